@@ -1,0 +1,71 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using ReplicationHarness.Cli.Commands;
+using ReplicationHarness.Cli.Infrastructure;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ReplicationHarness.Cli;
+
+/// <summary>The <c>replication-harness</c> command line: its commands, help, version and exit codes.</summary>
+public static class HarnessApp
+{
+    /// <summary>The command's name as users type it.</summary>
+    public const string Name = "replication-harness";
+
+    /// <summary>The harness's version, from the assembly (without the source revision).</summary>
+    public static string Version { get; } =
+        (typeof(HarnessApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
+    /// <summary>Runs one command line against a console; returns the exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(console);
+        var app = new CommandApp(new TypeRegistrar(services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName(Name);
+            config.SetApplicationVersion(Version);
+            config.ConfigureConsole(console);
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check scenario files and report every error with file, line, column and YAML path.")
+                .WithExample("validate", "scenarios/")
+                .WithExample("validate", "scenarios/single-insert.yaml", "my-scenario.yaml");
+            config.AddCommand<ListCommand>("list")
+                .WithDescription("List the scenarios in files or directories with their description and tags.")
+                .WithExample("list", "scenarios/");
+            config.SetExceptionHandler((exception, _) => HandleException(exception, console));
+        });
+
+        try
+        {
+            var code = await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : code;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private static int HandleException(Exception exception, IAnsiConsole console)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException:
+                console.MarkupLine("[yellow]interrupted[/]");
+                return ExitCodes.Interrupted;
+            case CommandAppException usage:
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(usage.Message)}");
+                console.MarkupLine($"  fix: run '{Name} --help' or '{Name} <command> --help' for the usage");
+                return ExitCodes.InvalidInput;
+            default:
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
+                console.MarkupLine("  fix: this is a fault in the harness itself; please report it with the details below");
+                console.MarkupLine($"  Details: {Markup.Escape(exception.GetType().FullName ?? "exception")}");
+                return ExitCodes.InfrastructureError;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace ReplicationHarness.Scenarios;
+
+/// <summary>One of the two servers of a pair.</summary>
+public enum NodeRole
+{
+    /// <summary>The read-write server that ships WAL.</summary>
+    Primary,
+
+    /// <summary>The hot standby that replays it.</summary>
+    Standby,
+}

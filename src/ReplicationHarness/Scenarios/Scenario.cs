@@ -1,0 +1,26 @@
+using ReplicationHarness.Scenarios.Steps;
+
+namespace ReplicationHarness.Scenarios;
+
+/// <summary>A replication scenario as read from one YAML file: the pair, the observer, the steps and the verdicts.</summary>
+/// <param name="Name">Short name, unique among the scenarios of a run.</param>
+/// <param name="Description">One or two sentences saying what the scenario proves.</param>
+/// <param name="Tags">Free labels for selecting scenarios.</param>
+/// <param name="Pair">The pair the scenario runs against.</param>
+/// <param name="Observer">How lag is sampled and alerted on.</param>
+/// <param name="Steps">What the scenario does, in order.</param>
+/// <param name="Assertions">Checks over the whole run.</param>
+/// <param name="SourcePath">The file the scenario was read from.</param>
+public sealed record Scenario(
+    string Name,
+    string Description,
+    IReadOnlyList<string> Tags,
+    PairSpec Pair,
+    LagObserverSpec Observer,
+    IReadOnlyList<ScenarioStep> Steps,
+    ScenarioAssertions Assertions,
+    string SourcePath)
+{
+    /// <summary>The only format version this harness reads.</summary>
+    public const int FormatVersion = 1;
+}

@@ -1,0 +1,12 @@
+namespace ReplicationHarness.Scenarios.Steps;
+
+/// <summary>Pauses WAL replay on the standby (<c>pg_wal_replay_pause()</c>); WAL keeps arriving.</summary>
+public sealed record PauseReplayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
+    : ScenarioStep(Index, Name, Timeout, Expect, Line)
+{
+    /// <summary>The YAML keyword.</summary>
+    public const string Kind = "pause_replay";
+
+    /// <inheritdoc />
+    public override string Keyword => Kind;
+}

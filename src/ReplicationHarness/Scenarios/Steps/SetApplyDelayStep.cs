@@ -1,0 +1,13 @@
+namespace ReplicationHarness.Scenarios.Steps;
+
+/// <summary>Sets the standby's <c>recovery_min_apply_delay</c> and reloads it; <c>0s</c> removes the delay.</summary>
+/// <param name="Delay">The apply delay to inject.</param>
+public sealed record SetApplyDelayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, TimeSpan Delay)
+    : ScenarioStep(Index, Name, Timeout, Expect, Line)
+{
+    /// <summary>The YAML keyword.</summary>
+    public const string Kind = "set_apply_delay";
+
+    /// <inheritdoc />
+    public override string Keyword => Kind;
+}

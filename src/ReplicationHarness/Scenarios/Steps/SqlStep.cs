@@ -1,0 +1,14 @@
+namespace ReplicationHarness.Scenarios.Steps;
+
+/// <summary>Runs one SQL statement on a chosen node; <c>expect.result</c> checks its first value.</summary>
+/// <param name="On">The node the statement runs on.</param>
+/// <param name="Query">The statement, sent as written.</param>
+public sealed record SqlStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, NodeRole On, string Query)
+    : ScenarioStep(Index, Name, Timeout, Expect, Line)
+{
+    /// <summary>The YAML keyword.</summary>
+    public const string Kind = "sql";
+
+    /// <inheritdoc />
+    public override string Keyword => Kind;
+}

@@ -1,0 +1,11 @@
+namespace ReplicationHarness.Scenarios.Steps;
+
+/// <summary>What must hold when a step ends. Which fields apply depends on the kind of step.</summary>
+/// <param name="VisibleWithin">Each write must be visible on the standby within this time of its commit.</param>
+/// <param name="VisibleNotBefore">Each write must not be visible on the standby before this time (an apply delay works).</param>
+/// <param name="Result">The first column of the first row a <c>sql</c> step returns, as text.</param>
+public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result)
+{
+    /// <summary>No expectation.</summary>
+    public static StepExpectation None { get; } = new(null, null, null);
+}

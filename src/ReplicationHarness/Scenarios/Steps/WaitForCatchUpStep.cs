@@ -1,0 +1,12 @@
+namespace ReplicationHarness.Scenarios.Steps;
+
+/// <summary>Waits until the standby has replayed everything the primary has flushed (0 bytes of replay lag).</summary>
+public sealed record WaitForCatchUpStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
+    : ScenarioStep(Index, Name, Timeout, Expect, Line)
+{
+    /// <summary>The YAML keyword.</summary>
+    public const string Kind = "wait_for_catchup";
+
+    /// <inheritdoc />
+    public override string Keyword => Kind;
+}

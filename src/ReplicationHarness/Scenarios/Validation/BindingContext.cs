@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ReplicationHarness.Scenarios.Yaml;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Scenarios.Validation;
+
+/// <summary>
+/// Typed reads over <see cref="SourceNode"/>s that record an error instead of throwing, so one pass
+/// over a file reports everything wrong with it.
+/// </summary>
+internal sealed partial class BindingContext(string file)
+{
+    private readonly List<ScenarioError> _errors = [];
+
+    public IReadOnlyList<ScenarioError> Errors => _errors;
+
+    public void Error(SourceMark mark, string path, string message) =>
+        _errors.Add(new ScenarioError(file, mark.Line, mark.Column, path, message));
+
+    public void Error(SourceNode node, string path, string message) => Error(node.Mark, path, message);
+
+    /// <summary>The node as a mapping whose keys are all known; null (with an error) when it is not a mapping.</summary>
+    public SourceMapping? Mapping(SourceNode node, string path, IReadOnlyCollection<string> knownKeys, bool nullMeansEmpty = false)
+    {
+        if (nullMeansEmpty && node is SourceScalar { IsNull: true })
+            return new SourceMapping(node.Mark, 1, []);
+        if (node is not SourceMapping mapping)
+        {
+            Error(node, path, $"expected a mapping (key: value lines), found {node.KindDescription}");
+            return null;
+        }
+        foreach (var entry in mapping.Entries)
+        {
+            if (!knownKeys.Contains(entry.Key.Value))
+                Error(entry.Key, YamlPath.Join(path, entry.Key.Value), UnknownKey(entry.Key.Value, knownKeys));
+        }
+        return mapping;
+    }
+
+    public static string UnknownKey(string key, IReadOnlyCollection<string> knownKeys)
+    {
+        var suggestion = KeySuggester.Suggest(key, knownKeys);
+        return suggestion is not null
+            ? $"unknown key '{key}' (did you mean '{suggestion}'?)"
+            : $"unknown key '{key}'; expected one of: {string.Join(", ", knownKeys)}";
+    }
+
+    /// <summary>Reports a missing required key at the mapping that lacks it.</summary>
+    public SourceNode? Required(SourceMapping mapping, string path, string key, string hint)
+    {
+        var entry = mapping.Find(key);
+        if (entry is null)
+            Error(mapping, YamlPath.Join(path, key), $"'{key}' is required; {hint}");
+        return entry?.Value;
+    }
+
+    public string? Text(SourceNode node, string path, bool allowEmpty = false)
+    {
+        if (node is not SourceScalar scalar || scalar.IsNull)
+        {
+            Error(node, path, $"expected text, found {node.KindDescription}");
+            return null;
+        }
+        if (!allowEmpty && scalar.Value.Trim().Length == 0)
+        {
+            Error(node, path, "must not be empty");
+            return null;
+        }
+        return scalar.Value;
+    }
+
+    public string? Identifier(SourceNode node, string path, string what)
+    {
+        var text = Text(node, path);
+        if (text is null)
+            return null;
+        if (IdentifierPattern().IsMatch(text))
+            return text;
+        Error(node, path, $"'{text}' is not a valid {what}; use lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters");
+        return null;
+    }
+
+    public TimeSpan? Duration(SourceNode node, string path, TimeSpan? min = null, TimeSpan? max = null)
+    {
+        if (node is not SourceScalar scalar || scalar.IsNull)
+        {
+            Error(node, path, $"expected a duration such as 1s or 250ms, found {node.KindDescription}");
+            return null;
+        }
+        if (!DurationText.TryParse(scalar.Value, out var duration))
+        {
+            var bare = scalar.Value.Trim();
+            Error(node, path, decimal.TryParse(bare, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                ? $"'{bare}' has no unit; write {bare}s or {bare}ms"
+                : $"'{scalar.Value}' is not a duration (use 1s or 250ms; units: {DurationText.AcceptedUnits})");
+            return null;
+        }
+        if (min is { } lower && duration < lower)
+        {
+            Error(node, path, $"{scalar.Value} is too short; use at least {DurationText.Format(lower)}");
+            return null;
+        }
+        if (max is { } upper && duration > upper)
+        {
+            Error(node, path, $"{scalar.Value} is too long; use at most {DurationText.Format(upper)}");
+            return null;
+        }
+        return duration;
+    }
+
+    public ByteSize? Size(SourceNode node, string path)
+    {
+        if (node is not SourceScalar scalar || scalar.IsNull)
+        {
+            Error(node, path, $"expected a size such as 10MB or 512kB, found {node.KindDescription}");
+            return null;
+        }
+        if (ByteSize.TryParse(scalar.Value, out var size))
+            return size;
+        var bare = scalar.Value.Trim();
+        Error(node, path, decimal.TryParse(bare, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? $"'{bare}' has no unit; write {bare}B, {bare}kB or {bare}MB"
+            : $"'{scalar.Value}' is not a size (use 10MB or 512kB; units: {ByteSize.AcceptedUnits})");
+        return null;
+    }
+
+    public RowRate? Rate(SourceNode node, string path)
+    {
+        if (node is SourceScalar { IsNull: false } scalar && RowRate.TryParse(scalar.Value, out var rate) && rate.RowsPerSecond > 0)
+            return rate;
+        Error(node, path, $"{node.KindDescription} is not a positive rate (use {RowRate.AcceptedForms})");
+        return null;
+    }
+
+    public int? Integer(SourceNode node, string path, int min, int max)
+    {
+        if (node is not SourceScalar { IsNull: false } scalar
+            || !int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            Error(node, path, $"expected a whole number, found {node.KindDescription}");
+            return null;
+        }
+        if (value < min || value > max)
+        {
+            Error(node, path, $"{value} is out of range; use {min} to {max:N0}");
+            return null;
+        }
+        return value;
+    }
+
+    public bool? Boolean(SourceNode node, string path)
+    {
+        if (node is SourceScalar { IsNull: false } scalar)
+        {
+            switch (scalar.Value.Trim().ToLowerInvariant())
+            {
+                case "true" or "on" or "yes":
+                    return true;
+                case "false" or "off" or "no":
+                    return false;
+            }
+        }
+        Error(node, path, $"expected true or false, found {node.KindDescription}");
+        return null;
+    }
+
+    public TEnum? Choice<TEnum>(SourceNode node, string path, string what, IReadOnlyDictionary<string, TEnum> choices)
+        where TEnum : struct
+    {
+        if (node is SourceScalar { IsNull: false } scalar && choices.TryGetValue(scalar.Value.Trim(), out var value))
+            return value;
+        var shown = node.KindDescription;
+        var suggestion = node is SourceScalar s ? KeySuggester.Suggest(s.Value, choices.Keys) : null;
+        var hint = suggestion is not null ? $" (did you mean '{suggestion}'?)" : "";
+        Error(node, path, $"{shown} is not a {what}{hint}; use {JoinOr(choices.Keys)}");
+        return null;
+    }
+
+    public static string JoinOr(IEnumerable<string> words)
+    {
+        var list = words.ToList();
+        return list.Count <= 1 ? string.Join("", list) : $"{string.Join(", ", list.Take(list.Count - 1))} or {list[^1]}";
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex IdentifierPattern();
+}

@@ -1,0 +1,246 @@
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Scenarios.Yaml;
+
+namespace ReplicationHarness.Scenarios.Validation;
+
+/// <summary>Reads the <c>steps</c> list: one action per step, its arguments, time limit and expectations.</summary>
+internal sealed class StepBinder(BindingContext context)
+{
+    /// <summary>The default table the write steps use.</summary>
+    public const string DefaultTable = "harness_items";
+
+    private static readonly string[] Actions =
+    [
+        VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
+        SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
+        SqlStep.Kind, WaitStep.Kind,
+    ];
+
+    private static readonly string[] StepKeys = [.. Actions, .. ScenarioKeys.StepCommon];
+
+    private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
+    {
+        ["primary"] = NodeRole.Primary,
+        ["standby"] = NodeRole.Standby,
+    };
+
+    public IReadOnlyList<ScenarioStep> Bind(SourceNode node, string path)
+    {
+        if (node is not SourceSequence sequence)
+        {
+            context.Error(node, path, $"expected a list of steps (lines starting with '- '), found {node.KindDescription}");
+            return [];
+        }
+        if (sequence.Items.Count == 0)
+        {
+            context.Error(node, path, $"a scenario needs at least one step; start with '- {VerifyPairStep.Kind}:'");
+            return [];
+        }
+
+        var steps = new List<ScenarioStep>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            if (BindStep(sequence.Items[i], YamlPath.Index(path, i), i) is { } step)
+                steps.Add(step);
+        }
+        return steps;
+    }
+
+    private ScenarioStep? BindStep(SourceNode node, string path, int index)
+    {
+        if (node is SourceScalar { IsNull: false } bare && Actions.Contains(bare.Value))
+        {
+            // "- verify_pair" without a colon is a natural slip; say so rather than "found text".
+            context.Error(node, path, $"write '- {bare.Value}:' with a colon; a step is a mapping whose first key is its action");
+            return null;
+        }
+        var mapping = context.Mapping(node, path, StepKeys);
+        if (mapping is null)
+            return null;
+
+        var actions = mapping.Entries.Where(e => Actions.Contains(e.Key.Value)).ToList();
+        if (actions.Count == 0)
+        {
+            context.Error(mapping, path, $"the step has no action; give it one of: {string.Join(", ", Actions)}");
+            return null;
+        }
+        if (actions.Count > 1)
+        {
+            context.Error(actions[1].Key, YamlPath.Join(path, actions[1].Key.Value),
+                $"the step has two actions ('{actions[0].Key.Value}' and '{actions[1].Key.Value}'); put each in a step of its own");
+            return null;
+        }
+
+        var action = actions[0];
+        var actionPath = YamlPath.Join(path, action.Key.Value);
+        var line = mapping.Mark.Line;
+        var name = mapping.Find("name") is { } nameEntry ? context.Text(nameEntry.Value, YamlPath.Join(path, "name")) : null;
+        name ??= action.Key.Value;
+        var timeout = mapping.Find("timeout") is { } timeoutEntry
+            ? context.Duration(timeoutEntry.Value, YamlPath.Join(path, "timeout"), min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(24))
+            : null;
+        var expect = BindExpect(mapping.Find("expect"), YamlPath.Join(path, "expect"), action.Key.Value);
+
+        ScenarioStep? step = action.Key.Value switch
+        {
+            VerifyPairStep.Kind when NoArguments(action.Value, actionPath)
+                => new VerifyPairStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
+            WaitForCatchUpStep.Kind when NoArguments(action.Value, actionPath)
+                => new WaitForCatchUpStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
+            PauseReplayStep.Kind when NoArguments(action.Value, actionPath)
+                => new PauseReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
+            ResumeReplayStep.Kind when NoArguments(action.Value, actionPath)
+                => new ResumeReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
+            InsertRowsStep.Kind => BindInsert(action.Value, actionPath, defaultRows: 1) is var (table, rows) && table is not null
+                ? new InsertRowsStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, table, rows)
+                : null,
+            BulkInsertUpdateStep.Kind => BindInsert(action.Value, actionPath, defaultRows: 100) is var (table, rows) && table is not null
+                ? new BulkInsertUpdateStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, table, rows)
+                : null,
+            SetApplyDelayStep.Kind => context.Duration(action.Value, actionPath, max: TimeSpan.FromHours(1)) is { } delay
+                ? new SetApplyDelayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, delay)
+                : null,
+            WaitStep.Kind => context.Duration(action.Value, actionPath, max: TimeSpan.FromHours(1)) is { } wait
+                ? new WaitStep(index, name, timeout ?? wait + ScenarioStep.DefaultTimeout, expect, line, wait)
+                : null,
+            SustainedLoadStep.Kind => BindLoad(action.Value, actionPath, index, name, timeout, expect, line),
+            SqlStep.Kind => BindSql(action.Value, actionPath, index, name, timeout, expect, line),
+            _ => null,
+        };
+
+        if (step is not null)
+            CheckLimits(step, mapping, path);
+        return step;
+    }
+
+    private void CheckLimits(ScenarioStep step, SourceMapping mapping, string path)
+    {
+        var timeoutNode = mapping.Find("timeout")?.Key ?? (SourceNode)mapping;
+        var timeoutPath = YamlPath.Join(path, "timeout");
+        var inner = step switch
+        {
+            WaitStep wait => wait.Duration,
+            SustainedLoadStep load => load.Duration,
+            _ => (TimeSpan?)null,
+        };
+        if (inner is { } runs && step.Timeout <= runs)
+        {
+            context.Error(timeoutNode, timeoutPath,
+                $"the step runs for {Units.DurationText.Format(runs)} but its timeout is {Units.DurationText.Format(step.Timeout)}; make the timeout longer than the step");
+        }
+        if (step.Expect.VisibleWithin is { } within && within > step.Timeout)
+        {
+            context.Error(timeoutNode, timeoutPath,
+                $"expect.visible_within ({Units.DurationText.Format(within)}) is longer than the step's timeout ({Units.DurationText.Format(step.Timeout)}); raise the timeout");
+        }
+        if (step.Expect is { VisibleWithin: { } upper, VisibleNotBefore: { } lower } && lower > upper)
+        {
+            var node = mapping.Find("expect")?.Value ?? mapping;
+            context.Error(node, YamlPath.Join(path, "expect.visible_not_before"),
+                $"visible_not_before ({Units.DurationText.Format(lower)}) is later than visible_within ({Units.DurationText.Format(upper)}); no write could pass both");
+        }
+    }
+
+    private bool NoArguments(SourceNode node, string path)
+    {
+        if (node is SourceScalar { IsNull: true } || node is SourceMapping { Entries.Count: 0 })
+            return true;
+        context.Error(node, path, $"takes no arguments; write the key alone ('{path[(path.LastIndexOf('.') + 1)..]}:')");
+        return false;
+    }
+
+    private (string? Table, int Rows) BindInsert(SourceNode node, string path, int defaultRows)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.Insert, nullMeansEmpty: true);
+        if (mapping is null)
+            return (null, 0);
+        var rows = mapping.Find("rows") is { } rowsEntry
+            ? context.Integer(rowsEntry.Value, YamlPath.Join(path, "rows"), 1, 1_000_000)
+            : defaultRows;
+        var table = Table(mapping, path);
+        return rows is null || table is null ? (null, 0) : (table, rows.Value);
+    }
+
+    private string? Table(SourceMapping mapping, string path) =>
+        mapping.Find("table") is { } tableEntry
+            ? context.Identifier(tableEntry.Value, YamlPath.Join(path, "table"), "table name")
+            : DefaultTable;
+
+    private SustainedLoadStep? BindLoad(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.Load);
+        if (mapping is null)
+            return null;
+        var rateNode = context.Required(mapping, path, "rate", "say how fast to write, e.g. 'rate: 500/s'");
+        var durationNode = context.Required(mapping, path, "duration", "say how long to write, e.g. 'duration: 10s'");
+        var rate = rateNode is null ? null : context.Rate(rateNode, YamlPath.Join(path, "rate"));
+        var duration = durationNode is null ? null : context.Duration(durationNode, YamlPath.Join(path, "duration"), min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(1));
+        var batch = mapping.Find("batch") is { } batchEntry ? context.Integer(batchEntry.Value, YamlPath.Join(path, "batch"), 1, 10_000) : 10;
+        var table = Table(mapping, path);
+        if (rate is null || duration is null || batch is null || table is null)
+            return null;
+        return new SustainedLoadStep(index, name, timeout ?? duration.Value + ScenarioStep.DefaultTimeout, expect, line, table, rate.Value, duration.Value, batch.Value);
+    }
+
+    private SqlStep? BindSql(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.Sql);
+        if (mapping is null)
+            return null;
+        var onNode = context.Required(mapping, path, "on", "say where the statement runs: 'on: primary' or 'on: standby'");
+        var queryNode = context.Required(mapping, path, "query", "give the statement, e.g. 'query: select count(*) from harness_items'");
+        var on = onNode is null ? null : context.Choice(onNode, YamlPath.Join(path, "on"), "node", Nodes);
+        var query = queryNode is null ? null : context.Text(queryNode, YamlPath.Join(path, "query"));
+        if (on is null || query is null)
+            return null;
+        return new SqlStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, on.Value, query);
+    }
+
+    private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
+    {
+        if (entry is null)
+            return StepExpectation.None;
+        var mapping = context.Mapping(entry.Value, path, ScenarioKeys.Expect);
+        if (mapping is null)
+            return StepExpectation.None;
+
+        TimeSpan? within = null, notBefore = null;
+        string? result = null;
+        foreach (var item in mapping.Entries)
+        {
+            var itemPath = YamlPath.Join(path, item.Key.Value);
+            switch (item.Key.Value)
+            {
+                case "visible_within" or "visible_not_before":
+                    if (action is not (InsertRowsStep.Kind or BulkInsertUpdateStep.Kind or SustainedLoadStep.Kind))
+                    {
+                        context.Error(item.Key, itemPath, $"applies to write steps (insert, bulk_insert_update, load), not to '{action}'");
+                        continue;
+                    }
+                    var value = context.Duration(item.Value, itemPath, max: TimeSpan.FromHours(1));
+                    if (item.Key.Value == "visible_within")
+                        within = value;
+                    else
+                        notBefore = value;
+                    break;
+                case "result":
+                    if (action != SqlStep.Kind)
+                    {
+                        context.Error(item.Key, itemPath, $"applies to 'sql' steps, not to '{action}'");
+                        continue;
+                    }
+                    result = item.Value is SourceScalar { IsNull: false } scalar
+                        ? scalar.Value
+                        : ReportResultShape(item.Value, itemPath);
+                    break;
+            }
+        }
+        return new StepExpectation(within, notBefore, result);
+    }
+
+    private string? ReportResultShape(SourceNode node, string path)
+    {
+        context.Error(node, path, $"expected the first value the query returns, as text (e.g. result: \"101\"), found {node.KindDescription}");
+        return null;
+    }
+}
