@@ -1,0 +1,36 @@
+using System.Text;
+using Npgsql;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Postgres;
+
+/// <summary>How the harness reaches one node of a pair. Printing it never shows the password.</summary>
+/// <param name="Role">Primary or standby.</param>
+/// <param name="Host">Host name or address (127.0.0.1 for local pairs).</param>
+/// <param name="Port">TCP port.</param>
+/// <param name="Database">Database the harness works in.</param>
+/// <param name="User">A superuser, or for external pairs a user with the rights the scenario needs.</param>
+/// <param name="Password">Generated per run for local pairs; never printed.</param>
+public sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string Database, string User, string Password)
+{
+    /// <summary>An Npgsql connection string for this node; pooling stays on so probes do not pay for connecting.</summary>
+    public string ConnectionString(string applicationName = "replication-harness") => new NpgsqlConnectionStringBuilder
+    {
+        Host = Host,
+        Port = Port,
+        Database = Database,
+        Username = User,
+        Password = Password,
+        ApplicationName = applicationName,
+        Timeout = 10,
+    }.ConnectionString;
+
+    /// <summary>The node as <c>user@host:port/db</c>, without the password.</summary>
+    public override string ToString() => $"{Role.ToString().ToLowerInvariant()} {User}@{Host}:{Port}/{Database}";
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(ToString()).Append(", Password = ").Append(SecretRedactor.Mask);
+        return true;
+    }
+}

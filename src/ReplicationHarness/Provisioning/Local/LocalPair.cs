@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Local;
+
+/// <summary>A pair the local provisioner started; disposing it stops both servers and removes the run directory.</summary>
+public sealed class LocalPair : ProvisionedPair
+{
+    private readonly RunDirectory _run;
+    private readonly IReadOnlyList<PortReservation> _ports;
+    private readonly LocalProvisionerOptions _options;
+    private int _disposed;
+
+    internal LocalPair(LocalServer primaryServer, LocalServer standbyServer, RunDirectory run, IReadOnlyList<PortReservation> ports, LocalProvisionerOptions options)
+    {
+        PrimaryServer = primaryServer;
+        StandbyServer = standbyServer;
+        _run = run;
+        _ports = ports;
+        _options = options;
+        LocalPairRegistry.Register(this);
+    }
+
+    /// <summary>The primary's server process.</summary>
+    public LocalServer PrimaryServer { get; }
+
+    /// <summary>The standby's server process.</summary>
+    public LocalServer StandbyServer { get; }
+
+    /// <summary>The run's private directory.</summary>
+    public string RunDirectoryPath => _run.Path;
+
+    /// <summary>How long teardown took, once disposed.</summary>
+    public TimeSpan? TeardownTime { get; private set; }
+
+    /// <summary>Where artifacts were kept, when the pair failed and keeping was asked for.</summary>
+    public string? KeptArtifacts { get; private set; }
+
+    /// <inheritdoc />
+    public override async Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default)
+    {
+        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        if (!File.Exists(server.LogFile))
+            return null;
+        // The server still appends to its log: open it shared.
+        await using var stream = new FileStream(server.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override bool? IsRunning(NodeRole role) => (role == NodeRole.Primary ? PrimaryServer : StandbyServer).IsRunning;
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var timeout = _options.Multiplier.Scale(_options.StopTimeout);
+            await Task.WhenAll(StandbyServer.StopAsync(timeout), PrimaryServer.StopAsync(timeout)).ConfigureAwait(false);
+            if (Failed && _options.KeepFailures)
+                KeptArtifacts = ArtifactKeeper.Keep(_run, [PrimaryServer, StandbyServer], _options.ArtifactsDirectory, [Primary.Password, Standby.Password, ReplicationPassword]);
+        }
+        finally
+        {
+            _run.Delete();
+            foreach (var port in _ports)
+                port.Dispose();
+            LocalPairRegistry.Unregister(this);
+            TeardownTime = stopwatch.Elapsed;
+        }
+    }
+
+    /// <summary>The replication role's password, kept to scrub it from artifacts.</summary>
+    internal string ReplicationPassword { get; init; } = "";
+
+    /// <summary>Stops everything without waiting for a clean shutdown; for process exit only.</summary>
+    internal void EmergencyStop()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        try
+        {
+            Task.WhenAll(StandbyServer.StopAsync(TimeSpan.FromSeconds(1)), PrimaryServer.StopAsync(TimeSpan.FromSeconds(1))).Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // Exiting anyway; the next run reaps what is left.
+        }
+        _run.Delete();
+        foreach (var port in _ports)
+            port.Dispose();
+    }
+}

@@ -1,0 +1,53 @@
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Local;
+
+/// <summary>How the local-binaries provisioner finds PostgreSQL, where it works and how long it waits.</summary>
+/// <param name="BinDirectory">PostgreSQL's bin directory; searched for when null.</param>
+/// <param name="MajorVersion">A major version to insist on; the newest found when null.</param>
+/// <param name="OsUser">The unprivileged account servers run as when we are root; <c>postgres</c> when null.</param>
+/// <param name="WorkDirectory">Where templates, runs and port locks live.</param>
+/// <param name="KeepFailures">Keep logs and configs of failed pairs under <see cref="ArtifactsDirectory"/>.</param>
+/// <param name="ArtifactsDirectory">Where kept artifacts go.</param>
+/// <param name="StartTimeout">Longest wait for a server to accept connections, before the multiplier.</param>
+/// <param name="StreamingTimeout">Longest wait for the standby to stream, before the multiplier.</param>
+/// <param name="StopTimeout">Longest wait for a fast shutdown before an immediate one, before the multiplier.</param>
+/// <param name="Multiplier">Scales every timeout above.</param>
+public sealed record LocalProvisionerOptions(
+    string? BinDirectory,
+    int? MajorVersion,
+    string? OsUser,
+    string WorkDirectory,
+    bool KeepFailures,
+    string ArtifactsDirectory,
+    TimeSpan StartTimeout,
+    TimeSpan StreamingTimeout,
+    TimeSpan StopTimeout,
+    TimeoutMultiplier Multiplier)
+{
+    /// <summary>The environment variable that moves the work directory (e.g. to tmpfs: <c>/dev/shm</c>).</summary>
+    public const string WorkDirectoryVariable = "HARNESS_WORK_DIR";
+
+    /// <summary>The environment variable naming the OS user servers run as when we are root.</summary>
+    public const string OsUserVariable = "HARNESS_OS_USER";
+
+    /// <summary>Defaults, with the work directory and OS user taken from the environment when set.</summary>
+    public static LocalProvisionerOptions Default => new(
+        BinDirectory: null,
+        MajorVersion: null,
+        OsUser: Environment.GetEnvironmentVariable(OsUserVariable),
+        WorkDirectory: DefaultWorkDirectory(),
+        KeepFailures: false,
+        ArtifactsDirectory: "artifacts",
+        StartTimeout: TimeSpan.FromSeconds(30),
+        StreamingTimeout: TimeSpan.FromSeconds(30),
+        StopTimeout: TimeSpan.FromSeconds(10),
+        Multiplier: TimeoutMultiplier.None);
+
+    /// <summary><c>$HARNESS_WORK_DIR/replication-harness-USER</c>, or the same under the system temp directory.</summary>
+    public static string DefaultWorkDirectory()
+    {
+        var root = Environment.GetEnvironmentVariable(WorkDirectoryVariable);
+        return Path.Combine(string.IsNullOrWhiteSpace(root) ? Path.GetTempPath() : root, $"replication-harness-{Environment.UserName}");
+    }
+}

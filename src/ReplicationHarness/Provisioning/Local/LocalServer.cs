@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using ReplicationHarness.Platform;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Local;
+
+/// <summary>
+/// One PostgreSQL server the harness started from local binaries. Readiness and shutdown are judged by
+/// <c>postmaster.pid</c> (line 8 reads <c>ready</c> or <c>standby</c>; the file goes away on exit) rather
+/// than by pg_ctl's 100 ms polling or <c>kill -0</c>, which a zombie postmaster still answers.
+/// </summary>
+public sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Which node this is.</summary>
+    public NodeRole Role { get; } = role;
+
+    /// <summary>The data directory.</summary>
+    public string DataDirectory { get; } = dataDirectory;
+
+    /// <summary>The server log (written by pg_ctl -l).</summary>
+    public string LogFile { get; } = logFile;
+
+    /// <summary>The private Unix socket directory.</summary>
+    public string SocketDirectory { get; } = socketDirectory;
+
+    /// <summary>The TCP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>The postmaster's process id once started.</summary>
+    public int? Pid { get; private set; }
+
+    private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
+
+    private string Name => Role.ToString().ToLowerInvariant();
+
+    /// <summary>Starts the server and returns when it accepts connections.</summary>
+    /// <exception cref="ProvisioningException">It did not start; the message quotes its log.</exception>
+    public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var result = await CommandRunner.RunAsync(
+            binaries.Tool("pg_ctl"),
+            ["start", "-D", DataDirectory, "-l", LogFile, "-W", "-s"],
+            account,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw StartFailure($"pg_ctl start exited with {result.ExitCode}", result.Tail());
+
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var lines = ReadPidFile();
+            if (lines is { Length: > 0 } && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+            {
+                Pid = pid;
+                if (lines.Length >= 8 && lines[7].Trim() is "ready" or "standby")
+                    return;
+                if (!Posix.IsAlive(pid))
+                    throw StartFailure("the server exited while starting", LogTail());
+            }
+            else if (stopwatch.Elapsed > TimeSpan.FromSeconds(2) && !File.Exists(PidFile) && LogTail().Contains("FATAL", StringComparison.Ordinal))
+            {
+                throw StartFailure("the server exited while starting", LogTail());
+            }
+            if (stopwatch.Elapsed > timeout)
+                throw StartFailure($"the server did not accept connections within {timeout.TotalSeconds:0.#} s", LogTail());
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when the log says another process holds the port, so a retry on another port can help.</summary>
+    public bool FailedOnBusyPort() => LogTail(30).Contains("Address already in use", StringComparison.Ordinal);
+
+    /// <summary>Whether the postmaster runs (a zombie does not count).</summary>
+    public bool IsRunning => (Pid ?? ReadPid()) is { } pid && Posix.IsAlive(pid) && File.Exists(PidFile);
+
+    /// <summary>
+    /// Stops the server: a fast shutdown, then an immediate one after <paramref name="fastTimeout"/>, then
+    /// SIGKILL. Returns how it stopped ("fast", "immediate", "killed", "not running").
+    /// </summary>
+    public async Task<string> StopAsync(TimeSpan fastTimeout, CancellationToken cancellationToken = default)
+    {
+        var pid = Pid ?? ReadPid();
+        if (pid is not { } running || !Posix.IsAlive(running))
+            return "not running";
+        // The signals pg_ctl would send (SIGINT fast, SIGQUIT immediate), without its 100 ms polling.
+        foreach (var (signal, how, wait) in new[] { (Posix.SIGINT, "fast", fastTimeout), (Posix.SIGQUIT, "immediate", TimeSpan.FromSeconds(5)), (Posix.SIGKILL, "killed", TimeSpan.FromSeconds(5)) })
+        {
+            Posix.Signal(running, signal);
+            if (await WaitForExitAsync(running, wait, cancellationToken).ConfigureAwait(false))
+                return how;
+        }
+        throw new ProvisioningException(
+            $"the {Name} server (pid {running}) did not stop, even after SIGKILL",
+            $"stop it by hand (kill -9 {running}) and check the machine",
+            $"data directory: {DataDirectory}");
+    }
+
+    /// <summary>The last lines of the server log, for error details.</summary>
+    public string LogTail(int lines = 12)
+    {
+        try
+        {
+            if (!File.Exists(LogFile))
+                return "(no log written)";
+            return string.Join(Environment.NewLine, File.ReadLines(LogFile).TakeLast(lines));
+        }
+        catch (IOException ex)
+        {
+            return $"(log unreadable: {ex.Message})";
+        }
+    }
+
+    private async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout)
+        {
+            // The postmaster removes postmaster.pid last thing on a clean exit; a killed one leaves it behind.
+            if (!Posix.IsAlive(pid) || !File.Exists(PidFile))
+                return true;
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+        return !Posix.IsAlive(pid);
+    }
+
+    private int? ReadPid() =>
+        ReadPidFile() is { Length: > 0 } lines && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+
+    private string[]? ReadPidFile()
+    {
+        try
+        {
+            return File.Exists(PidFile) ? File.ReadAllLines(PidFile) : null;
+        }
+        catch (IOException)
+        {
+            // Being written right now; the next poll reads it whole.
+            return null;
+        }
+    }
+
+    private ProvisioningException StartFailure(string what, string evidence) => new(
+        $"the {Name} server did not start: {what}",
+        FixFor(evidence),
+        $"port {Port}, data directory {DataDirectory}; last lines of {LogFile}:{Environment.NewLine}{evidence}");
+
+    private static string FixFor(string evidence) =>
+        evidence.Contains("Address already in use", StringComparison.Ordinal) ? "another process took the port; run again (a new port is chosen)"
+        : evidence.Contains("has invalid permissions", StringComparison.Ordinal) ? "the data directory must be mode 0700 (or 0750) and owned by the server's OS user: chmod 700 it, or let the harness create it"
+        : evidence.Contains("root", StringComparison.Ordinal) ? "PostgreSQL refuses to run as root; run as another user or set HARNESS_OS_USER"
+        : "read the server log lines below; a setting from the scenario may be invalid";
+}

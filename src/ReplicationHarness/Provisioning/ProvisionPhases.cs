@@ -1,0 +1,33 @@
+namespace ReplicationHarness.Provisioning;
+
+/// <summary>The names of provisioning phases, shared by progress lines, timings and the benchmark.</summary>
+public static class ProvisionPhases
+{
+    /// <summary>Creating the cached template with initdb (first run for a version only).</summary>
+    public const string Initdb = "initdb";
+
+    /// <summary>Copying the template into the primary's data directory.</summary>
+    public const string TemplateCopy = "template copy";
+
+    /// <summary>Starting the primary until it accepts connections.</summary>
+    public const string PrimaryStart = "primary start";
+
+    /// <summary>Creating the replication role and the physical slot.</summary>
+    public const string RoleAndSlot = "role and slot";
+
+    /// <summary>pg_basebackup of the primary into the standby's data directory.</summary>
+    public const string BaseBackup = "base backup";
+
+    /// <summary>Starting the standby until it accepts connections.</summary>
+    public const string StandbyStart = "standby start";
+
+    /// <summary>Waiting for pg_stat_replication to show the standby streaming.</summary>
+    public const string Streaming = "streaming";
+
+    /// <summary>Stopping both servers and removing their directories.</summary>
+    public const string Teardown = "teardown";
+
+    /// <summary>Every phase in order, for the benchmark's table.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [Initdb, TemplateCopy, PrimaryStart, RoleAndSlot, BaseBackup, StandbyStart, Streaming, Teardown];
+}

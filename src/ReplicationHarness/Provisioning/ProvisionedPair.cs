@@ -1,0 +1,59 @@
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning;
+
+/// <summary>
+/// A pair ready for a scenario. Disposing it tears it down: servers the harness started are stopped and
+/// their directories removed (kept under artifacts/ after <see cref="MarkFailed"/> when asked to).
+/// </summary>
+public abstract class ProvisionedPair : IAsyncDisposable
+{
+    /// <summary>Identifies this pair's run in directory names, tables and messages.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Where the pair came from.</summary>
+    public required ProvisionerKind Kind { get; init; }
+
+    /// <summary>How the harness reaches the primary.</summary>
+    public required NodeEndpoint Primary { get; init; }
+
+    /// <summary>How the harness reaches the standby.</summary>
+    public required NodeEndpoint Standby { get; init; }
+
+    /// <summary>The physical slot the standby streams from.</summary>
+    public required string SlotName { get; init; }
+
+    /// <summary>The <c>application_name</c> the standby connects with, as <c>pg_stat_replication</c> shows it.</summary>
+    public required string StandbyApplicationName { get; init; }
+
+    /// <summary>The server version, e.g. <c>15.18</c>.</summary>
+    public required string ServerVersion { get; init; }
+
+    /// <summary>Settings the harness wrote for the primary (its defaults, then the scenario's).</summary>
+    public IReadOnlyDictionary<string, string> PrimarySettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Settings the harness wrote for the standby.</summary>
+    public IReadOnlyDictionary<string, string> StandbySettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Size of the base backup in bytes, when the harness made it.</summary>
+    public long? BaseBackupBytes { get; init; }
+
+    /// <summary>How long each provisioning phase took.</summary>
+    public IReadOnlyList<PhaseTiming> Timings { get; init; } = [];
+
+    /// <summary>Whether the scenario using the pair failed; decides whether artifacts are kept.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>Records that the scenario failed, so teardown keeps logs and configs when asked to.</summary>
+    public void MarkFailed() => Failed = true;
+
+    /// <summary>The server log of a node, when the harness can read it; null for servers it does not own.</summary>
+    public abstract Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the node's server process runs, when the harness owns it; null when it cannot tell.</summary>
+    public abstract bool? IsRunning(NodeRole role);
+
+    /// <summary>Tears the pair down.</summary>
+    public abstract ValueTask DisposeAsync();
+}
