@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using ReplicationHarness.Cli.Commands;
 using ReplicationHarness.Cli.Infrastructure;
+using ReplicationHarness.Provisioning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -36,6 +37,15 @@ public static class HarnessApp
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the scenarios in files or directories with their description and tags.")
                 .WithExample("list", "scenarios/");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Check what the provisioners need here: binaries, OS user, work directory, ports, Docker engine.");
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks that print numbers from this machine.");
+                bench.AddCommand<BenchProvisionCommand>("provision")
+                    .WithDescription("Provision N pairs, print per-phase medians, and compare with a bare shell script doing the same steps.")
+                    .WithExample("bench", "provision", "--pairs", "5");
+            });
             config.SetExceptionHandler((exception, _) => HandleException(exception, console));
         });
 
@@ -57,6 +67,11 @@ public static class HarnessApp
             case OperationCanceledException:
                 console.MarkupLine("[yellow]interrupted[/]");
                 return ExitCodes.Interrupted;
+            case ProvisioningException infrastructure:
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(infrastructure.Message)}");
+                console.MarkupLine($"  fix: {Markup.Escape(infrastructure.Fix)}");
+                console.MarkupLine($"  Details: {Markup.Escape(infrastructure.Details)}");
+                return ExitCodes.InfrastructureError;
             case CommandAppException usage:
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(usage.Message)}");
                 console.MarkupLine($"  fix: run '{Name} --help' or '{Name} <command> --help' for the usage");

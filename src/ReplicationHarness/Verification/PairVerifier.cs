@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Npgsql;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Verification;
+
+/// <summary>
+/// The seed's success criteria as one reusable check: each criterion is judged on its own and reported
+/// with what was observed, so a failure says which one and why.
+/// </summary>
+public static partial class PairVerifier
+{
+    /// <summary>Criterion names, in the seed's order.</summary>
+    public static class Names
+    {
+        public const string StandbyRunning = "standby running";
+        public const string RecoveryRoles = "recovery roles";
+        public const string Streaming = "standby streaming";
+        public const string StandbyLogClean = "no ERROR/FATAL in standby log";
+        public const string CaughtUp = "lag reaches 0 bytes";
+        public const string BaseBackup = "base backup completed";
+        public const string StandbySignal = "standby.signal present";
+        public const string PrimaryConninfo = "primary_conninfo configured";
+        public const string SlotActive = "slot active";
+    }
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Checks every criterion against the pair.</summary>
+    /// <param name="pair">The pair to check.</param>
+    /// <param name="catchUpTimeout">How long lag may take to reach 0 bytes (the standby reports replay every wal_receiver_status_interval).</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan catchUpTimeout, CancellationToken cancellationToken = default)
+    {
+        await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify"));
+        await using var standby = new NpgsqlConnection(pair.Standby.ConnectionString("replication-harness-verify"));
+        var results = new List<CriterionResult>();
+        var secrets = new[] { pair.Primary.Password, pair.Standby.Password };
+
+        async Task Check(string name, Func<Task<CriterionResult>> check)
+        {
+            try
+            {
+                results.Add(await check().ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+            {
+                results.Add(new CriterionResult(name, CriterionStatus.Failed, SecretRedactor.Redact($"could not check: {ex.Message}", secrets)));
+            }
+        }
+
+        await Check(Names.StandbyRunning, async () =>
+        {
+            var running = pair.IsRunning(NodeRole.Standby);
+            if (running == false)
+                return new CriterionResult(Names.StandbyRunning, CriterionStatus.Failed, "the standby's postmaster is not running");
+            await standby.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return new CriterionResult(Names.StandbyRunning, CriterionStatus.Passed, running is null ? "accepts connections" : "postmaster running, accepts connections");
+        }).ConfigureAwait(false);
+        await Check(Names.RecoveryRoles, async () =>
+        {
+            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            var onPrimary = await ScalarAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
+            var onStandby = await ScalarAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
+            var observed = $"pg_is_in_recovery(): primary={onPrimary.ToString().ToLowerInvariant()}, standby={onStandby.ToString().ToLowerInvariant()}";
+            return new CriterionResult(Names.RecoveryRoles, !onPrimary && onStandby ? CriterionStatus.Passed : CriterionStatus.Failed, observed);
+        }).ConfigureAwait(false);
+        await Check(Names.Streaming, async () =>
+        {
+            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", primary);
+            command.Parameters.AddWithValue(pair.StandbyApplicationName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{pair.StandbyApplicationName}'");
+            var state = reader.GetString(0);
+            return new CriterionResult(Names.Streaming, state == "streaming" ? CriterionStatus.Passed : CriterionStatus.Failed, $"state={state}, sync_state={reader.GetString(1)}");
+        }).ConfigureAwait(false);
+        await Check(Names.StandbyLogClean, async () =>
+        {
+            var log = await pair.ReadLogAsync(NodeRole.Standby, cancellationToken).ConfigureAwait(false);
+            if (log is null)
+                return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
+            var lines = log.Split('\n');
+            var bad = lines.FirstOrDefault(l => ErrorLine().IsMatch(l));
+            return bad is null
+                ? new CriterionResult(Names.StandbyLogClean, CriterionStatus.Passed, $"no ERROR or FATAL in {lines.Length - 1} lines")
+                : new CriterionResult(Names.StandbyLogClean, CriterionStatus.Failed, SecretRedactor.Redact(bad.Trim(), secrets));
+        }).ConfigureAwait(false);
+        await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, catchUpTimeout, cancellationToken)).ConfigureAwait(false);
+        await Check(Names.BaseBackup, async () =>
+        {
+            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            // A standby made from a base backup renames backup_label to backup_label.old when it starts.
+            var label = await ScalarAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            var size = pair.BaseBackupBytes is { } bytes ? $", {bytes:N0} bytes copied" : "";
+            return new CriterionResult(Names.BaseBackup, label ? CriterionStatus.Passed : CriterionStatus.Failed, (label ? "backup_label.old present" : "no backup_label.old in the standby's data directory") + size);
+        }).ConfigureAwait(false);
+        await Check(Names.StandbySignal, async () =>
+        {
+            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            var present = await ScalarAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            return new CriterionResult(Names.StandbySignal, present ? CriterionStatus.Passed : CriterionStatus.Failed, present ? "standby.signal exists" : "standby.signal is missing");
+        }).ConfigureAwait(false);
+        await Check(Names.PrimaryConninfo, async () =>
+        {
+            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            var autoConf = await ScalarAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", cancellationToken).ConfigureAwait(false);
+            var line = autoConf.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
+            return line is null
+                ? new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Failed, "postgresql.auto.conf holds no primary_conninfo")
+                : new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Passed, SecretRedactor.Redact(line.Trim(), secrets));
+        }).ConfigureAwait(false);
+        await Check(Names.SlotActive, async () =>
+        {
+            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT active, slot_type FROM pg_replication_slots WHERE slot_name = $1", primary);
+            command.Parameters.AddWithValue(pair.SlotName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
+            var active = reader.GetBoolean(0);
+            return new CriterionResult(Names.SlotActive, active ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}");
+        }).ConfigureAwait(false);
+        return new PairVerification(results);
+    }
+
+    private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, NpgsqlConnection primary, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+        const string sql = "SELECT pg_current_wal_flush_lsn()::text, sent_lsn::text, write_lsn::text, flush_lsn::text, replay_lsn::text FROM pg_stat_replication WHERE application_name = $1";
+        await using var command = new NpgsqlCommand(sql, primary);
+        command.Parameters.AddWithValue(pair.StandbyApplicationName);
+        var stopwatch = Stopwatch.StartNew();
+        var observed = "no pg_stat_replication row";
+        while (true)
+        {
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(4))
+                {
+                    var current = Lsn.Parse(reader.GetString(0));
+                    var lags = Enumerable.Range(1, 4).Select(i => Lsn.BytesBetween(Lsn.Parse(reader.GetString(i)), current)).ToArray();
+                    observed = $"sent/write/flush/replay lag {string.Join('/', lags)} bytes behind {current}";
+                    if (lags.All(l => l == 0))
+                        return new CriterionResult(Names.CaughtUp, CriterionStatus.Passed, $"{observed} after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
+                }
+            }
+            if (stopwatch.Elapsed > timeout)
+                return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed} after {timeout.TotalSeconds:0.#} s");
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task OpenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    [GeneratedRegex(@"\b(ERROR|FATAL|PANIC):\s")]
+    private static partial Regex ErrorLine();
+}
