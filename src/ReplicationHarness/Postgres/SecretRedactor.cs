@@ -26,7 +26,8 @@ public static partial class SecretRedactor
         return result;
     }
 
-    [GeneratedRegex(@"(?<key>\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|""[^""]*""|[^\s;']+)", RegexOptions.IgnoreCase)]
+    // A value may be quoted as in conninfo ('a b'), doubled inside a postgresql.conf string (''a b''), or bare.
+    [GeneratedRegex(@"(?<key>\bpassword\s*=\s*)(''(?:[^']|'(?!'))*''|'(?:[^'\\]|\\.)*'|""[^""]*""|[^\s;']+)", RegexOptions.IgnoreCase)]
     private static partial Regex ConninfoPassword();
 
     [GeneratedRegex(@"(?<key>\bPASSWORD\s+)'(?:[^']|'')*'", RegexOptions.IgnoreCase)]

@@ -95,7 +95,7 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         // 2. Primary start. Synchronous replication is switched on only once the standby streams:
         //    before that, every commit (even CREATE ROLE) would wait for a standby that does not exist yet.
         Report(progress, ProvisionPhases.PrimaryStart, "starting the primary");
-        var primarySocket = account.CreatePrivateDirectory(run.Combine("sock-primary"));
+        var primarySocket = run.CreateSocketDirectory("primary", account);
         var primarySettings = PrimarySettings(pair, binaries);
         var deferred = primarySettings.Where(s => s.Key == "synchronous_standby_names").ToDictionary();
         var primary = await StartWithFreePortAsync(NodeRole.Primary, primaryData, run.Combine("primary.log"), primarySocket, port =>
@@ -130,7 +130,7 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
 
         // 5. Standby start.
         Report(progress, ProvisionPhases.StandbyStart, "starting the standby");
-        var standbySocket = account.CreatePrivateDirectory(run.Combine("sock-standby"));
+        var standbySocket = run.CreateSocketDirectory("standby", account);
         var standbySettings = StandbySettings(pair, binaries, run);
         var standby = await StartWithFreePortAsync(NodeRole.Standby, standbyData, run.Combine("standby.log"), standbySocket, port =>
             standbySettings.Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),

@@ -152,6 +152,7 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
     private static string FixFor(string evidence) =>
         evidence.Contains("Address already in use", StringComparison.Ordinal) ? "another process took the port; run again (a new port is chosen)"
         : evidence.Contains("has invalid permissions", StringComparison.Ordinal) ? "the data directory must be mode 0700 (or 0750) and owned by the server's OS user: chmod 700 it, or let the harness create it"
-        : evidence.Contains("root", StringComparison.Ordinal) ? "PostgreSQL refuses to run as root; run as another user or set HARNESS_OS_USER"
+        : evidence.Contains("execution of the PostgreSQL server is not permitted", StringComparison.Ordinal) ? "PostgreSQL refuses to run as root; run as another user or set HARNESS_OS_USER"
+        : evidence.Contains("is too long (maximum", StringComparison.Ordinal) ? "the Unix socket path is too long; use a shorter HARNESS_WORK_DIR"
         : "read the server log lines below; a setting from the scenario may be invalid";
 }

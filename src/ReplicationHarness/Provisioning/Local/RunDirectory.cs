@@ -12,6 +12,10 @@ namespace ReplicationHarness.Provisioning.Local;
 public sealed class RunDirectory
 {
     private const string OwnerFile = "owner";
+    private const string ExternalDirectoriesFile = "external-directories";
+
+    // Unix socket paths are limited to 107 bytes; ".s.PGSQL.65535" takes 15 of them.
+    private const int MaxSocketDirectoryLength = 107 - 16;
 
     private RunDirectory(string path, string runId)
     {
@@ -42,8 +46,42 @@ public sealed class RunDirectory
     /// <summary>A path inside the run directory.</summary>
     public string Combine(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Removes the directory and everything in it.</summary>
-    public void Delete() => DeleteTree(Path);
+    /// <summary>Removes the directory, everything in it, and the socket directories it placed elsewhere.</summary>
+    public void Delete()
+    {
+        foreach (var external in ExternalDirectories(Path))
+            DeleteTree(external);
+        DeleteTree(Path);
+    }
+
+    /// <summary>
+    /// A private socket directory for a node: inside the run directory when the socket's path fits the
+    /// kernel's limit, otherwise under a short directory in /tmp (recorded, so it is removed with the run).
+    /// </summary>
+    public string CreateSocketDirectory(string node, ServerAccount account)
+    {
+        var inside = Combine($"sock-{node}");
+        if (inside.Length <= MaxSocketDirectoryLength)
+            return account.CreatePrivateDirectory(inside);
+        var shortRoot = System.IO.Path.Combine("/tmp", $"rh-{Environment.UserName}");
+        Directory.CreateDirectory(shortRoot);
+        var outside = System.IO.Path.Combine(shortRoot, $"{RunId}-{node}");
+        File.AppendAllText(Combine(ExternalDirectoriesFile), outside + "\n");
+        return account.CreatePrivateDirectory(outside);
+    }
+
+    private static IEnumerable<string> ExternalDirectories(string runPath)
+    {
+        var list = System.IO.Path.Combine(runPath, ExternalDirectoriesFile);
+        try
+        {
+            return File.Exists(list) ? File.ReadAllLines(list).Where(l => l.Length > 0).ToArray() : [];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
 
     /// <summary>
     /// Stops the servers of runs whose owning process has died (killed with SIGKILL, machine lost power)
@@ -73,6 +111,8 @@ public sealed class RunDirectory
                 continue;
             foreach (var pidFile in Directory.EnumerateFiles(run, "postmaster.pid", SearchOption.AllDirectories))
                 KillPostmaster(pidFile);
+            foreach (var external in ExternalDirectories(run))
+                DeleteTree(external);
             DeleteTree(run);
             reaped.Add(System.IO.Path.GetFileName(run));
         }

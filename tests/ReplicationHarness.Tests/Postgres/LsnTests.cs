@@ -1,0 +1,43 @@
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Tests.Postgres;
+
+public class LsnTests
+{
+    [Theory]
+    [InlineData("0/3000148", 0x3000148UL)]
+    [InlineData("16/B374D848", 0x16B374D848UL)]
+    [InlineData("FFFFFFFF/FFFFFFFF", ulong.MaxValue)]
+    [InlineData("0/0", 0UL)]
+    public void Parses_postgresqls_text_form(string text, ulong value)
+    {
+        var lsn = Lsn.Parse(text);
+
+        Assert.Equal(value, lsn.Value);
+        Assert.Equal(text, lsn.ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("3000148")]
+    [InlineData("0/")]
+    [InlineData("/1")]
+    [InlineData("G/1")]
+    [InlineData("123456789/1")]
+    public void Refuses_text_that_is_not_an_lsn(string text)
+    {
+        Assert.False(Lsn.TryParse(text, out _));
+        Assert.Equal($"'{text}' is not a WAL position (expected e.g. 0/3000148)", Assert.Throws<FormatException>(() => Lsn.Parse(text)).Message);
+    }
+
+    [Fact]
+    public void Byte_distance_crosses_the_32_bit_boundary_and_never_goes_negative()
+    {
+        var older = Lsn.Parse("0/FFFFFF00");
+        var newer = Lsn.Parse("1/100");
+
+        Assert.Equal(0x200, Lsn.BytesBetween(older, newer));
+        Assert.Equal(0, Lsn.BytesBetween(newer, older));
+        Assert.True(newer > older);
+    }
+}
