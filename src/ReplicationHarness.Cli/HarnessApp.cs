@@ -37,6 +37,10 @@ public static class HarnessApp
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the scenarios in files or directories with their description and tags.")
                 .WithExample("list", "scenarios/");
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run scenarios against fresh primary/standby pairs, judge their thresholds, write report.json.")
+                .WithExample("run", "scenarios/")
+                .WithExample("run", "scenarios/single-insert.yaml", "--report-dir", "out", "--keep-failures");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check what the provisioners need here: binaries, OS user, work directory, ports, Docker engine.");
             config.AddBranch("bench", bench =>

@@ -23,6 +23,9 @@ public sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string D
         Password = Password,
         ApplicationName = applicationName,
         Timeout = 10,
+        // Probes repeat one statement thousands of times: let Npgsql prepare it after its second use.
+        MaxAutoPrepare = 32,
+        AutoPrepareMinUsages = 2,
     }.ConnectionString;
 
     /// <summary>The node as <c>user@host:port/db</c>, without the password.</summary>

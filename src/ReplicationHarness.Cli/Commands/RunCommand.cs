@@ -1,0 +1,155 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Units;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ReplicationHarness.Cli.Commands;
+
+/// <summary>
+/// <c>run</c>: validates every scenario first (nothing starts when one is invalid), then for each one
+/// provisions a fresh pair, runs it with the actors, tears the pair down, and writes report.json.
+/// </summary>
+[Description("Run scenarios against fresh primary/standby pairs and judge their thresholds.")]
+public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var (multiplier, multiplierError) = TimeoutMultiplier.FromEnvironment();
+        if (multiplier is null)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(multiplierError!)}");
+            return ExitCodes.InvalidInput;
+        }
+        var loaded = await ScenarioCatalog.LoadAsync(settings.Paths, cancellationToken).ConfigureAwait(false);
+        if (loaded.Any(r => !r.IsValid))
+        {
+            ScenarioConsole.PrintErrors(console, loaded);
+            console.MarkupLine("[red]nothing was run: fix the scenario files above (replication-harness validate checks them)[/]");
+            return ExitCodes.InvalidInput;
+        }
+
+        var startedAt = DateTimeOffset.UtcNow;
+        var stopwatch = Stopwatch.StartNew();
+        var reportDir = settings.ReportDir ?? Path.Combine("reports", startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        var options = settings.ToOptions(multiplier);
+        var engine = new ScenarioEngine(ScenarioRunOptions.Default with { Multiplier = multiplier });
+        var live = new RunConsole(console);
+        var reports = new List<ScenarioReport>();
+        var secrets = new List<string>();
+        var interrupted = false;
+
+        foreach (var scenario in loaded.Select(r => r.Scenario!))
+        {
+            if (cancellationToken.IsCancellationRequested)
+                break;
+            console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
+            try
+            {
+                reports.Add(await RunOneAsync(scenario, settings, options, engine, live, secrets, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                reports.Add(ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted"));
+                interrupted = true;
+            }
+            console.WriteLine();
+        }
+
+        var report = new RunReport(RunReport.CurrentSchemaVersion, HarnessApp.Version, startedAt, stopwatch.Elapsed.TotalMilliseconds, ReportBuilder.Overall(reports), reports);
+        var path = await JsonReportWriter.WriteAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
+        PrintSummary(reports);
+        console.MarkupLine($"report: {Markup.Escape(path)}");
+
+        if (interrupted || cancellationToken.IsCancellationRequested)
+            throw new OperationCanceledException(cancellationToken);
+        return report.Status switch
+        {
+            "error" => ExitCodes.InfrastructureError,
+            "failed" => ExitCodes.ScenarioFailed,
+            _ => ExitCodes.Success,
+        };
+    }
+
+    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, RunSettings settings, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live, List<string> secrets, CancellationToken cancellationToken)
+    {
+        var kind = settings.Provisioner ?? scenario.Pair.Provisioner.ToString().ToLowerInvariant();
+        if (kind != "local")
+        {
+            var message = $"the '{kind}' provisioner is not available in this version of the harness; use --provisioner local";
+            console.MarkupLine($"  [red]error:[/] {Markup.Escape(message)}");
+            return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, message);
+        }
+
+        var provisioning = Stopwatch.StartNew();
+        ProvisionedPair pair;
+        try
+        {
+            pair = await new LocalProvisioner(options).ProvisionAsync(scenario.Pair, live.Provisioning, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProvisioningException ex)
+        {
+            console.MarkupLine($"  [red]error:[/] {Markup.Escape(ex.Message)}");
+            console.MarkupLine($"    fix: {Markup.Escape(ex.Fix)}");
+            console.MarkupLine($"    Details: {Markup.Escape(ex.Details)}");
+            return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, $"{ex.Message}; fix: {ex.Fix}; Details: {ex.Details}");
+        }
+        var provisionTime = provisioning.Elapsed;
+        secrets.Add(pair.Primary.Password);
+        secrets.Add(pair.Standby.Password);
+        await using (pair.ConfigureAwait(false))
+        {
+            console.MarkupLine($"  [grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            ScenarioResult result;
+            try
+            {
+                result = await engine.RunAsync(scenario, pair, live.Steps, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                pair.MarkFailed();
+                throw;
+            }
+            if (result.Status != Verdict.Passed)
+                pair.MarkFailed();
+            foreach (var (where, check) in result.Failures)
+                console.MarkupLine($"  [red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(check.Threshold)}, observed {Markup.Escape(check.Observed)}");
+            if (result.Error is not null)
+                console.MarkupLine($"  [red]error:[/] {Markup.Escape(result.Error)}");
+            console.MarkupLine($"  {RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");
+            var report = ReportBuilder.Scenario(result, pair, provisionTime);
+            if (options.KeepFailures && result.Status != Verdict.Passed)
+                console.MarkupLine($"  [grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
+            return report;
+        }
+    }
+
+    private void PrintSummary(IReadOnlyList<ScenarioReport> reports)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("scenario").AddColumn("status").AddColumn(new TableColumn("steps").RightAligned())
+            .AddColumn(new TableColumn("visible p50").RightAligned()).AddColumn(new TableColumn("visible p99").RightAligned())
+            .AddColumn(new TableColumn("max lag").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
+        foreach (var report in reports)
+        {
+            var passedSteps = report.Steps.Count(s => s.Status == "passed");
+            var maxLag = report.Lag.Count == 0 ? "-" : $"{new ByteSize(report.Lag.Max(l => l.LagBytes))}, {report.Lag.Max(l => l.LagMs):0} ms";
+            table.AddRow(
+                Markup.Escape(report.Name),
+                report.Status switch { "passed" => "[green]passed[/]", "failed" => "[red]failed[/]", _ => "[red]error[/]" },
+                $"{passedSteps}/{report.Steps.Count}",
+                RunConsole.Micros(report.TimeToVisible?.P50),
+                RunConsole.Micros(report.TimeToVisible?.P99),
+                maxLag,
+                $"{report.DurationMs / 1000:0.00} s");
+        }
+        console.Write(table);
+    }
+}

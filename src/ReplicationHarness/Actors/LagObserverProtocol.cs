@@ -1,0 +1,49 @@
+using ReplicationHarness.Observation;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="LagObserverActor"/>.</summary>
+public static class LagObserverProtocol
+{
+    /// <summary>Start sampling at the scenario's interval.</summary>
+    public sealed record StartSampling
+    {
+        public static readonly StartSampling Instance = new();
+
+        private StartSampling()
+        {
+        }
+    }
+
+    /// <summary>Stop sampling; answered with <see cref="LagReport"/>.</summary>
+    public sealed record StopSampling
+    {
+        public static readonly StopSampling Instance = new();
+
+        private StopSampling()
+        {
+        }
+    }
+
+    /// <summary>Every sample and alert interval of the run.</summary>
+    public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, int FailedReadings);
+
+    /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
+    public sealed record LagUpdate(LagSample Sample, IReadOnlyList<string> AlertChanges);
+
+    /// <summary>Time to sample (the actor's own timer).</summary>
+    public sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+
+    /// <summary>A reading came back from the nodes.</summary>
+    public sealed record ReadingTaken(LagReading Reading);
+
+    /// <summary>A reading failed (a node is down); sampling goes on.</summary>
+    public sealed record ReadingFailed(string Reason);
+}

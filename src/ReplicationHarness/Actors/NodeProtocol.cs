@@ -1,0 +1,38 @@
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages both node actors understand and answer alike.</summary>
+public static class NodeProtocol
+{
+    /// <summary>Open the node's connections; answered with <see cref="NodeReady"/> or <see cref="NodeUnavailable"/>.</summary>
+    public sealed record Connect
+    {
+        public static readonly Connect Instance = new();
+
+        private Connect()
+        {
+        }
+    }
+
+    /// <summary>The node accepts the harness's connections.</summary>
+    public sealed record NodeReady(NodeRole Role, string ServerVersion);
+
+    /// <summary>The node could not be reached.</summary>
+    public sealed record NodeUnavailable(NodeRole Role, string Reason);
+
+    /// <summary>Run one statement; answered with <see cref="SqlResult"/>.</summary>
+    public sealed record RunSql(int StepIndex, string Query, TimeSpan Timeout);
+
+    /// <summary>The first column of the first row as text (null for no row or SQL NULL), or the error.</summary>
+    public sealed record SqlResult(int StepIndex, NodeRole Role, string? FirstValue, string? Error);
+
+    /// <summary>Count and digest the rows of a table; answered with <see cref="TableDigest"/>.</summary>
+    public sealed record DigestTable(string Table);
+
+    /// <summary>A table's row count and md5 of its rows in id order, or the error.</summary>
+    public sealed record TableDigest(NodeRole Role, string Table, long Rows, string Md5, string? Error);
+
+    /// <summary>A node operation of a step failed in an expected way (a query error, a timeout).</summary>
+    public sealed record OperationFailed(int StepIndex, NodeRole Role, string What);
+}

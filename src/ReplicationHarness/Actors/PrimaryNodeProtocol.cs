@@ -1,0 +1,42 @@
+using Akka.Actor;
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="PrimaryNodeActor"/>.</summary>
+public static class PrimaryNodeProtocol
+{
+    /// <summary>Create a harness table if missing; answered with <see cref="TablePrepared"/>.</summary>
+    public sealed record PrepareTable(string Table);
+
+    /// <summary>The table exists; <paramref name="FlushLsn"/> is the primary's flush position afterwards.</summary>
+    public sealed record TablePrepared(string Table, Lsn FlushLsn);
+
+    /// <summary>
+    /// Write in one transaction. After the commit the primary answers the sender with <see cref="Committed"/>
+    /// and, for a marked write, tells <paramref name="Prober"/> to start probing with
+    /// <see cref="StandbyNodeProtocol.Probe"/>, so the probe starts one message after the acknowledgement.
+    /// </summary>
+    /// <param name="WriteId">Marks the rows written.</param>
+    /// <param name="StepIndex">The step making the write.</param>
+    /// <param name="Table">The table.</param>
+    /// <param name="Kind">Insert new rows or update every row.</param>
+    /// <param name="Rows">Rows to insert (ignored for updates).</param>
+    /// <param name="Seed">Seed for the generated rows.</param>
+    /// <param name="Prober">The standby actor to probe for the write, or null for an unmarked write.</param>
+    /// <param name="ProbeReplyTo">Who receives the probe's outcome.</param>
+    /// <param name="ProbeDeadline">How long the probe may wait.</param>
+    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, int Seed, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
+
+    /// <summary>A write committed: acknowledged at <paramref name="AckTimestamp"/> (Stopwatch ticks), flushed up to <paramref name="FlushLsn"/>.</summary>
+    public sealed record Committed(long WriteId, int StepIndex, WriteKind Kind, int Rows, long AckTimestamp, Lsn FlushLsn);
+
+    /// <summary>A write did not commit.</summary>
+    public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);
+
+    /// <summary>Ask for the primary's flush position; answered with <see cref="FlushPosition"/>.</summary>
+    public sealed record GetFlushPosition(int StepIndex);
+
+    /// <summary>The primary's flush position.</summary>
+    public sealed record FlushPosition(int StepIndex, Lsn Lsn);
+}

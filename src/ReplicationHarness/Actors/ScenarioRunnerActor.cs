@@ -1,0 +1,538 @@
+using Akka.Actor;
+using ReplicationHarness.Observation;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Results;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Units;
+using ReplicationHarness.Verification;
+using ReplicationHarness.Assertions;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>
+/// Drives a scenario's steps in order against a provisioned pair. It supervises the node, writer and
+/// observer actors: a child that throws is stopped, never silently restarted, and the current step
+/// becomes an error with that cause. Each step has a timer for its (scaled) limit; the first step that
+/// fails ends the run, the whole-scenario assertions are still judged, and one result goes back.
+/// </summary>
+public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
+{
+    private const int PrepareIndex = -1;
+    private const int FinishIndex = -2;
+    private const string StepTimer = "step";
+
+    private readonly Scenario _scenario;
+    private readonly ProvisionedPair _pair;
+    private readonly ScenarioRunOptions _options;
+    private readonly IProgress<RunProgress>? _progress;
+    private readonly ScenarioClock _clock = ScenarioClock.StartNow();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<StepResult> _steps = [];
+    private readonly List<VisibilityMeasurement> _visibility = [];
+    private readonly Queue<(WriteKind Kind, int Rows)> _pendingWrites = new();
+    private readonly Dictionary<string, NodeProtocol.TableDigest> _digests = [];
+    private readonly IActorRef _primary;
+    private readonly IActorRef _standby;
+    private readonly IActorRef _observer;
+    private readonly IActorRef _writer;
+    private readonly IReadOnlyList<string> _tables;
+
+    private IActorRef _replyTo = ActorRefs.Nobody;
+    private int _stepIndex = PrepareIndex;
+    private ScenarioStep? _step;
+    private string? _stepTable;
+    private TimeSpan _stepStarted;
+    private bool _stepDone;
+    private long _nextWriteId = 1;
+    private int _nodesReady;
+    private int _tablesPrepared;
+    private Lsn _preparedLsn;
+    private LagSample? _lastLag;
+    private LagObserverProtocol.LagReport? _lagReport;
+    private string? _error;
+    private string? _childException;
+    private bool _contentsChecked;
+    private AssertionResult? _contentsResult;
+    private bool _finished;
+    private bool _observerStopped;
+
+    public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader)
+    {
+        _scenario = scenario;
+        _pair = pair;
+        _options = options;
+        _progress = progress;
+        _tables = scenario.Steps
+            .Select(s => s switch { InsertRowsStep i => i.Table, BulkInsertUpdateStep b => b.Table, SustainedLoadStep l => l.Table, _ => null })
+            .OfType<string>().Distinct().ToList();
+
+        _primary = Context.Watch(Context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
+        _standby = Context.Watch(Context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby"));
+        _observer = Context.Watch(Context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, _clock), "lag-observer"));
+        _writer = Context.Watch(Context.ActorOf(WriterLoadActor.Props(_primary), "writer-load"));
+
+        Receive<ScenarioRunnerProtocol.Run>(_ => Prepare());
+        Receive<ScenarioRunnerProtocol.Abort>(abort => Fail(Verdict.Error, $"interrupted: {abort.Reason}", []));
+        Receive<ScenarioRunnerProtocol.PrepareTimedOut>(_ =>
+        {
+            if (_stepIndex == PrepareIndex)
+                Fail(Verdict.Error, $"preparing the nodes did not finish within {Limit(_options.PrepareTimeout).TotalSeconds:0.#} s", []);
+        });
+        Receive<ScenarioRunnerProtocol.ChildFailed>(failed => Fail(Verdict.Error, $"the {failed.Child} actor failed: {failed.Reason}", []));
+        Receive<Terminated>(terminated =>
+        {
+            if (terminated.ActorRef.Equals(_observer))
+                _observerStopped = true;
+            if (_finished)
+                return;
+            if (_stepIndex == FinishIndex)
+            {
+                // Judging waits on the children; one that is gone will not answer.
+                _error ??= $"the {terminated.ActorRef.Path.Name} actor stopped while judging: {_childException ?? "no cause reported"}";
+                Conclude();
+                return;
+            }
+            Fail(Verdict.Error, $"the {terminated.ActorRef.Path.Name} actor stopped: {_childException ?? "no cause reported"}", []);
+        });
+        Receive<ScenarioRunnerProtocol.JudgingTimedOut>(_ =>
+        {
+            _error ??= "judging did not finish within its time limit (the lag report or the contents comparison never came)";
+            Conclude();
+        });
+
+        // Preparation: both nodes reachable, tables created on the primary and replayed on the standby.
+        Receive<NodeProtocol.NodeReady>(_ =>
+        {
+            if (++_nodesReady < 2)
+                return;
+            if (_tables.Count == 0)
+                StartSteps();
+            foreach (var table in _tables)
+                _primary.Tell(new PrimaryNodeProtocol.PrepareTable(table));
+        });
+        Receive<NodeProtocol.NodeUnavailable>(unavailable =>
+            Fail(Verdict.Error, $"cannot connect to the {Role(unavailable.Role)}: {Redact(unavailable.Reason)}", []));
+        Receive<PrimaryNodeProtocol.TablePrepared>(prepared =>
+        {
+            _preparedLsn = prepared.FlushLsn > _preparedLsn ? prepared.FlushLsn : _preparedLsn;
+            if (++_tablesPrepared == _tables.Count)
+                _standby.Tell(new StandbyNodeProtocol.WaitForReplay(PrepareIndex, _preparedLsn, Limit(_options.PrepareTimeout)));
+        });
+
+        // Steps.
+        Receive<ScenarioRunnerProtocol.StepTimedOut>(timedOut => OnStep(timedOut.StepIndex, () =>
+            Complete(Verdict.Failed, [new AssertionResult("timeout", $"<= {DurationText.Format(StepLimit)}", $"still running after {DurationText.Format(StepLimit)}", null, Verdict.Failed)],
+                $"did not finish within {DurationText.Format(StepLimit)} (timeout {DurationText.Format(_step!.Timeout)} x {_options.Multiplier.Factor:0.##})")));
+        Receive<ScenarioRunnerProtocol.WaitElapsed>(elapsed => OnStep(elapsed.StepIndex, () => Complete(Verdict.Passed, [], "waited")));
+        Receive<ScenarioRunnerProtocol.VerificationDone>(done => OnStep(done.StepIndex, () => CompleteVerification(done.Verification)));
+        Receive<PrimaryNodeProtocol.Committed>(_ => { });
+        Receive<PrimaryNodeProtocol.WriteFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Redact(failed.Reason)}")));
+        Receive<StandbyNodeProtocol.Visible>(visible => OnStep(visible.StepIndex, () => OnVisible(visible)));
+        Receive<StandbyNodeProtocol.NotVisible>(notVisible => OnStep(notVisible.StepIndex, () => OnNotVisible(notVisible)));
+        Receive<PrimaryNodeProtocol.FlushPosition>(OnFlushPosition);
+        Receive<StandbyNodeProtocol.ReplayReached>(OnReplayReached);
+        Receive<StandbyNodeProtocol.ReplayNotReached>(OnReplayNotReached);
+        Receive<StandbyNodeProtocol.Done>(done => OnStep(done.StepIndex, () => Complete(Verdict.Passed, [], done.Detail)));
+        Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], Redact(failed.What))));
+        Receive<NodeProtocol.SqlResult>(result => OnStep(result.StepIndex, () => CompleteSql(result)));
+        Receive<WriterLoadProtocol.LoadFinished>(finished => OnStep(finished.StepIndex, () => CompleteLoad(finished)));
+
+        // Observation and the end.
+        Receive<LagObserverProtocol.LagUpdate>(update =>
+        {
+            _lastLag = update.Sample;
+            foreach (var change in update.AlertChanges)
+                Report(RunEvent.Alert, change);
+            if (update.AlertChanges.Count == 0)
+                Report(RunEvent.Lag, "");
+        });
+        Receive<LagObserverProtocol.LagReport>(report =>
+        {
+            _lagReport = report;
+            if (_scenario.Assertions.ContentsEqual && _error is null && !_steps.Any(s => s.Status == Verdict.Error))
+                _primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(FinishIndex));
+            else
+                Conclude();
+        });
+        Receive<NodeProtocol.TableDigest>(digest =>
+        {
+            _digests[$"{digest.Role}/{digest.Table}"] = digest;
+            if (_digests.Count == _tables.Count * 2)
+                CompareContents();
+        });
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the actor.</summary>
+    public static Props Props(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader) =>
+        Akka.Actor.Props.Create(() => new ScenarioRunnerActor(scenario, pair, options, progress, lagReader));
+
+    /// <summary>Children that throw are stopped and their failure fails the step, never a silent restart.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, exception =>
+    {
+        _childException = $"{exception.GetType().Name}: {Redact(exception.Message)}";
+        return Directive.Stop;
+    });
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private TimeSpan StepLimit => Limit(_step?.Timeout ?? ScenarioStep.DefaultTimeout);
+
+    private TimeSpan Limit(TimeSpan limit) => _options.Multiplier.Scale(limit);
+
+    private static string Role(NodeRole role) => role.ToString().ToLowerInvariant();
+
+    private string Redact(string text) => SecretRedactor.Redact(text, _pair.Primary.Password, _pair.Standby.Password);
+
+    private void Report(RunEvent runEvent, string detail, Verdict? status = null) =>
+        _progress?.Report(new RunProgress(_scenario.Name, runEvent, _stepIndex, _scenario.Steps.Count, _step?.Name ?? "", status, detail, _clock.Elapsed, _lastLag));
+
+    private void Prepare()
+    {
+        _replyTo = Sender;
+        Report(RunEvent.Preparing, "connecting to both nodes");
+        Timers.StartSingleTimer("prepare", ScenarioRunnerProtocol.PrepareTimedOut.Instance, Limit(_options.PrepareTimeout));
+        _primary.Tell(NodeProtocol.Connect.Instance);
+        _standby.Tell(NodeProtocol.Connect.Instance);
+    }
+
+    private void StartSteps()
+    {
+        Timers.Cancel("prepare");
+        _observer.Tell(LagObserverProtocol.StartSampling.Instance);
+        NextStep();
+    }
+
+    private void OnStep(int stepIndex, Action handle)
+    {
+        // Late answers to a step that has already ended (timed out, failed) are ignored.
+        if (stepIndex == _stepIndex && !_stepDone && _step is not null)
+            handle();
+    }
+
+    private void NextStep()
+    {
+        _stepIndex++;
+        if (_stepIndex >= _scenario.Steps.Count)
+        {
+            Finish();
+            return;
+        }
+        _step = _scenario.Steps[_stepIndex];
+        _stepDone = false;
+        _stepStarted = _clock.Elapsed;
+        _pendingWrites.Clear();
+        Report(RunEvent.StepStarted, _step.Keyword);
+        Timers.StartSingleTimer(StepTimer, new ScenarioRunnerProtocol.StepTimedOut(_stepIndex), StepLimit);
+
+        var index = _stepIndex;
+        var inner = StepLimit * 0.95;
+        switch (_step)
+        {
+            case VerifyPairStep:
+                PairVerifier.VerifyAsync(_pair, StepLimit * 0.8, _stopping.Token).PipeTo(Self,
+                    success: verification => new ScenarioRunnerProtocol.VerificationDone(index, verification),
+                    failure: ex => new ScenarioRunnerProtocol.ChildFailed("pair verifier", ex.Message));
+                break;
+            case InsertRowsStep insert:
+                _pendingWrites.Enqueue((WriteKind.Insert, insert.Rows));
+                IssueNextWrite(insert.Table);
+                break;
+            case BulkInsertUpdateStep bulk:
+                _pendingWrites.Enqueue((WriteKind.Insert, bulk.Rows));
+                _pendingWrites.Enqueue((WriteKind.UpdateAll, 0));
+                IssueNextWrite(bulk.Table);
+                break;
+            case WaitForCatchUpStep:
+                _primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(index));
+                break;
+            case SetApplyDelayStep delay:
+                _standby.Tell(new StandbyNodeProtocol.SetApplyDelay(index, delay.Delay, inner));
+                break;
+            case PauseReplayStep:
+                _standby.Tell(new StandbyNodeProtocol.ControlReplay(index, Pause: true, inner));
+                break;
+            case ResumeReplayStep:
+                _standby.Tell(new StandbyNodeProtocol.ControlReplay(index, Pause: false, inner));
+                break;
+            case SustainedLoadStep load:
+                // About ten probed batches a second: enough for percentiles, few enough not to load the standby.
+                var markEvery = Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10));
+                _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, _nextWriteId, markEvery, inner - load.Duration, _standby, Self));
+                break;
+            case SqlStep sql:
+                (sql.On == NodeRole.Primary ? _primary : _standby).Tell(new NodeProtocol.RunSql(index, sql.Query, inner));
+                break;
+            case WaitStep wait:
+                Timers.StartSingleTimer("wait", new ScenarioRunnerProtocol.WaitElapsed(index), wait.Duration);
+                break;
+            default:
+                throw new InvalidOperationException($"no handler for step kind '{_step.Keyword}'");
+        }
+    }
+
+    private void IssueNextWrite(string table)
+    {
+        _stepTable = table;
+        var (kind, rows) = _pendingWrites.Dequeue();
+        var remaining = StepLimit - (_clock.Elapsed - _stepStarted);
+        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, _stepIndex, table, kind, rows, Seed: _stepIndex * 1000 + (int)(_nextWriteId % 1000),
+            _standby, Self, remaining * 0.95));
+    }
+
+    private void OnVisible(StandbyNodeProtocol.Visible visible)
+    {
+        _visibility.Add(new VisibilityMeasurement(visible.WriteId, visible.StepIndex, visible.Kind, visible.Rows, visible.Microseconds,
+            visible.UncertaintyMicroseconds, visible.Probes, visible.CommitLsn, visible.ReplayLsn));
+        if (_step is SustainedLoadStep)
+            return;
+        if (_pendingWrites.Count > 0)
+        {
+            IssueNextWrite(_stepTable!);
+            return;
+        }
+        var checks = WriteChecks();
+        Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, DescribeWrites());
+    }
+
+    private void OnNotVisible(StandbyNodeProtocol.NotVisible notVisible)
+    {
+        var seen = notVisible.Error is null
+            ? $"{notVisible.RowsSeen} of {notVisible.ExpectedRows} rows of write {notVisible.WriteId} visible after {DurationText.Format(notVisible.Waited)}"
+            : $"probing write {notVisible.WriteId} failed after {DurationText.Format(notVisible.Waited)}: {Redact(notVisible.Error)}";
+        var threshold = _step!.Expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(StepLimit)}";
+        var checks = WriteChecks().Append(new AssertionResult("visible_within", threshold, seen, null, Verdict.Failed)).ToList();
+        Complete(notVisible.Error is null ? Verdict.Failed : Verdict.Error, checks, seen);
+    }
+
+    private List<AssertionResult> WriteChecks()
+    {
+        var measured = _visibility.Where(v => v.StepIndex == _stepIndex).ToList();
+        var checks = new List<AssertionResult>();
+        if (measured.Count == 0)
+            return checks;
+        var slowest = measured.Max(m => m.Microseconds);
+        var fastest = measured.Min(m => m.Microseconds);
+        var writes = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
+        if (_step!.Expect.VisibleWithin is { } within)
+        {
+            var margin = within.TotalMicroseconds - slowest;
+            checks.Add(new AssertionResult("visible_within", $"<= {DurationText.Format(within)}", $"max {Micros(slowest)} over {writes}",
+                Micros(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        if (_step.Expect.VisibleNotBefore is { } notBefore)
+        {
+            var margin = fastest - notBefore.TotalMicroseconds;
+            checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Micros(fastest)} over {writes}",
+                Micros(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        var consistent = measured.Count(m => m.LsnConsistent);
+        checks.Add(new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", $"{consistent} of {measured.Count}", null,
+            consistent == measured.Count ? Verdict.Passed : Verdict.Failed));
+        return checks;
+    }
+
+    private string DescribeWrites()
+    {
+        var measured = _visibility.Where(v => v.StepIndex == _stepIndex).ToList();
+        return string.Join("; ", measured.Select(m =>
+            $"{m.Kind} of {m.Rows} row{(m.Rows == 1 ? "" : "s")} visible after {Micros(m.Microseconds)} (probe interval {Micros(m.UncertaintyMicroseconds)})"));
+    }
+
+    private static string Micros(double microseconds) =>
+        Math.Abs(microseconds) >= 10_000 ? $"{microseconds / 1000:0.#}ms" : $"{microseconds:0}us";
+
+    private void CompleteVerification(PairVerification verification)
+    {
+        var checks = verification.Criteria.Select(c => new AssertionResult(c.Name, "holds", c.Observed, null, c.Status switch
+        {
+            CriterionStatus.Passed => Verdict.Passed,
+            CriterionStatus.Failed => Verdict.Failed,
+            _ => Verdict.Skipped,
+        })).ToList();
+        var failed = verification.Failures.Select(f => f.Name).ToList();
+        Complete(failed.Count == 0 ? Verdict.Passed : Verdict.Failed, checks,
+            failed.Count == 0 ? $"all {checks.Count} criteria hold" : $"failed: {string.Join(", ", failed)}");
+    }
+
+    private void CompleteSql(NodeProtocol.SqlResult result)
+    {
+        if (result.Error is not null)
+        {
+            Complete(Verdict.Failed, [new AssertionResult("query", "runs", Redact(result.Error), null, Verdict.Failed)], $"the query failed on the {Role(result.Role)}: {Redact(result.Error)}");
+            return;
+        }
+        var shown = result.FirstValue ?? "NULL";
+        if (_step!.Expect.Result is not { } expected)
+        {
+            Complete(Verdict.Passed, [], $"{Role(result.Role)} returned {shown}");
+            return;
+        }
+        var passed = result.FirstValue == expected;
+        Complete(passed ? Verdict.Passed : Verdict.Failed, [new AssertionResult("result", $"= {expected}", shown, null, passed ? Verdict.Passed : Verdict.Failed)],
+            $"{Role(result.Role)} returned {shown}");
+    }
+
+    private void CompleteLoad(WriterLoadProtocol.LoadFinished finished)
+    {
+        _nextWriteId = finished.NextWriteId;
+        var load = (SustainedLoadStep)_step!;
+        var checks = WriteChecks();
+        if (finished.Failures > 0)
+            checks.Add(new AssertionResult("write failures", "= 0", finished.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture), null, Verdict.Failed));
+        var detail = $"wrote {finished.Rows:N0} rows in {finished.Batches} batches over {finished.Elapsed.TotalSeconds:0.##} s: {finished.RowsPerSecond:0} rows/s (target {load.Rate})";
+        Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, detail);
+    }
+
+    private void OnFlushPosition(PrimaryNodeProtocol.FlushPosition position)
+    {
+        if (position.StepIndex == FinishIndex)
+            _standby.Tell(new StandbyNodeProtocol.WaitForReplay(FinishIndex, position.Lsn, Limit(TimeSpan.FromSeconds(30))));
+        else
+            OnStep(position.StepIndex, () => _standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, StepLimit * 0.95)));
+    }
+
+    private void OnReplayReached(StandbyNodeProtocol.ReplayReached reached)
+    {
+        switch (reached.StepIndex)
+        {
+            case PrepareIndex when _stepIndex == PrepareIndex:
+                StartSteps();
+                break;
+            case FinishIndex:
+                foreach (var table in _tables)
+                {
+                    _primary.Tell(new NodeProtocol.DigestTable(table));
+                    _standby.Tell(new NodeProtocol.DigestTable(table));
+                }
+                if (_tables.Count == 0)
+                    CompareContents();
+                break;
+            default:
+                OnStep(reached.StepIndex, () => Complete(Verdict.Passed,
+                    [new AssertionResult("replay lag", "= 0B", $"replayed up to {reached.Replay} after {DurationText.Format(reached.Waited)}", null, Verdict.Passed)],
+                    $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms"));
+                break;
+        }
+    }
+
+    private void OnReplayNotReached(StandbyNodeProtocol.ReplayNotReached notReached)
+    {
+        var behind = $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Format(notReached.Waited)}"
+            + (notReached.Error is null ? "" : $" ({Redact(notReached.Error)})");
+        switch (notReached.StepIndex)
+        {
+            case PrepareIndex when _stepIndex == PrepareIndex:
+                Fail(Verdict.Error, $"the standby did not replay the harness's tables: {behind}", []);
+                break;
+            case FinishIndex:
+                _contentsResult = new AssertionResult("contents_equal", "same rows on both nodes", $"not compared: the standby did not catch up ({behind})", null, Verdict.Failed);
+                Conclude();
+                break;
+            default:
+                OnStep(notReached.StepIndex, () => Complete(Verdict.Failed, [new AssertionResult("replay lag", "= 0B", behind, null, Verdict.Failed)], $"did not catch up: {behind}"));
+                break;
+        }
+    }
+
+    private void Complete(Verdict status, IReadOnlyList<AssertionResult> checks, string detail)
+    {
+        _stepDone = true;
+        Timers.Cancel(StepTimer);
+        Timers.Cancel("wait");
+        _steps.Add(new StepResult(_stepIndex, _step!.Name, _step.Keyword, status, _stepStarted, _clock.Elapsed - _stepStarted, checks, detail));
+        Report(RunEvent.StepFinished, detail, status);
+        if (status == Verdict.Passed)
+        {
+            NextStep();
+            return;
+        }
+        SkipRemainingSteps();
+        Finish();
+    }
+
+    /// <summary>Ends the run early: the current step (if any) records the cause, the rest are skipped.</summary>
+    private void Fail(Verdict status, string reason, IReadOnlyList<AssertionResult> checks)
+    {
+        if (_finished || _stepIndex == FinishIndex)
+            return;
+        if (_step is not null && !_stepDone && _stepIndex >= 0)
+        {
+            Complete(status, checks, reason);
+            return;
+        }
+        _error ??= reason;
+        SkipRemainingSteps();
+        Finish();
+    }
+
+    private void SkipRemainingSteps()
+    {
+        for (var i = _steps.Count == 0 ? 0 : _steps[^1].Index + 1; i < _scenario.Steps.Count; i++)
+            _steps.Add(new StepResult(i, _scenario.Steps[i].Name, _scenario.Steps[i].Keyword, Verdict.Skipped, _clock.Elapsed, TimeSpan.Zero, [], "skipped: an earlier step did not pass"));
+    }
+
+    private void Finish()
+    {
+        if (_stepIndex == FinishIndex)
+            return;
+        _stepIndex = FinishIndex;
+        _step = null;
+        Timers.CancelAll();
+        Report(RunEvent.Judging, "judging the scenario's assertions");
+        Timers.StartSingleTimer("judging", ScenarioRunnerProtocol.JudgingTimedOut.Instance, Limit(TimeSpan.FromSeconds(45)));
+        if (_observerStopped)
+            Conclude();
+        else
+            _observer.Tell(LagObserverProtocol.StopSampling.Instance);
+    }
+
+    private void CompareContents()
+    {
+        if (_contentsChecked)
+            return;
+        _contentsChecked = true;
+        var differences = new List<string>();
+        var rows = 0L;
+        foreach (var table in _tables)
+        {
+            var primary = _digests[$"{NodeRole.Primary}/{table}"];
+            var standby = _digests[$"{NodeRole.Standby}/{table}"];
+            rows += primary.Rows;
+            if (primary.Error is not null || standby.Error is not null)
+                differences.Add($"{table}: {Redact(primary.Error ?? standby.Error!)}");
+            else if (primary.Rows != standby.Rows || primary.Md5 != standby.Md5)
+                differences.Add($"{table}: primary {primary.Rows} rows (md5 {primary.Md5[..Math.Min(8, primary.Md5.Length)]}), standby {standby.Rows} rows (md5 {standby.Md5[..Math.Min(8, standby.Md5.Length)]})");
+        }
+        _contentsResult = differences.Count == 0
+            ? new AssertionResult("contents_equal", "same rows on both nodes", $"{rows} rows in {_tables.Count} table{(_tables.Count == 1 ? "" : "s")} identical", null, Verdict.Passed)
+            : new AssertionResult("contents_equal", "same rows on both nodes", string.Join("; ", differences), null, Verdict.Failed);
+        Conclude();
+    }
+
+    private void Conclude()
+    {
+        if (_finished)
+            return;
+        _finished = true;
+        Timers.CancelAll();
+        var report = _lagReport ?? new LagObserverProtocol.LagReport([], [], 0);
+        var assertions = ScenarioAssertionJudge.Judge(_scenario, report, _contentsResult, ranToTheEnd: _steps.All(s => s.Status == Verdict.Passed) && _error is null);
+        var status = _error is not null || _steps.Any(s => s.Status == Verdict.Error) ? Verdict.Error
+            : _steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
+            : Verdict.Passed;
+        var result = new ScenarioResult(_scenario.Name, _scenario.SourcePath, status, _clock.Elapsed, _steps.ToArray(), assertions,
+            _visibility.ToArray(), report.Samples, report.Alerts, _error);
+        _replyTo.Tell(new ScenarioRunnerProtocol.ScenarioFinished(result));
+        Context.Stop(Self);
+    }
+}

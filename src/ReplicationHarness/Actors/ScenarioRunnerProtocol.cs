@@ -1,0 +1,56 @@
+using ReplicationHarness.Results;
+using ReplicationHarness.Verification;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="ScenarioRunnerActor"/>.</summary>
+public static class ScenarioRunnerProtocol
+{
+    /// <summary>Run the scenario; the sender receives <see cref="ScenarioFinished"/>.</summary>
+    public sealed record Run
+    {
+        public static readonly Run Instance = new();
+
+        private Run()
+        {
+        }
+    }
+
+    /// <summary>Stop now (Ctrl-C): the current step ends as an error, the rest is skipped, a result is still sent.</summary>
+    public sealed record Abort(string Reason);
+
+    /// <summary>The scenario's result.</summary>
+    public sealed record ScenarioFinished(ScenarioResult Result);
+
+    /// <summary>A step's time limit passed (the runner's own timer).</summary>
+    public sealed record StepTimedOut(int StepIndex);
+
+    /// <summary>Preparing the nodes took too long (the runner's own timer).</summary>
+    public sealed record PrepareTimedOut
+    {
+        public static readonly PrepareTimedOut Instance = new();
+
+        private PrepareTimedOut()
+        {
+        }
+    }
+
+    /// <summary>Judging the assertions took too long (the runner's own timer).</summary>
+    public sealed record JudgingTimedOut
+    {
+        public static readonly JudgingTimedOut Instance = new();
+
+        private JudgingTimedOut()
+        {
+        }
+    }
+
+    /// <summary>A wait step's duration is over (the runner's own timer).</summary>
+    public sealed record WaitElapsed(int StepIndex);
+
+    /// <summary>The seed's criteria were checked for a verify_pair step.</summary>
+    public sealed record VerificationDone(int StepIndex, PairVerification Verification);
+
+    /// <summary>A child actor threw: the current step becomes an error with this cause, never a silent restart.</summary>
+    public sealed record ChildFailed(string Child, string Reason);
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Npgsql;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
+using ReplicationHarness.Writes;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>
+/// Stands for the standby: owns its connections, probes for writes until they are visible, waits for
+/// replay, and injects delays (apply delay, replay pause). One probe runs at a time on a dedicated
+/// connection in a tight loop, so the measurement is not a mailbox round trip per probe.
+/// </summary>
+public sealed class StandbyNodeActor : ReceiveActor
+{
+    // A tight loop while a write is expected soon; after this, 1 ms between probes so the loop does not
+    // starve the WAL receiver and startup process of CPU during long waits (apply delays).
+    private static readonly TimeSpan TightProbing = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan SlowProbeInterval = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+
+    private readonly NodeEndpoint _endpoint;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<StandbyNodeProtocol.Probe> _probes = new();
+    private NpgsqlDataSource? _source;
+    private NpgsqlConnection? _probeConnection;
+    private bool _probing;
+
+    public StandbyNodeActor(NodeEndpoint endpoint)
+    {
+        _endpoint = endpoint;
+
+        Receive<NodeProtocol.Connect>(_ => ConnectAsync().PipeTo(Sender));
+        Receive<NodeProtocol.RunSql>(request =>
+            NodeQueries.RunSqlAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
+        Receive<NodeProtocol.DigestTable>(request =>
+            NodeQueries.DigestAsync(Source, NodeRole.Standby, request.Table, _stopping.Token).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.Probe>(probe =>
+        {
+            _probes.Enqueue(probe);
+            StartNextProbe();
+        });
+        Receive<ProbeOutcome>(outcome =>
+        {
+            outcome.Probe.ReplyTo.Tell(outcome.Result);
+            _probing = false;
+            StartNextProbe();
+        });
+        Receive<StandbyNodeProtocol.WaitForReplay>(request => WaitForReplayAsync(request).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.SetApplyDelay>(request => SetApplyDelayAsync(request).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.ControlReplay>(request => ControlReplayAsync(request).PipeTo(Sender));
+    }
+
+    /// <summary>Props for the actor.</summary>
+    public static Props Props(NodeEndpoint endpoint) => Akka.Actor.Props.Create(() => new StandbyNodeActor(endpoint));
+
+    private NpgsqlDataSource Source => _source ??= NodeQueries.CreateDataSource(_endpoint, "replication-harness-standby");
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _probeConnection?.Dispose();
+        _source?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task<object> ConnectAsync()
+    {
+        var ready = await NodeQueries.ConnectAsync(Source, NodeRole.Standby, _stopping.Token).ConfigureAwait(false);
+        if (ready is NodeProtocol.NodeReady)
+        {
+            try
+            {
+                // Opened once, before any write: the probe never pays for a connection.
+                _probeConnection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex)
+            {
+                return new NodeProtocol.NodeUnavailable(NodeRole.Standby, ex.Message);
+            }
+        }
+        return ready;
+    }
+
+    private void StartNextProbe()
+    {
+        if (_probing || !_probes.TryDequeue(out var probe))
+            return;
+        _probing = true;
+        var connection = _probeConnection!;
+        ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self, success: result => new ProbeOutcome(probe, result));
+    }
+
+    private static async Task<object> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
+    {
+        var probes = 0;
+        long rowsSeen = 0;
+        var previousStart = probe.AckTimestamp;
+        try
+        {
+            await using var command = new NpgsqlCommand(new HarnessTable(probe.Table).ProbeSql, connection);
+            command.Parameters.AddWithValue(probe.WriteId);
+            while (true)
+            {
+                var start = Stopwatch.GetTimestamp();
+                rowsSeen = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                var end = Stopwatch.GetTimestamp();
+                probes++;
+                if (rowsSeen >= probe.ExpectedRows)
+                {
+                    var replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", cancellationToken).ConfigureAwait(false);
+                    return new StandbyNodeProtocol.Visible(probe.WriteId, probe.StepIndex, probe.Kind, probe.ExpectedRows,
+                        Stopwatch.GetElapsedTime(probe.AckTimestamp, end).TotalMicroseconds,
+                        Stopwatch.GetElapsedTime(Math.Max(previousStart, probe.AckTimestamp), end).TotalMicroseconds,
+                        probes, probe.CommitLsn, replay);
+                }
+                previousStart = start;
+                var waited = Stopwatch.GetElapsedTime(probe.AckTimestamp, end);
+                if (waited > probe.Deadline)
+                    return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, waited, rowsSeen, probe.ExpectedRows, null);
+                if (waited > TightProbing)
+                    await Task.Delay(SlowProbeInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, ex.Message);
+        }
+    }
+
+    private async Task<object> WaitForReplayAsync(StandbyNodeProtocol.WaitForReplay request)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var replay = Lsn.Zero;
+        try
+        {
+            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            while (true)
+            {
+                replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", _stopping.Token).ConfigureAwait(false);
+                if (replay >= request.Target)
+                    return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, stopwatch.Elapsed);
+                if (stopwatch.Elapsed > request.Timeout)
+                    return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, null);
+                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, ex.Message);
+        }
+    }
+
+    private async Task<object> SetApplyDelayAsync(StandbyNodeProtocol.SetApplyDelay request)
+    {
+        var milliseconds = ((long)request.Delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            // ALTER SYSTEM takes no parameters; the value is a whole number of milliseconds we formatted.
+            await using (var alter = new NpgsqlCommand($"ALTER SYSTEM SET recovery_min_apply_delay = '{milliseconds}ms'", connection))
+                await alter.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection))
+                await reload.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            // The reload is asynchronous: wait until the server reports the new value.
+            var stopwatch = Stopwatch.StartNew();
+            await using var show = new NpgsqlCommand("SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'", connection);
+            while (true)
+            {
+                var current = (string?)await show.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false);
+                if (current == milliseconds)
+                    return new StandbyNodeProtocol.Done(request.StepIndex, $"recovery_min_apply_delay = {DurationText.Format(request.Delay)} in effect after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
+                if (stopwatch.Elapsed > request.Timeout)
+                    return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"recovery_min_apply_delay still reads {current}ms, not {milliseconds}ms, after the reload");
+                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"setting recovery_min_apply_delay failed: {ex.Message}");
+        }
+    }
+
+    private async Task<object> ControlReplayAsync(StandbyNodeProtocol.ControlReplay request)
+    {
+        try
+        {
+            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            await using (var control = new NpgsqlCommand(request.Pause ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()", connection))
+                await control.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            if (!request.Pause)
+                return new StandbyNodeProtocol.Done(request.StepIndex, "replay resumed");
+            // A requested pause takes effect at the next WAL record; on an idle primary it may stay requested.
+            var stopwatch = Stopwatch.StartNew();
+            await using var state = new NpgsqlCommand("SELECT pg_get_wal_replay_pause_state()", connection);
+            string? current = null;
+            while (stopwatch.Elapsed < TimeSpan.FromMilliseconds(200))
+            {
+                current = (string?)await state.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false);
+                if (current == "paused")
+                    break;
+                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+            }
+            return new StandbyNodeProtocol.Done(request.StepIndex, $"replay pause state: {current}");
+        }
+        catch (NpgsqlException ex)
+        {
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"{(request.Pause ? "pausing" : "resuming")} replay failed: {ex.Message}");
+        }
+    }
+
+    private sealed record ProbeOutcome(StandbyNodeProtocol.Probe Probe, object Result);
+}

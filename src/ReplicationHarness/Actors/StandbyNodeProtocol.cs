@@ -1,0 +1,37 @@
+using Akka.Actor;
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="StandbyNodeActor"/>.</summary>
+public static class StandbyNodeProtocol
+{
+    /// <summary>Probe until <paramref name="ExpectedRows"/> rows of write <paramref name="WriteId"/> are visible; the outcome goes to <paramref name="ReplyTo"/>.</summary>
+    public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo);
+
+    /// <summary>The write became visible.</summary>
+    /// <param name="Microseconds">Commit acknowledgement to the end of the first probe that saw it.</param>
+    /// <param name="UncertaintyMicroseconds">From the start of the last probe that did not see it to the end of the one that did.</param>
+    public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, int Probes, Lsn CommitLsn, Lsn ReplayLsn);
+
+    /// <summary>The write was still not visible when the probe's deadline passed.</summary>
+    public sealed record NotVisible(long WriteId, int StepIndex, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error);
+
+    /// <summary>Wait until the standby has replayed up to <paramref name="Target"/>; answered with <see cref="ReplayReached"/> or <see cref="ReplayNotReached"/>.</summary>
+    public sealed record WaitForReplay(int StepIndex, Lsn Target, TimeSpan Timeout);
+
+    /// <summary>The standby's replay position reached the target.</summary>
+    public sealed record ReplayReached(int StepIndex, Lsn Replay, TimeSpan Waited);
+
+    /// <summary>The standby did not replay up to the target in time.</summary>
+    public sealed record ReplayNotReached(int StepIndex, Lsn Target, Lsn Replay, TimeSpan Waited, string? Error);
+
+    /// <summary>Set <c>recovery_min_apply_delay</c> and reload; answered with <see cref="Done"/> once the server shows the new value.</summary>
+    public sealed record SetApplyDelay(int StepIndex, TimeSpan Delay, TimeSpan Timeout);
+
+    /// <summary>Pause or resume WAL replay; answered with <see cref="Done"/>.</summary>
+    public sealed record ControlReplay(int StepIndex, bool Pause, TimeSpan Timeout);
+
+    /// <summary>A standby operation finished; <paramref name="Detail"/> says what it observed.</summary>
+    public sealed record Done(int StepIndex, string Detail);
+}

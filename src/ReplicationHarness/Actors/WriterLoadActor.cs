@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>
+/// Stands for the writer load: sends batches of generated rows to the primary at a target rate for a
+/// duration, marks some of them for visibility probes, and reports what it achieved. At most two
+/// batches are in flight, so a slow primary shows as a rate below target rather than a growing queue.
+/// </summary>
+public sealed class WriterLoadActor : ReceiveActor, IWithTimers
+{
+    private const int MaxInFlight = 2;
+    private const string TickTimer = "tick";
+
+    private readonly IActorRef _primary;
+    private WriterLoadProtocol.StartLoad? _load;
+    private long _nextWriteId;
+    private int _inFlight;
+    private int _batches;
+    private int _failures;
+    private long _rows;
+    private bool _durationOver;
+    private long _startTimestamp;
+
+    public WriterLoadActor(IActorRef primary)
+    {
+        _primary = primary;
+        Receive<WriterLoadProtocol.StartLoad>(Start);
+        Receive<WriterLoadProtocol.Tick>(_ => SendBatch());
+        Receive<WriterLoadProtocol.DurationElapsed>(_ =>
+        {
+            _durationOver = true;
+            Timers.Cancel(TickTimer);
+            FinishIfDone();
+        });
+        Receive<PrimaryNodeProtocol.Committed>(committed =>
+        {
+            _inFlight--;
+            _rows += committed.Rows;
+            FinishIfDone();
+        });
+        Receive<PrimaryNodeProtocol.WriteFailed>(_ =>
+        {
+            _inFlight--;
+            _failures++;
+            FinishIfDone();
+        });
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the actor.</summary>
+    public static Props Props(IActorRef primary) => Akka.Actor.Props.Create(() => new WriterLoadActor(primary));
+
+    private void Start(WriterLoadProtocol.StartLoad load)
+    {
+        _load = load;
+        _nextWriteId = load.FirstWriteId;
+        (_inFlight, _batches, _failures, _rows, _durationOver) = (0, 0, 0, 0, false);
+        _startTimestamp = Stopwatch.GetTimestamp();
+        var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
+        Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
+        Timers.StartSingleTimer("duration", WriterLoadProtocol.DurationElapsed.Instance, load.Duration);
+    }
+
+    private void SendBatch()
+    {
+        if (_load is not { } load || _durationOver || _inFlight >= MaxInFlight)
+            return;
+        // Rows are owed to the schedule, not to the ticks: catch up when a tick was skipped, never run ahead.
+        var due = (long)(Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize;
+        var sent = (long)_batches * load.BatchSize;
+        if (sent >= due)
+            return;
+        var marked = _batches % load.MarkEvery == 0;
+        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, load.StepIndex, load.Table, WriteKind.Insert, load.BatchSize,
+            Seed: (int)(_nextWriteId & int.MaxValue), marked ? load.Standby : null, marked ? load.ReplyTo : null, load.ProbeDeadline));
+        _batches++;
+        _inFlight++;
+    }
+
+    private void FinishIfDone()
+    {
+        if (!_durationOver)
+        {
+            SendBatch();
+            return;
+        }
+        if (_inFlight > 0 || _load is not { } load)
+            return;
+        var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
+        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId));
+        _load = null;
+    }
+}

@@ -1,0 +1,35 @@
+using Akka.Actor;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="WriterLoadActor"/>.</summary>
+public static class WriterLoadProtocol
+{
+    /// <summary>Write generated rows at a target rate for a duration; answered with <see cref="LoadFinished"/>.</summary>
+    /// <param name="MarkEvery">Every how many batches one is marked for a visibility probe.</param>
+    public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo);
+
+    /// <summary>The load is over and every write it sent is answered.</summary>
+    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId);
+
+    /// <summary>Time for the next batch (the actor's own timer).</summary>
+    public sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+
+    /// <summary>The load's duration is over (the actor's own timer).</summary>
+    public sealed record DurationElapsed
+    {
+        public static readonly DurationElapsed Instance = new();
+
+        private DurationElapsed()
+        {
+        }
+    }
+}

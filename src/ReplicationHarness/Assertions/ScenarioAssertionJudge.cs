@@ -1,0 +1,71 @@
+using ReplicationHarness.Actors;
+using ReplicationHarness.Observation;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Assertions;
+
+/// <summary>Judges a scenario's whole-run assertions against what the lag observer saw.</summary>
+public static class ScenarioAssertionJudge
+{
+    /// <summary>One result per assertion the scenario states, in a fixed order.</summary>
+    /// <param name="scenario">The scenario, for its thresholds.</param>
+    /// <param name="report">The lag observer's samples and alerts.</param>
+    /// <param name="contents">The contents comparison, when it was made.</param>
+    /// <param name="ranToTheEnd">Whether every step passed; an alert expected to fire is only judged then.</param>
+    public static IReadOnlyList<AssertionResult> Judge(Scenario scenario, LagObserverProtocol.LagReport report, AssertionResult? contents, bool ranToTheEnd)
+    {
+        var assertions = scenario.Assertions;
+        var samples = report.Samples;
+        var results = new List<AssertionResult>();
+
+        if (assertions.MaxLagBytes is { } maxBytes)
+        {
+            results.Add(samples.Count == 0
+                ? NoSamples("max_lag_bytes", $"<= {maxBytes}")
+                : Judge("max_lag_bytes", $"<= {maxBytes}", samples.MaxBy(s => s.LagBytes)!, s => $"max {new ByteSize(s.LagBytes)} at {Seconds(s.At)}",
+                    s => maxBytes.Bytes - s.LagBytes, margin => new ByteSize(Math.Abs(margin)).ToString(), report));
+        }
+        if (assertions.MaxLagTime is { } maxTime)
+        {
+            results.Add(samples.Count == 0
+                ? NoSamples("max_lag_time", $"<= {DurationText.Format(maxTime)}")
+                : Judge("max_lag_time", $"<= {DurationText.Format(maxTime)}", samples.MaxBy(s => s.LagTime)!, s => $"max {Seconds(s.LagTime)} at {Seconds(s.At)}",
+                    s => (long)(maxTime - s.LagTime).TotalMicroseconds, margin => Seconds(TimeSpan.FromMicroseconds(Math.Abs(margin))), report));
+        }
+        foreach (var kind in assertions.AlertsFired)
+        {
+            var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
+            var status = intervals.Count > 0 ? Verdict.Passed : ranToTheEnd ? Verdict.Failed : Verdict.Skipped;
+            results.Add(new AssertionResult($"alert fired: {Name(kind)}", "fires at least once", Describe(intervals, report), null, status));
+        }
+        foreach (var kind in assertions.AlertsNotFired)
+        {
+            var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
+            results.Add(new AssertionResult($"alert not fired: {Name(kind)}", "never fires", Describe(intervals, report), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        if (assertions.ContentsEqual)
+            results.Add(contents ?? new AssertionResult("contents_equal", "same rows on both nodes", "not compared: the run ended early", null, Verdict.Skipped));
+        return results;
+    }
+
+    private static AssertionResult Judge(string name, string threshold, LagSample worst, Func<LagSample, string> describe, Func<LagSample, long> margin, Func<long, string> formatMargin, LagObserverProtocol.LagReport report)
+    {
+        var value = margin(worst);
+        var observed = $"{describe(worst)} over {report.Samples.Count} samples";
+        return new AssertionResult(name, threshold, observed, (value < 0 ? "-" : "") + formatMargin(value), value >= 0 ? Verdict.Passed : Verdict.Failed);
+    }
+
+    private static AssertionResult NoSamples(string name, string threshold) =>
+        new(name, threshold, "no lag sample was taken", null, Verdict.Failed);
+
+    private static string Describe(IReadOnlyList<AlertInterval> intervals, LagObserverProtocol.LagReport report) =>
+        intervals.Count == 0
+            ? $"never fired in {report.Samples.Count} samples"
+            : string.Join("; ", intervals.Select(i => $"fired at {Seconds(i.FiredAt)}, " + (i.ClearedAt is { } cleared ? $"cleared at {Seconds(cleared)}" : "still raised at the end") + $" (peak {i.Peak})"));
+
+    private static string Name(AlertKind kind) => kind.ToString().ToLowerInvariant();
+
+    private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:0.###}s";
+}

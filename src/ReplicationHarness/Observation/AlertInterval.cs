@@ -1,0 +1,10 @@
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Observation;
+
+/// <summary>A period during which an alert was raised.</summary>
+/// <param name="Kind">Which alert.</param>
+/// <param name="FiredAt">When it fired, from the scenario's start.</param>
+/// <param name="ClearedAt">When it cleared, or null when it was still raised at the end.</param>
+/// <param name="Peak">The worst value seen while raised, as text (e.g. <c>2.01s</c>, <c>14MB</c>).</param>
+public sealed record AlertInterval(AlertKind Kind, TimeSpan FiredAt, TimeSpan? ClearedAt, string Peak);

@@ -1,0 +1,82 @@
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Observation;
+
+/// <summary>
+/// Raises and clears the byte, time and stall alerts from successive samples. A stall is WAL still
+/// arriving (the receive position moves) while the replay position stays put for
+/// <see cref="LagObserverSpec.StallAfter"/>; a deliberate apply delay on an idle primary is not one.
+/// </summary>
+public sealed class AlertTracker(LagObserverSpec spec)
+{
+    private readonly List<AlertInterval> _closed = [];
+    private readonly Dictionary<AlertKind, (TimeSpan FiredAt, double Peak)> _open = [];
+    private LagSample? _previous;
+    private TimeSpan _replayStuckSince;
+    private bool _receiveMovedWhileStuck;
+
+    /// <summary>Alert changes of the last sample (fired or cleared), for live progress.</summary>
+    public IReadOnlyList<string> Changes { get; private set; } = [];
+
+    /// <summary>Every alert interval so far, open ones with no clearing time.</summary>
+    public IReadOnlyList<AlertInterval> Intervals =>
+        _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Format(o.Key, o.Value.Peak)))).OrderBy(i => i.FiredAt).ToList();
+
+    /// <summary>Judges one sample.</summary>
+    public void Add(LagSample sample)
+    {
+        var changes = new List<string>();
+        Judge(AlertKind.Bytes, sample.LagBytes > spec.AlertBytes.Bytes, sample.LagBytes, sample.At, changes);
+        Judge(AlertKind.Time, sample.LagTime > spec.AlertTime, sample.LagTime.TotalSeconds, sample.At, changes);
+        if (spec.StallDetection)
+            Judge(AlertKind.Stall, IsStalled(sample), (sample.At - _replayStuckSince).TotalSeconds, sample.At, changes);
+        _previous = sample;
+        Changes = changes;
+    }
+
+    /// <summary>Closes the books at the end of a run: alerts still raised stay open.</summary>
+    public IReadOnlyList<AlertInterval> Finish() => Intervals;
+
+    private bool IsStalled(LagSample sample)
+    {
+        if (_previous is null || sample.StandbyReplay != _previous.StandbyReplay)
+        {
+            _replayStuckSince = sample.At;
+            _receiveMovedWhileStuck = false;
+            return false;
+        }
+        if (sample.StandbyReceive > _previous.StandbyReceive)
+            _receiveMovedWhileStuck = true;
+        return _receiveMovedWhileStuck
+            && sample.StandbyReceive > sample.StandbyReplay
+            && sample.At - _replayStuckSince >= spec.StallAfter;
+    }
+
+    private void Judge(AlertKind kind, bool raised, double value, TimeSpan at, List<string> changes)
+    {
+        if (raised)
+        {
+            if (_open.TryGetValue(kind, out var open))
+            {
+                _open[kind] = (open.FiredAt, Math.Max(open.Peak, value));
+            }
+            else
+            {
+                _open[kind] = (at, value);
+                changes.Add($"{kind.ToString().ToLowerInvariant()} alert fired ({Format(kind, value)})");
+            }
+        }
+        else if (_open.Remove(kind, out var closed))
+        {
+            _closed.Add(new AlertInterval(kind, closed.FiredAt, at, Format(kind, closed.Peak)));
+            changes.Add($"{kind.ToString().ToLowerInvariant()} alert cleared");
+        }
+    }
+
+    private static string Format(AlertKind kind, double value) => kind switch
+    {
+        AlertKind.Bytes => new ByteSize((long)value).ToString(),
+        _ => $"{value:0.###}s",
+    };
+}

@@ -1,0 +1,31 @@
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Observation;
+
+/// <summary>
+/// Derives byte and time lag from readings. Time lag is measured on the observer's own monotonic clock:
+/// the age of the oldest WAL position the primary had flushed that the standby has not yet replayed.
+/// Unlike <c>now() - pg_last_xact_replay_timestamp()</c> it does not grow while the primary is idle, and it
+/// never subtracts two machines' clocks. Its resolution is the sampling interval.
+/// </summary>
+public sealed class LagCalculator
+{
+    // Positions the primary reached, with when they were first seen, oldest first.
+    private readonly LinkedList<(Lsn Flush, TimeSpan FirstSeen)> _history = new();
+
+    /// <summary>Turns a reading into a sample.</summary>
+    public LagSample Add(LagReading reading)
+    {
+        if (_history.Last is null || reading.PrimaryFlush > _history.Last.Value.Flush)
+            _history.AddLast((reading.PrimaryFlush, reading.At));
+
+        // Positions the standby has replayed no longer matter.
+        while (_history.First is { } first && first.Value.Flush <= reading.StandbyReplay)
+            _history.RemoveFirst();
+
+        var lagBytes = Lsn.BytesBetween(reading.StandbyReplay, reading.PrimaryFlush);
+        var lagTime = lagBytes > 0 && _history.First is { } oldest ? reading.At - oldest.Value.FirstSeen : TimeSpan.Zero;
+        return new LagSample(reading.At, reading.PrimaryFlush, reading.StandbyReceive, reading.StandbyReplay,
+            reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime);
+    }
+}

@@ -1,0 +1,25 @@
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Observation;
+
+/// <summary>
+/// One observation of the pair. Positions come from both nodes; <see cref="At"/> is the observer's
+/// monotonic clock, relative to the start of the scenario.
+/// </summary>
+/// <param name="At">When the sample was taken, from the scenario's start.</param>
+/// <param name="PrimaryFlush">The primary's <c>pg_current_wal_flush_lsn()</c>.</param>
+/// <param name="StandbyReceive">The standby's <c>pg_last_wal_receive_lsn()</c>.</param>
+/// <param name="StandbyReplay">The standby's <c>pg_last_wal_replay_lsn()</c>.</param>
+/// <param name="ReplayPaused">Whether replay is paused on the standby.</param>
+/// <param name="ReplicationState">The primary's <c>pg_stat_replication.state</c>, or null when the standby is not connected.</param>
+/// <param name="LagBytes">Bytes the standby has still to replay.</param>
+/// <param name="LagTime">How long the oldest unreplayed WAL has waited.</param>
+public sealed record LagSample(
+    TimeSpan At,
+    Lsn PrimaryFlush,
+    Lsn StandbyReceive,
+    Lsn StandbyReplay,
+    bool ReplayPaused,
+    string? ReplicationState,
+    long LagBytes,
+    TimeSpan LagTime);

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>Writes <c>report.json</c>: camelCase, enums as words, passwords scrubbed.</summary>
+public static class JsonReportWriter
+{
+    /// <summary>The file's name in the report directory.</summary>
+    public const string FileName = "report.json";
+
+    /// <summary>The serializer options the report uses (also for reading it back).</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Serializes the report, scrubbing the given secrets wherever they might appear.</summary>
+    public static string Serialize(RunReport report, IEnumerable<string> secrets) =>
+        SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);
+
+    /// <summary>Writes the report into a directory, created if needed; returns the file's path.</summary>
+    public static async Task<string> WriteAsync(RunReport report, string directory, IEnumerable<string> secrets, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName);
+        await File.WriteAllTextAsync(path, Serialize(report, secrets), cancellationToken).ConfigureAwait(false);
+        return path;
+    }
+}

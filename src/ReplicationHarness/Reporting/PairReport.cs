@@ -1,0 +1,11 @@
+namespace ReplicationHarness.Reporting;
+
+/// <summary>The pair a scenario ran on, and the settings that make its timing mean what it means.</summary>
+/// <param name="Provisioner">local, testcontainers or external.</param>
+/// <param name="ServerVersion">PostgreSQL's version.</param>
+/// <param name="ProvisionMs">How long provisioning took.</param>
+/// <param name="Phases">Provisioning phases with their durations in ms.</param>
+/// <param name="PrimarySettings">Settings the harness wrote for the primary.</param>
+/// <param name="StandbySettings">Settings the harness wrote for the standby.</param>
+public sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
+    IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings);

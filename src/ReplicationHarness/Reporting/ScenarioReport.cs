@@ -1,0 +1,30 @@
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>One scenario in <c>report.json</c>.</summary>
+/// <param name="Name">The scenario's name.</param>
+/// <param name="File">Its file.</param>
+/// <param name="Status">passed, failed or error.</param>
+/// <param name="DurationMs">Steps and assertions (provisioning excluded).</param>
+/// <param name="Pair">The pair it ran on, or null when provisioning failed.</param>
+/// <param name="Steps">Each step with its checks.</param>
+/// <param name="Assertions">Whole-scenario assertions: name, threshold, observed, margin, status.</param>
+/// <param name="TimeToVisible">Time-to-visible distribution in microseconds, with the probe interval as uncertainty.</param>
+/// <param name="Writes">Each marked write's measurement.</param>
+/// <param name="Alerts">Alerts with fired and cleared times (ms from the scenario's start).</param>
+/// <param name="Lag">The lag time series.</param>
+/// <param name="Error">Why the scenario could not run, for status error.</param>
+public sealed record ScenarioReport(
+    string Name,
+    string File,
+    string Status,
+    double DurationMs,
+    PairReport? Pair,
+    IReadOnlyList<StepReport> Steps,
+    IReadOnlyList<AssertionResult> Assertions,
+    VisibilityStatistics? TimeToVisible,
+    IReadOnlyList<WriteReport> Writes,
+    IReadOnlyList<AlertReport> Alerts,
+    IReadOnlyList<LagPoint> Lag,
+    string? Error);

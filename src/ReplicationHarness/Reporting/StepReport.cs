@@ -1,0 +1,6 @@
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>One step in <c>report.json</c>.</summary>
+public sealed record StepReport(int Index, string Name, string Action, string Status, double StartedAtMs, double DurationMs, string Detail, IReadOnlyList<AssertionResult> Checks);

@@ -1,0 +1,23 @@
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Results;
+
+/// <summary>
+/// How long one marked write took from its commit acknowledgement on the primary to its first
+/// visibility on the standby, on the monotonic clock.
+/// </summary>
+/// <param name="WriteId">The write's id (the rows carry it).</param>
+/// <param name="StepIndex">The step that made the write.</param>
+/// <param name="Kind">insert, update or load.</param>
+/// <param name="Rows">Rows the write touched.</param>
+/// <param name="Microseconds">Commit acknowledgement to the end of the first probe that saw it.</param>
+/// <param name="UncertaintyMicroseconds">The probe interval: the write became visible at most this long before it was seen.</param>
+/// <param name="Probes">How many probes it took.</param>
+/// <param name="CommitLsn">The primary's flush position right after the commit.</param>
+/// <param name="ReplayLsn">The standby's replay position when the write was seen.</param>
+public sealed record VisibilityMeasurement(
+    long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, int Probes, Lsn CommitLsn, Lsn ReplayLsn)
+{
+    /// <summary>The LSN cross-check: a write seen on the standby must lie at or before its replay position.</summary>
+    public bool LsnConsistent => ReplayLsn >= CommitLsn || ReplayLsn == Lsn.Zero;
+}
