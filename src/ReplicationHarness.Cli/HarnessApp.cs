@@ -49,6 +49,9 @@ public static class HarnessApp
                 bench.AddCommand<BenchProvisionCommand>("provision")
                     .WithDescription("Provision N pairs, print per-phase medians, and compare with a bare shell script doing the same steps.")
                     .WithExample("bench", "provision", "--pairs", "5");
+                bench.AddCommand<BenchVisibilityCommand>("visibility")
+                    .WithDescription("Time-to-visible of single-row commits: a bare Npgsql probe against the harness's actors, on one pair.")
+                    .WithExample("bench", "visibility", "--writes", "300");
             });
             config.SetExceptionHandler((exception, _) => HandleException(exception, console));
         });

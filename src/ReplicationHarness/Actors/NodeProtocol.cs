@@ -21,6 +21,15 @@ public static class NodeProtocol
     /// <summary>The node could not be reached.</summary>
     public sealed record NodeUnavailable(NodeRole Role, string Reason);
 
+    /// <summary>
+    /// Run the write or probe path a few times without effect, so the first measured write does not pay
+    /// for statement preparation, JIT compilation and Bogus's start-up. Answered with <see cref="WarmedUp"/>.
+    /// </summary>
+    public sealed record WarmUp(IReadOnlyList<string> Tables);
+
+    /// <summary>The node's paths are warm.</summary>
+    public sealed record WarmedUp(NodeRole Role);
+
     /// <summary>Run one statement; answered with <see cref="SqlResult"/>.</summary>
     public sealed record RunSql(int StepIndex, string Query, TimeSpan Timeout);
 

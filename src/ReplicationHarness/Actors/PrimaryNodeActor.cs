@@ -28,23 +28,17 @@ public sealed class PrimaryNodeActor : ReceiveActor
             NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
             NodeQueries.DigestAsync(Source, NodeRole.Primary, request.Table, _stopping.Token).PipeTo(Sender));
+        Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request.StepIndex).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.Write>(write =>
         {
             var requester = Sender;
-            WriteAsync(write).PipeTo(Self, success: outcome => new WriteOutcome(write, outcome, requester));
+            WriteAsync(write).PipeTo(Self,
+                success: outcome => new PrimaryNodeProtocol.WriteOutcome(outcome, requester),
+                failure: ex => new PrimaryNodeProtocol.WriteOutcome( new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"{ex.GetType().Name}: {ex.Message}"), requester));
         });
-        Receive<WriteOutcome>(outcome =>
-        {
-            // Start the probe first: every microsecond before it starts counts against time-to-visible.
-            if (outcome.Result is PrimaryNodeProtocol.Committed committed && outcome.Write is { Prober: { } prober, ProbeReplyTo: { } replyTo })
-            {
-                prober.Tell(new StandbyNodeProtocol.Probe(committed.WriteId, committed.StepIndex, KindName(committed.Kind), outcome.Write.Table,
-                    committed.Rows, committed.AckTimestamp, committed.FlushLsn, outcome.Write.ProbeDeadline, replyTo));
-            }
-            outcome.Requester.Tell(outcome.Result);
-        });
+        Receive<PrimaryNodeProtocol.WriteOutcome>(outcome => outcome.Requester.Tell(outcome.Result));
     }
 
     /// <summary>Props for the actor.</summary>
@@ -70,6 +64,29 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new PrimaryNodeProtocol.TablePrepared(table, flush);
     }
 
+    private async Task<object> WarmUpAsync(IReadOnlyList<string> tables)
+    {
+        await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+        foreach (var table in tables)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                // Rolled back: nothing reaches the table, yet every code path of a real write has run.
+                await using var transaction = await connection.BeginTransactionAsync(_stopping.Token).ConfigureAwait(false);
+                var rows = new RowGenerator(i).Next(1);
+                await using var insert = new NpgsqlCommand(new HarnessTable(table).InsertSql, connection, transaction);
+                insert.Parameters.AddWithValue(0L);
+                insert.Parameters.AddWithValue(rows.Customers);
+                insert.Parameters.AddWithValue(rows.Emails);
+                insert.Parameters.AddWithValue(rows.Amounts);
+                await insert.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                await transaction.RollbackAsync(_stopping.Token).ConfigureAwait(false);
+                await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()::text", _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        return new NodeProtocol.WarmedUp(NodeRole.Primary);
+    }
+
     private async Task<object> FlushPositionAsync(int stepIndex)
     {
         await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
@@ -82,36 +99,36 @@ public sealed class PrimaryNodeActor : ReceiveActor
         {
             var table = new HarnessTable(write.Table);
             await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(_stopping.Token).ConfigureAwait(false);
-            int rows;
+            // One round trip: BEGIN, the write, COMMIT and the flush position right after the commit. Reading
+            // the flush position (not the insert position) matters: waiting on the insert position can hang
+            // for seconds when a record ends just past a page boundary (field notes).
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            var change = new NpgsqlBatchCommand(write.Kind == WriteKind.Insert ? table.InsertSql : table.UpdateAllSql);
+            change.Parameters.Add(new NpgsqlParameter { Value = write.WriteId });
             if (write.Kind == WriteKind.Insert)
             {
                 var generated = new RowGenerator(write.Seed).Next(write.Rows);
-                await using var insert = new NpgsqlCommand(table.InsertSql, connection, transaction);
-                insert.Parameters.AddWithValue(write.WriteId);
-                insert.Parameters.AddWithValue(generated.Customers);
-                insert.Parameters.AddWithValue(generated.Emails);
-                insert.Parameters.AddWithValue(generated.Amounts);
-                rows = await insert.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                change.Parameters.Add(new NpgsqlParameter { Value = generated.Customers });
+                change.Parameters.Add(new NpgsqlParameter { Value = generated.Emails });
+                change.Parameters.Add(new NpgsqlParameter { Value = generated.Amounts });
             }
-            else
-            {
-                await using var update = new NpgsqlCommand(table.UpdateAllSql, connection, transaction);
-                update.Parameters.AddWithValue(write.WriteId);
-                rows = await update.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            await transaction.CommitAsync(_stopping.Token).ConfigureAwait(false);
+            batch.BatchCommands.Add(change);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_flush_lsn()::text"));
+            var flushText = (string)(await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false))!;
             var acknowledged = Stopwatch.GetTimestamp();
-            // The commit's flush position, read after the acknowledgement: waiting on the insert position instead
-            // can hang for seconds when a record ends just past a page boundary (field notes).
-            var flush = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()::text", _stopping.Token).ConfigureAwait(false);
-            return new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, rows, acknowledged, flush);
+            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, acknowledged, Lsn.Parse(flushText));
+            // The probe is told straight from the commit's continuation, not after a hop through this actor's
+            // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication
+            // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.
+            if (write is { Prober: { } prober, ProbeReplyTo: { } replyTo })
+                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, acknowledged, committed.FlushLsn, write.ProbeDeadline, replyTo));
+            return committed;
         }
         catch (NpgsqlException ex)
         {
             return new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, ex.Message);
         }
     }
-
-    private sealed record WriteOutcome(PrimaryNodeProtocol.Write Write, object Result, IActorRef Requester);
 }

@@ -15,7 +15,7 @@ public static class PrimaryNodeProtocol
     /// <summary>
     /// Write in one transaction. After the commit the primary answers the sender with <see cref="Committed"/>
     /// and, for a marked write, tells <paramref name="Prober"/> to start probing with
-    /// <see cref="StandbyNodeProtocol.Probe"/>, so the probe starts one message after the acknowledgement.
+    /// <see cref="StandbyNodeProtocol.Probe"/> at once, so the probe starts one message after the acknowledgement.
     /// </summary>
     /// <param name="WriteId">Marks the rows written.</param>
     /// <param name="StepIndex">The step making the write.</param>
@@ -33,6 +33,9 @@ public static class PrimaryNodeProtocol
 
     /// <summary>A write did not commit.</summary>
     public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);
+
+    /// <summary>A write's outcome back from its database task, to be passed to whoever asked (the actor's own message).</summary>
+    public sealed record WriteOutcome(object Result, IActorRef Requester);
 
     /// <summary>Ask for the primary's flush position; answered with <see cref="FlushPosition"/>.</summary>
     public sealed record GetFlushPosition(int StepIndex);

@@ -49,6 +49,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private long _nextWriteId = 1;
     private int _nodesReady;
     private int _tablesPrepared;
+    private int _nodesWarm;
     private Lsn _preparedLsn;
     private LagSample? _lastLag;
     private LagObserverProtocol.LagReport? _lagReport;
@@ -81,6 +82,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             if (_stepIndex == PrepareIndex)
                 Fail(Verdict.Error, $"preparing the nodes did not finish within {Limit(_options.PrepareTimeout).TotalSeconds:0.#} s", []);
         });
+        // A child's database task that threw something unexpected comes back as Status.Failure.
+        Receive<Status.Failure>(failure => Fail(Verdict.Error, $"an operation failed: {failure.Cause.GetType().Name}: {Redact(failure.Cause.Message)}", []));
         Receive<ScenarioRunnerProtocol.ChildFailed>(failed => Fail(Verdict.Error, $"the {failed.Child} actor failed: {failed.Reason}", []));
         Receive<Terminated>(terminated =>
         {
@@ -112,6 +115,11 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 StartSteps();
             foreach (var table in _tables)
                 _primary.Tell(new PrimaryNodeProtocol.PrepareTable(table));
+        });
+        Receive<NodeProtocol.WarmedUp>(_ =>
+        {
+            if (++_nodesWarm == 2 && _stepIndex == PrepareIndex)
+                StartSteps();
         });
         Receive<NodeProtocol.NodeUnavailable>(unavailable =>
             Fail(Verdict.Error, $"cannot connect to the {Role(unavailable.Role)}: {Redact(unavailable.Reason)}", []));
@@ -406,7 +414,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         switch (reached.StepIndex)
         {
             case PrepareIndex when _stepIndex == PrepareIndex:
-                StartSteps();
+                _primary.Tell(new NodeProtocol.WarmUp(_tables));
+                _standby.Tell(new NodeProtocol.WarmUp(_tables));
                 break;
             case FinishIndex:
                 foreach (var table in _tables)

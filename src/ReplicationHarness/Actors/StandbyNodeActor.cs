@@ -38,12 +38,13 @@ public sealed class StandbyNodeActor : ReceiveActor
             NodeQueries.RunSqlAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
             NodeQueries.DigestAsync(Source, NodeRole.Standby, request.Table, _stopping.Token).PipeTo(Sender));
+        Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(_probeConnection!, request.Tables, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.Probe>(probe =>
         {
             _probes.Enqueue(probe);
             StartNextProbe();
         });
-        Receive<ProbeOutcome>(outcome =>
+        Receive<StandbyNodeProtocol.ProbeOutcome>(outcome =>
         {
             outcome.Probe.ReplyTo.Tell(outcome.Result);
             _probing = false;
@@ -91,7 +92,9 @@ public sealed class StandbyNodeActor : ReceiveActor
             return;
         _probing = true;
         var connection = _probeConnection!;
-        ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self, success: result => new ProbeOutcome(probe, result));
+        ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self,
+            success: result => new StandbyNodeProtocol.ProbeOutcome(probe, result),
+            failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
     }
 
     private static async Task<object> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
@@ -129,6 +132,19 @@ public sealed class StandbyNodeActor : ReceiveActor
         {
             return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, ex.Message);
         }
+    }
+
+    private static async Task<object> WarmUpAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        foreach (var table in tables)
+        {
+            await using var command = new NpgsqlCommand(new HarnessTable(table).ProbeSql, connection);
+            command.Parameters.AddWithValue(0L);
+            for (var i = 0; i < 5; i++)
+                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", cancellationToken).ConfigureAwait(false);
+        return new NodeProtocol.WarmedUp(NodeRole.Standby);
     }
 
     private async Task<object> WaitForReplayAsync(StandbyNodeProtocol.WaitForReplay request)
@@ -211,6 +227,4 @@ public sealed class StandbyNodeActor : ReceiveActor
             return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"{(request.Pause ? "pausing" : "resuming")} replay failed: {ex.Message}");
         }
     }
-
-    private sealed record ProbeOutcome(StandbyNodeProtocol.Probe Probe, object Result);
 }

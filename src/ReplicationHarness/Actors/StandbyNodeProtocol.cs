@@ -17,6 +17,9 @@ public static class StandbyNodeProtocol
     /// <summary>The write was still not visible when the probe's deadline passed.</summary>
     public sealed record NotVisible(long WriteId, int StepIndex, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error);
 
+    /// <summary>A probe's outcome back from its database task (the actor's own message).</summary>
+    public sealed record ProbeOutcome(Probe Probe, object Result);
+
     /// <summary>Wait until the standby has replayed up to <paramref name="Target"/>; answered with <see cref="ReplayReached"/> or <see cref="ReplayNotReached"/>.</summary>
     public sealed record WaitForReplay(int StepIndex, Lsn Target, TimeSpan Timeout);
 

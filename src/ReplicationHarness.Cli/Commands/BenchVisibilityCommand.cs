@@ -1,0 +1,105 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Npgsql;
+using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Results;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Writes;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ReplicationHarness.Cli.Commands;
+
+/// <summary>
+/// <c>bench visibility</c>: on one pair, measures time-to-visible of single-row commits with a bare
+/// Npgsql loop (commit, then poll the standby) and with the harness's actors, and prints both
+/// distributions and the difference of their medians.
+/// </summary>
+[Description("Compare the actors' time-to-visible with a bare Npgsql probe on the same pair.")]
+public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<BenchVisibilitySettings>
+{
+    private const string BareTable = "bench_bare";
+
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchVisibilitySettings settings, CancellationToken cancellationToken)
+    {
+        var options = settings.ToOptions(TimeoutMultiplier.None);
+        await using var pair = await new LocalProvisioner(options).ProvisionAsync(PairSpec.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
+        console.MarkupLine($"pair ready: PostgreSQL {Markup.Escape(pair.ServerVersion)} in {Markup.Escape(options.WorkDirectory)}, {Environment.ProcessorCount} cores; {settings.Writes} single-row commits per side");
+
+        var bare = await BareAsync(pair, settings.Writes, cancellationToken).ConfigureAwait(false);
+        var steps = Enumerable.Range(0, settings.Writes)
+            .Select(i => (ScenarioStep)new InsertRowsStep(i, "insert", TimeSpan.FromSeconds(10), StepExpectation.None, 0, "harness_items", 1))
+            .ToList();
+        var scenario = new Scenario("bench-visibility", "", [], PairSpec.Default, LagObserverSpec.Default, steps, ScenarioAssertions.None, "(bench)");
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.Status != Verdict.Passed)
+        {
+            console.MarkupLine($"[red]the harness run did not pass: {Markup.Escape(result.Error ?? result.Steps.FirstOrDefault(s => s.Status != Verdict.Passed)?.Detail ?? "")}[/]");
+            return ExitCodes.InfrastructureError;
+        }
+        var harness = VisibilityStatistics.Of(result.Visibility)!;
+
+        var table = new Table().AddColumn("probe").AddColumns(
+            new TableColumn("p50 us").RightAligned(), new TableColumn("p95 us").RightAligned(), new TableColumn("p99 us").RightAligned(),
+            new TableColumn("max us").RightAligned(), new TableColumn("probe interval us").RightAligned());
+        foreach (var (name, stats) in new[] { ("bare Npgsql loop", bare), ("harness actors", harness) })
+            table.AddRow(name, $"{stats.P50:0}", $"{stats.P95:0}", $"{stats.P99:0}", $"{stats.Max:0}", $"{stats.ProbeInterval:0}");
+        console.Write(table);
+        var difference = harness.P50 - bare.P50;
+        console.MarkupLine($"[bold]harness p50 - bare p50: {difference:0} us[/] (target: within 500 us)");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The floor: one connection per node, commit, then a tight poll; no actors, no messages.</summary>
+    private static async Task<VisibilityStatistics> BareAsync(ReplicationHarness.Provisioning.ProvisionedPair pair, int writes, CancellationToken cancellationToken)
+    {
+        var table = new HarnessTable(BareTable);
+        await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString("bench-bare"));
+        await using var standby = new NpgsqlConnection(pair.Standby.ConnectionString("bench-bare"));
+        await primary.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await standby.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = new NpgsqlCommand(table.CreateSql, primary))
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        var generator = new RowGenerator(1);
+        var measurements = new List<VisibilityMeasurement>();
+        for (var i = -20; i < writes; i++)
+        {
+            var rows = generator.Next(1);
+            await using (var insert = new NpgsqlCommand(table.InsertSql, primary))
+            {
+                insert.Parameters.AddWithValue((long)i + 1_000_000);
+                insert.Parameters.AddWithValue(rows.Customers);
+                insert.Parameters.AddWithValue(rows.Emails);
+                insert.Parameters.AddWithValue(rows.Amounts);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            var ack = Stopwatch.GetTimestamp();
+            await using var probe = new NpgsqlCommand(table.ProbeSql, standby);
+            probe.Parameters.AddWithValue((long)i + 1_000_000);
+            var previousStart = ack;
+            var probes = 0;
+            while (true)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var seen = (long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                var end = Stopwatch.GetTimestamp();
+                probes++;
+                if (seen >= 1)
+                {
+                    // The first 20 warm both connections up and are not counted, as the harness warms up too.
+                    if (i >= 0)
+                    {
+                        measurements.Add(new VisibilityMeasurement(i, 0, "insert", 1, Stopwatch.GetElapsedTime(ack, end).TotalMicroseconds,
+                            Stopwatch.GetElapsedTime(previousStart, end).TotalMicroseconds, probes, default, default));
+                    }
+                    break;
+                }
+                previousStart = start;
+            }
+        }
+        return VisibilityStatistics.Of(measurements)!;
+    }
+}
