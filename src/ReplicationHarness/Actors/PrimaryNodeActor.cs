@@ -36,7 +36,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
             var requester = Sender;
             WriteAsync(write).PipeTo(Self,
                 success: outcome => new PrimaryNodeProtocol.WriteOutcome(outcome, requester),
-                failure: ex => new PrimaryNodeProtocol.WriteOutcome( new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"{ex.GetType().Name}: {ex.Message}"), requester));
+                failure: ex => new PrimaryNodeProtocol.WriteOutcome(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"{ex.GetType().Name}: {ex.Message}"), requester));
         });
         Receive<PrimaryNodeProtocol.WriteOutcome>(outcome => outcome.Requester.Tell(outcome.Result));
     }

@@ -10,6 +10,8 @@ namespace ReplicationHarness.Observation;
 /// </summary>
 public sealed class LagCalculator
 {
+    private const long WalPageSize = 8192;
+
     // Positions the primary reached, with when they were first seen, oldest first.
     private readonly LinkedList<(Lsn Flush, TimeSpan FirstSeen)> _history = new();
 
@@ -23,9 +25,23 @@ public sealed class LagCalculator
         while (_history.First is { } first && first.Value.Flush <= reading.StandbyReplay)
             _history.RemoveFirst();
 
-        var lagBytes = Lsn.BytesBetween(reading.StandbyReplay, reading.PrimaryFlush);
+        var lagBytes = OnlyPartialRecordBehind(reading) ? 0 : Lsn.BytesBetween(reading.StandbyReplay, reading.PrimaryFlush);
         var lagTime = lagBytes > 0 && _history.First is { } oldest ? reading.At - oldest.Value.FirstSeen : TimeSpan.Zero;
+        if (lagBytes == 0)
+            _history.Clear();
         return new LagSample(reading.At, reading.PrimaryFlush, reading.StandbyReceive, reading.StandbyReplay,
             reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime);
     }
+
+    /// <summary>
+    /// The walwriter flushes whole pages, so the flush position can stop at a page boundary in the middle
+    /// of a record that is still being written (the insert position is past it). The standby has all of it
+    /// and still cannot replay that record's first bytes: that is the primary's unflushed WAL, not lag.
+    /// </summary>
+    public static bool OnlyPartialRecordBehind(LagReading reading) =>
+        reading.PrimaryFlush.Value % WalPageSize == 0
+        && reading.PrimaryInsert > reading.PrimaryFlush
+        && reading.StandbyReceive >= reading.PrimaryFlush
+        && reading.StandbyReplay < reading.PrimaryFlush
+        && Lsn.BytesBetween(reading.StandbyReplay, reading.PrimaryFlush) < WalPageSize;
 }

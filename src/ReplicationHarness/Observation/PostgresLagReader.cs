@@ -22,20 +22,20 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
         var primaryTask = ReadPrimaryAsync(cancellationToken);
         var standbyTask = ReadStandbyAsync(cancellationToken);
         await Task.WhenAll(primaryTask, standbyTask).ConfigureAwait(false);
-        var (flush, state) = primaryTask.Result;
-        return new LagReading(elapsed(), flush, _receive, _replay, _paused, state);
+        var (flush, insert, state) = primaryTask.Result;
+        return new LagReading(elapsed(), flush, insert, _receive, _replay, _paused, state);
     }
 
-    private async Task<(Lsn Flush, string? State)> ReadPrimaryAsync(CancellationToken cancellationToken)
+    private async Task<(Lsn Flush, Lsn Insert, string? State)> ReadPrimaryAsync(CancellationToken cancellationToken)
     {
         try
         {
             _primary ??= await Open(primary, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn()::text, (SELECT state FROM pg_stat_replication WHERE application_name = $1 LIMIT 1)", _primary);
+            await using var command = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_insert_lsn()::text, (SELECT state FROM pg_stat_replication WHERE application_name = $1 LIMIT 1)", _primary);
             command.Parameters.AddWithValue(standbyApplicationName);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (Lsn.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+            return (Lsn.Parse(reader.GetString(0)), Lsn.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2));
         }
         catch (NpgsqlException)
         {
