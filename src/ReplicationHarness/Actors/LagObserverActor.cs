@@ -24,8 +24,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private bool _reading;
     private int _failedReadings;
     private TimeSpan? _lastUpdate;
+    private IActorRef? _stopRequestedBy;
 
-    public LagObserverActor(ILagReader reader, LagObserverSpec spec, ScenarioClock clock)
+    public LagObserverActor(ILagReader reader, LagObserverSpec spec, ScenarioClock clock, IActorRef listener)
     {
         _reader = reader;
         _spec = spec;
@@ -34,15 +35,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
 
         Receive<LagObserverProtocol.StartSampling>(_ =>
             Timers.StartPeriodicTimer(TickTimer, LagObserverProtocol.Tick.Instance, TimeSpan.Zero, _spec.Interval));
-        Receive<LagObserverProtocol.Tick>(_ =>
-        {
-            if (_reading)
-                return;
-            _reading = true;
-            _reader.ReadAsync(() => _clock.Elapsed, _stopping.Token).PipeTo(Self,
-                success: reading => new LagObserverProtocol.ReadingTaken(reading),
-                failure: ex => new LagObserverProtocol.ReadingFailed(ex.Message));
-        });
+        Receive<LagObserverProtocol.Tick>(_ => StartReading());
         Receive<LagObserverProtocol.ReadingTaken>(taken =>
         {
             _reading = false;
@@ -52,27 +45,54 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             if (_alerts.Changes.Count > 0 || _lastUpdate is null || sample.At - _lastUpdate >= UpdateEvery)
             {
                 _lastUpdate = sample.At;
-                Context.Parent.Tell(new LagObserverProtocol.LagUpdate(sample, _alerts.Changes));
+                listener.Tell(new LagObserverProtocol.LagUpdate(sample, _alerts.Changes));
             }
+            ReplyIfStopping();
         });
         Receive<LagObserverProtocol.ReadingFailed>(_ =>
         {
             _reading = false;
             _failedReadings++;
+            ReplyIfStopping();
         });
         Receive<LagObserverProtocol.StopSampling>(_ =>
         {
             Timers.Cancel(TickTimer);
-            Sender.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), _alerts.Finish(), _failedReadings));
+            _stopRequestedBy = Sender;
+            // One last reading, so the report always ends with the state at the end of the run, however short.
+            if (!_reading)
+                StartReading();
         });
+    }
+
+    private void StartReading()
+    {
+        if (_reading)
+            return;
+        _reading = true;
+        ReadSafelyAsync().PipeTo(Self,
+            success: reading => new LagObserverProtocol.ReadingTaken(reading),
+            failure: ex => new LagObserverProtocol.ReadingFailed(ex.Message));
+    }
+
+    /// <summary>A reader that throws before its first await still yields a failed reading, not a crashed observer.</summary>
+    private async Task<LagReading> ReadSafelyAsync() => await _reader.ReadAsync(() => _clock.Elapsed, _stopping.Token).ConfigureAwait(false);
+
+    private void ReplyIfStopping()
+    {
+        if (_stopRequestedBy is not { } requester)
+            return;
+        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), _alerts.Finish(), _failedReadings));
+        _stopRequestedBy = null;
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(ILagReader reader, LagObserverSpec spec, ScenarioClock clock) =>
-        Akka.Actor.Props.Create(() => new LagObserverActor(reader, spec, clock));
+    /// <param name="listener">Receives <see cref="LagObserverProtocol.LagUpdate"/>s (the runner).</param>
+    public static Props Props(ILagReader reader, LagObserverSpec spec, ScenarioClock clock, IActorRef listener) =>
+        Akka.Actor.Props.Create(() => new LagObserverActor(reader, spec, clock, listener));
 
     protected override void PostStop()
     {

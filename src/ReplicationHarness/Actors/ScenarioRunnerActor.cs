@@ -59,6 +59,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private AssertionResult? _contentsResult;
     private bool _finished;
     private bool _observerStopped;
+    private string? _unreachable;
 
     public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader)
     {
@@ -72,7 +73,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 
         _primary = Context.Watch(Context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
         _standby = Context.Watch(Context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby"));
-        _observer = Context.Watch(Context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, _clock), "lag-observer"));
+        _observer = Context.Watch(Context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, _clock, Self), "lag-observer"));
         _writer = Context.Watch(Context.ActorOf(WriterLoadActor.Props(_primary), "writer-load"));
 
         Receive<ScenarioRunnerProtocol.Run>(_ => Prepare());
@@ -122,7 +123,18 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 StartSteps();
         });
         Receive<NodeProtocol.NodeUnavailable>(unavailable =>
-            Fail(Verdict.Error, $"cannot connect to the {Role(unavailable.Role)}: {Redact(unavailable.Reason)}", []));
+        {
+            var reason = $"cannot connect to the {Role(unavailable.Role)}: {Redact(unavailable.Reason)}";
+            if (_stepIndex == PrepareIndex && _unreachable is null && _scenario.Steps[0] is VerifyPairStep)
+            {
+                // A node that is down is the pair failing, not the harness: let verify_pair say which criteria fail.
+                _unreachable = reason;
+                StartSteps();
+                return;
+            }
+            if (_unreachable is null)
+                Fail(Verdict.Error, reason, []);
+        });
         Receive<PrimaryNodeProtocol.TablePrepared>(prepared =>
         {
             _preparedLsn = prepared.FlushLsn > _preparedLsn ? prepared.FlushLsn : _preparedLsn;
@@ -160,7 +172,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<LagObserverProtocol.LagReport>(report =>
         {
             _lagReport = report;
-            if (_scenario.Assertions.ContentsEqual && _error is null && !_steps.Any(s => s.Status == Verdict.Error))
+            // Contents are compared only after a clean run: a broken pair would just make us wait for a catch-up that never comes.
+            if (_scenario.Assertions.ContentsEqual && _error is null && _steps.All(s => s.Status == Verdict.Passed))
                 _primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(FinishIndex));
             else
                 Conclude();
@@ -315,8 +328,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private void OnNotVisible(StandbyNodeProtocol.NotVisible notVisible)
     {
         var seen = notVisible.Error is null
-            ? $"{notVisible.RowsSeen} of {notVisible.ExpectedRows} rows of write {notVisible.WriteId} visible after {DurationText.Format(notVisible.Waited)}"
-            : $"probing write {notVisible.WriteId} failed after {DurationText.Format(notVisible.Waited)}: {Redact(notVisible.Error)}";
+            ? $"{notVisible.RowsSeen} of {notVisible.ExpectedRows} rows of write {notVisible.WriteId} visible after {DurationText.Describe(notVisible.Waited)}"
+            : $"probing write {notVisible.WriteId} failed after {DurationText.Describe(notVisible.Waited)}: {Redact(notVisible.Error)}";
         var threshold = _step!.Expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(StepLimit)}";
         var checks = WriteChecks().Append(new AssertionResult("visible_within", threshold, seen, null, Verdict.Failed)).ToList();
         Complete(notVisible.Error is null ? Verdict.Failed : Verdict.Error, checks, seen);
@@ -404,7 +417,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private void OnFlushPosition(PrimaryNodeProtocol.FlushPosition position)
     {
         if (position.StepIndex == FinishIndex)
-            _standby.Tell(new StandbyNodeProtocol.WaitForReplay(FinishIndex, position.Lsn, Limit(TimeSpan.FromSeconds(30))));
+            _standby.Tell(new StandbyNodeProtocol.WaitForReplay(FinishIndex, position.Lsn, Limit(TimeSpan.FromSeconds(20))));
         else
             OnStep(position.StepIndex, () => _standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, StepLimit * 0.95)));
     }
@@ -428,7 +441,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 break;
             default:
                 OnStep(reached.StepIndex, () => Complete(Verdict.Passed,
-                    [new AssertionResult("replay lag", "= 0B", $"replayed up to {reached.Replay} after {DurationText.Format(reached.Waited)}", null, Verdict.Passed)],
+                    [new AssertionResult("replay lag", "= 0B", $"replayed up to {reached.Replay} after {DurationText.Describe(reached.Waited)}", null, Verdict.Passed)],
                     $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms"));
                 break;
         }
@@ -436,7 +449,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 
     private void OnReplayNotReached(StandbyNodeProtocol.ReplayNotReached notReached)
     {
-        var behind = $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Format(notReached.Waited)}"
+        var behind = $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Describe(notReached.Waited)}"
             + (notReached.Error is null ? "" : $" ({Redact(notReached.Error)})");
         switch (notReached.StepIndex)
         {
@@ -455,6 +468,12 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 
     private void Complete(Verdict status, IReadOnlyList<AssertionResult> checks, string detail)
     {
+        if (_unreachable is not null && status == Verdict.Passed)
+        {
+            // The criteria held, yet the harness could not connect: nothing after this step can run.
+            status = Verdict.Error;
+            detail = $"{detail}; but {_unreachable}";
+        }
         _stepDone = true;
         Timers.Cancel(StepTimer);
         Timers.Cancel("wait");

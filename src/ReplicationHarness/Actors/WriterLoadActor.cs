@@ -69,8 +69,11 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     {
         if (_load is not { } load || _durationOver || _inFlight >= MaxInFlight)
             return;
+        var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
+        if (elapsed >= load.Duration)
+            return; // The duration timer may be late on a busy machine; the schedule is not.
         // Rows are owed to the schedule, not to the ticks: catch up when a tick was skipped, never run ahead.
-        var due = (long)(Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize;
+        var due = (long)(elapsed.TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize;
         var sent = (long)_batches * load.BatchSize;
         if (sent >= due)
             return;

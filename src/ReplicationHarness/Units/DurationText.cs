@@ -55,6 +55,19 @@ public static partial class DurationText
         return string.Create(CultureInfo.InvariantCulture, $"{ticks / 10m:0.#}us");
     }
 
+    /// <summary>A measured duration for people, to three significant figures: <c>1.9s</c>, <c>12.3ms</c>, <c>412us</c>.</summary>
+    public static string Describe(TimeSpan duration)
+    {
+        var microseconds = duration.TotalMicroseconds;
+        return Math.Abs(microseconds) switch
+        {
+            >= 60_000_000 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMinutes:0.##}min"),
+            >= 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###}s"),
+            >= 1_000 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0.#}ms"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{microseconds:0}us"),
+        };
+    }
+
     [GeneratedRegex(@"^(?<n>\d{1,12}(\.\d{1,6})?)\s?(?<u>us|µs|ms|s|min|m|h)$")]
     private static partial Regex DurationPattern();
 }

@@ -152,6 +152,8 @@ public static partial class PairVerifier
             }
             if (stopwatch.Elapsed > timeout)
                 return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed} after {timeout.TotalSeconds:0.#} s");
+            if (pair.IsRunning(NodeRole.Standby) == false)
+                return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed}; the standby is not running");
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -27,7 +27,14 @@ public sealed class HarnessWorkDirectory : IDisposable
     };
 
     /// <summary>Run directories still present (each would be a leak once its pair is disposed).</summary>
-    public IReadOnlyList<string> LeftoverRuns() => Directory.Exists(Runs) ? Directory.GetDirectories(Runs) : [];
+    public IReadOnlyList<string> LeftoverRuns() => LeftoverRuns(Path);
+
+    /// <summary>Run directories left under another work directory (the CLI appends the user's name to --work-dir).</summary>
+    public IReadOnlyList<string> LeftoverRuns(string workDirectory)
+    {
+        var runs = RunDirectory.RunsRoot(workDirectory);
+        return Directory.Exists(runs) ? Directory.GetDirectories(runs) : [];
+    }
 
     public void Dispose() => RunDirectory.DeleteTree(Path);
 }

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using ReplicationHarness.Cli;
+using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Tests.Support;
+
+namespace ReplicationHarness.IntegrationTests.Running;
+
+/// <summary>No false passes: each shipped scenario fails, naming the failed assertion, when replication is broken.</summary>
+public sealed class FailureDetectionTests : IDisposable
+{
+    private readonly HarnessWorkDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>A shipped scenario with some of its text changed; every change must apply.</summary>
+    private string Broken(string shipped, params (string From, string To)[] changes)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Scenarios, shipped));
+        foreach (var (from, to) in changes)
+        {
+            Assert.Contains(from, text);
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+        var path = Path.Combine(_work.Path, shipped);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private async Task<(int Code, string Output, ScenarioReport Scenario)> RunAsync(string file)
+    {
+        var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
+        var (code, output) = await HarnessCli.RunAsync("run", file, "--report-dir", reports, "--work-dir", _work.Path);
+        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        return (code, output, Assert.Single(report.Scenarios));
+    }
+
+    [Fact]
+    public async Task Single_insert_fails_when_replay_is_paused()
+    {
+        var file = Broken("single-insert.yaml", ("  - insert:\n", "  - pause_replay:\n  - insert:\n"), ("timeout: 5s", "timeout: 2s"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Equal("failed", scenario.Status);
+        Assert.Matches(@"failed: steps\[2\] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1\.\d+s", output);
+        Assert.Equal(["passed", "passed", "failed", "skipped"], scenario.Steps.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task Bulk_insert_update_fails_when_the_apply_delay_exceeds_its_threshold()
+    {
+        var file = Broken("bulk-insert-update.yaml", ("pair:\n  slot: harness_standby\n", "pair:\n  slot: harness_standby\n  standby:\n    settings:\n      recovery_min_apply_delay: 1500ms\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var insert = scenario.Steps[1];
+        Assert.Equal("failed", insert.Status);
+        var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Matches(@"^max 1\d{3}(\.\d)?ms over 1 write$", check.Observed);
+        Assert.StartsWith("-", check.Margin);
+        Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed max 1", output);
+    }
+
+    [Fact]
+    public async Task Simulated_delay_fails_when_no_delay_is_injected()
+    {
+        var file = Broken("simulated-delay.yaml", ("  - set_apply_delay: 2s\n", "  - set_apply_delay: 0s\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var check = Assert.Single(scenario.Steps[2].Checks, c => c.Name == "visible_not_before");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Contains("failed: steps[2] insert: visible_not_before >= 2s, observed min", output);
+    }
+
+    [Fact]
+    public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
+    {
+        var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;
+        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+        await pair.StandbyServer.StopAsync(TimeSpan.FromSeconds(10));
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        Assert.Equal(Verdict.Failed, result.Status);
+        Assert.Equal([Verdict.Failed, Verdict.Skipped, Verdict.Skipped], result.Steps.Select(s => s.Status));
+        var failures = result.Failures.ToDictionary(f => f.Check.Name, f => f.Check.Observed);
+        Assert.Equal("the standby's postmaster is not running", failures["standby running"]);
+        Assert.Contains("slot active", failures.Keys);
+        Assert.Equal("steps[0] verify_pair", result.Failures.First().Where);
+    }
+}

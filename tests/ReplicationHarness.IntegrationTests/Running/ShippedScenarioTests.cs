@@ -1,0 +1,81 @@
+using System.Text.Json;
+using ReplicationHarness.Cli;
+using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Tests.Support;
+
+namespace ReplicationHarness.IntegrationTests.Running;
+
+/// <summary>Every shipped scenario through the entry point users call, and repeated so a flaky pass would show.</summary>
+public sealed class ShippedScenarioTests : IDisposable
+{
+    private readonly HarnessWorkDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] paths)
+    {
+        var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
+        var (code, output) = await HarnessCli.RunAsync(["run", .. paths, "--report-dir", reports, "--work-dir", _work.Path]);
+        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        return (code, output, report);
+    }
+
+    [Fact]
+    public async Task Every_shipped_scenario_passes_through_run()
+    {
+        var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios);
+
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Equal("passed", report.Status);
+        Assert.Equal(["bulk-insert-update", "simulated-delay", "single-insert"], report.Scenarios.Select(s => s.Name));
+        Assert.All(report.Scenarios, s =>
+        {
+            Assert.Equal("passed", s.Status);
+            Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
+            Assert.NotEmpty(s.Assertions);
+            Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
+            Assert.NotNull(s.TimeToVisible);
+            Assert.NotEmpty(s.Lag);
+            Assert.Equal("verify_pair", s.Steps[0].Action);
+            Assert.Equal(9, s.Steps[0].Checks.Count);
+        });
+
+        var delay = report.Scenarios.Single(s => s.Name == "simulated-delay");
+        Assert.InRange(delay.TimeToVisible!.P50, 2_000_000, 2_500_000);
+        var alert = Assert.Single(delay.Alerts);
+        Assert.Equal("time", alert.Kind);
+        Assert.NotNull(alert.ClearedAtMs);
+
+        var bulk = report.Scenarios.Single(s => s.Name == "bulk-insert-update");
+        Assert.Equal(["insert", "insert", "update"], bulk.Writes.Select(w => w.Kind));
+        Assert.Equal([1, 100, 101], bulk.Writes.Select(w => w.Rows));
+        Assert.Contains(bulk.Assertions, a => a is { Name: "contents_equal", Observed: "101 rows in 1 table identical" });
+
+        Assert.Contains("single-insert", output);
+        Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    public async Task Repeated_runs_of_the_shipped_scenarios_all_pass()
+    {
+        for (var run = 1; run <= 3; run++)
+        {
+            var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios);
+
+            Assert.True(code == ExitCodes.Success, $"run {run}:\n{output}");
+            Assert.Equal("passed", report.Status);
+        }
+    }
+
+    [Fact]
+    public async Task The_report_never_holds_a_password()
+    {
+        var reports = Path.Combine(_work.Path, "secrets");
+        await HarnessCli.RunAsync("run", Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"), "--report-dir", reports, "--work-dir", _work.Path);
+
+        var json = await File.ReadAllTextAsync(Path.Combine(reports, "report.json"));
+        Assert.DoesNotContain("password", json, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ReplicationHarness.Actors;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Tests.Actors;
+
+public class WriterLoadActorSpec : TestKit
+{
+    [Fact]
+    public void Sends_batches_at_the_target_rate_marks_some_and_reports_what_it_achieved()
+    {
+        var primary = CreateTestProbe();
+        var standby = CreateTestProbe();
+        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
+
+        // 200 rows/s in batches of 10 for 1 s: about 20 batches, every 5th marked for a probe.
+        load.Tell(new WriterLoadProtocol.StartLoad(3, "t", new RowRate(200), TimeSpan.FromSeconds(1), 10, 100, 5, TimeSpan.FromSeconds(5), standby.Ref, TestActor));
+        var writes = new List<PrimaryNodeProtocol.Write>();
+        while (true)
+        {
+            var write = primary.ReceiveOne(TimeSpan.FromSeconds(2)) as PrimaryNodeProtocol.Write;
+            if (write is null)
+                break;
+            writes.Add(write);
+            primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, write.Rows, 0, Lsn.Zero));
+        }
+
+        var finished = ExpectMsg<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
+        // The schedule: one batch due at the start, then one per 50 ms of the load's own duration.
+        Assert.InRange(writes.Count, 15, 21);
+        Assert.All(writes, w => Assert.Equal((3, "t", 10, WriteKind.Insert), (w.StepIndex, w.Table, w.Rows, w.Kind)));
+        Assert.Equal(Enumerable.Range(100, writes.Count).Select(i => (long)i), writes.Select(w => w.WriteId));
+        Assert.Equal(writes.Where((_, i) => i % 5 == 0).Select(w => w.WriteId), writes.Where(w => w.Prober is not null).Select(w => w.WriteId));
+        Assert.Equal(writes.Count * 10L, finished.Rows);
+        Assert.Equal(100 + writes.Count, finished.NextWriteId);
+        Assert.InRange(finished.RowsPerSecond, 100, 230);
+        Assert.Equal(0, finished.Failures);
+    }
+
+    [Fact]
+    public void A_slow_primary_shows_as_a_rate_below_target_not_a_queue()
+    {
+        var primary = CreateTestProbe();
+        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
+
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(10_000), TimeSpan.FromMilliseconds(300), 10, 1, 1000, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        // Never answer: at most two batches may be outstanding.
+        primary.ExpectMsg<PrimaryNodeProtocol.Write>();
+        primary.ExpectMsg<PrimaryNodeProtocol.Write>();
+        primary.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Failed_writes_are_counted()
+    {
+        var primary = CreateTestProbe();
+        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
+
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(50), TimeSpan.FromMilliseconds(200), 10, 1, 1000, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        while (primary.ReceiveOne(TimeSpan.FromMilliseconds(500)) is PrimaryNodeProtocol.Write write)
+            primary.Reply(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, "disk full"));
+
+        var finished = ExpectMsg<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
+        Assert.True(finished.Failures >= 1);
+        Assert.Equal(0, finished.Rows);
+    }
+}
