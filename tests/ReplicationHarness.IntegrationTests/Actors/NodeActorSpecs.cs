@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ReplicationHarness.Actors;
+using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.IntegrationTests.Actors;
+
+/// <summary>The node actors' protocols against a real pair, with the Akka TestKit.</summary>
+public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private readonly HarnessWorkDirectory _work = new();
+    private ProvisionedPair _pair = null!;
+    private IActorRef _primary = null!;
+    private IActorRef _standby = null!;
+
+    public async Task InitializeAsync()
+    {
+        _pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);
+        _primary = Sys.ActorOf(PrimaryNodeActor.Props(_pair.Primary));
+        _standby = Sys.ActorOf(StandbyNodeActor.Props(_pair.Standby));
+        _primary.Tell(NodeProtocol.Connect.Instance, TestActor);
+        _standby.Tell(NodeProtocol.Connect.Instance, TestActor);
+        ExpectMsg<NodeProtocol.NodeReady>(Wait);
+        ExpectMsg<NodeProtocol.NodeReady>(Wait);
+        _primary.Tell(new PrimaryNodeProtocol.PrepareTable("spec_items"), TestActor);
+        var prepared = ExpectMsg<PrimaryNodeProtocol.TablePrepared>(Wait);
+        _standby.Tell(new StandbyNodeProtocol.WaitForReplay(0, prepared.FlushLsn, Wait), TestActor);
+        ExpectMsg<StandbyNodeProtocol.ReplayReached>(Wait);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Sys.Terminate();
+        await _pair.DisposeAsync();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public void A_marked_write_is_committed_then_probed_until_visible()
+    {
+        _primary.Tell(new PrimaryNodeProtocol.Write(7, 1, "spec_items", WriteKind.Insert, 25, 42, _standby, TestActor, Wait), TestActor);
+
+        var committed = ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        var visible = ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+        Assert.Equal((7L, 1, 25), (committed.WriteId, committed.StepIndex, committed.Rows));
+        Assert.True(committed.FlushLsn > Lsn.Zero);
+        Assert.Equal((7L, 25, "insert"), (visible.WriteId, visible.Rows, visible.Kind));
+        Assert.InRange(visible.Microseconds, 0, 1_000_000);
+        Assert.True(visible.ReplayLsn >= committed.FlushLsn, $"replay {visible.ReplayLsn} < commit {committed.FlushLsn}");
+        Assert.True(visible.Probes >= 1);
+    }
+
+    [Fact]
+    public void An_update_of_every_row_is_probed_by_its_own_write_id()
+    {
+        _primary.Tell(new PrimaryNodeProtocol.Write(1, 0, "spec_items", WriteKind.Insert, 10, 1, null, null, Wait), TestActor);
+        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        _primary.Tell(new PrimaryNodeProtocol.Write(2, 0, "spec_items", WriteKind.UpdateAll, 0, 1, _standby, TestActor, Wait), TestActor);
+
+        var committed = ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        var visible = ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+        Assert.True(committed.Rows >= 10);
+        Assert.Equal(committed.Rows, visible.Rows);
+        Assert.Equal("update", visible.Kind);
+    }
+
+    [Fact]
+    public void A_paused_standby_leaves_the_write_not_visible_and_says_how_far_it_got()
+    {
+        _standby.Tell(new StandbyNodeProtocol.ControlReplay(0, Pause: true, Wait), TestActor);
+        Assert.StartsWith("replay pause state:", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+
+        _primary.Tell(new PrimaryNodeProtocol.Write(9, 3, "spec_items", WriteKind.Insert, 1, 1, _standby, TestActor, TimeSpan.FromMilliseconds(300)), TestActor);
+        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        var notVisible = ExpectMsg<StandbyNodeProtocol.NotVisible>(Wait);
+
+        Assert.Equal((9L, 3, 0L, 1), (notVisible.WriteId, notVisible.StepIndex, notVisible.RowsSeen, notVisible.ExpectedRows));
+        Assert.True(notVisible.Waited >= TimeSpan.FromMilliseconds(300));
+        Assert.Null(notVisible.Error);
+
+        _standby.Tell(new StandbyNodeProtocol.ControlReplay(0, Pause: false, Wait), TestActor);
+        Assert.Equal("replay resumed", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+    }
+
+    [Fact]
+    public void An_apply_delay_is_in_effect_when_the_standby_says_so()
+    {
+        _standby.Tell(new StandbyNodeProtocol.SetApplyDelay(4, TimeSpan.FromMilliseconds(1500), Wait), TestActor);
+        Assert.StartsWith("recovery_min_apply_delay = 1500ms in effect", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+
+        _standby.Tell(new NodeProtocol.RunSql(4, "show recovery_min_apply_delay", Wait), TestActor);
+        Assert.Equal("1500ms", ExpectMsg<NodeProtocol.SqlResult>(Wait).FirstValue);
+    }
+
+    [Fact]
+    public void Sql_errors_come_back_as_results_not_crashes()
+    {
+        _primary.Tell(new NodeProtocol.RunSql(5, "select * from no_such_table", Wait), TestActor);
+
+        var result = ExpectMsg<NodeProtocol.SqlResult>(Wait);
+        Assert.Null(result.FirstValue);
+        Assert.Contains("no_such_table", result.Error);
+
+        _primary.Tell(new NodeProtocol.RunSql(5, "select 40 + 2", Wait), TestActor);
+        Assert.Equal("42", ExpectMsg<NodeProtocol.SqlResult>(Wait).FirstValue);
+    }
+
+    [Fact]
+    public void Both_nodes_digest_a_replicated_table_alike()
+    {
+        _primary.Tell(new PrimaryNodeProtocol.Write(11, 0, "spec_items", WriteKind.Insert, 50, 3, _standby, TestActor, Wait), TestActor);
+        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+
+        _primary.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
+        var onPrimary = ExpectMsg<NodeProtocol.TableDigest>(Wait);
+        _standby.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
+        var onStandby = ExpectMsg<NodeProtocol.TableDigest>(Wait);
+
+        Assert.Equal((onPrimary.Rows, onPrimary.Md5), (onStandby.Rows, onStandby.Md5));
+        Assert.Equal(32, onPrimary.Md5.Length);
+    }
+}
