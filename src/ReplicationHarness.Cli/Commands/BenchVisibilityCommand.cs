@@ -93,7 +93,7 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
                     if (i >= 0)
                     {
                         measurements.Add(new VisibilityMeasurement(i, 0, "insert", 1, Stopwatch.GetElapsedTime(ack, end).TotalMicroseconds,
-                            Stopwatch.GetElapsedTime(previousStart, end).TotalMicroseconds, probes, default, default));
+                            Stopwatch.GetElapsedTime(previousStart, end).TotalMicroseconds, Stopwatch.GetElapsedTime(ack, end).TotalMicroseconds, probes, default, default));
                     }
                     break;
                 }

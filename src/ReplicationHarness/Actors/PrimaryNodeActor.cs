@@ -116,14 +116,15 @@ public sealed class PrimaryNodeActor : ReceiveActor
             batch.BatchCommands.Add(change);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_flush_lsn()::text"));
+            var sent = Stopwatch.GetTimestamp();
             var flushText = (string)(await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false))!;
             var acknowledged = Stopwatch.GetTimestamp();
-            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, acknowledged, Lsn.Parse(flushText));
+            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, sent, acknowledged, Lsn.Parse(flushText));
             // The probe is told straight from the commit's continuation, not after a hop through this actor's
             // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication
             // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.
             if (write is { Prober: { } prober, ProbeReplyTo: { } replyTo })
-                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, acknowledged, committed.FlushLsn, write.ProbeDeadline, replyTo));
+                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.FlushLsn, write.ProbeDeadline, replyTo));
             return committed;
         }
         catch (NpgsqlException ex)

@@ -28,8 +28,11 @@ public static class PrimaryNodeProtocol
     /// <param name="ProbeDeadline">How long the probe may wait.</param>
     public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, int Seed, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
 
-    /// <summary>A write committed: acknowledged at <paramref name="AckTimestamp"/> (Stopwatch ticks), flushed up to <paramref name="FlushLsn"/>.</summary>
-    public sealed record Committed(long WriteId, int StepIndex, WriteKind Kind, int Rows, long AckTimestamp, Lsn FlushLsn);
+    /// <summary>
+    /// A write committed: sent at <paramref name="SentTimestamp"/>, acknowledged at <paramref name="AckTimestamp"/>
+    /// (Stopwatch ticks; the commit's timestamp on the server lies between them), flushed up to <paramref name="FlushLsn"/>.
+    /// </summary>
+    public sealed record Committed(long WriteId, int StepIndex, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn FlushLsn);
 
     /// <summary>A write did not commit.</summary>
     public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);

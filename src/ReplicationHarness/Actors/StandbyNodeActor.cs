@@ -118,6 +118,7 @@ public sealed class StandbyNodeActor : ReceiveActor
                     return new StandbyNodeProtocol.Visible(probe.WriteId, probe.StepIndex, probe.Kind, probe.ExpectedRows,
                         Stopwatch.GetElapsedTime(probe.AckTimestamp, end).TotalMicroseconds,
                         Stopwatch.GetElapsedTime(Math.Max(previousStart, probe.AckTimestamp), end).TotalMicroseconds,
+                        Stopwatch.GetElapsedTime(probe.SentTimestamp, end).TotalMicroseconds,
                         probes, probe.CommitLsn, replay);
                 }
                 previousStart = start;

@@ -7,12 +7,13 @@ namespace ReplicationHarness.Actors;
 public static class StandbyNodeProtocol
 {
     /// <summary>Probe until <paramref name="ExpectedRows"/> rows of write <paramref name="WriteId"/> are visible; the outcome goes to <paramref name="ReplyTo"/>.</summary>
-    public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo);
+    public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo);
 
     /// <summary>The write became visible.</summary>
     /// <param name="Microseconds">Commit acknowledgement to the end of the first probe that saw it.</param>
     /// <param name="UncertaintyMicroseconds">From the start of the last probe that did not see it to the end of the one that did.</param>
-    public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, int Probes, Lsn CommitLsn, Lsn ReplayLsn);
+    /// <param name="MicrosecondsSinceSent">From sending the commit (before the server stamped it) to the same end.</param>
+    public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn);
 
     /// <summary>The write was still not visible when the probe's deadline passed.</summary>
     public sealed record NotVisible(long WriteId, int StepIndex, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error);

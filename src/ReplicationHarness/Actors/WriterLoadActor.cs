@@ -63,6 +63,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
         Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
         Timers.StartSingleTimer("duration", WriterLoadProtocol.DurationElapsed.Instance, load.Duration);
+        SendBatch(); // The first batch is due now, whenever the first tick comes.
     }
 
     private void SendBatch()

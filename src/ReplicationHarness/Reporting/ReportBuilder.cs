@@ -16,7 +16,7 @@ public static class ReportBuilder
         result.Steps.Select(s => new StepReport(s.Index, s.Name, s.Keyword, Status(s.Status), s.StartedAt.TotalMilliseconds, s.Elapsed.TotalMilliseconds, s.Detail, s.Checks)).ToList(),
         result.Assertions,
         result.VisibilityStatistics,
-        result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString())).ToList(),
+        result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.MicrosecondsSinceSent, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString())).ToList(),
         result.Alerts.Select(a => new AlertReport(a.Kind.ToString().ToLowerInvariant(), a.FiredAt.TotalMilliseconds, a.ClearedAt?.TotalMilliseconds, a.Peak)).ToList(),
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
         result.Error);

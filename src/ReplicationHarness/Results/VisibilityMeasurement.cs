@@ -12,11 +12,13 @@ namespace ReplicationHarness.Results;
 /// <param name="Rows">Rows the write touched.</param>
 /// <param name="Microseconds">Commit acknowledgement to the end of the first probe that saw it.</param>
 /// <param name="UncertaintyMicroseconds">The probe interval: the write became visible at most this long before it was seen.</param>
+/// <param name="MicrosecondsSinceSent">From sending the commit to the same end: the server stamps the commit in between,
+/// so this bounds how early an apply delay (counted from the commit's timestamp) could have let it through.</param>
 /// <param name="Probes">How many probes it took.</param>
 /// <param name="CommitLsn">The primary's flush position right after the commit.</param>
 /// <param name="ReplayLsn">The standby's replay position when the write was seen.</param>
 public sealed record VisibilityMeasurement(
-    long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, int Probes, Lsn CommitLsn, Lsn ReplayLsn)
+    long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn)
 {
     /// <summary>The LSN cross-check: a write seen on the standby must lie at or before its replay position.</summary>
     public bool LsnConsistent => ReplayLsn >= CommitLsn || ReplayLsn == Lsn.Zero;

@@ -25,12 +25,12 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
         _standby = Sys.ActorOf(StandbyNodeActor.Props(_pair.Standby));
         _primary.Tell(NodeProtocol.Connect.Instance, TestActor);
         _standby.Tell(NodeProtocol.Connect.Instance, TestActor);
-        ExpectMsg<NodeProtocol.NodeReady>(Wait);
-        ExpectMsg<NodeProtocol.NodeReady>(Wait);
+        await ExpectMsgAsync<NodeProtocol.NodeReady>(Wait);
+        await ExpectMsgAsync<NodeProtocol.NodeReady>(Wait);
         _primary.Tell(new PrimaryNodeProtocol.PrepareTable("spec_items"), TestActor);
-        var prepared = ExpectMsg<PrimaryNodeProtocol.TablePrepared>(Wait);
+        var prepared = await ExpectMsgAsync<PrimaryNodeProtocol.TablePrepared>(Wait);
         _standby.Tell(new StandbyNodeProtocol.WaitForReplay(0, prepared.FlushLsn, Wait), TestActor);
-        ExpectMsg<StandbyNodeProtocol.ReplayReached>(Wait);
+        await ExpectMsgAsync<StandbyNodeProtocol.ReplayReached>(Wait);
     }
 
     public async Task DisposeAsync()
@@ -41,12 +41,12 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public void A_marked_write_is_committed_then_probed_until_visible()
+    public async Task A_marked_write_is_committed_then_probed_until_visible()
     {
         _primary.Tell(new PrimaryNodeProtocol.Write(7, 1, "spec_items", WriteKind.Insert, 25, 42, _standby, TestActor, Wait), TestActor);
 
-        var committed = ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
-        var visible = ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+        var committed = await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
+        var visible = await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
         Assert.Equal((7L, 1, 25), (committed.WriteId, committed.StepIndex, committed.Rows));
         Assert.True(committed.FlushLsn > Lsn.Zero);
         Assert.Equal((7L, 25, "insert"), (visible.WriteId, visible.Rows, visible.Kind));
@@ -56,71 +56,71 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public void An_update_of_every_row_is_probed_by_its_own_write_id()
+    public async Task An_update_of_every_row_is_probed_by_its_own_write_id()
     {
         _primary.Tell(new PrimaryNodeProtocol.Write(1, 0, "spec_items", WriteKind.Insert, 10, 1, null, null, Wait), TestActor);
-        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
+        await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         _primary.Tell(new PrimaryNodeProtocol.Write(2, 0, "spec_items", WriteKind.UpdateAll, 0, 1, _standby, TestActor, Wait), TestActor);
 
-        var committed = ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
-        var visible = ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+        var committed = await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
+        var visible = await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
         Assert.True(committed.Rows >= 10);
         Assert.Equal(committed.Rows, visible.Rows);
         Assert.Equal("update", visible.Kind);
     }
 
     [Fact]
-    public void A_paused_standby_leaves_the_write_not_visible_and_says_how_far_it_got()
+    public async Task A_paused_standby_leaves_the_write_not_visible_and_says_how_far_it_got()
     {
         _standby.Tell(new StandbyNodeProtocol.ControlReplay(0, Pause: true, Wait), TestActor);
-        Assert.StartsWith("replay pause state:", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+        Assert.StartsWith("replay pause state:", (await ExpectMsgAsync<StandbyNodeProtocol.Done>(Wait)).Detail);
 
         _primary.Tell(new PrimaryNodeProtocol.Write(9, 3, "spec_items", WriteKind.Insert, 1, 1, _standby, TestActor, TimeSpan.FromMilliseconds(300)), TestActor);
-        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
-        var notVisible = ExpectMsg<StandbyNodeProtocol.NotVisible>(Wait);
+        await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
+        var notVisible = await ExpectMsgAsync<StandbyNodeProtocol.NotVisible>(Wait);
 
         Assert.Equal((9L, 3, 0L, 1), (notVisible.WriteId, notVisible.StepIndex, notVisible.RowsSeen, notVisible.ExpectedRows));
         Assert.True(notVisible.Waited >= TimeSpan.FromMilliseconds(300));
         Assert.Null(notVisible.Error);
 
         _standby.Tell(new StandbyNodeProtocol.ControlReplay(0, Pause: false, Wait), TestActor);
-        Assert.Equal("replay resumed", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+        Assert.Equal("replay resumed", (await ExpectMsgAsync<StandbyNodeProtocol.Done>(Wait)).Detail);
     }
 
     [Fact]
-    public void An_apply_delay_is_in_effect_when_the_standby_says_so()
+    public async Task An_apply_delay_is_in_effect_when_the_standby_says_so()
     {
         _standby.Tell(new StandbyNodeProtocol.SetApplyDelay(4, TimeSpan.FromMilliseconds(1500), Wait), TestActor);
-        Assert.StartsWith("recovery_min_apply_delay = 1500ms in effect", ExpectMsg<StandbyNodeProtocol.Done>(Wait).Detail);
+        Assert.StartsWith("recovery_min_apply_delay = 1500ms in effect", (await ExpectMsgAsync<StandbyNodeProtocol.Done>(Wait)).Detail);
 
         _standby.Tell(new NodeProtocol.RunSql(4, "show recovery_min_apply_delay", Wait), TestActor);
-        Assert.Equal("1500ms", ExpectMsg<NodeProtocol.SqlResult>(Wait).FirstValue);
+        Assert.Equal("1500ms", (await ExpectMsgAsync<NodeProtocol.SqlResult>(Wait)).FirstValue);
     }
 
     [Fact]
-    public void Sql_errors_come_back_as_results_not_crashes()
+    public async Task Sql_errors_come_back_as_results_not_crashes()
     {
         _primary.Tell(new NodeProtocol.RunSql(5, "select * from no_such_table", Wait), TestActor);
 
-        var result = ExpectMsg<NodeProtocol.SqlResult>(Wait);
+        var result = await ExpectMsgAsync<NodeProtocol.SqlResult>(Wait);
         Assert.Null(result.FirstValue);
         Assert.Contains("no_such_table", result.Error);
 
         _primary.Tell(new NodeProtocol.RunSql(5, "select 40 + 2", Wait), TestActor);
-        Assert.Equal("42", ExpectMsg<NodeProtocol.SqlResult>(Wait).FirstValue);
+        Assert.Equal("42", (await ExpectMsgAsync<NodeProtocol.SqlResult>(Wait)).FirstValue);
     }
 
     [Fact]
-    public void Both_nodes_digest_a_replicated_table_alike()
+    public async Task Both_nodes_digest_a_replicated_table_alike()
     {
         _primary.Tell(new PrimaryNodeProtocol.Write(11, 0, "spec_items", WriteKind.Insert, 50, 3, _standby, TestActor, Wait), TestActor);
-        ExpectMsg<PrimaryNodeProtocol.Committed>(Wait);
-        ExpectMsg<StandbyNodeProtocol.Visible>(Wait);
+        await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
+        await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
 
         _primary.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
-        var onPrimary = ExpectMsg<NodeProtocol.TableDigest>(Wait);
+        var onPrimary = await ExpectMsgAsync<NodeProtocol.TableDigest>(Wait);
         _standby.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
-        var onStandby = ExpectMsg<NodeProtocol.TableDigest>(Wait);
+        var onStandby = await ExpectMsgAsync<NodeProtocol.TableDigest>(Wait);
 
         Assert.Equal((onPrimary.Rows, onPrimary.Md5), (onStandby.Rows, onStandby.Md5));
         Assert.Equal(32, onPrimary.Md5.Length);

@@ -80,6 +80,7 @@ public sealed class FailureDetectionTests : IDisposable
         var check = Assert.Single(scenario.Steps[2].Checks, c => c.Name == "visible_not_before");
         Assert.Equal(Verdict.Failed, check.Status);
         Assert.Contains("failed: steps[2] insert: visible_not_before >= 2s, observed min", output);
+        Assert.Contains("from sending the commit", check.Observed);
     }
 
     [Fact]

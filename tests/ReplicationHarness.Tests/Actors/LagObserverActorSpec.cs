@@ -11,17 +11,17 @@ public class LagObserverActorSpec : TestKit
     private static readonly LagObserverSpec Spec = LagObserverSpec.Default with { Interval = TimeSpan.FromMilliseconds(5), AlertBytes = new ByteSize(100) };
 
     [Fact]
-    public void Samples_at_its_interval_and_reports_the_series_when_stopped()
+    public async Task Samples_at_its_interval_and_reports_the_series_when_stopped()
     {
         var reader = new ScriptedLagReader(_ => (0x1000, 0x1000, 0x1000));
         var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
 
         observer.Tell(LagObserverProtocol.StartSampling.Instance);
-        ExpectMsg<LagObserverProtocol.LagUpdate>(TimeSpan.FromSeconds(3));
-        AwaitCondition(() => reader.Reads >= 10, TimeSpan.FromSeconds(5));
+        await ExpectMsgAsync<LagObserverProtocol.LagUpdate>(TimeSpan.FromSeconds(3));
+        await AwaitConditionAsync(() => Task.FromResult(reader.Reads >= 10), TimeSpan.FromSeconds(5));
         observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
 
-        var report = FishForMessage<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
         Assert.True(report.Samples.Count >= 10);
         Assert.All(report.Samples, s => Assert.Equal(0, s.LagBytes));
         Assert.Equal(report.Samples.OrderBy(s => s.At), report.Samples);
@@ -29,7 +29,7 @@ public class LagObserverActorSpec : TestKit
     }
 
     [Fact]
-    public void Tells_its_listener_when_an_alert_fires_and_clears()
+    public async Task Tells_its_listener_when_an_alert_fires_and_clears()
     {
         // Replay falls 0x200 bytes behind from the 3rd reading to the 6th, then catches up.
         var reader = new ScriptedLagReader(n => n is >= 3 and <= 6 ? (0x1200UL, 0x1200UL, 0x1000UL) : (0x1200UL, 0x1200UL, 0x1200UL));
@@ -37,28 +37,28 @@ public class LagObserverActorSpec : TestKit
 
         observer.Tell(LagObserverProtocol.StartSampling.Instance);
 
-        var fired = FishForMessage<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        var fired = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
         Assert.Equal(["bytes alert fired (512B)"], fired.AlertChanges);
-        var cleared = FishForMessage<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        var cleared = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
         Assert.Equal(["bytes alert cleared"], cleared.AlertChanges);
         observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
-        var report = FishForMessage<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
         var interval = Assert.Single(report.Alerts);
         Assert.Equal(AlertKind.Bytes, interval.Kind);
         Assert.NotNull(interval.ClearedAt);
     }
 
     [Fact]
-    public void A_failing_reading_is_counted_and_sampling_goes_on()
+    public async Task A_failing_reading_is_counted_and_sampling_goes_on()
     {
         var reader = new ScriptedLagReader(n => n == 2 ? throw new InvalidOperationException("standby gone") : (0x1000UL, 0x1000UL, 0x1000UL));
         var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
 
         observer.Tell(LagObserverProtocol.StartSampling.Instance);
-        AwaitCondition(() => reader.Reads >= 5, TimeSpan.FromSeconds(5));
+        await AwaitConditionAsync(() => Task.FromResult(reader.Reads >= 5), TimeSpan.FromSeconds(5));
         observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
 
-        var report = FishForMessage<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
         Assert.Equal(1, report.FailedReadings);
         Assert.True(report.Samples.Count >= 4);
     }

@@ -4,7 +4,7 @@ namespace ReplicationHarness.Tests.Observation;
 
 public class VisibilityStatisticsTests
 {
-    private static VisibilityMeasurement Write(double us) => new(1, 0, "insert", 1, us, 10, 1, default, default);
+    private static VisibilityMeasurement Write(double us) => new(1, 0, "insert", 1, us, 10, us, 1, default, default);
 
     [Fact]
     public void Percentiles_use_the_nearest_rank()
