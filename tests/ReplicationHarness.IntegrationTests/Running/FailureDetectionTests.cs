@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Provisioning.Local;
@@ -48,7 +49,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         Assert.Equal("failed", scenario.Status);
-        Assert.Matches(@"failed: steps\[2\] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1\.\d+s", output);
+        Assert.True(Regex.IsMatch(output, @"failed: steps\[2\] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1\.\d+s"), output);
         Assert.Equal(["passed", "passed", "failed", "skipped"], scenario.Steps.Select(s => s.Status));
     }
 
