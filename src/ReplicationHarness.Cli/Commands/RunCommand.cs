@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Reporting;
@@ -64,9 +65,9 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         }
 
         var report = new RunReport(RunReport.CurrentSchemaVersion, HarnessApp.Version, startedAt, stopwatch.Elapsed.TotalMilliseconds, ReportBuilder.Overall(reports), reports);
-        var path = await JsonReportWriter.WriteAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
+        var paths = await ReportWriters.WriteAllAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
         PrintSummary(reports);
-        console.MarkupLine($"report: {Markup.Escape(path)}");
+        console.MarkupLine($"reports: {Markup.Escape(string.Join(", ", paths))}");
 
         if (interrupted || cancellationToken.IsCancellationRequested)
             throw new OperationCanceledException(cancellationToken);
@@ -107,6 +108,9 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         await using (pair.ConfigureAwait(false))
         {
             console.MarkupLine($"  [grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            var fingerprint = await FingerprintReader.ReadAsync(pair, cancellationToken).ConfigureAwait(false);
+            foreach (var caveat in fingerprint.Caveats)
+                console.MarkupLine($"  [yellow]note:[/] {Markup.Escape(caveat)}");
             ScenarioResult result;
             try
             {
@@ -124,7 +128,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
             if (result.Error is not null)
                 console.MarkupLine($"  [red]error:[/] {Markup.Escape(result.Error)}");
             console.MarkupLine($"  {RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");
-            var report = ReportBuilder.Scenario(result, pair, provisionTime);
+            var report = ReportBuilder.Scenario(result, pair, provisionTime, fingerprint, scenario.Observer);
             if (options.KeepFailures && result.Status != Verdict.Passed)
                 console.MarkupLine($"  [grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
             return report;

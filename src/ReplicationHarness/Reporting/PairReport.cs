@@ -7,5 +7,6 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Phases">Provisioning phases with their durations in ms.</param>
 /// <param name="PrimarySettings">Settings the harness wrote for the primary.</param>
 /// <param name="StandbySettings">Settings the harness wrote for the standby.</param>
+/// <param name="Fingerprint">The settings in force, read back from both servers, with timing caveats.</param>
 public sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
-    IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings);
+    IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings, ConfigurationFingerprint? Fingerprint);

@@ -1,5 +1,6 @@
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Reporting;
 
@@ -7,23 +8,24 @@ namespace ReplicationHarness.Reporting;
 public static class ReportBuilder
 {
     /// <summary>The report entry of a scenario that ran (its pair may be null when it did not get one).</summary>
-    public static ScenarioReport Scenario(ScenarioResult result, ProvisionedPair? pair, TimeSpan? provisionTime) => new(
+    public static ScenarioReport Scenario(ScenarioResult result, ProvisionedPair? pair, TimeSpan? provisionTime, ConfigurationFingerprint? fingerprint = null, LagObserverSpec? observer = null) => new(
         result.Name,
         result.File,
         Status(result.Status),
         result.Duration.TotalMilliseconds,
-        pair is null ? null : Pair(pair, provisionTime ?? TimeSpan.Zero),
+        pair is null ? null : Pair(pair, provisionTime ?? TimeSpan.Zero, fingerprint),
         result.Steps.Select(s => new StepReport(s.Index, s.Name, s.Keyword, Status(s.Status), s.StartedAt.TotalMilliseconds, s.Elapsed.TotalMilliseconds, s.Detail, s.Checks)).ToList(),
         result.Assertions,
         result.VisibilityStatistics,
         result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.MicrosecondsSinceSent, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString())).ToList(),
         result.Alerts.Select(a => new AlertReport(a.Kind.ToString().ToLowerInvariant(), a.FiredAt.TotalMilliseconds, a.ClearedAt?.TotalMilliseconds, a.Peak)).ToList(),
+        observer is null ? null : new ObserverReport(observer.Interval.TotalMilliseconds, observer.AlertBytes.Bytes, observer.AlertTime.TotalMilliseconds, observer.StallDetection),
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
         result.Error);
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>
-        new(name, file, Status(Verdict.Error), 0, null, [], [], null, [], [], [], error);
+        new(name, file, Status(Verdict.Error), 0, null, [], [], null, [], [], null, [], error);
 
     /// <summary>The worst status of the scenarios.</summary>
     public static string Overall(IEnumerable<ScenarioReport> scenarios)
@@ -35,11 +37,12 @@ public static class ReportBuilder
     /// <summary>The lower-case status word.</summary>
     public static string Status(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 
-    private static PairReport Pair(ProvisionedPair pair, TimeSpan provisionTime) => new(
+    private static PairReport Pair(ProvisionedPair pair, TimeSpan provisionTime, ConfigurationFingerprint? fingerprint) => new(
         pair.Kind.ToString().ToLowerInvariant(),
         pair.ServerVersion,
         provisionTime.TotalMilliseconds,
         pair.Timings.ToDictionary(t => t.Phase, t => t.Elapsed.TotalMilliseconds),
         pair.PrimarySettings,
-        pair.StandbySettings);
+        pair.StandbySettings,
+        fingerprint);
 }

@@ -13,6 +13,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="TimeToVisible">Time-to-visible distribution in microseconds, with the probe interval as uncertainty.</param>
 /// <param name="Writes">Each marked write's measurement.</param>
 /// <param name="Alerts">Alerts with fired and cleared times (ms from the scenario's start).</param>
+/// <param name="Observer">The lag observer's interval and alert thresholds, to draw beside the series.</param>
 /// <param name="Lag">The lag time series.</param>
 /// <param name="Error">Why the scenario could not run, for status error.</param>
 public sealed record ScenarioReport(
@@ -26,5 +27,6 @@ public sealed record ScenarioReport(
     VisibilityStatistics? TimeToVisible,
     IReadOnlyList<WriteReport> Writes,
     IReadOnlyList<AlertReport> Alerts,
+    ObserverReport? Observer,
     IReadOnlyList<LagPoint> Lag,
     string? Error);

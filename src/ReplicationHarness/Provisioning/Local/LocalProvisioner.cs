@@ -164,6 +164,7 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
             PrimarySettings = primarySettings,
             StandbySettings = standbySettings,
             BaseBackupBytes = backupBytes,
+            Storage = DescribeStorage(run.Path),
             Timings = timings,
             ReplicationPassword = replicationPassword,
         };
@@ -344,6 +345,19 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         if ((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
             File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         account.Own(dataDirectory);
+    }
+
+    private static string? DescribeStorage(string path)
+    {
+        try
+        {
+            var format = new DriveInfo(path).DriveFormat;
+            return format is "tmpfs" or "ramfs" ? format : $"{format} disk";
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static PhaseTiming Lap(string phase, Stopwatch stopwatch)

@@ -1,0 +1,66 @@
+// Draws report.html's charts from the JSON embedded in the page, with Chart.js (inlined above).
+(function () {
+  const data = JSON.parse(document.getElementById('report-data').textContent);
+  let rendered = 0;
+
+  // Alert intervals as shaded bands behind the lag lines.
+  const alertShading = {
+    id: 'alertShading',
+    beforeDatasetsDraw(chart, args, options) {
+      const { ctx, chartArea, scales } = chart;
+      for (const alert of options.alerts || []) {
+        const start = scales.x.getPixelForValue(alert.from);
+        const end = scales.x.getPixelForValue(alert.to ?? scales.x.max);
+        ctx.save();
+        ctx.fillStyle = alert.kind === 'bytes' ? 'rgba(220, 53, 69, 0.12)' : alert.kind === 'time' ? 'rgba(255, 159, 64, 0.18)' : 'rgba(111, 66, 193, 0.15)';
+        ctx.fillRect(Math.max(start, chartArea.left), chartArea.top, Math.min(end, chartArea.right) - Math.max(start, chartArea.left), chartArea.bottom - chartArea.top);
+        ctx.restore();
+      }
+    }
+  };
+
+  data.scenarios.forEach((scenario, index) => {
+    const lagCanvas = document.getElementById('lag-' + index);
+    if (lagCanvas && scenario.lag.length > 0) {
+      const last = scenario.lag[scenario.lag.length - 1].t;
+      const line = (value) => [{ x: 0, y: value }, { x: last, y: value }];
+      const datasets = [
+        { label: 'replay lag (bytes)', data: scenario.lag.map(p => ({ x: p.t, y: p.bytes })), yAxisID: 'bytes', borderColor: '#0d6efd', pointRadius: 0, borderWidth: 1.5 },
+        { label: 'replay lag (ms)', data: scenario.lag.map(p => ({ x: p.t, y: p.ms })), yAxisID: 'ms', borderColor: '#fd7e14', pointRadius: 0, borderWidth: 1.5 }
+      ];
+      if (scenario.alertBytes !== null) datasets.push({ label: 'byte alert threshold', data: line(scenario.alertBytes), yAxisID: 'bytes', borderColor: '#0d6efd', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
+      if (scenario.alertMs !== null) datasets.push({ label: 'time alert threshold', data: line(scenario.alertMs), yAxisID: 'ms', borderColor: '#fd7e14', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
+      new Chart(lagCanvas, {
+        type: 'line',
+        data: { datasets },
+        plugins: [alertShading],
+        options: {
+          animation: false,
+          parsing: false,
+          scales: {
+            x: { type: 'linear', title: { display: true, text: 'seconds since the scenario started' } },
+            bytes: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'bytes' } },
+            ms: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } }
+          },
+          plugins: { alertShading: { alerts: scenario.alerts }, title: { display: true, text: 'Replay lag, thresholds dashed, alerts shaded' } }
+        }
+      });
+      rendered++;
+    }
+
+    const ttvCanvas = document.getElementById('ttv-' + index);
+    if (ttvCanvas && scenario.histogram.length > 0) {
+      new Chart(ttvCanvas, {
+        type: 'bar',
+        data: { labels: scenario.histogram.map(b => b.label), datasets: [{ label: 'writes', data: scenario.histogram.map(b => b.count), backgroundColor: '#198754' }] },
+        options: {
+          animation: false,
+          scales: { x: { title: { display: true, text: 'time to visible on the standby' } }, y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'writes' } } },
+          plugins: { legend: { display: false }, title: { display: true, text: 'Time to visible' } }
+        }
+      });
+      rendered++;
+    }
+  });
+  document.body.dataset.chartsRendered = String(rendered);
+})();

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>
+/// Writes <c>report.html</c>: one self-contained file (no network) with a summary table and, per scenario,
+/// a lag chart (thresholds drawn, alert intervals shaded) and a time-to-visible histogram, drawn by
+/// Chart.js, which is inlined.
+/// </summary>
+public static class HtmlReportWriter
+{
+    /// <summary>The file's name in the report directory.</summary>
+    public const string FileName = "report.html";
+
+    /// <summary>Upper bounds of the histogram's buckets, in microseconds.</summary>
+    public static readonly IReadOnlyList<double> BucketBounds =
+        [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000];
+
+    /// <summary>Renders the report; <paramref name="chartLibrary"/> replaces the inlined Chart.js (tests pass a placeholder).</summary>
+    public static string Render(RunReport report, string? chartLibrary = null)
+    {
+        var html = new StringBuilder();
+        html.Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append(CultureInfo.InvariantCulture, $"<title>Replication report: {E(report.Status)}</title>\n<style>\n{Style}</style>\n</head>\n<body data-charts-rendered=\"0\">\n");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Replication report: <span class=\"{E(report.Status)}\">{E(report.Status)}</span></h1>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Tally(report))}. Harness {E(report.HarnessVersion)}, started {report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {E(ReportText.Seconds(report.DurationMs))}.</p>\n");
+
+        html.Append("<table class=\"summary\">\n<tr><th>scenario</th><th>status</th><th>steps</th><th>visible p50</th><th>visible p99</th><th>max lag</th><th>time</th></tr>\n");
+        for (var i = 0; i < report.Scenarios.Count; i++)
+        {
+            var s = report.Scenarios[i];
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td><a href=\"#scenario-{i}\">{E(s.Name)}</a></td><td class=\"{E(s.Status)}\">{E(s.Status)}</td><td>{ReportText.Steps(s)}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P50))}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P99))}</td><td>{E(ReportText.MaxLag(s.Lag))}</td><td>{E(ReportText.Seconds(s.DurationMs))}</td></tr>\n");
+        }
+        html.Append("</table>\n");
+
+        for (var i = 0; i < report.Scenarios.Count; i++)
+            Scenario(html, report.Scenarios[i], i);
+
+        html.Append("<script>\n").Append(chartLibrary ?? Resource("chart.umd.min.js")).Append("\n</script>\n");
+        html.Append("<script type=\"application/json\" id=\"report-data\">").Append(ChartData(report)).Append("</script>\n");
+        html.Append("<script>\n").Append(Resource("report.js")).Append("</script>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void Scenario(StringBuilder html, ScenarioReport s, int index)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<section class=\"scenario\" id=\"scenario-{index}\">\n<h2>{E(s.Name)} <span class=\"{E(s.Status)}\">{E(s.Status)}</span></h2>\n");
+        var meta = s.Pair is { } pair
+            ? $"{s.File}; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {ReportText.Seconds(pair.ProvisionMs)}"
+            : s.File;
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(meta)}</p>\n");
+        if (s.Error is { } error)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
+        foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"caveat\">Note: {E(caveat)}</p>\n");
+        if (s.TimeToVisible is { } ttv)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p>Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {E(ReportText.Micros(ttv.P50))}, p95 {E(ReportText.Micros(ttv.P95))}, p99 {E(ReportText.Micros(ttv.P99))}, max {E(ReportText.Micros(ttv.Max))} (probe interval {E(ReportText.Micros(ttv.ProbeInterval))}).</p>\n");
+        }
+        html.Append("<div class=\"charts\">");
+        html.Append(s.Lag.Count > 0 ? $"<div class=\"chart\"><canvas id=\"lag-{index}\"></canvas></div>" : "<div class=\"chart empty\">no lag samples</div>");
+        html.Append(s.Writes.Count > 0 ? $"<div class=\"chart\"><canvas id=\"ttv-{index}\"></canvas></div>" : "<div class=\"chart empty\">no marked writes</div>");
+        html.Append("</div>\n");
+
+        if (s.Assertions.Count > 0)
+        {
+            html.Append("<table>\n<tr><th>assertion</th><th>threshold</th><th>observed</th><th>margin</th><th>verdict</th></tr>\n");
+            foreach (var a in s.Assertions)
+                Row(html, a);
+            html.Append("</table>\n");
+        }
+        html.Append("<table>\n<tr><th>step</th><th>status</th><th>time</th><th>detail and checks</th></tr>\n");
+        foreach (var step in s.Steps)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{step.Index} {E(step.Name)} <span class=\"action\">{E(step.Action)}</span></td><td class=\"{E(step.Status)}\">{E(step.Status)}</td><td>{step.DurationMs.ToString("0.#", CultureInfo.InvariantCulture)} ms</td><td>{E(step.Detail)}");
+            if (step.Checks.Count > 0)
+            {
+                html.Append("<ul>");
+                foreach (var c in step.Checks)
+                    html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Verdict(c.Status)}\">{E(c.Name)} {E(c.Threshold)}: {E(c.Observed)}{(c.Margin is { } m ? $" (margin {E(m)})" : "")}</li>");
+                html.Append("</ul>");
+            }
+            html.Append("</td></tr>\n");
+        }
+        html.Append("</table>\n</section>\n");
+    }
+
+    private static void Row(StringBuilder html, AssertionResult a) => html.Append(CultureInfo.InvariantCulture,
+        $"<tr><td>{E(a.Name)}</td><td>{E(a.Threshold)}</td><td>{E(a.Observed)}</td><td>{E(a.Margin ?? "")}</td><td class=\"{Verdict(a.Status)}\">{Verdict(a.Status)}</td></tr>\n");
+
+    /// <summary>The numbers the charts draw, as JSON (System.Text.Json escapes &lt; and &gt;, so it cannot end the script element).</summary>
+    private static string ChartData(RunReport report) => JsonSerializer.Serialize(new
+    {
+        scenarios = report.Scenarios.Select(s => new
+        {
+            name = s.Name,
+            alertBytes = s.Observer?.AlertBytes,
+            alertMs = s.Observer?.AlertMs,
+            lag = s.Lag.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }),
+            alerts = s.Alerts.Select(a => new { kind = a.Kind, from = a.FiredAtMs / 1000, to = a.ClearedAtMs / 1000 }),
+            histogram = Histogram(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),
+        }),
+    });
+
+    /// <summary>Counts of writes per bucket, from the first non-empty bucket to the last.</summary>
+    public static IReadOnlyList<HistogramBucket> Histogram(IReadOnlyList<double> microseconds)
+    {
+        if (microseconds.Count == 0)
+            return [];
+        var buckets = new List<HistogramBucket>();
+        var lower = 0.0;
+        foreach (var upper in BucketBounds.Append(double.PositiveInfinity))
+        {
+            var count = microseconds.Count(v => v >= lower && v < upper);
+            var label = double.IsPositiveInfinity(upper) ? $">= {ReportText.Micros(lower)}" : $"< {ReportText.Micros(upper)}";
+            buckets.Add(new HistogramBucket(label, count));
+            lower = upper;
+        }
+        var first = buckets.FindIndex(b => b.Count > 0);
+        var last = buckets.FindLastIndex(b => b.Count > 0);
+        return buckets.GetRange(first, last - first + 1);
+    }
+
+    private static string Verdict(Verdict verdict) => verdict.ToString().ToLowerInvariant();
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Resource(string name)
+    {
+        using var stream = typeof(HtmlReportWriter).Assembly.GetManifestResourceStream($"ReplicationHarness.Reporting.{name}")
+            ?? throw new InvalidOperationException($"embedded resource {name} is missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private const string Style = """
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1100px; color: #212529; padding: 0 1em; }
+        h1, h2 { font-weight: 600; } h2 { margin-top: 2em; border-bottom: 1px solid #dee2e6; padding-bottom: .2em; }
+        table { border-collapse: collapse; margin: 1em 0; width: 100%; }
+        th, td { border: 1px solid #dee2e6; padding: .3em .6em; text-align: left; vertical-align: top; }
+        th { background: #f8f9fa; }
+        .passed { color: #198754; } .failed, .error { color: #dc3545; font-weight: 600; } .skipped { color: #6c757d; }
+        .meta { color: #6c757d; } .caveat { background: #fff3cd; padding: .4em .8em; border-radius: 4px; }
+        .action { color: #6c757d; font-size: 90%; }
+        .charts { display: flex; flex-wrap: wrap; gap: 1em; } .chart { flex: 1 1 480px; min-height: 260px; }
+        .chart.empty { color: #6c757d; border: 1px dashed #dee2e6; display: flex; align-items: center; justify-content: center; }
+        ul { margin: .3em 0 0 1.2em; padding: 0; }
+
+        """;
+}

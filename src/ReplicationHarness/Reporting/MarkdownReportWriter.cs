@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>Writes <c>report.md</c>: a summary a person reads at a glance, fit for a pull-request comment.</summary>
+public static class MarkdownReportWriter
+{
+    /// <summary>The file's name in the report directory.</summary>
+    public const string FileName = "report.md";
+
+    /// <summary>Renders the report.</summary>
+    public static string Render(RunReport report)
+    {
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"# Replication report: {report.Status}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"{ReportText.Tally(report)}. Harness {report.HarnessVersion}, started {report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {ReportText.Seconds(report.DurationMs)}.\n\n");
+        md.Append("| scenario | status | steps | visible p50 | visible p99 | max lag | time |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        foreach (var s in report.Scenarios)
+        {
+            md.Append(CultureInfo.InvariantCulture,
+                $"| {Cell(s.Name)} | {Badge(s.Status)} | {ReportText.Steps(s)} | {ReportText.Micros(s.TimeToVisible?.P50)} | {ReportText.Micros(s.TimeToVisible?.P99)} | {ReportText.MaxLag(s.Lag)} | {ReportText.Seconds(s.DurationMs)} |\n");
+        }
+
+        foreach (var s in report.Scenarios)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\n## {s.Name}: {s.Status}\n\n");
+            md.Append(CultureInfo.InvariantCulture, $"`{s.File}`");
+            if (s.Pair is { } pair)
+                md.Append(CultureInfo.InvariantCulture, $"; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {ReportText.Seconds(pair.ProvisionMs)}");
+            md.Append(".\n");
+            if (s.Error is { } error)
+                md.Append(CultureInfo.InvariantCulture, $"\n**Error:** {error}\n");
+            foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])
+                md.Append(CultureInfo.InvariantCulture, $"\n> Note: {caveat}\n");
+
+            var failures = s.Steps.SelectMany(step => step.Checks.Where(c => c.Status == Verdict.Failed).Select(c => ($"steps[{step.Index}] {step.Name}", c)))
+                .Concat(s.Assertions.Where(a => a.Status == Verdict.Failed).Select(a => ("assertions", a))).ToList();
+            if (failures.Count > 0)
+            {
+                md.Append("\n**Failed:**\n\n");
+                foreach (var (where, check) in failures)
+                    md.Append(CultureInfo.InvariantCulture, $"- {where}: `{check.Name}` {check.Threshold}, observed {check.Observed}\n");
+            }
+            foreach (var step in s.Steps.Where(step => step.Status == "error"))
+                md.Append(CultureInfo.InvariantCulture, $"- steps[{step.Index}] {step.Name}: error: {step.Detail}\n");
+
+            if (s.TimeToVisible is { } ttv)
+            {
+                md.Append(CultureInfo.InvariantCulture,
+                    $"\nTime to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {ReportText.Micros(ttv.P50)}, p95 {ReportText.Micros(ttv.P95)}, p99 {ReportText.Micros(ttv.P99)}, max {ReportText.Micros(ttv.Max)} (probe interval {ReportText.Micros(ttv.ProbeInterval)}).\n");
+            }
+
+            md.Append("\n| step | action | status | time | detail |\n| --- | --- | --- | --- | --- |\n");
+            foreach (var step in s.Steps)
+                md.Append(CultureInfo.InvariantCulture, $"| {step.Index} {Cell(step.Name)} | {step.Action} | {step.Status} | {step.DurationMs:0.#} ms | {Cell(step.Detail)} |\n");
+
+            if (s.Assertions.Count > 0)
+            {
+                md.Append("\n| assertion | threshold | observed | margin | verdict |\n| --- | --- | --- | --- | --- |\n");
+                foreach (var a in s.Assertions)
+                    md.Append(CultureInfo.InvariantCulture, $"| {Cell(a.Name)} | {Cell(a.Threshold)} | {Cell(a.Observed)} | {Cell(a.Margin ?? "")} | {a.Status.ToString().ToLowerInvariant()} |\n");
+            }
+            if (s.Alerts.Count > 0)
+            {
+                md.Append("\nAlerts: ");
+                md.AppendJoin("; ", s.Alerts.Select(a => string.Create(CultureInfo.InvariantCulture,
+                    $"{a.Kind} fired at {a.FiredAtMs / 1000:0.###} s, {(a.ClearedAtMs is { } c ? $"cleared at {c / 1000:0.###} s" : "still raised at the end")} (peak {a.Peak})")));
+                md.Append(".\n");
+            }
+        }
+        return md.ToString();
+    }
+
+    private static string Badge(string status) => status switch
+    {
+        "passed" => "passed",
+        "failed" => "**failed**",
+        _ => "**error**",
+    };
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}

@@ -1,0 +1,27 @@
+namespace ReplicationHarness.Reporting;
+
+/// <summary>Writes every format of a run's report into one directory.</summary>
+public static class ReportWriters
+{
+    /// <summary>Writes report.json, report.md, junit.xml and report.html; passwords are scrubbed from all. Returns the paths.</summary>
+    public static async Task<IReadOnlyList<string>> WriteAllAsync(RunReport report, string directory, IEnumerable<string> secrets, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        var secretList = secrets.ToList();
+        var outputs = new (string Name, string Text)[]
+        {
+            (JsonReportWriter.FileName, JsonReportWriter.Serialize(report, secretList)),
+            (MarkdownReportWriter.FileName, MarkdownReportWriter.Render(report)),
+            (JunitReportWriter.FileName, JunitReportWriter.Render(report)),
+            (HtmlReportWriter.FileName, HtmlReportWriter.Render(report)),
+        };
+        var paths = new List<string>();
+        foreach (var (name, text) in outputs)
+        {
+            var path = Path.Combine(directory, name);
+            await File.WriteAllTextAsync(path, Postgres.SecretRedactor.Redact(text, secretList), cancellationToken).ConfigureAwait(false);
+            paths.Add(path);
+        }
+        return paths;
+    }
+}
