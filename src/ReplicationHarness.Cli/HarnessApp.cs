@@ -41,6 +41,9 @@ public static class HarnessApp
                 .WithDescription("Run scenarios against fresh primary/standby pairs, judge their thresholds, write report.json.")
                 .WithExample("run", "scenarios/")
                 .WithExample("run", "scenarios/single-insert.yaml", "--report-dir", "out", "--keep-failures");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Compare two report.json files: new failures, time-to-visible p95 drift; exit 1 on a regression.")
+                .WithExample("compare", "baseline/report.json", "reports/latest/report.json", "--max-p95-drift", "50");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check what the provisioners need here: binaries, OS user, work directory, ports, Docker engine.");
             config.AddBranch("bench", bench =>

@@ -53,6 +53,13 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains(bulk.Assertions, a => a is { Name: "contents_equal", Observed: "101 rows in 1 table identical" });
 
         Assert.Contains("single-insert", output);
+        var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).Single())!;
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
+        Assert.Equal(3, junit.Root!.Elements("testsuite").Count());
+        Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
+        Assert.StartsWith("# Replication report: passed", await File.ReadAllTextAsync(Path.Combine(directory, "report.md")));
+        Assert.Contains("Chart.js v4", await File.ReadAllTextAsync(Path.Combine(directory, "report.html")));
+        Assert.All(report.Scenarios, s => Assert.Equal("on", s.Pair!.Fingerprint!.Primary["fsync"]));
         Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }

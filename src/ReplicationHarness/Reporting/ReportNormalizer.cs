@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+
+namespace ReplicationHarness.Reporting;
+
+/// <summary>
+/// A form of a report that is the same run to run: times, sizes, positions, paths and versions scrubbed
+/// or zeroed, the lag series dropped; names, statuses, thresholds and the shape of every check kept.
+/// What snapshot tests compare, and what a person diffs to see whether a run behaved the same way.
+/// </summary>
+public static partial class ReportNormalizer
+{
+    /// <summary>The normalized copy of a report.</summary>
+    public static RunReport Normalize(RunReport report) => report with
+    {
+        HarnessVersion = "<version>",
+        StartedAt = DateTimeOffset.UnixEpoch,
+        DurationMs = 0,
+        Scenarios = report.Scenarios.Select(Scenario).ToList(),
+    };
+
+    /// <summary>Replaces WAL positions, absolute paths and numbers in text with placeholders.</summary>
+    public static string Scrub(string text)
+    {
+        var scrubbed = LsnPattern().Replace(text, "<lsn>");
+        scrubbed = PathPattern().Replace(scrubbed, "<path>");
+        return NumberPattern().Replace(scrubbed, "#");
+    }
+
+    private static ScenarioReport Scenario(ScenarioReport s) => s with
+    {
+        File = Path.GetFileName(s.File),
+        DurationMs = 0,
+        Pair = s.Pair is null ? null : s.Pair with
+        {
+            ServerVersion = Major(s.Pair.ServerVersion),
+            ProvisionMs = 0,
+            Phases = s.Pair.Phases.ToDictionary(p => p.Key, _ => 0.0),
+            PrimarySettings = ScrubValues(s.Pair.PrimarySettings),
+            StandbySettings = ScrubValues(s.Pair.StandbySettings),
+            Fingerprint = s.Pair.Fingerprint is null ? null : s.Pair.Fingerprint with
+            {
+                Primary = ScrubValues(s.Pair.Fingerprint.Primary),
+                Standby = ScrubValues(s.Pair.Fingerprint.Standby),
+            },
+        },
+        Steps = s.Steps.Select(step => step with
+        {
+            StartedAtMs = 0,
+            DurationMs = 0,
+            Detail = Scrub(step.Detail),
+            Checks = step.Checks.Select(c => c with { Observed = Scrub(c.Observed), Margin = c.Margin is null ? null : Scrub(c.Margin) }).ToList(),
+        }).ToList(),
+        Assertions = s.Assertions.Select(a => a with { Observed = Scrub(a.Observed), Margin = a.Margin is null ? null : Scrub(a.Margin) }).ToList(),
+        TimeToVisible = s.TimeToVisible is null ? null : s.TimeToVisible with { P50 = 0, P95 = 0, P99 = 0, Max = 0, ProbeInterval = 0 },
+        Writes = s.Writes.Select(w => w with { Microseconds = 0, UncertaintyMicroseconds = 0, MicrosecondsSinceSent = 0, Probes = 0, CommitLsn = "<lsn>", ReplayLsn = "<lsn>" }).ToList(),
+        Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Scrub(a.Peak) }).ToList(),
+        Lag = [],
+        Error = s.Error is null ? null : Scrub(s.Error),
+    };
+
+    private static IReadOnlyDictionary<string, string> ScrubValues(IReadOnlyDictionary<string, string> settings) =>
+        new SortedDictionary<string, string>(settings.ToDictionary(p => p.Key, p => p.Key == "server_version" ? Major(p.Value) : PathPattern().Replace(p.Value, "<path>")), StringComparer.Ordinal);
+
+    private static string Major(string version) => version.Split('.', ' ')[0];
+
+    [GeneratedRegex(@"\b[0-9A-F]{1,8}/[0-9A-F]{1,8}\b")]
+    private static partial Regex LsnPattern();
+
+    [GeneratedRegex(@"(?<![\w.])/(?:[\w.+-]+/)*[\w.+-]+")]
+    private static partial Regex PathPattern();
+
+    [GeneratedRegex(@"\d+(?:[.,]\d+)*")]
+    private static partial Regex NumberPattern();
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using ReplicationHarness.Reporting;
+using Snapshooter.Xunit;
+
+namespace ReplicationHarness.Tests.Reporting;
+
+/// <summary>Every writer's output, pinned by Snapshooter (text as lines, so a diff reads line by line).</summary>
+public class ReportWriterSnapshotTests
+{
+    private static string[] Lines(string text) => text.Split('\n');
+
+    [Fact]
+    public void Markdown_summary_matches_its_snapshot() => Snapshot.Match(Lines(MarkdownReportWriter.Render(SampleReports.TwoScenarios())));
+
+    [Fact]
+    public void Junit_xml_matches_its_snapshot() => Snapshot.Match(Lines(JunitReportWriter.Render(SampleReports.TwoScenarios())));
+
+    [Fact]
+    public void Html_matches_its_snapshot() => Snapshot.Match(Lines(HtmlReportWriter.Render(SampleReports.TwoScenarios(), chartLibrary: "/* Chart.js */")));
+
+    [Fact]
+    public void Normalized_json_matches_its_snapshot() =>
+        Snapshot.Match(Lines(JsonSerializer.Serialize(ReportNormalizer.Normalize(SampleReports.TwoScenarios()), JsonReportWriter.Options)));
+
+    [Fact]
+    public void Junit_xml_has_a_suite_per_scenario_and_a_failure_with_the_message_a_person_needs()
+    {
+        var xml = XDocument.Parse(JunitReportWriter.Render(SampleReports.TwoScenarios()));
+
+        var root = xml.Root!;
+        Assert.Equal("testsuites", root.Name.LocalName);
+        Assert.Equal(["single-insert", "simulated-delay"], root.Elements("testsuite").Select(s => (string)s.Attribute("name")!));
+        var failure = Assert.Single(root.Descendants("failure"));
+        Assert.Equal("visible_within <= 1s, observed max 2004.7ms over 1 write", (string)failure.Attribute("message")!);
+        Assert.Equal("simulated-delay.steps[0] insert", (string)failure.Parent!.Attribute("classname")!);
+        Assert.Equal(1, (int)root.Attribute("failures")!);
+        Assert.Equal(1, (int)root.Attribute("skipped")!);
+        Assert.Equal(root.Descendants("testcase").Count(), (int)root.Attribute("tests")!);
+    }
+
+    [Fact]
+    public void Html_is_self_contained_and_embeds_chart_data_safely()
+    {
+        var html = HtmlReportWriter.Render(SampleReports.TwoScenarios());
+
+        Assert.Contains("Chart.js v4", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.DoesNotContain("href=\"http", html);
+        Assert.Contains("<canvas id=\"lag-0\">", html);
+        Assert.Contains("<canvas id=\"ttv-1\">", html);
+        var json = html.Split("<script type=\"application/json\" id=\"report-data\">")[1].Split("</script>")[0];
+        var data = JsonDocument.Parse(json).RootElement.GetProperty("scenarios");
+        Assert.Equal(2, data.GetArrayLength());
+        Assert.Equal(1000, data[1].GetProperty("alertMs").GetDouble());
+        Assert.Equal("time", data[1].GetProperty("alerts")[0].GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public void Histogram_buckets_span_the_first_to_the_last_non_empty_bucket()
+    {
+        var buckets = HtmlReportWriter.Histogram([140, 345, 512, 2_004_700]);
+
+        Assert.Equal(("< 200 us", 1), (buckets[0].Label, buckets[0].Count));
+        Assert.Equal(("< 500 us", 1), (buckets[1].Label, buckets[1].Count));
+        Assert.Equal(("< 1000 us", 1), (buckets[2].Label, buckets[2].Count));
+        Assert.Equal(("< 5000 ms", 1), (buckets[^1].Label, buckets[^1].Count));
+        Assert.Equal(4, buckets.Sum(b => b.Count));
+    }
+}

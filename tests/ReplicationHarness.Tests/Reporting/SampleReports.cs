@@ -1,0 +1,66 @@
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Tests.Reporting;
+
+/// <summary>Fixed reports, so writer output is the same on every run and every machine.</summary>
+public static class SampleReports
+{
+    public static RunReport TwoScenarios(double ttvScale = 1, string secondStatus = "failed") => new(
+        RunReport.CurrentSchemaVersion, "0.1.0", new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero), 5210.5, secondStatus == "passed" ? "passed" : "failed",
+        [Passed(ttvScale), Delayed(secondStatus)]);
+
+    private static ScenarioReport Passed(double scale) => new(
+        "single-insert", "/checkout/scenarios/single-insert.yaml", "passed", 141.2,
+        Pair(),
+        [
+            new StepReport(0, "verify_pair", "verify_pair", "passed", 65.1, 52.3, "all 9 criteria hold", [new AssertionResult("slot active", "holds", "slot 'harness_standby' (physical) active=true", null, Verdict.Passed)]),
+            new StepReport(1, "insert", "insert", "passed", 117.4, 20.1, "insert of 1 row visible after 345us (probe interval 345us)",
+                [new AssertionResult("visible_within", "<= 1s", "max 345us over 1 write", "999.7ms", Verdict.Passed)]),
+            new StepReport(2, "wait_for_catchup", "wait_for_catchup", "passed", 137.5, 0.6, "caught up in 0.6 ms", []),
+        ],
+        [
+            new AssertionResult("max_lag_bytes", "<= 10MB", "max 312B at 0.117s over 17 samples", "10MB", Verdict.Passed),
+            new AssertionResult("alert not fired: stall", "never fires", "never fired in 17 samples", null, Verdict.Passed),
+        ],
+        new VisibilityStatistics(3, 345 * scale, 512 * scale, 512 * scale, 512 * scale, 300),
+        [
+            new WriteReport(1, 1, "insert", 1, 345 * scale, 300, 420, 1, "0/3029FE0", "0/302A128"),
+            new WriteReport(2, 1, "insert", 1, 512 * scale, 300, 600, 2, "0/302A200", "0/302A300"),
+            new WriteReport(3, 1, "insert", 1, 140 * scale, 120, 200, 1, "0/302A400", "0/302A500"),
+        ],
+        [],
+        new ObserverReport(10, 10 * 1024 * 1024, 5000, true),
+        [new LagPoint(0, 0, 0, "0/3000000", "0/3000000", "0/3000000", false, "streaming"), new LagPoint(10.5, 312, 4.2, "0/3000138", "0/3000138", "0/3000000", false, "streaming"), new LagPoint(21, 0, 0, "0/3000138", "0/3000138", "0/3000138", false, "streaming")],
+        null);
+
+    private static ScenarioReport Delayed(string status) => new(
+        "simulated-delay", "/checkout/scenarios/simulated-delay.yaml", status, 3840,
+        Pair(),
+        [
+            new StepReport(0, "insert", "insert", status, 10, 2004.7, "insert of 1 row visible after 2004.7ms (probe interval 3765us)",
+            [
+                new AssertionResult("visible_not_before", ">= 2s", "min 2004.9ms from sending the commit, over 1 write", "4.9ms", Verdict.Passed),
+                new AssertionResult("visible_within", "<= 1s", "max 2004.7ms over 1 write", "-1004.7ms", status == "passed" ? Verdict.Passed : Verdict.Failed),
+            ]),
+            new StepReport(1, "wait", "wait", status == "passed" ? "passed" : "skipped", 2015, 0, "skipped: an earlier step did not pass", []),
+        ],
+        [new AssertionResult("alert fired: time", "fires at least once", "fired at 1.339s, cleared at 2.341s (peak 1.995s)", null, Verdict.Passed)],
+        new VisibilityStatistics(1, 2_004_700, 2_004_700, 2_004_700, 2_004_700, 3765),
+        [new WriteReport(1, 0, "insert", 1, 2_004_700, 3765, 2_004_900, 40, "0/3030000", "0/3030100")],
+        [new AlertReport("time", 1339, 2341, "1.995s")],
+        new ObserverReport(10, 10 * 1024 * 1024, 1000, true),
+        [new LagPoint(0, 0, 0, "0/3030000", "0/3030000", "0/3030000", false, "streaming"), new LagPoint(1500, 40, 1500, "0/3030100", "0/3030100", "0/3030000", false, "streaming"), new LagPoint(2500, 0, 0, "0/3030100", "0/3030100", "0/3030100", false, "streaming")],
+        null);
+
+    private static PairReport Pair() => new(
+        "local", "15.18", 389.4,
+        new Dictionary<string, double> { ["template copy"] = 41, ["base backup"] = 114 },
+        new Dictionary<string, string> { ["wal_level"] = "replica" },
+        new Dictionary<string, string> { ["promote_trigger_file"] = "/tmp/replication-harness-root/runs/20261125-180000-abcdef/standby.promote" },
+        new ConfigurationFingerprint(
+            new Dictionary<string, string> { ["fsync"] = "on", ["server_version"] = "15.18 (Debian 15.18-0+deb12u1)" },
+            new Dictionary<string, string> { ["hot_standby_feedback"] = "on" },
+            "ext4 disk",
+            []));
+}
