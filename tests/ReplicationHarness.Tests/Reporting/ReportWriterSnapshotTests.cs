@@ -20,6 +20,9 @@ public class ReportWriterSnapshotTests
     public void Html_matches_its_snapshot() => Snapshot.Match(Lines(HtmlReportWriter.Render(SampleReports.TwoScenarios(), chartLibrary: "/* Chart.js */")));
 
     [Fact]
+    public void Json_matches_its_snapshot() => Snapshot.Match(Lines(JsonReportWriter.Serialize(SampleReports.TwoScenarios(), [])));
+
+    [Fact]
     public void Normalized_json_matches_its_snapshot() =>
         Snapshot.Match(Lines(JsonSerializer.Serialize(ReportNormalizer.Normalize(SampleReports.TwoScenarios()), JsonReportWriter.Options)));
 
