@@ -2,7 +2,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.External;
 using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Verification;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
@@ -37,6 +39,32 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
             return ExitCodes.InvalidInput;
         }
 
+        // Everything a provisioner needs is checked before anything starts.
+        var kinds = loaded.ToDictionary(r => r.Scenario!, r => settings.Provisioner ?? r.Scenario!.Pair.Provisioner.ToString().ToLowerInvariant());
+        ExternalPairOptions? external = null;
+        if (kinds.Values.Contains("external"))
+        {
+            try
+            {
+                external = ExternalOptions(settings);
+            }
+            catch (ProvisioningException ex)
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+                console.MarkupLine($"  fix: {Markup.Escape(ex.Fix)}");
+                return ExitCodes.InvalidInput;
+            }
+            var refused = kinds.Where(k => k.Value == "external")
+                .SelectMany(k => ExternalSafety.Check(k.Key, settings.AllowDestructive).Select(problem => $"{k.Key.SourcePath}: {problem}")).ToList();
+            if (refused.Count > 0)
+            {
+                foreach (var problem in refused)
+                    console.MarkupLine($"[red]{Markup.Escape(problem)}[/]");
+                console.MarkupLine("[red]nothing was run: these steps would change servers the harness does not own[/]");
+                return ExitCodes.InvalidInput;
+            }
+        }
+
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         var reportDir = settings.ReportDir ?? Path.Combine("reports", startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
@@ -54,7 +82,13 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
             console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
             try
             {
-                reports.Add(await RunOneAsync(scenario, settings, options, engine, live, secrets, cancellationToken).ConfigureAwait(false));
+                IClusterProvisioner? provisioner = kinds[scenario] switch
+                {
+                    "local" => new LocalProvisioner(options),
+                    "external" => new ExternalProvisioner(external!),
+                    _ => null,
+                };
+                reports.Add(await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -79,10 +113,9 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         };
     }
 
-    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, RunSettings settings, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live, List<string> secrets, CancellationToken cancellationToken)
+    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, string kind, IClusterProvisioner? provisioner, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live, List<string> secrets, CancellationToken cancellationToken)
     {
-        var kind = settings.Provisioner ?? scenario.Pair.Provisioner.ToString().ToLowerInvariant();
-        if (kind != "local")
+        if (provisioner is null)
         {
             var message = $"the '{kind}' provisioner is not available in this version of the harness; use --provisioner local";
             console.MarkupLine($"  [red]error:[/] {Markup.Escape(message)}");
@@ -93,7 +126,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         ProvisionedPair pair;
         try
         {
-            pair = await new LocalProvisioner(options).ProvisionAsync(scenario.Pair, live.Provisioning, cancellationToken).ConfigureAwait(false);
+            pair = await provisioner.ProvisionAsync(scenario.Pair, live.Provisioning, cancellationToken).ConfigureAwait(false);
         }
         catch (ProvisioningException ex)
         {
@@ -108,6 +141,11 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         await using (pair.ConfigureAwait(false))
         {
             console.MarkupLine($"  [grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            foreach (var check in pair.ProductionChecks)
+            {
+                var mark = check.Status switch { CriterionStatus.Passed => "[green]ok[/]", CriterionStatus.Failed => "[yellow]warn[/]", _ => "[grey]n/a[/]" };
+                console.MarkupLine($"  {mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Observed)}");
+            }
             var fingerprint = await FingerprintReader.ReadAsync(pair, cancellationToken).ConfigureAwait(false);
             foreach (var caveat in fingerprint.Caveats)
                 console.MarkupLine($"  [yellow]note:[/] {Markup.Escape(caveat)}");
@@ -133,6 +171,23 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
                 console.MarkupLine($"  [grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
             return report;
         }
+    }
+
+    private static ExternalPairOptions ExternalOptions(RunSettings settings)
+    {
+        var primary = settings.Primary ?? Environment.GetEnvironmentVariable(ExternalPairOptions.PrimaryVariable);
+        var standby = settings.Standby ?? Environment.GetEnvironmentVariable(ExternalPairOptions.StandbyVariable);
+        if (string.IsNullOrWhiteSpace(primary) || string.IsNullOrWhiteSpace(standby))
+        {
+            throw new ProvisioningException(
+                "the external provisioner needs the primary and the standby",
+                $"pass --primary and --standby (or set {ExternalPairOptions.PrimaryVariable} and {ExternalPairOptions.StandbyVariable}) as host=... port=... user=... dbname=...",
+                $"primary: {(primary is null ? "missing" : "given")}, standby: {(standby is null ? "missing" : "given")}");
+        }
+        return new ExternalPairOptions(
+            ExternalConnection.Parse(NodeRole.Primary, primary, Environment.GetEnvironmentVariable(ExternalPairOptions.PrimaryPasswordVariable)),
+            ExternalConnection.Parse(NodeRole.Standby, standby, Environment.GetEnvironmentVariable(ExternalPairOptions.StandbyPasswordVariable)),
+            settings.AllowDestructive);
     }
 
     private void PrintSummary(IReadOnlyList<ScenarioReport> reports)

@@ -19,6 +19,18 @@ public sealed class RunSettings : LocalPairSettings
     [Description("local (default), testcontainers or external; overrides the scenarios' own.")]
     public string? Provisioner { get; init; }
 
+    [CommandOption("--primary <CONNECTION>")]
+    [Description("External pair: the primary, as host=... port=... user=... dbname=... (default: HARNESS_PRIMARY). The password comes from HARNESS_PRIMARY_PASSWORD or a passfile, never from here.")]
+    public string? Primary { get; init; }
+
+    [CommandOption("--standby <CONNECTION>")]
+    [Description("External pair: the standby (default: HARNESS_STANDBY); password from HARNESS_STANDBY_PASSWORD or a passfile.")]
+    public string? Standby { get; init; }
+
+    [CommandOption("--allow-destructive")]
+    [Description("External pair: allow steps that change server settings or pause replay.")]
+    public bool AllowDestructive { get; init; }
+
     public override ValidationResult Validate()
     {
         if (Paths.Length == 0)

@@ -13,20 +13,37 @@ namespace ReplicationHarness.Postgres;
 /// <param name="Password">Generated per run for local pairs; never printed.</param>
 public sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string Database, string User, string Password)
 {
+    /// <summary>Schemas searched first, so a scenario's unqualified table names land in the harness's own schema (external pairs).</summary>
+    public string? SearchPath { get; init; }
+
+    /// <summary>TLS mode for the connection, when the pair asks for one (external pairs).</summary>
+    public SslMode? SslMode { get; init; }
+
     /// <summary>An Npgsql connection string for this node; pooling stays on so probes do not pay for connecting.</summary>
-    public string ConnectionString(string applicationName = "replication-harness") => new NpgsqlConnectionStringBuilder
+    public string ConnectionString(string applicationName = "replication-harness")
+    {
+        var builder = Builder(applicationName);
+        if (SearchPath is not null)
+            builder.SearchPath = SearchPath;
+        if (SslMode is { } ssl)
+            builder.SslMode = ssl;
+        return builder.ConnectionString;
+    }
+
+    private NpgsqlConnectionStringBuilder Builder(string applicationName) => new()
     {
         Host = Host,
         Port = Port,
         Database = Database,
         Username = User,
-        Password = Password,
+        // Empty: Npgsql falls back to PGPASSFILE or ~/.pgpass, as libpq does.
+        Password = Password.Length == 0 ? null : Password,
         ApplicationName = applicationName,
         Timeout = 10,
         // Probes repeat one statement thousands of times: let Npgsql prepare it after its second use.
         MaxAutoPrepare = 32,
         AutoPrepareMinUsages = 2,
-    }.ConnectionString;
+    };
 
     /// <summary>The node as <c>user@host:port/db</c>, without the password.</summary>
     public override string ToString() => $"{Role.ToString().ToLowerInvariant()} {User}@{Host}:{Port}/{Database}";

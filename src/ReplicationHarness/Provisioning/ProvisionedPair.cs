@@ -39,6 +39,9 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Where the data directories live, e.g. <c>ext4 disk</c> or <c>tmpfs</c>, when the harness knows.</summary>
     public string? Storage { get; init; }
 
+    /// <summary>The seed's production notes, for pairs the harness did not make (external); empty otherwise.</summary>
+    public IReadOnlyList<Verification.CriterionResult> ProductionChecks { get; init; } = [];
+
     /// <summary>Size of the base backup in bytes, when the harness made it.</summary>
     public long? BaseBackupBytes { get; init; }
 

@@ -8,5 +8,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="PrimarySettings">Settings the harness wrote for the primary.</param>
 /// <param name="StandbySettings">Settings the harness wrote for the standby.</param>
 /// <param name="Fingerprint">The settings in force, read back from both servers, with timing caveats.</param>
+/// <param name="ProductionChecks">The seed's production notes, checked read-only on external pairs.</param>
 public sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
-    IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings, ConfigurationFingerprint? Fingerprint);
+    IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings, ConfigurationFingerprint? Fingerprint,
+    IReadOnlyList<Results.AssertionResult>? ProductionChecks = null);

@@ -44,5 +44,11 @@ public static class ReportBuilder
         pair.Timings.ToDictionary(t => t.Phase, t => t.Elapsed.TotalMilliseconds),
         pair.PrimarySettings,
         pair.StandbySettings,
-        fingerprint);
+        fingerprint,
+        pair.ProductionChecks.Count == 0 ? null : pair.ProductionChecks.Select(c => new AssertionResult(c.Name, "holds", c.Observed, null, c.Status switch
+        {
+            Verification.CriterionStatus.Passed => Verdict.Passed,
+            Verification.CriterionStatus.Failed => Verdict.Failed,
+            _ => Verdict.Skipped,
+        })).ToList());
 }
