@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Containers;
 using ReplicationHarness.Provisioning.External;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Verification;
@@ -86,6 +87,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
                 {
                     "local" => new LocalProvisioner(options),
                     "external" => new ExternalProvisioner(external!),
+                    "testcontainers" => new TestcontainersProvisioner(TestcontainersOptions.Default with { Multiplier = multiplier }),
                     _ => null,
                 };
                 reports.Add(await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false));

@@ -1,0 +1,41 @@
+using DotNet.Testcontainers.Containers;
+using DotNet.Testcontainers.Networks;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Containers;
+
+/// <summary>A pair of containers; disposing it removes both and their network (Testcontainers' reaper covers a crash).</summary>
+public sealed class TestcontainersPair : ProvisionedPair
+{
+    private int _disposed;
+
+    /// <summary>The primary's container.</summary>
+    public required IContainer PrimaryContainer { get; init; }
+
+    /// <summary>The standby's container.</summary>
+    public required IContainer StandbyContainer { get; init; }
+
+    /// <summary>The pair's own network.</summary>
+    public required INetwork Network { get; init; }
+
+    /// <inheritdoc />
+    public override async Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default)
+    {
+        var (stdout, stderr) = await (role == NodeRole.Primary ? PrimaryContainer : StandbyContainer).GetLogsAsync(ct: cancellationToken).ConfigureAwait(false);
+        return stdout + stderr;
+    }
+
+    /// <inheritdoc />
+    public override bool? IsRunning(NodeRole role) =>
+        (role == NodeRole.Primary ? PrimaryContainer : StandbyContainer).State == TestcontainersStates.Running;
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await StandbyContainer.DisposeAsync().ConfigureAwait(false);
+        await PrimaryContainer.DisposeAsync().ConfigureAwait(false);
+        await Network.DisposeAsync().ConfigureAwait(false);
+    }
+}
