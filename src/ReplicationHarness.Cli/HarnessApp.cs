@@ -55,6 +55,12 @@ public static class HarnessApp
                 bench.AddCommand<BenchVisibilityCommand>("visibility")
                     .WithDescription("Time-to-visible of single-row commits: a bare Npgsql probe against the harness's actors, on one pair.")
                     .WithExample("bench", "visibility", "--writes", "300");
+                bench.AddCommand<BenchLoadCommand>("load")
+                    .WithDescription("Rows/s of the writer load against pgbench doing the same inserts on the same pair.")
+                    .WithExample("bench", "load", "--duration", "10");
+                bench.AddCommand<BenchAllCommand>("all")
+                    .WithDescription("Every benchmark in one run: ratios against the bare floor and pgbench, and the peak memory.")
+                    .WithExample("bench", "all");
             });
             config.SetExceptionHandler((exception, _) => HandleException(exception, console));
         });

@@ -16,6 +16,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
 {
     private readonly NodeEndpoint _endpoint;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly RowGenerator _rows = new(seed: 20261125);
     private NpgsqlDataSource? _source;
 
     public PrimaryNodeActor(NodeEndpoint endpoint)
@@ -28,13 +29,16 @@ public sealed class PrimaryNodeActor : ReceiveActor
             NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
             NodeQueries.DigestAsync(Source, NodeRole.Primary, request.Table, _stopping.Token).PipeTo(Sender));
-        Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables).PipeTo(Sender));
+        Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request.StepIndex).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.Write>(write =>
         {
             var requester = Sender;
-            WriteAsync(write).PipeTo(Self,
+            // Rows are generated here, on the actor's thread: one Faker for the actor's life (building one
+            // costs milliseconds), and it is not thread-safe.
+            var rows = write.Kind == WriteKind.Insert ? _rows.Next(write.Rows) : null;
+            WriteAsync(write, rows).PipeTo(Self,
                 success: outcome => new PrimaryNodeProtocol.WriteOutcome(outcome, requester),
                 failure: ex => new PrimaryNodeProtocol.WriteOutcome(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"{ex.GetType().Name}: {ex.Message}"), requester));
         });
@@ -64,7 +68,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new PrimaryNodeProtocol.TablePrepared(table, flush);
     }
 
-    private async Task<object> WarmUpAsync(IReadOnlyList<string> tables)
+    private async Task<object> WarmUpAsync(IReadOnlyList<string> tables, GeneratedRows rows)
     {
         await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
         foreach (var table in tables)
@@ -73,7 +77,6 @@ public sealed class PrimaryNodeActor : ReceiveActor
             {
                 // Rolled back: nothing reaches the table, yet every code path of a real write has run.
                 await using var transaction = await connection.BeginTransactionAsync(_stopping.Token).ConfigureAwait(false);
-                var rows = new RowGenerator(i).Next(1);
                 await using var insert = new NpgsqlCommand(new HarnessTable(table).InsertSql, connection, transaction);
                 insert.Parameters.AddWithValue(0L);
                 insert.Parameters.AddWithValue(rows.Customers);
@@ -93,7 +96,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new PrimaryNodeProtocol.FlushPosition(stepIndex, await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()::text", _stopping.Token).ConfigureAwait(false));
     }
 
-    private async Task<object> WriteAsync(PrimaryNodeProtocol.Write write)
+    private async Task<object> WriteAsync(PrimaryNodeProtocol.Write write, GeneratedRows? generated)
     {
         try
         {
@@ -102,24 +105,32 @@ public sealed class PrimaryNodeActor : ReceiveActor
             // One round trip: BEGIN, the write, COMMIT and the flush position right after the commit. Reading
             // the flush position (not the insert position) matters: waiting on the insert position can hang
             // for seconds when a record ends just past a page boundary (field notes).
+            var marked = write.Prober is not null;
             await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            // An unmarked load batch needs no commit position: one statement in its own transaction, as pgbench sends.
+            if (marked)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             var change = new NpgsqlBatchCommand(write.Kind == WriteKind.Insert ? table.InsertSql : table.UpdateAllSql);
             change.Parameters.Add(new NpgsqlParameter { Value = write.WriteId });
-            if (write.Kind == WriteKind.Insert)
+            if (generated is not null)
             {
-                var generated = new RowGenerator(write.Seed).Next(write.Rows);
                 change.Parameters.Add(new NpgsqlParameter { Value = generated.Customers });
                 change.Parameters.Add(new NpgsqlParameter { Value = generated.Emails });
                 change.Parameters.Add(new NpgsqlParameter { Value = generated.Amounts });
             }
             batch.BatchCommands.Add(change);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_flush_lsn()::text"));
+            if (marked)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_flush_lsn()::text"));
+            }
             var sent = Stopwatch.GetTimestamp();
-            var flushText = (string)(await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false))!;
+            var flushText = marked ? (string?)await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false) : null;
+            if (!marked)
+                await batch.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
             var acknowledged = Stopwatch.GetTimestamp();
-            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, sent, acknowledged, Lsn.Parse(flushText));
+            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
+                flushText is null ? Lsn.Zero : Lsn.Parse(flushText));
             // The probe is told straight from the commit's continuation, not after a hop through this actor's
             // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication
             // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.

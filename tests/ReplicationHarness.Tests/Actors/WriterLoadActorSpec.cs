@@ -46,9 +46,9 @@ public class WriterLoadActorSpec : TestKit
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
 
         load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(10_000), TimeSpan.FromMilliseconds(300), 10, 1, 1000, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
-        // Never answer: at most two batches may be outstanding.
-        await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
-        await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
+        // Never answer: at most MaxInFlight batches may be outstanding.
+        for (var i = 0; i < WriterLoadActor.MaxInFlight; i++)
+            await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
         await primary.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
