@@ -71,16 +71,27 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         var reportDir = settings.ReportDir ?? Path.Combine("reports", startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var options = settings.ToOptions(multiplier);
         var engine = new ScenarioEngine(ScenarioRunOptions.Default with { Multiplier = multiplier });
-        var live = new RunConsole(console);
         var reports = new List<ScenarioReport>();
         var secrets = new List<string>();
         var interrupted = false;
 
-        foreach (var scenario in loaded.Select(r => r.Scenario!))
+        var scenarios = loaded.Select(r => r.Scenario!).ToList();
+        var slots = new ScenarioReport?[scenarios.Count];
+        var parallel = settings.Parallel > 1;
+        // Each scenario has its own pair: ports, directories and slots never clash (port locks, run directories).
+        await Parallel.ForEachAsync(Enumerable.Range(0, scenarios.Count), new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel }, async (index, _) =>
         {
+            var scenario = scenarios[index];
             if (cancellationToken.IsCancellationRequested)
-                break;
-            console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
+            {
+                slots[index] = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted before it started");
+                return;
+            }
+            var live = new RunConsole(console, parallel ? $"[blue]{Markup.Escape(scenario.Name)}[/] " : "");
+            if (parallel)
+                live.Line($"[bold]starting[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
+            else
+                console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
             try
             {
                 IClusterProvisioner? provisioner = kinds[scenario] switch
@@ -90,15 +101,17 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
                     "testcontainers" => new TestcontainersProvisioner(TestcontainersOptions.Default with { Multiplier = multiplier }),
                     _ => null,
                 };
-                reports.Add(await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false));
+                slots[index] = await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                reports.Add(ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted"));
+                slots[index] = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted");
                 interrupted = true;
             }
-            console.WriteLine();
-        }
+            if (!parallel)
+                console.WriteLine();
+        }).ConfigureAwait(false);
+        reports.AddRange(slots.Select((r, i) => r ?? ReportBuilder.NotRun(scenarios[i].Name, scenarios[i].SourcePath, "not run")));
 
         var report = new RunReport(RunReport.CurrentSchemaVersion, HarnessApp.Version, startedAt, stopwatch.Elapsed.TotalMilliseconds, ReportBuilder.Overall(reports), reports);
         var paths = await ReportWriters.WriteAllAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
@@ -120,7 +133,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         if (provisioner is null)
         {
             var message = $"the '{kind}' provisioner is not available in this version of the harness; use --provisioner local";
-            console.MarkupLine($"  [red]error:[/] {Markup.Escape(message)}");
+            live.Line($"[red]error:[/] {Markup.Escape(message)}");
             return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, message);
         }
 
@@ -132,25 +145,28 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         }
         catch (ProvisioningException ex)
         {
-            console.MarkupLine($"  [red]error:[/] {Markup.Escape(ex.Message)}");
-            console.MarkupLine($"    fix: {Markup.Escape(ex.Fix)}");
-            console.MarkupLine($"    Details: {Markup.Escape(ex.Details)}");
+            live.Line($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            live.Line($"  fix: {Markup.Escape(ex.Fix)}");
+            live.Line($"  Details: {Markup.Escape(ex.Details)}");
             return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, $"{ex.Message}; fix: {ex.Fix}; Details: {ex.Details}");
         }
         var provisionTime = provisioning.Elapsed;
-        secrets.Add(pair.Primary.Password);
-        secrets.Add(pair.Standby.Password);
+        lock (secrets)
+        {
+            secrets.Add(pair.Primary.Password);
+            secrets.Add(pair.Standby.Password);
+        }
         await using (pair.ConfigureAwait(false))
         {
-            console.MarkupLine($"  [grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            live.Line($"[grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
             foreach (var check in pair.ProductionChecks)
             {
                 var mark = check.Status switch { CriterionStatus.Passed => "[green]ok[/]", CriterionStatus.Failed => "[yellow]warn[/]", _ => "[grey]n/a[/]" };
-                console.MarkupLine($"  {mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Observed)}");
+                live.Line($"{mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Observed)}");
             }
             var fingerprint = await FingerprintReader.ReadAsync(pair, cancellationToken).ConfigureAwait(false);
             foreach (var caveat in fingerprint.Caveats)
-                console.MarkupLine($"  [yellow]note:[/] {Markup.Escape(caveat)}");
+                live.Line($"[yellow]note:[/] {Markup.Escape(caveat)}");
             ScenarioResult result;
             try
             {
@@ -164,13 +180,13 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
             if (result.Status != Verdict.Passed)
                 pair.MarkFailed();
             foreach (var (where, check) in result.Failures)
-                console.MarkupLine($"  [red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(check.Threshold)}, observed {Markup.Escape(check.Observed)}");
+                live.Line($"[red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(check.Threshold)}, observed {Markup.Escape(check.Observed)}");
             if (result.Error is not null)
-                console.MarkupLine($"  [red]error:[/] {Markup.Escape(result.Error)}");
-            console.MarkupLine($"  {RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");
+                live.Line($"[red]error:[/] {Markup.Escape(result.Error)}");
+            live.Line($"{RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");
             var report = ReportBuilder.Scenario(result, pair, provisionTime, fingerprint, scenario.Observer);
             if (options.KeepFailures && result.Status != Verdict.Passed)
-                console.MarkupLine($"  [grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
+                live.Line($"[grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
             return report;
         }
     }

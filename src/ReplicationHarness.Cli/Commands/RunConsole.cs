@@ -8,8 +8,10 @@ using Spectre.Console;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Live progress of a run, one line per event, readable on a terminal and in a CI log alike.</summary>
-internal sealed class RunConsole(IAnsiConsole console)
+internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
 {
+    private static readonly Lock Gate = new();
+
     private double _lastBackupPercent = -1;
     private string? _lastLine;
 
@@ -22,9 +24,9 @@ internal sealed class RunConsole(IAnsiConsole console)
                 return;
             _lastBackupPercent = percent;
         }
-        var line = $"  [grey]{Markup.Escape(p.Phase)}: {Markup.Escape(p.Message)}[/]";
+        var line = $"[grey]{Markup.Escape(p.Phase)}: {Markup.Escape(p.Message)}[/]";
         if (line != _lastLine)
-            console.MarkupLine(line);
+            Line(line);
         _lastLine = line;
     });
 
@@ -35,19 +37,26 @@ internal sealed class RunConsole(IAnsiConsole console)
         switch (p.Event)
         {
             case RunEvent.StepStarted:
-                console.MarkupLine($"  {at} [[{p.StepIndex + 1}/{p.StepCount}]] {Markup.Escape(p.StepName)} ...");
+                Line($"{at} [[{p.StepIndex + 1}/{p.StepCount}]] {Markup.Escape(p.StepName)} ...");
                 break;
             case RunEvent.StepFinished:
-                console.MarkupLine($"  {at} [[{p.StepIndex + 1}/{p.StepCount}]] {Markup.Escape(p.StepName)} {Verdict(p.Status)}: {Markup.Escape(p.Detail)}{lag}");
+                Line($"{at} [[{p.StepIndex + 1}/{p.StepCount}]] {Markup.Escape(p.StepName)} {Verdict(p.Status)}: {Markup.Escape(p.Detail)}{lag}");
                 break;
             case RunEvent.Alert:
-                console.MarkupLine($"  {at} [yellow]{Markup.Escape(p.Detail)}[/]{lag}");
+                Line($"{at} [yellow]{Markup.Escape(p.Detail)}[/]{lag}");
                 break;
             case RunEvent.Preparing or RunEvent.Judging:
-                console.MarkupLine($"  {at} [grey]{Markup.Escape(p.Detail)}[/]");
+                Line($"{at} [grey]{Markup.Escape(p.Detail)}[/]");
                 break;
         }
     });
+
+    /// <summary>One indented line of this scenario's progress; scenarios running in parallel are told apart by their prefix.</summary>
+    public void Line(string markup)
+    {
+        lock (Gate)
+            console.MarkupLine($"  {prefix}{markup}");
+    }
 
     public static string Verdict(Verdict? verdict) => verdict switch
     {

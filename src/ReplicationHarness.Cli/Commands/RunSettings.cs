@@ -31,8 +31,14 @@ public sealed class RunSettings : LocalPairSettings
     [Description("External pair: allow steps that change server settings or pause replay.")]
     public bool AllowDestructive { get; init; }
 
+    [CommandOption("-p|--parallel <N>")]
+    [Description("Run up to N scenarios at once, each on its own pair; one merged report (default 1).")]
+    public int Parallel { get; init; } = 1;
+
     public override ValidationResult Validate()
     {
+        if (Parallel is < 1 or > 32)
+            return ValidationResult.Error("--parallel takes 1 to 32");
         if (Paths.Length == 0)
             return ValidationResult.Error("name at least one scenario file or directory");
         if (Provisioner is not (null or "local" or "testcontainers" or "external"))

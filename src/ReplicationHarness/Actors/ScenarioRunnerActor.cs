@@ -412,9 +412,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _nextWriteId = finished.NextWriteId;
         var load = (SustainedLoadStep)_step!;
         var checks = WriteChecks();
-        if (finished.Failures > 0)
-            checks.Add(new AssertionResult("write failures", "= 0", finished.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture), null, Verdict.Failed));
         var detail = $"wrote {finished.Rows:N0} rows in {finished.Batches} batches over {finished.Elapsed.TotalSeconds:0.##} s: {finished.RowsPerSecond:0} rows/s (target {load.Rate})";
+        if (finished.Failures > 0)
+        {
+            var failure = $"{finished.Failures} of {finished.Batches} batches failed on the primary, the first with: {Redact(finished.FirstFailure ?? "no reason given")}";
+            checks.Add(new AssertionResult("write failures", "= 0", failure, null, Verdict.Failed));
+            detail = $"{failure}; {detail}";
+        }
         Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, detail);
     }
 

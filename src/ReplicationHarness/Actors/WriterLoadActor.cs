@@ -27,6 +27,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     private long _rows;
     private bool _durationOver;
     private long _startTimestamp;
+    private string? _firstFailure;
 
     public WriterLoadActor(IActorRef primary)
     {
@@ -45,10 +46,11 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
             _rows += committed.Rows;
             FinishIfDone();
         });
-        Receive<PrimaryNodeProtocol.WriteFailed>(_ =>
+        Receive<PrimaryNodeProtocol.WriteFailed>(failed =>
         {
             _inFlight--;
             _failures++;
+            _firstFailure ??= failed.Reason;
             FinishIfDone();
         });
     }
@@ -63,7 +65,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     {
         _load = load;
         _nextWriteId = load.FirstWriteId;
-        (_inFlight, _batches, _failures, _rows, _durationOver) = (0, 0, 0, 0, false);
+        (_inFlight, _batches, _failures, _rows, _durationOver, _firstFailure) = (0, 0, 0, 0, false, null);
         _startTimestamp = Stopwatch.GetTimestamp();
         var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
         Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
@@ -100,7 +102,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         if (_inFlight > 0 || _load is not { } load)
             return;
         var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
-        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId));
+        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId, _firstFailure));
         _load = null;
     }
 }

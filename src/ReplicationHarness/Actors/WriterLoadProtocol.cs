@@ -11,7 +11,8 @@ public static class WriterLoadProtocol
     public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo);
 
     /// <summary>The load is over and every write it sent is answered.</summary>
-    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId);
+    /// <param name="FirstFailure">Why the first failed batch failed, when one did.</param>
+    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId, string? FirstFailure = null);
 
     /// <summary>Time for the next batch (the actor's own timer).</summary>
     public sealed record Tick

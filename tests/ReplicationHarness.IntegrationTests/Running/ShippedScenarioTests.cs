@@ -13,10 +13,10 @@ public sealed class ShippedScenarioTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] paths)
+    private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] arguments)
     {
         var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
-        var (code, output) = await HarnessCli.RunAsync(["run", .. paths, "--report-dir", reports, "--work-dir", _work.Path]);
+        var (code, output) = await HarnessCli.RunAsync(["run", .. arguments, "--report-dir", reports, "--work-dir", _work.Path]);
         var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
         return (code, output, report);
     }
@@ -53,7 +53,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains(bulk.Assertions, a => a is { Name: "contents_equal", Observed: "101 rows in 1 table identical" });
 
         Assert.Contains("single-insert", output);
-        var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).Single())!;
+        var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
         Assert.Equal(3, junit.Root!.Elements("testsuite").Count());
         Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
@@ -65,15 +65,29 @@ public sealed class ShippedScenarioTests : IDisposable
     }
 
     [Fact]
-    public async Task Repeated_runs_of_the_shipped_scenarios_all_pass()
+    public async Task Twenty_back_to_back_runs_of_the_shipped_scenarios_all_pass()
     {
-        for (var run = 1; run <= 3; run++)
+        for (var run = 1; run <= 20; run++)
         {
-            var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios);
+            var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios, "--parallel", "3");
 
             Assert.True(code == ExitCodes.Success, $"run {run}:\n{output}");
             Assert.Equal("passed", report.Status);
         }
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+        Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+    }
+
+    [Fact]
+    public async Task Parallel_runs_merge_into_one_report_in_scenario_order()
+    {
+        var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios, "--parallel", "3");
+
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Equal(["bulk-insert-update", "simulated-delay", "single-insert"], report.Scenarios.Select(s => s.Name));
+        Assert.All(report.Scenarios, s => Assert.Equal("passed", s.Status));
+        Assert.Contains("single-insert passed in", output);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
     }
 
     [Fact]

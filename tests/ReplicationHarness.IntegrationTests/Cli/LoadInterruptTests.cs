@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using ReplicationHarness.Cli;
+using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Platform;
+
+namespace ReplicationHarness.IntegrationTests.Cli;
+
+/// <summary>Ctrl-C and SIGTERM while a load runs: exit 130, a report of what ran, nothing left behind.</summary>
+public sealed class LoadInterruptTests : IDisposable
+{
+    private readonly HarnessWorkDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Theory]
+    [InlineData(Posix.SIGINT)]
+    [InlineData(Posix.SIGTERM)]
+    public async Task A_signal_during_load_exits_130_and_cleans_up(int signal)
+    {
+        var scenario = Path.Combine(_work.Path, "long-load.yaml");
+        await File.WriteAllTextAsync(scenario, "version: 1\nname: long-load\nsteps:\n  - load: { rate: 500/s, duration: 60s }\n");
+        var reports = Path.Combine(_work.Path, "reports");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { typeof(HarnessApp).Assembly.Location, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var outputTask = process.StandardOutput.ReadToEndAsync();
+
+        // Both servers up, then the steps start within a second: interrupt two seconds later, mid-load.
+        var stopwatch = Stopwatch.StartNew();
+        while (ServerProcesses.Under(_work.Path).Count < 2)
+        {
+            if (process.HasExited || stopwatch.Elapsed > TimeSpan.FromSeconds(60))
+                Assert.Fail("the pair never came up: " + await outputTask + await errors);
+            await Task.Delay(10);
+        }
+        await Task.Delay(2000);
+        Assert.False(process.HasExited, "the run ended before it could be interrupted");
+        Assert.True(Posix.Signal(process.Id, signal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await outputTask;
+
+        Assert.True(process.ExitCode == ExitCodes.Interrupted, output + await errors);
+        Assert.Contains("[1/1] load ERROR: interrupted", output);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(45), $"the 60 s load was not cut short: {stopwatch.Elapsed}");
+        Assert.True(File.Exists(Path.Combine(reports, "report.json")), "the report of what ran is written");
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+        var runs = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}", "runs");
+        Assert.Empty(Directory.Exists(runs) ? Directory.GetDirectories(runs) : []);
+    }
+}
