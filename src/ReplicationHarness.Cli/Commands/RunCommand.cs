@@ -217,7 +217,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         foreach (var report in reports)
         {
             var passedSteps = report.Steps.Count(s => s.Status == "passed");
-            var maxLag = report.Lag.Count == 0 ? "-" : $"{new ByteSize(report.Lag.Max(l => l.LagBytes))}, {report.Lag.Max(l => l.LagMs):0} ms";
+            var maxLag = report.Lag.Count == 0 ? "-" : $"{new ByteSize(report.Lag.Max(l => l.LagBytes)).Describe()}, {report.Lag.Max(l => l.LagMs):0} ms";
             table.AddRow(
                 Markup.Escape(report.Name),
                 report.Status switch { "passed" => "[green]passed[/]", "failed" => "[red]failed[/]", _ => "[red]error[/]" },

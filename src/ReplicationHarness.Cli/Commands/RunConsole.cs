@@ -33,7 +33,7 @@ internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
     public IProgress<RunProgress> Steps => new InlineProgress<RunProgress>(p =>
     {
         var at = $"[grey]{p.Elapsed.TotalSeconds,7:0.000}s[/]";
-        var lag = p.Lag is { } sample ? $" [grey](lag {new ByteSize(sample.LagBytes)}, {sample.LagTime.TotalMilliseconds:0} ms)[/]" : "";
+        var lag = p.Lag is { } sample ? $" [grey](lag {new ByteSize(sample.LagBytes).Describe()}, {sample.LagTime.TotalMilliseconds:0} ms)[/]" : "";
         switch (p.Event)
         {
             case RunEvent.StepStarted:

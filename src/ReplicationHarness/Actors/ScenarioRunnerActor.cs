@@ -286,8 +286,11 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 _standby.Tell(new StandbyNodeProtocol.ControlReplay(index, Pause: false, inner));
                 break;
             case SustainedLoadStep load:
-                // About ten probed batches a second: enough for percentiles, few enough not to load the standby.
-                var markEvery = Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10));
+                // About ten probed batches a second when the step expects visibility: enough for percentiles, few
+                // enough not to load the standby. Without an expectation nothing is probed (replay may be paused on purpose).
+                var markEvery = load.Expect.VisibleWithin is null && load.Expect.VisibleNotBefore is null
+                    ? 0
+                    : Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10));
                 _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, _nextWriteId, markEvery, inner - load.Duration, _standby, Self));
                 break;
             case SqlStep sql:

@@ -85,7 +85,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         var sent = (long)_batches * load.BatchSize;
         if (sent >= due)
             return;
-        var marked = _batches % load.MarkEvery == 0;
+        var marked = load.MarkEvery > 0 && _batches % load.MarkEvery == 0;
         _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, load.StepIndex, load.Table, WriteKind.Insert, load.BatchSize,
             Seed: (int)(_nextWriteId & int.MaxValue), marked ? load.Standby : null, marked ? load.ReplyTo : null, load.ProbeDeadline));
         _batches++;

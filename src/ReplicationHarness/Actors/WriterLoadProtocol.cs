@@ -7,7 +7,7 @@ namespace ReplicationHarness.Actors;
 public static class WriterLoadProtocol
 {
     /// <summary>Write generated rows at a target rate for a duration; answered with <see cref="LoadFinished"/>.</summary>
-    /// <param name="MarkEvery">Every how many batches one is marked for a visibility probe.</param>
+    /// <param name="MarkEvery">Every how many batches one is marked for a visibility probe; 0 marks none.</param>
     public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo);
 
     /// <summary>The load is over and every write it sent is answered.</summary>

@@ -24,7 +24,7 @@ public static class ScenarioAssertionJudge
         {
             results.Add(samples.Count == 0
                 ? NoSamples("max_lag_bytes", $"<= {maxBytes}")
-                : Judge("max_lag_bytes", $"<= {maxBytes}", samples.MaxBy(s => s.LagBytes)!, s => $"max {new ByteSize(s.LagBytes)} at {Seconds(s.At)}",
+                : Judge("max_lag_bytes", $"<= {maxBytes}", samples.MaxBy(s => s.LagBytes)!, s => $"max {new ByteSize(s.LagBytes).Describe()} at {Seconds(s.At)}",
                     s => maxBytes.Bytes - s.LagBytes, margin => new ByteSize(Math.Abs(margin)).ToString(), report));
         }
         if (assertions.MaxLagTime is { } maxTime)

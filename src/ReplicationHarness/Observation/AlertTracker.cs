@@ -76,7 +76,7 @@ public sealed class AlertTracker(LagObserverSpec spec)
 
     private static string Format(AlertKind kind, double value) => kind switch
     {
-        AlertKind.Bytes => new ByteSize((long)value).ToString(),
+        AlertKind.Bytes => new ByteSize((long)value).Describe(),
         _ => $"{value:0.###}s",
     };
 }

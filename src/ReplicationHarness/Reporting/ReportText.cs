@@ -19,7 +19,7 @@ public static class ReportText
 
     /// <summary>The worst lag of a series: <c>12kB, 153 ms</c>; a dash for none.</summary>
     public static string MaxLag(IReadOnlyList<LagPoint> lag) =>
-        lag.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{new ByteSize(lag.Max(l => l.LagBytes))}, {lag.Max(l => l.LagMs):0} ms");
+        lag.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{new ByteSize(lag.Max(l => l.LagBytes)).Describe()}, {lag.Max(l => l.LagMs):0} ms");
 
     /// <summary>Steps passed out of all: <c>3/5</c>.</summary>
     public static string Steps(ScenarioReport scenario) =>

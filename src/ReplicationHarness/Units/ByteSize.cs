@@ -69,6 +69,17 @@ public readonly partial record struct ByteSize(long Bytes) : IComparable<ByteSiz
         return string.Create(CultureInfo.InvariantCulture, $"{Bytes}B");
     }
 
+    /// <summary>A measured size for people, to one decimal: <c>275.3kB</c>, <c>12.0MB</c>, <c>312B</c>.</summary>
+    public string Describe()
+    {
+        foreach (var (unit, factor) in Units)
+        {
+            if (Math.Abs(Bytes) >= factor)
+                return string.Create(CultureInfo.InvariantCulture, $"{(double)Bytes / factor:0.#}{unit}");
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{Bytes}B");
+    }
+
     private static readonly (string Unit, long Factor)[] Units =
         [("TB", 1L << 40), ("GB", 1L << 30), ("MB", 1L << 20), ("kB", 1L << 10)];
 

@@ -85,6 +85,41 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_stall_fails_when_replay_never_stops()
+    {
+        var file = Broken("replay-stall.yaml", ("  - pause_replay:\n", ""), ("  - resume_replay:\n", ""));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Contains("failed: assertions: alert fired: stall fires at least once, observed never fired", output);
+        Assert.Equal(Verdict.Failed, scenario.Assertions.Single(a => a.Name == "alert fired: stall").Status);
+    }
+
+    [Fact]
+    public async Task Sync_replication_fails_when_the_pair_is_asynchronous()
+    {
+        var file = Broken("sync-replication.yaml", ("  replication: sync\n", "  replication: async\n"), ("      synchronous_commit: remote_apply\n", "      synchronous_commit: 'on'\n"));
+
+        var (code, output, _) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Contains("failed: steps[1] the standby is synchronous: result = sync, observed async", output);
+    }
+
+    [Fact]
+    public async Task Sustained_load_fails_when_the_standby_applies_late()
+    {
+        var file = Broken("sustained-load.yaml", ("steps:\n", "pair:\n  standby:\n    settings:\n      recovery_min_apply_delay: 1500ms\nsteps:\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Contains("failed: steps[1] load: visible_within <= 1s", output);
+        Assert.Equal("failed", scenario.Steps[1].Status);
+    }
+
+    [Fact]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;

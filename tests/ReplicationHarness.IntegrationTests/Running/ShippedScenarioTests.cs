@@ -13,6 +13,9 @@ public sealed class ShippedScenarioTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
+    private static readonly string[] Seeds =
+        new[] { "single-insert.yaml", "bulk-insert-update.yaml", "simulated-delay.yaml" }.Select(f => Path.Combine(RepositoryRoot.Scenarios, f)).ToArray();
+
     private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] arguments)
     {
         var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
@@ -28,14 +31,14 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal("passed", report.Status);
-        Assert.Equal(["bulk-insert-update", "simulated-delay", "single-insert"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["bulk-insert-update", "replay-stall", "simulated-delay", "single-insert", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
             Assert.Equal("passed", s.Status);
             Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
             Assert.NotEmpty(s.Assertions);
             Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
-            Assert.NotNull(s.TimeToVisible);
+            Assert.Equal(s.Name != "replay-stall", s.TimeToVisible is not null);
             Assert.NotEmpty(s.Lag);
             Assert.Equal("verify_pair", s.Steps[0].Action);
             Assert.Equal(9, s.Steps[0].Checks.Count);
@@ -47,6 +50,13 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Equal("time", alert.Kind);
         Assert.NotNull(alert.ClearedAtMs);
 
+        var stall = report.Scenarios.Single(s => s.Name == "replay-stall");
+        Assert.Equal(["stall"], stall.Alerts.Select(a => a.Kind));
+        var sync = report.Scenarios.Single(s => s.Name == "sync-replication");
+        Assert.Equal("sync", sync.Steps[1].Checks.Single().Observed);
+        var load = report.Scenarios.Single(s => s.Name == "sustained-load");
+        Assert.True(load.Writes.Count >= 10, $"{load.Writes.Count} probed batches");
+
         var bulk = report.Scenarios.Single(s => s.Name == "bulk-insert-update");
         Assert.Equal(["insert", "insert", "update"], bulk.Writes.Select(w => w.Kind));
         Assert.Equal([1, 100, 101], bulk.Writes.Select(w => w.Rows));
@@ -55,7 +65,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
-        Assert.Equal(3, junit.Root!.Elements("testsuite").Count());
+        Assert.Equal(6, junit.Root!.Elements("testsuite").Count());
         Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
         Assert.StartsWith("# Replication report: passed", await File.ReadAllTextAsync(Path.Combine(directory, "report.md")));
         Assert.Contains("Chart.js v4", await File.ReadAllTextAsync(Path.Combine(directory, "report.html")));
@@ -69,7 +79,7 @@ public sealed class ShippedScenarioTests : IDisposable
     {
         for (var run = 1; run <= 20; run++)
         {
-            var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios, "--parallel", "3");
+            var (code, output, report) = await RunAsync([.. Seeds, "--parallel", "3"]);
 
             Assert.True(code == ExitCodes.Success, $"run {run}:\n{output}");
             Assert.Equal("passed", report.Status);
@@ -81,10 +91,10 @@ public sealed class ShippedScenarioTests : IDisposable
     [Fact]
     public async Task Parallel_runs_merge_into_one_report_in_scenario_order()
     {
-        var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios, "--parallel", "3");
+        var (code, output, report) = await RunAsync([.. Seeds, "--parallel", "3"]);
 
         Assert.True(code == ExitCodes.Success, output);
-        Assert.Equal(["bulk-insert-update", "simulated-delay", "single-insert"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["single-insert", "bulk-insert-update", "simulated-delay"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s => Assert.Equal("passed", s.Status));
         Assert.Contains("single-insert passed in", output);
         Assert.Empty(ServerProcesses.Under(_work.Path));

@@ -21,7 +21,7 @@ public class CliTests
         var (code, output) = await Run("validate", RepositoryRoot.Scenarios);
 
         Assert.Equal(ExitCodes.Success, code);
-        Assert.Contains("3 files checked: 3 valid, 0 invalid", output);
+        Assert.Contains("6 files checked: 6 valid, 0 invalid", output);
         Assert.Contains("single-insert.yaml (single-insert, 3 steps)", output);
     }
 
@@ -54,7 +54,7 @@ public class CliTests
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("single-insert [seed, smoke]  3 steps", output);
         Assert.Contains("One row committed on the primary is visible on the standby within 1s", output);
-        Assert.Contains("3 scenarios", output);
+        Assert.Contains("6 scenarios", output);
     }
 
     [Fact]

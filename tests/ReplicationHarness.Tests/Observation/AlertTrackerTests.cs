@@ -23,7 +23,7 @@ public class AlertTrackerTests
         var tracker = new AlertTracker(Spec);
         tracker.Add(Sample(0, bytes: 500));
         tracker.Add(Sample(10, bytes: 1500));
-        Assert.Equal(["bytes alert fired (1500B)"], tracker.Changes);
+        Assert.Equal(["bytes alert fired (1.5kB)"], tracker.Changes);
         tracker.Add(Sample(20, bytes: 4096));
         tracker.Add(Sample(30, bytes: 0));
         Assert.Equal(["bytes alert cleared"], tracker.Changes);

@@ -12,6 +12,9 @@ public class ScenarioLoaderTests
     [InlineData("single-insert.yaml")]
     [InlineData("bulk-insert-update.yaml")]
     [InlineData("simulated-delay.yaml")]
+    [InlineData("replay-stall.yaml")]
+    [InlineData("sync-replication.yaml")]
+    [InlineData("sustained-load.yaml")]
     public async Task Shipped_scenarios_are_valid(string file)
     {
         var result = await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, file));
