@@ -52,6 +52,12 @@ public static class MarkdownReportWriter
                     $"\nTime to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {ReportText.Micros(ttv.P50)}, p95 {ReportText.Micros(ttv.P95)}, p99 {ReportText.Micros(ttv.P99)}, max {ReportText.Micros(ttv.Max)} (probe interval {ReportText.Micros(ttv.ProbeInterval)}).\n");
             }
 
+            if (s.LagPercentiles is { } lag)
+            {
+                md.Append(CultureInfo.InvariantCulture,
+                    $"\nReplay lag over {lag.Samples} samples: p50 {new Units.ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new Units.ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new Units.ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new Units.ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms.\n");
+            }
+
             md.Append("\n| step | action | status | time | detail |\n| --- | --- | --- | --- | --- |\n");
             foreach (var step in s.Steps)
                 md.Append(CultureInfo.InvariantCulture, $"| {step.Index} {Cell(step.Name)} | {step.Action} | {step.Status} | {step.DurationMs:0.#} ms | {Cell(step.Detail)} |\n");

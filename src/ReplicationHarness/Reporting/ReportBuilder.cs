@@ -21,7 +21,8 @@ public static class ReportBuilder
         result.Alerts.Select(a => new AlertReport(a.Kind.ToString().ToLowerInvariant(), a.FiredAt.TotalMilliseconds, a.ClearedAt?.TotalMilliseconds, a.Peak)).ToList(),
         observer is null ? null : new ObserverReport(observer.Interval.TotalMilliseconds, observer.AlertBytes.Bytes, observer.AlertTime.TotalMilliseconds, observer.StallDetection),
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
-        result.Error);
+        result.Error,
+        LagStatistics.Of(result.LagSeries));
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>

@@ -55,6 +55,7 @@ public static partial class ReportNormalizer
         Writes = s.Writes.Select(w => w with { Microseconds = 0, UncertaintyMicroseconds = 0, MicrosecondsSinceSent = 0, Probes = 0, CommitLsn = "<lsn>", ReplayLsn = "<lsn>" }).ToList(),
         Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Scrub(a.Peak) }).ToList(),
         Lag = [],
+        LagPercentiles = s.LagPercentiles is null ? null : s.LagPercentiles with { BytesP50 = 0, BytesP95 = 0, BytesP99 = 0, BytesMax = 0, MsP50 = 0, MsP95 = 0, MsP99 = 0, MsMax = 0 },
         Error = s.Error is null ? null : Scrub(s.Error),
     };
 

@@ -16,6 +16,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Observer">The lag observer's interval and alert thresholds, to draw beside the series.</param>
 /// <param name="Lag">The lag time series.</param>
 /// <param name="Error">Why the scenario could not run, for status error.</param>
+/// <param name="LagPercentiles">Percentiles of the lag series in bytes and milliseconds.</param>
 public sealed record ScenarioReport(
     string Name,
     string File,
@@ -29,4 +30,5 @@ public sealed record ScenarioReport(
     IReadOnlyList<AlertReport> Alerts,
     ObserverReport? Observer,
     IReadOnlyList<LagPoint> Lag,
-    string? Error);
+    string? Error,
+    LagStatistics? LagPercentiles = null);

@@ -32,7 +32,8 @@ public static class SampleReports
         [],
         new ObserverReport(10, 10 * 1024 * 1024, 5000, true),
         [new LagPoint(0, 0, 0, "0/3000000", "0/3000000", "0/3000000", false, "streaming"), new LagPoint(10.5, 312, 4.2, "0/3000138", "0/3000138", "0/3000000", false, "streaming"), new LagPoint(21, 0, 0, "0/3000138", "0/3000138", "0/3000138", false, "streaming")],
-        null);
+        null,
+        new LagStatistics(3, 0, 312, 312, 312, 0, 4.2, 4.2, 4.2));
 
     private static ScenarioReport Delayed(string status) => new(
         "simulated-delay", "/checkout/scenarios/simulated-delay.yaml", status, 3840,
