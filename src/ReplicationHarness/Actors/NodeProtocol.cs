@@ -30,6 +30,16 @@ public static class NodeProtocol
     /// <summary>The node's paths are warm.</summary>
     public sealed record WarmedUp(NodeRole Role);
 
+    /// <summary>The node was restarted: drop pooled connections, which died with the old server.</summary>
+    public sealed record ClearConnections
+    {
+        public static readonly ClearConnections Instance = new();
+
+        private ClearConnections()
+        {
+        }
+    }
+
     /// <summary>Run one statement; answered with <see cref="SqlResult"/>.</summary>
     public sealed record RunSql(int StepIndex, string Query, TimeSpan Timeout);
 

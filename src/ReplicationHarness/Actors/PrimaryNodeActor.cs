@@ -25,6 +25,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
         Receive<NodeProtocol.Connect>(_ =>
             NodeQueries.ConnectAsync(Source, NodeRole.Primary, _stopping.Token).PipeTo(Sender));
+        Receive<NodeProtocol.ClearConnections>(_ => _source?.Clear());
         Receive<NodeProtocol.RunSql>(request =>
             NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>

@@ -296,6 +296,21 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             case SqlStep sql:
                 (sql.On == NodeRole.Primary ? _primary : _standby).Tell(new NodeProtocol.RunSql(index, sql.Query, inner));
                 break;
+            case StopNodeStep stop:
+                _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
+                    success: detail => new StandbyNodeProtocol.Done(index, detail),
+                    failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {Role(stop.Node)} failed: {ex.Message}"));
+                break;
+            case StartNodeStep start:
+                _pair.StartNodeAsync(start.Node, _stopping.Token).PipeTo(Self,
+                    success: detail =>
+                    {
+                        // Tell is thread-safe; the node actor drops the pooled connections the old server took with it.
+                        (start.Node == NodeRole.Primary ? _primary : _standby).Tell(NodeProtocol.ClearConnections.Instance);
+                        return new StandbyNodeProtocol.Done(index, detail);
+                    },
+                    failure: ex => new NodeProtocol.OperationFailed(index, start.Node, $"starting the {Role(start.Node)} failed: {ex.Message}"));
+                break;
             case WaitStep wait:
                 Timers.StartSingleTimer("wait", new ScenarioRunnerProtocol.WaitElapsed(index), wait.Duration);
                 break;

@@ -34,6 +34,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         _endpoint = endpoint;
 
         Receive<NodeProtocol.Connect>(_ => ConnectAsync().PipeTo(Sender));
+        Receive<NodeProtocol.ClearConnections>(_ => _source?.Clear());
         Receive<NodeProtocol.RunSql>(request =>
             NodeQueries.RunSqlAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
@@ -104,6 +105,12 @@ public sealed class StandbyNodeActor : ReceiveActor
         var previousStart = probe.AckTimestamp;
         try
         {
+            if (connection.FullState != System.Data.ConnectionState.Open)
+            {
+                // The standby was restarted since the last probe: this connection died with it.
+                await connection.CloseAsync().ConfigureAwait(false);
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
             await using var command = new NpgsqlCommand(new HarnessTable(probe.Table).ProbeSql, connection);
             command.Parameters.AddWithValue(probe.WriteId);
             while (true)
@@ -152,22 +159,30 @@ public sealed class StandbyNodeActor : ReceiveActor
     {
         var stopwatch = Stopwatch.StartNew();
         var replay = Lsn.Zero;
-        try
+        string? lastError = null;
+        while (true)
         {
-            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-            while (true)
+            try
             {
-                replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", _stopping.Token).ConfigureAwait(false);
-                if (replay >= request.Target)
-                    return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, stopwatch.Elapsed);
-                if (stopwatch.Elapsed > request.Timeout)
-                    return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, null);
-                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+                // A standby that was just restarted refuses connections while it recovers: keep trying until the limit.
+                await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+                while (true)
+                {
+                    replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", _stopping.Token).ConfigureAwait(false);
+                    if (replay >= request.Target)
+                        return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, stopwatch.Elapsed);
+                    if (stopwatch.Elapsed > request.Timeout)
+                        return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, null);
+                    await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+                }
             }
-        }
-        catch (NpgsqlException ex)
-        {
-            return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, ex.Message);
+            catch (NpgsqlException ex)
+            {
+                lastError = ex.Message;
+                if (stopwatch.Elapsed > request.Timeout)
+                    return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, lastError);
+                await Task.Delay(TimeSpan.FromMilliseconds(20), _stopping.Token).ConfigureAwait(false);
+            }
         }
     }
 

@@ -60,6 +60,15 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Whether the node's server process runs, when the harness owns it; null when it cannot tell.</summary>
     public abstract bool? IsRunning(NodeRole role);
 
+    /// <summary>Stops one node (a fault the scenario injects); pairs the harness does not own refuse.</summary>
+    /// <returns>What happened, for the step's detail.</returns>
+    public virtual Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot stop its nodes; use a local pair for restart scenarios");
+
+    /// <summary>Starts a node stopped by <see cref="StopNodeAsync"/> and waits until it accepts connections.</summary>
+    public virtual Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
+
     /// <summary>Tears the pair down.</summary>
     public abstract ValueTask DisposeAsync();
 }

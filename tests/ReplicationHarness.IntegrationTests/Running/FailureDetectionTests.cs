@@ -120,6 +120,18 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Standby_restart_fails_when_the_standby_never_comes_back()
+    {
+        var file = Broken("standby-restart.yaml", ("  - start_node: { node: standby }\n", ""), ("    timeout: 30s\n", "    timeout: 3s\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Contains("failed: steps[5] catch up after the restart: replay lag = 0B, observed", output);
+        Assert.Equal("skipped", scenario.Steps[6].Status);
+    }
+
+    [Fact]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;

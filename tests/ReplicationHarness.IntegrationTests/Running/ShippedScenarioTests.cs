@@ -31,14 +31,14 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal("passed", report.Status);
-        Assert.Equal(["bulk-insert-update", "replay-stall", "simulated-delay", "single-insert", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["bulk-insert-update", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
             Assert.Equal("passed", s.Status);
             Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
             Assert.NotEmpty(s.Assertions);
             Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
-            Assert.Equal(s.Name != "replay-stall", s.TimeToVisible is not null);
+            Assert.Equal(s.Name is not ("replay-stall" or "standby-restart"), s.TimeToVisible is not null);
             Assert.NotEmpty(s.Lag);
             Assert.Equal("verify_pair", s.Steps[0].Action);
             Assert.Equal(9, s.Steps[0].Checks.Count);
@@ -52,6 +52,9 @@ public sealed class ShippedScenarioTests : IDisposable
 
         var stall = report.Scenarios.Single(s => s.Name == "replay-stall");
         Assert.Equal(["stall"], stall.Alerts.Select(a => a.Kind));
+        var restart = report.Scenarios.Single(s => s.Name == "standby-restart");
+        Assert.StartsWith("killed the standby's postmaster", restart.Steps[2].Detail);
+        Assert.StartsWith("caught up in", restart.Steps[6].Detail);
         var sync = report.Scenarios.Single(s => s.Name == "sync-replication");
         Assert.Equal("sync", sync.Steps[1].Checks.Single().Observed);
         var load = report.Scenarios.Single(s => s.Name == "sustained-load");
@@ -65,7 +68,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
-        Assert.Equal(6, junit.Root!.Elements("testsuite").Count());
+        Assert.Equal(7, junit.Root!.Elements("testsuite").Count());
         Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
         Assert.StartsWith("# Replication report: passed", await File.ReadAllTextAsync(Path.Combine(directory, "report.md")));
         Assert.Contains("Chart.js v4", await File.ReadAllTextAsync(Path.Combine(directory, "report.html")));

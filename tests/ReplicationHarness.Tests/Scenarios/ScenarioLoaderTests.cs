@@ -15,6 +15,7 @@ public class ScenarioLoaderTests
     [InlineData("replay-stall.yaml")]
     [InlineData("sync-replication.yaml")]
     [InlineData("sustained-load.yaml")]
+    [InlineData("standby-restart.yaml")]
     public async Task Shipped_scenarios_are_valid(string file)
     {
         var result = await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, file));
@@ -204,8 +205,8 @@ public class ScenarioLoaderTests
             "test.yaml:4:16 pair.provisioner: 'lcoal' is not a provisioner (did you mean 'local'?); use local, testcontainers or external",
             "test.yaml:5:9 pair.slot: 'Slot-1' is not a valid replication slot name; use lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters",
             "test.yaml:7:21 steps[0].insert.rows: 0 is out of range; use 1 to 1,000,000",
-            "test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, name, timeout, expect",
-            "test.yaml:8:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait",
+            "test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, name, timeout, expect",
+            "test.yaml:8:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node",
         ], errors);
     }
 
@@ -321,5 +322,17 @@ public class ScenarioLoaderTests
             "test.yaml:4:10 steps[0].sql.query: 'query' is required; give the statement, e.g. 'query: select count(*) from harness_items'",
             "test.yaml:4:16 steps[0].sql.on: 'replica' is not a node; use primary or standby",
         ], errors);
+    }
+
+    [Fact]
+    public void Stop_and_start_steps_name_a_node_and_a_mode()
+    {
+        var result = ScenarioText.Load(ScenarioText.WithSteps("  - stop_node: { node: standby, mode: kill }\n  - start_node: { node: standby }\n  - stop_node: { node: replica, mode: gently }\n"));
+
+        Assert.Equal(
+        [
+            "test.yaml:6:24 steps[2].stop_node.node: 'replica' is not a node; use primary or standby",
+            "test.yaml:6:39 steps[2].stop_node.mode: 'gently' is not a stop mode; use fast, immediate or kill",
+        ], result.Errors.Select(e => e.ToString()));
     }
 }

@@ -53,6 +53,29 @@ public sealed class LocalPair : ProvisionedPair
     public override bool? IsRunning(NodeRole role) => (role == NodeRole.Primary ? PrimaryServer : StandbyServer).IsRunning;
 
     /// <inheritdoc />
+    public override async Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default)
+    {
+        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        if (mode == StopMode.Kill)
+        {
+            var pid = await server.KillAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            return $"killed the {role.ToString().ToLowerInvariant()}'s postmaster (pid {pid}) with SIGKILL";
+        }
+        var how = await server.StopAsync(mode == StopMode.Fast ? _options.Multiplier.Scale(_options.StopTimeout) : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return $"stopped the {role.ToString().ToLowerInvariant()} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+    }
+
+    /// <inheritdoc />
+    public override async Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default)
+    {
+        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await server.StartAsync(_options.Multiplier.Scale(_options.StartTimeout), cancellationToken).ConfigureAwait(false);
+        return $"started the {role.ToString().ToLowerInvariant()}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+    }
+
+    /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

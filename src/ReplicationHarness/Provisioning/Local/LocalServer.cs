@@ -100,6 +100,43 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
             $"data directory: {DataDirectory}");
     }
 
+    /// <summary>
+    /// Kills the postmaster with SIGKILL, as a crash would, then waits for its backends (which notice its
+    /// death and exit) so that a restart does not find the old shared memory still in use.
+    /// </summary>
+    public async Task<int> KillAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var pid = Pid ?? ReadPid() ?? throw new InvalidOperationException($"the {Name} has no known postmaster");
+        var children = ChildrenOf(pid);
+        Posix.Signal(pid, Posix.SIGKILL);
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout && (Posix.IsAlive(pid) || children.Any(Posix.IsAlive)))
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        return pid;
+    }
+
+    private static List<int> ChildrenOf(int parent)
+    {
+        var children = new List<int>();
+        foreach (var proc in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            if (!int.TryParse(Path.GetFileName(proc), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(proc, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 1 && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
+                    children.Add(pid);
+            }
+            catch (IOException)
+            {
+                // Gone while we looked.
+            }
+        }
+        return children;
+    }
+
     /// <summary>The last lines of the server log, for error details.</summary>
     public string LogTail(int lines = 12)
     {

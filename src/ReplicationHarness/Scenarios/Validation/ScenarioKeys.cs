@@ -38,6 +38,12 @@ public static class ScenarioKeys
     /// <summary>Keys of the <c>sql</c> action.</summary>
     public static readonly IReadOnlyList<string> Sql = ["on", "query"];
 
+    /// <summary>Keys of the <c>stop_node</c> action.</summary>
+    public static readonly IReadOnlyList<string> StopNode = ["node", "mode"];
+
+    /// <summary>Keys of the <c>start_node</c> action.</summary>
+    public static readonly IReadOnlyList<string> StartNode = ["node"];
+
     /// <summary>
     /// Settings the harness itself owns: letting a scenario set them would point the pair at the wrong
     /// port, socket, directory or primary.

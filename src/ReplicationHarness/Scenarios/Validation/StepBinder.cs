@@ -13,10 +13,17 @@ internal sealed class StepBinder(BindingContext context)
     [
         VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
         SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
-        SqlStep.Kind, WaitStep.Kind,
+        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind,
     ];
 
     private static readonly string[] StepKeys = [.. Actions, .. ScenarioKeys.StepCommon];
+
+    private static readonly Dictionary<string, StopMode> StopModes = new(StringComparer.Ordinal)
+    {
+        ["fast"] = StopMode.Fast,
+        ["immediate"] = StopMode.Immediate,
+        ["kill"] = StopMode.Kill,
+    };
 
     private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
     {
@@ -105,6 +112,8 @@ internal sealed class StepBinder(BindingContext context)
                 : null,
             SustainedLoadStep.Kind => BindLoad(action.Value, actionPath, index, name, timeout, expect, line),
             SqlStep.Kind => BindSql(action.Value, actionPath, index, name, timeout, expect, line),
+            StopNodeStep.Kind => BindStop(action.Value, actionPath, index, name, timeout, expect, line),
+            StartNodeStep.Kind => BindStart(action.Value, actionPath, index, name, timeout, expect, line),
             _ => null,
         };
 
@@ -194,6 +203,27 @@ internal sealed class StepBinder(BindingContext context)
         if (on is null || query is null)
             return null;
         return new SqlStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, on.Value, query);
+    }
+
+    private StopNodeStep? BindStop(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.StopNode);
+        if (mapping is null)
+            return null;
+        var nodeEntry = context.Required(mapping, path, "node", "say which node stops: 'node: standby' or 'node: primary'");
+        var role = nodeEntry is null ? null : context.Choice(nodeEntry, YamlPath.Join(path, "node"), "node", Nodes);
+        var mode = mapping.Find("mode") is { } modeEntry ? context.Choice(modeEntry.Value, YamlPath.Join(path, "mode"), "stop mode", StopModes) : StopMode.Fast;
+        return role is null || mode is null ? null : new StopNodeStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, role.Value, mode.Value);
+    }
+
+    private StartNodeStep? BindStart(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.StartNode);
+        if (mapping is null)
+            return null;
+        var nodeEntry = context.Required(mapping, path, "node", "say which node starts: 'node: standby' or 'node: primary'");
+        var role = nodeEntry is null ? null : context.Choice(nodeEntry, YamlPath.Join(path, "node"), "node", Nodes);
+        return role is null ? null : new StartNodeStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, role.Value);
     }
 
     private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
