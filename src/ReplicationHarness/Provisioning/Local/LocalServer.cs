@@ -157,8 +157,9 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < timeout)
         {
-            // The postmaster removes postmaster.pid last thing on a clean exit; a killed one leaves it behind.
-            if (!Posix.IsAlive(pid) || !File.Exists(PidFile))
+            // IsAlive reads the process state, so a zombie postmaster counts as gone. postmaster.pid vanishes a
+            // moment before the process exits, so it is trusted only where there is no /proc to ask (macOS).
+            if (!Posix.IsAlive(pid) || (!Directory.Exists("/proc") && !File.Exists(PidFile)))
                 return true;
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
