@@ -41,6 +41,11 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
     /// <exception cref="ProvisioningException">It did not start; the message quotes its log.</exception>
     public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        // A postmaster killed with SIGKILL leaves its postmaster.pid behind, still reading "ready": remove it, or
+        // the wait below would take the dead server for the new one.
+        if (ReadPid() is { } stale && !Posix.IsAlive(stale))
+            File.Delete(PidFile);
+        Pid = null;
         var result = await CommandRunner.RunAsync(
             binaries.Tool("pg_ctl"),
             ["start", "-D", DataDirectory, "-l", LogFile, "-W", "-s"],
@@ -57,7 +62,7 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
             if (lines is { Length: > 0 } && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
             {
                 Pid = pid;
-                if (lines.Length >= 8 && lines[7].Trim() is "ready" or "standby")
+                if (lines.Length >= 8 && lines[7].Trim() is "ready" or "standby" && Posix.IsAlive(pid))
                     return;
                 if (!Posix.IsAlive(pid))
                     throw StartFailure("the server exited while starting", LogTail());
@@ -84,7 +89,8 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
     /// </summary>
     public async Task<string> StopAsync(TimeSpan fastTimeout, CancellationToken cancellationToken = default)
     {
-        var pid = Pid ?? ReadPid();
+        // The pid file names the server running now; the remembered pid may be one killed earlier.
+        var pid = ReadPid() is { } current && Posix.IsAlive(current) ? current : Pid;
         if (pid is not { } running || !Posix.IsAlive(running))
             return "not running";
         // The signals pg_ctl would send (SIGINT fast, SIGQUIT immediate), without its 100 ms polling.
