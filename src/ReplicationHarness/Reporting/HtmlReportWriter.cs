@@ -50,24 +50,13 @@ public static class HtmlReportWriter
     private static void Scenario(StringBuilder html, ScenarioReport s, int index)
     {
         html.Append(CultureInfo.InvariantCulture, $"<section class=\"scenario\" id=\"scenario-{index}\">\n<h2>{E(s.Name)} <span class=\"{E(s.Status)}\">{E(s.Status)}</span></h2>\n");
-        var meta = s.Pair is { } pair
-            ? $"{s.File}; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {ReportText.Seconds(pair.ProvisionMs)}"
-            : s.File;
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(meta)}</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Where(s))}</p>\n");
         if (s.Error is { } error)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
         foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"caveat\">Note: {E(caveat)}</p>\n");
-        if (s.TimeToVisible is { } ttv)
-        {
-            html.Append(CultureInfo.InvariantCulture,
-                $"<p>Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {E(ReportText.Micros(ttv.P50))}, p95 {E(ReportText.Micros(ttv.P95))}, p99 {E(ReportText.Micros(ttv.P99))}, max {E(ReportText.Micros(ttv.Max))} (probe interval {E(ReportText.Micros(ttv.ProbeInterval))}).</p>\n");
-        }
-        if (s.LagPercentiles is { } lag)
-        {
-            html.Append(CultureInfo.InvariantCulture,
-                $"<p>Replay lag over {lag.Samples} samples: p50 {E(new Units.ByteSize(lag.BytesP50).Describe())} / {lag.MsP50:0} ms, p95 {E(new Units.ByteSize(lag.BytesP95).Describe())} / {lag.MsP95:0} ms, p99 {E(new Units.ByteSize(lag.BytesP99).Describe())} / {lag.MsP99:0} ms, max {E(new Units.ByteSize(lag.BytesMax).Describe())} / {lag.MsMax:0} ms.</p>\n");
-        }
+        foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s) }.OfType<string>())
+            html.Append(CultureInfo.InvariantCulture, $"<p>{E(sentence)}</p>\n");
         html.Append("<div class=\"charts\">");
         html.Append(s.Lag.Count > 0 ? $"<div class=\"chart\"><canvas id=\"lag-{index}\"></canvas></div>" : "<div class=\"chart empty\">no lag samples</div>");
         html.Append(s.Writes.Count > 0 ? $"<div class=\"chart\"><canvas id=\"ttv-{index}\"></canvas></div>" : "<div class=\"chart empty\">no marked writes</div>");

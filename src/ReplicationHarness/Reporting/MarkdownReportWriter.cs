@@ -26,10 +26,8 @@ public static class MarkdownReportWriter
         foreach (var s in report.Scenarios)
         {
             md.Append(CultureInfo.InvariantCulture, $"\n## {s.Name}: {s.Status}\n\n");
-            md.Append(CultureInfo.InvariantCulture, $"`{s.File}`");
-            if (s.Pair is { } pair)
-                md.Append(CultureInfo.InvariantCulture, $"; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {ReportText.Seconds(pair.ProvisionMs)}");
-            md.Append(".\n");
+            var location = ReportText.Where(s);
+            md.Append(CultureInfo.InvariantCulture, $"`{s.File}`{location[s.File.Length..]}.\n");
             if (s.Error is { } error)
                 md.Append(CultureInfo.InvariantCulture, $"\n**Error:** {error}\n");
             foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])
@@ -46,17 +44,8 @@ public static class MarkdownReportWriter
             foreach (var step in s.Steps.Where(step => step.Status == "error"))
                 md.Append(CultureInfo.InvariantCulture, $"- steps[{step.Index}] {step.Name}: error: {step.Detail}\n");
 
-            if (s.TimeToVisible is { } ttv)
-            {
-                md.Append(CultureInfo.InvariantCulture,
-                    $"\nTime to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {ReportText.Micros(ttv.P50)}, p95 {ReportText.Micros(ttv.P95)}, p99 {ReportText.Micros(ttv.P99)}, max {ReportText.Micros(ttv.Max)} (probe interval {ReportText.Micros(ttv.ProbeInterval)}).\n");
-            }
-
-            if (s.LagPercentiles is { } lag)
-            {
-                md.Append(CultureInfo.InvariantCulture,
-                    $"\nReplay lag over {lag.Samples} samples: p50 {new Units.ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new Units.ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new Units.ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new Units.ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms.\n");
-            }
+            foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s) }.OfType<string>())
+                md.Append(CultureInfo.InvariantCulture, $"\n{sentence}\n");
 
             md.Append("\n| step | action | status | time | detail |\n| --- | --- | --- | --- | --- |\n");
             foreach (var step in s.Steps)

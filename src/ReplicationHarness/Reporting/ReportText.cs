@@ -28,4 +28,20 @@ public static class ReportText
     /// <summary>Counts of each status: <c>3 scenarios: 2 passed, 1 failed, 0 errors</c>.</summary>
     public static string Tally(RunReport report) => string.Create(CultureInfo.InvariantCulture,
         $"{report.Scenarios.Count} scenario{(report.Scenarios.Count == 1 ? "" : "s")}: {report.Scenarios.Count(s => s.Status == "passed")} passed, {report.Scenarios.Count(s => s.Status == "failed")} failed, {report.Scenarios.Count(s => s.Status == "error")} errors");
+
+    /// <summary>Where a scenario ran: <c>file; PostgreSQL 15.18, local pair on ext4 disk, ready in 0.39 s</c>.</summary>
+    public static string Where(ScenarioReport s) => s.Pair is { } pair
+        ? $"{s.File}; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {Seconds(pair.ProvisionMs)}"
+        : s.File;
+
+    /// <summary>The time-to-visible sentence of a scenario, or null when it marked no write.</summary>
+    public static string? Visibility(ScenarioReport s) => s.TimeToVisible is { } ttv
+        ? $"Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {Micros(ttv.P50)}, p95 {Micros(ttv.P95)}, p99 {Micros(ttv.P99)}, max {Micros(ttv.Max)} (probe interval {Micros(ttv.ProbeInterval)})."
+        : null;
+
+    /// <summary>The lag percentiles sentence of a scenario, or null when there were no samples.</summary>
+    public static string? Lag(ScenarioReport s) => s.LagPercentiles is { } lag
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Replay lag over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms.")
+        : null;
 }
