@@ -27,7 +27,8 @@ public sealed class LoadInterruptTests : IDisposable
         var errors = process.StandardError.ReadToEndAsync();
         var outputTask = process.StandardOutput.ReadToEndAsync();
 
-        // Both servers up, then the steps start within a second: interrupt two seconds later, mid-load.
+        // Both servers up, then the steps start within a second (connect, create the table, warm up): interrupt
+        // three seconds later, well inside the 60 s load.
         var stopwatch = Stopwatch.StartNew();
         while (ServerProcesses.Under(_work.Path).Count < 2)
         {
@@ -35,7 +36,7 @@ public sealed class LoadInterruptTests : IDisposable
                 Assert.Fail("the pair never came up: " + await outputTask + await errors);
             await Task.Delay(10);
         }
-        await Task.Delay(2000);
+        await Task.Delay(3000);
         Assert.False(process.HasExited, "the run ended before it could be interrupted");
         Assert.True(Posix.Signal(process.Id, signal));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

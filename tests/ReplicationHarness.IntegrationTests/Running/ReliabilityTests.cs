@@ -36,8 +36,16 @@ public sealed class ReliabilityTests : IDisposable
     {
         var scenario = ScenarioLoader.Load("load.yaml", System.Text.Encoding.UTF8.GetBytes(LoadScenario)).Scenario!;
         var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
-        var run = new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
-        await Task.Delay(1200);
+        var loadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new InlineProgress(p =>
+        {
+            if (p is { Event: RunEvent.StepStarted, StepName: "load" })
+                loadStarted.TrySetResult();
+        });
+        var run = new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, progress);
+        // Kill once the load is under way, whatever verify_pair took on this machine.
+        await loadStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
         Assert.True(Posix.Signal(victimPid(pair), Posix.SIGKILL));
         return (await run, pair);
     }
@@ -126,5 +134,10 @@ public sealed class ReliabilityTests : IDisposable
         }
         // log_statement = all was in force: the log holds statements, just not the password ones.
         Assert.Contains("select 1", string.Join("", files.Where(f => f.EndsWith("primary.log", StringComparison.Ordinal)).Select(File.ReadAllText)));
+    }
+
+    private sealed class InlineProgress(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
     }
 }
