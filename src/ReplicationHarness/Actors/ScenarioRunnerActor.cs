@@ -59,6 +59,9 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private AssertionResult? _contentsResult;
     private bool _finished;
     private bool _observerStopped;
+    private SustainedLoadStep? _backgroundLoad;
+    private WriterLoadProtocol.LoadFinished? _backgroundFinished;
+    private readonly List<string> _backgroundProblems = [];
     private string? _unreachable;
 
     public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader)
@@ -150,15 +153,37 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<ScenarioRunnerProtocol.VerificationDone>(done => OnStep(done.StepIndex, () => CompleteVerification(done.Verification)));
         Receive<PrimaryNodeProtocol.Committed>(_ => { });
         Receive<PrimaryNodeProtocol.WriteFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Redact(failed.Reason)}")));
-        Receive<StandbyNodeProtocol.Visible>(visible => OnStep(visible.StepIndex, () => OnVisible(visible)));
-        Receive<StandbyNodeProtocol.NotVisible>(notVisible => OnStep(notVisible.StepIndex, () => OnNotVisible(notVisible)));
+        Receive<StandbyNodeProtocol.Visible>(visible =>
+        {
+            if (visible.StepIndex == _backgroundLoad?.Index)
+                Record(visible);
+            else
+                OnStep(visible.StepIndex, () => OnVisible(visible));
+        });
+        Receive<StandbyNodeProtocol.NotVisible>(notVisible =>
+        {
+            if (notVisible.StepIndex == _backgroundLoad?.Index)
+                _backgroundProblems.Add($"write {notVisible.WriteId}: {notVisible.RowsSeen} of {notVisible.ExpectedRows} rows visible after {DurationText.Describe(notVisible.Waited)}" + (notVisible.Error is null ? "" : $" ({Redact(notVisible.Error)})"));
+            else
+                OnStep(notVisible.StepIndex, () => OnNotVisible(notVisible));
+        });
         Receive<PrimaryNodeProtocol.FlushPosition>(OnFlushPosition);
         Receive<StandbyNodeProtocol.ReplayReached>(OnReplayReached);
         Receive<StandbyNodeProtocol.ReplayNotReached>(OnReplayNotReached);
         Receive<StandbyNodeProtocol.Done>(done => OnStep(done.StepIndex, () => Complete(Verdict.Passed, [], done.Detail)));
         Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], Redact(failed.What))));
         Receive<NodeProtocol.SqlResult>(result => OnStep(result.StepIndex, () => CompleteSql(result)));
-        Receive<WriterLoadProtocol.LoadFinished>(finished => OnStep(finished.StepIndex, () => CompleteLoad(finished)));
+        Receive<WriterLoadProtocol.LoadFinished>(finished =>
+        {
+            if (finished.StepIndex == _backgroundLoad?.Index)
+            {
+                _backgroundFinished = finished;
+                if (_step is WaitForLoadStep && !_stepDone)
+                    CompleteLoad(finished, _backgroundLoad);
+                return;
+            }
+            OnStep(finished.StepIndex, () => CompleteLoad(finished, (SustainedLoadStep)_step!));
+        });
 
         // Observation and the end.
         Receive<LagObserverProtocol.LagUpdate>(update =>
@@ -291,7 +316,22 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 var markEvery = load.Expect.VisibleWithin is null && load.Expect.VisibleNotBefore is null
                     ? 0
                     : Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10));
-                _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, _nextWriteId, markEvery, inner - load.Duration, _standby, Self));
+                // A background load draws write ids from a range of its own, so the steps beside it never share one.
+                var firstWriteId = load.Background ? 1_000_000_000L * (index + 1) : _nextWriteId;
+                _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
+                    load.Background ? load.Duration + StepLimit * 0.95 : inner - load.Duration, _standby, Self));
+                if (load.Background)
+                {
+                    // The following steps run beside it; wait_for_load judges it.
+                    _backgroundLoad = load;
+                    _backgroundFinished = null;
+                    _backgroundProblems.Clear();
+                    Complete(Verdict.Passed, [], $"started in the background: {load.Rate} for {DurationText.Format(load.Duration)}");
+                }
+                break;
+            case WaitForLoadStep:
+                if (_backgroundFinished is { } done && _backgroundLoad is { } background)
+                    CompleteLoad(done, background);
                 break;
             case SqlStep sql:
                 (sql.On == NodeRole.Primary ? _primary : _standby).Tell(new NodeProtocol.RunSql(index, sql.Query, inner));
@@ -330,10 +370,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             _standby, Self, remaining * 0.8));
     }
 
-    private void OnVisible(StandbyNodeProtocol.Visible visible)
-    {
+    private void Record(StandbyNodeProtocol.Visible visible) =>
         _visibility.Add(new VisibilityMeasurement(visible.WriteId, visible.StepIndex, visible.Kind, visible.Rows, visible.Microseconds,
             visible.UncertaintyMicroseconds, visible.MicrosecondsSinceSent, visible.Probes, visible.CommitLsn, visible.ReplayLsn));
+
+    private void OnVisible(StandbyNodeProtocol.Visible visible)
+    {
+        Record(visible);
         if (_step is SustainedLoadStep)
             return;
         if (_pendingWrites.Count > 0)
@@ -355,9 +398,11 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Complete(notVisible.Error is null ? Verdict.Failed : Verdict.Error, checks, seen);
     }
 
-    private List<AssertionResult> WriteChecks()
+    private List<AssertionResult> WriteChecks() => WriteChecks(_stepIndex, _step!.Expect);
+
+    private List<AssertionResult> WriteChecks(int stepIndex, Scenarios.Steps.StepExpectation expect)
     {
-        var measured = _visibility.Where(v => v.StepIndex == _stepIndex).ToList();
+        var measured = _visibility.Where(v => v.StepIndex == stepIndex).ToList();
         var checks = new List<AssertionResult>();
         if (measured.Count == 0)
             return checks;
@@ -366,13 +411,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
         var earliest = measured.Min(m => m.MicrosecondsSinceSent);
         var writes = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
-        if (_step!.Expect.VisibleWithin is { } within)
+        if (expect.VisibleWithin is { } within)
         {
             var margin = within.TotalMicroseconds - slowest;
             checks.Add(new AssertionResult("visible_within", $"<= {DurationText.Format(within)}", $"max {Micros(slowest)} over {writes}",
                 Micros(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
-        if (_step.Expect.VisibleNotBefore is { } notBefore)
+        if (expect.VisibleNotBefore is { } notBefore)
         {
             var margin = earliest - notBefore.TotalMicroseconds;
             checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Micros(earliest)} from sending the commit, over {writes}",
@@ -425,11 +470,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             $"{Role(result.Role)} returned {shown}");
     }
 
-    private void CompleteLoad(WriterLoadProtocol.LoadFinished finished)
+    private void CompleteLoad(WriterLoadProtocol.LoadFinished finished, SustainedLoadStep load)
     {
-        _nextWriteId = finished.NextWriteId;
-        var load = (SustainedLoadStep)_step!;
-        var checks = WriteChecks();
+        if (!load.Background)
+            _nextWriteId = finished.NextWriteId;
+        var checks = WriteChecks(load.Index, load.Expect);
+        if (load.Background && _backgroundProblems.Count > 0)
+            checks.Add(new AssertionResult("visible_within", load.Expect.VisibleWithin is { } w ? $"<= {DurationText.Format(w)}" : "visible", string.Join("; ", _backgroundProblems), null, Verdict.Failed));
         var detail = $"wrote {finished.Rows:N0} rows in {finished.Batches} batches over {finished.Elapsed.TotalSeconds:0.##} s: {finished.RowsPerSecond:0} rows/s (target {load.Rate})";
         if (finished.Failures > 0)
         {

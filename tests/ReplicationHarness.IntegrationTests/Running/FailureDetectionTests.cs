@@ -127,8 +127,8 @@ public sealed class FailureDetectionTests : IDisposable
         var (code, output, scenario) = await RunAsync(file);
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
-        Assert.Contains("failed: steps[5] catch up after the restart: replay lag = 0B, observed", output);
-        Assert.Equal("skipped", scenario.Steps[6].Status);
+        Assert.Contains("failed: steps[7] catch up after the restart: replay lag = 0B, observed", output);
+        Assert.Equal("skipped", scenario.Steps[8].Status);
     }
 
     [Fact]

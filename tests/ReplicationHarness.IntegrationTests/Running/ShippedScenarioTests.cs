@@ -53,8 +53,9 @@ public sealed class ShippedScenarioTests : IDisposable
         var stall = report.Scenarios.Single(s => s.Name == "replay-stall");
         Assert.Equal(["stall"], stall.Alerts.Select(a => a.Kind));
         var restart = report.Scenarios.Single(s => s.Name == "standby-restart");
-        Assert.StartsWith("killed the standby's postmaster", restart.Steps[2].Detail);
-        Assert.StartsWith("caught up in", restart.Steps[6].Detail);
+        Assert.StartsWith("killed the standby's postmaster", restart.Steps[3].Detail);
+        Assert.StartsWith("wrote ", restart.Steps[7].Detail);
+        Assert.StartsWith("caught up in", restart.Steps[8].Detail);
         var sync = report.Scenarios.Single(s => s.Name == "sync-replication");
         Assert.Equal("sync", sync.Steps[1].Checks.Single().Observed);
         var load = report.Scenarios.Single(s => s.Name == "sustained-load");

@@ -205,8 +205,8 @@ public class ScenarioLoaderTests
             "test.yaml:4:16 pair.provisioner: 'lcoal' is not a provisioner (did you mean 'local'?); use local, testcontainers or external",
             "test.yaml:5:9 pair.slot: 'Slot-1' is not a valid replication slot name; use lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters",
             "test.yaml:7:21 steps[0].insert.rows: 0 is out of range; use 1 to 1,000,000",
-            "test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, name, timeout, expect",
-            "test.yaml:8:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node",
+            "test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, name, timeout, expect",
+            "test.yaml:8:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load",
         ], errors);
     }
 
@@ -334,5 +334,28 @@ public class ScenarioLoaderTests
             "test.yaml:6:24 steps[2].stop_node.node: 'replica' is not a node; use primary or standby",
             "test.yaml:6:39 steps[2].stop_node.mode: 'gently' is not a stop mode; use fast, immediate or kill",
         ], result.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void A_background_load_must_be_collected_by_one_wait_for_load()
+    {
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps(
+            "  - wait_for_load:\n  - load: { rate: 10/s, duration: 1s, background: true }\n  - load: { rate: 10/s, duration: 1s, background: true }\n"));
+
+        Assert.Equal(
+        [
+            "test.yaml:4:5 steps[0]: no background load is running here; start one with 'load: { ..., background: true }' first",
+            "test.yaml:5:5 steps[1]: the background load is never collected; add '- wait_for_load:' after the steps it should run beside",
+            "test.yaml:6:5 steps[2]: a background load is already running (steps[1]); add '- wait_for_load:' before starting another",
+        ], errors);
+    }
+
+    [Fact]
+    public void Wait_for_load_times_out_after_the_loads_duration_plus_the_default()
+    {
+        var steps = ScenarioText.Load(ScenarioText.WithSteps("  - load: { rate: 10/s, duration: 20s, background: true }\n  - wait: 1s\n  - wait_for_load:\n")).Scenario!.Steps;
+
+        Assert.True(((SustainedLoadStep)steps[0]).Background);
+        Assert.Equal(TimeSpan.FromSeconds(50), Assert.IsType<WaitForLoadStep>(steps[2]).Timeout);
     }
 }

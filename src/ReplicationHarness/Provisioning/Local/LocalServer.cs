@@ -45,6 +45,15 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
         // the wait below would take the dead server for the new one.
         if (ReadPid() is { } stale && !Posix.IsAlive(stale))
             File.Delete(PidFile);
+        // The same for the socket's lock file: a zombie postmaster (PID 1 reaps slowly here) still answers
+        // kill -0, and the server would refuse to start, taking it for a live one.
+        var socketLock = Path.Combine(SocketDirectory, $".s.PGSQL.{Port}.lock");
+        if (File.Exists(socketLock)
+            && int.TryParse(File.ReadLines(socketLock).FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var lockPid)
+            && !Posix.IsAlive(lockPid))
+        {
+            File.Delete(socketLock);
+        }
         Pid = null;
         var result = await CommandRunner.RunAsync(
             binaries.Tool("pg_ctl"),

@@ -7,9 +7,10 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="Rate">Target rows per second.</param>
 /// <param name="Duration">How long the load runs.</param>
 /// <param name="BatchSize">Rows per transaction.</param>
+/// <param name="Background">Run while the following steps run, until a <see cref="WaitForLoadStep"/> collects it.</param>
 public sealed record SustainedLoadStep(
     int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line,
-    string Table, RowRate Rate, TimeSpan Duration, int BatchSize)
+    string Table, RowRate Rate, TimeSpan Duration, int BatchSize, bool Background = false)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

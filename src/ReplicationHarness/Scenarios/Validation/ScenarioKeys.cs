@@ -33,7 +33,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> Insert = ["rows", "table"];
 
     /// <summary>Keys of the <c>load</c> action.</summary>
-    public static readonly IReadOnlyList<string> Load = ["rate", "duration", "batch", "table"];
+    public static readonly IReadOnlyList<string> Load = ["rate", "duration", "batch", "table", "background"];
 
     /// <summary>Keys of the <c>sql</c> action.</summary>
     public static readonly IReadOnlyList<string> Sql = ["on", "query"];

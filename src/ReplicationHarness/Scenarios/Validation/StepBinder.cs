@@ -13,7 +13,7 @@ internal sealed class StepBinder(BindingContext context)
     [
         VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
         SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
-        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind,
+        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind,
     ];
 
     private static readonly string[] StepKeys = [.. Actions, .. ScenarioKeys.StepCommon];
@@ -50,6 +50,37 @@ internal sealed class StepBinder(BindingContext context)
             if (BindStep(sequence.Items[i], YamlPath.Index(path, i), i) is { } step)
                 steps.Add(step);
         }
+        return PairBackgroundLoads(steps, sequence, path);
+    }
+
+    /// <summary>Every background load is collected by a later wait_for_load, one at a time.</summary>
+    private List<ScenarioStep> PairBackgroundLoads(List<ScenarioStep> steps, SourceSequence sequence, string path)
+    {
+        SustainedLoadStep? open = null;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var itemPath = YamlPath.Index(path, steps[i].Index);
+            var node = sequence.Items[steps[i].Index];
+            switch (steps[i])
+            {
+                case SustainedLoadStep { Background: true } load when open is not null:
+                    context.Error(node, itemPath, $"a background load is already running (steps[{open.Index}]); add '- {WaitForLoadStep.Kind}:' before starting another");
+                    break;
+                case SustainedLoadStep { Background: true } load:
+                    open = load;
+                    break;
+                case WaitForLoadStep when open is null:
+                    context.Error(node, itemPath, "no background load is running here; start one with 'load: { ..., background: true }' first");
+                    break;
+                case WaitForLoadStep wait:
+                    if (wait.Timeout == TimeSpan.Zero)
+                        steps[i] = wait with { Timeout = open.Duration + ScenarioStep.DefaultTimeout };
+                    open = null;
+                    break;
+            }
+        }
+        if (open is not null)
+            context.Error(sequence.Items[open.Index], YamlPath.Index(path, open.Index), $"the background load is never collected; add '- {WaitForLoadStep.Kind}:' after the steps it should run beside");
         return steps;
     }
 
@@ -98,6 +129,9 @@ internal sealed class StepBinder(BindingContext context)
                 => new PauseReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
             ResumeReplayStep.Kind when NoArguments(action.Value, actionPath)
                 => new ResumeReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
+            // Zero marks "no timeout written": PairBackgroundLoads gives it the load's duration plus the default.
+            WaitForLoadStep.Kind when NoArguments(action.Value, actionPath)
+                => new WaitForLoadStep(index, name, timeout ?? TimeSpan.Zero, expect, line),
             InsertRowsStep.Kind => BindInsert(action.Value, actionPath, defaultRows: 1) is var (table, rows) && table is not null
                 ? new InsertRowsStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, table, rows)
                 : null,
@@ -186,9 +220,10 @@ internal sealed class StepBinder(BindingContext context)
         var duration = durationNode is null ? null : context.Duration(durationNode, YamlPath.Join(path, "duration"), min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(1));
         var batch = mapping.Find("batch") is { } batchEntry ? context.Integer(batchEntry.Value, YamlPath.Join(path, "batch"), 1, 10_000) : 10;
         var table = Table(mapping, path);
-        if (rate is null || duration is null || batch is null || table is null)
+        var background = mapping.Find("background") is { } backgroundEntry ? context.Boolean(backgroundEntry.Value, YamlPath.Join(path, "background")) : false;
+        if (rate is null || duration is null || batch is null || table is null || background is null)
             return null;
-        return new SustainedLoadStep(index, name, timeout ?? duration.Value + ScenarioStep.DefaultTimeout, expect, line, table, rate.Value, duration.Value, batch.Value);
+        return new SustainedLoadStep(index, name, timeout ?? duration.Value + ScenarioStep.DefaultTimeout, expect, line, table, rate.Value, duration.Value, batch.Value, background.Value);
     }
 
     private SqlStep? BindSql(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
