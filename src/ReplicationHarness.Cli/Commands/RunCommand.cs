@@ -11,7 +11,6 @@ using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Validation;
-using ReplicationHarness.Units;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,12 +25,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
-        var (multiplier, multiplierError) = TimeoutMultiplier.FromEnvironment();
-        if (multiplier is null)
-        {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(multiplierError!)}");
+        if (ScenarioConsole.TimeoutMultiplierOrReport(console) is not { } multiplier)
             return ExitCodes.InvalidInput;
-        }
         var loaded = await ScenarioCatalog.LoadAsync(settings.Paths, cancellationToken).ConfigureAwait(false);
         if (loaded.Any(r => !r.IsValid))
         {
@@ -216,16 +211,14 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
             .AddColumn(new TableColumn("max lag").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
         foreach (var report in reports)
         {
-            var passedSteps = report.Steps.Count(s => s.Status == "passed");
-            var maxLag = report.Lag.Count == 0 ? "-" : $"{new ByteSize(report.Lag.Max(l => l.LagBytes)).Describe()}, {report.Lag.Max(l => l.LagMs):0} ms";
             table.AddRow(
                 Markup.Escape(report.Name),
                 report.Status switch { "passed" => "[green]passed[/]", "failed" => "[red]failed[/]", _ => "[red]error[/]" },
-                $"{passedSteps}/{report.Steps.Count}",
-                RunConsole.Micros(report.TimeToVisible?.P50),
-                RunConsole.Micros(report.TimeToVisible?.P99),
-                maxLag,
-                $"{report.DurationMs / 1000:0.00} s");
+                ReportText.Steps(report),
+                ReportText.Micros(report.TimeToVisible?.P50),
+                ReportText.Micros(report.TimeToVisible?.P99),
+                ReportText.MaxLag(report.Lag),
+                ReportText.Seconds(report.DurationMs));
         }
         console.Write(table);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
@@ -66,9 +65,6 @@ internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
         Results.Verdict.Skipped => "[grey]skipped[/]",
         _ => "",
     };
-
-    public static string Micros(double? microseconds) =>
-        microseconds is { } us ? (us >= 10_000 ? $"{us / 1000:0.#} ms" : string.Create(CultureInfo.InvariantCulture, $"{us:0} us")) : "-";
 
     /// <summary>Reports on the calling thread, in order: <see cref="Progress{T}"/> would post to the thread pool and reorder lines.</summary>
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

@@ -14,13 +14,12 @@ internal static class ScenarioConsole
             console.MarkupLine($"[red]{Markup.Escape(error.ToString())}[/]");
     }
 
-    /// <summary>Checks HARNESS_TIMEOUT_MULTIPLIER; prints the error and returns false when it is nonsense.</summary>
-    public static bool CheckTimeoutMultiplier(IAnsiConsole console)
+    /// <summary>HARNESS_TIMEOUT_MULTIPLIER's factor; null (with the error printed) when it is nonsense.</summary>
+    public static TimeoutMultiplier? TimeoutMultiplierOrReport(IAnsiConsole console)
     {
-        var (_, error) = TimeoutMultiplier.FromEnvironment();
-        if (error is null)
-            return true;
-        console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
-        return false;
+        var (multiplier, error) = TimeoutMultiplier.FromEnvironment();
+        if (error is not null)
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+        return multiplier;
     }
 }

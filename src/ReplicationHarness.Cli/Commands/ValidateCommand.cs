@@ -11,7 +11,7 @@ public sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<Validat
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ValidateSettings settings, CancellationToken cancellationToken)
     {
-        if (!ScenarioConsole.CheckTimeoutMultiplier(console))
+        if (ScenarioConsole.TimeoutMultiplierOrReport(console) is null)
             return ExitCodes.InvalidInput;
 
         var results = await ScenarioCatalog.LoadAsync(settings.Paths, cancellationToken).ConfigureAwait(false);

@@ -57,10 +57,6 @@ internal static class NodeQueries
         }
     }
 
-    public static async Task<Lsn> ScalarLsnAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is string text ? Lsn.Parse(text) : Lsn.Zero;
-    }
+    public static async Task<Lsn> ScalarLsnAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
+        await SqlScalar.ReadAsync<string?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } text ? Lsn.Parse(text) : Lsn.Zero;
 }

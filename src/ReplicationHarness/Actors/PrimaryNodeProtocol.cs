@@ -22,11 +22,10 @@ public static class PrimaryNodeProtocol
     /// <param name="Table">The table.</param>
     /// <param name="Kind">Insert new rows or update every row.</param>
     /// <param name="Rows">Rows to insert (ignored for updates).</param>
-    /// <param name="Seed">Seed for the generated rows.</param>
     /// <param name="Prober">The standby actor to probe for the write, or null for an unmarked write.</param>
     /// <param name="ProbeReplyTo">Who receives the probe's outcome.</param>
     /// <param name="ProbeDeadline">How long the probe may wait.</param>
-    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, int Seed, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
+    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
 
     /// <summary>
     /// A write committed: sent at <paramref name="SentTimestamp"/>, acknowledged at <paramref name="AckTimestamp"/>

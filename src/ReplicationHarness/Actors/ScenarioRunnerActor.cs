@@ -366,8 +366,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         // The probe gives up well before the step's own timer, so a write that never shows is reported as
         // "not visible" with what the probe saw, not as a bare timeout, even on a loaded machine.
         var remaining = StepLimit - (_clock.Elapsed - _stepStarted);
-        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, _stepIndex, table, kind, rows, Seed: _stepIndex * 1000 + (int)(_nextWriteId % 1000),
-            _standby, Self, remaining * 0.8));
+        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, _stepIndex, table, kind, rows, _standby, Self, remaining * 0.8));
     }
 
     private void Record(StandbyNodeProtocol.Visible visible) =>

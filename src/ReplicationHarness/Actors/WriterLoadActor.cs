@@ -87,7 +87,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
             return;
         var marked = load.MarkEvery > 0 && _batches % load.MarkEvery == 0;
         _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, load.StepIndex, load.Table, WriteKind.Insert, load.BatchSize,
-            Seed: (int)(_nextWriteId & int.MaxValue), marked ? load.Standby : null, marked ? load.ReplyTo : null, load.ProbeDeadline));
+            marked ? load.Standby : null, marked ? load.ReplyTo : null, load.ProbeDeadline));
         _batches++;
         _inFlight++;
     }

@@ -22,19 +22,25 @@ public static partial class Posix
         if (pid <= 0 || kill(pid, 0) != 0)
             return false;
         // A stopped postmaster can stay a zombie for seconds (PID 1 reaps slowly): it is not running.
+        // Without /proc (macOS) kill -0 is all there is to go by.
+        return ProcessStat(pid) is { } stat ? stat[0] != "Z" : !Directory.Exists("/proc");
+    }
+
+    /// <summary>
+    /// The fields of <c>/proc/PID/stat</c> after the command name: [0] state, [1] parent pid, ... [19] start
+    /// time. Null when the process is gone or there is no /proc.
+    /// </summary>
+    public static string[]? ProcessStat(int pid)
+    {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var afterName = stat.LastIndexOf(')');
-            return afterName < 0 || afterName + 2 >= stat.Length || stat[afterName + 2] != 'Z';
+            return afterName < 0 || afterName + 2 >= stat.Length ? null : stat[(afterName + 2)..].Split(' ');
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return true;
+            return null;
         }
     }
 

@@ -22,13 +22,4 @@ public static class JsonReportWriter
     /// <summary>Serializes the report, scrubbing the given secrets wherever they might appear.</summary>
     public static string Serialize(RunReport report, IEnumerable<string> secrets) =>
         SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);
-
-    /// <summary>Writes the report into a directory, created if needed; returns the file's path.</summary>
-    public static async Task<string> WriteAsync(RunReport report, string directory, IEnumerable<string> secrets, CancellationToken cancellationToken = default)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        await File.WriteAllTextAsync(path, Serialize(report, secrets), cancellationToken).ConfigureAwait(false);
-        return path;
-    }
 }

@@ -10,7 +10,7 @@ public static class ReportWriters
         var secretList = secrets.ToList();
         var outputs = new (string Name, string Text)[]
         {
-            (JsonReportWriter.FileName, JsonReportWriter.Serialize(report, secretList)),
+            (JsonReportWriter.FileName, JsonReportWriter.Serialize(report, [])),
             (MarkdownReportWriter.FileName, MarkdownReportWriter.Render(report)),
             (JunitReportWriter.FileName, JunitReportWriter.Render(report)),
             (HtmlReportWriter.FileName, HtmlReportWriter.Render(report)),

@@ -69,8 +69,8 @@ public static partial class PairVerifier
         {
             await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
             await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var onPrimary = await ScalarAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
-            var onStandby = await ScalarAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
+            var onPrimary = await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
+            var onStandby = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
             var observed = $"pg_is_in_recovery(): primary={onPrimary.ToString().ToLowerInvariant()}, standby={onStandby.ToString().ToLowerInvariant()}";
             return new CriterionResult(Names.RecoveryRoles, !onPrimary && onStandby ? CriterionStatus.Passed : CriterionStatus.Failed, observed);
         }).ConfigureAwait(false);
@@ -101,20 +101,20 @@ public static partial class PairVerifier
         {
             await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
             // A standby made from a base backup renames backup_label to backup_label.old when it starts.
-            var label = await ScalarAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            var label = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
             var size = pair.BaseBackupBytes is { } bytes ? $", {bytes:N0} bytes copied" : "";
             return new CriterionResult(Names.BaseBackup, label ? CriterionStatus.Passed : CriterionStatus.Failed, (label ? "backup_label.old present" : "no backup_label.old in the standby's data directory") + size);
         }).ConfigureAwait(false);
         await Check(Names.StandbySignal, async () =>
         {
             await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var present = await ScalarAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            var present = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
             return new CriterionResult(Names.StandbySignal, present ? CriterionStatus.Passed : CriterionStatus.Failed, present ? "standby.signal exists" : "standby.signal is missing");
         }).ConfigureAwait(false);
         await Check(Names.PrimaryConninfo, async () =>
         {
             await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var autoConf = await ScalarAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", cancellationToken).ConfigureAwait(false);
+            var autoConf = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", cancellationToken).ConfigureAwait(false);
             var line = autoConf.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
             return line is null
                 ? new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Failed, "postgresql.auto.conf holds no primary_conninfo")
@@ -167,12 +167,6 @@ public static partial class PairVerifier
     {
         if (connection.State != System.Data.ConnectionState.Open)
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     [GeneratedRegex(@"\b(ERROR|FATAL|PANIC):\s")]

@@ -196,7 +196,7 @@ public sealed class LocalProvisionerTests : IDisposable
     public async Task Cancelling_provisioning_stops_what_was_started()
     {
         using var cancel = new CancellationTokenSource();
-        var progress = new SynchronousProgress(p =>
+        var progress = new SynchronousProgress<ProvisionProgress>(p =>
         {
             if (p.Phase == ProvisionPhases.BaseBackup)
                 cancel.Cancel();

@@ -37,7 +37,7 @@ public sealed class ReliabilityTests : IDisposable
         var scenario = ScenarioLoader.Load("load.yaml", System.Text.Encoding.UTF8.GetBytes(LoadScenario)).Scenario!;
         var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
         var loadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var progress = new InlineProgress(p =>
+        var progress = new SynchronousProgress<RunProgress>(p =>
         {
             if (p is { Event: RunEvent.StepStarted, StepName: "load" })
                 loadStarted.TrySetResult();
@@ -134,10 +134,5 @@ public sealed class ReliabilityTests : IDisposable
         }
         // log_statement = all was in force: the log holds statements, just not the password ones.
         Assert.Contains("select 1", string.Join("", files.Where(f => f.EndsWith("primary.log", StringComparison.Ordinal)).Select(File.ReadAllText)));
-    }
-
-    private sealed class InlineProgress(Action<RunProgress> report) : IProgress<RunProgress>
-    {
-        public void Report(RunProgress value) => report(value);
     }
 }

@@ -1,3 +1,5 @@
+using ReplicationHarness.Platform;
+
 namespace ReplicationHarness.IntegrationTests.Support;
 
 /// <summary>Finds PostgreSQL processes whose command line mentions a directory: any found after teardown is an orphan.</summary>
@@ -13,9 +15,7 @@ public static class ServerProcesses
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
-                var stat = File.ReadAllText(Path.Combine(proc, "stat"));
-                var zombie = stat[(stat.LastIndexOf(')') + 2)] == 'Z';
-                if (!zombie && cmdline.Contains(directory, StringComparison.Ordinal))
+                if (cmdline.Contains(directory, StringComparison.Ordinal) && Posix.ProcessStat(pid) is { } stat && stat[0] != "Z")
                     found.Add(pid);
             }
             catch (IOException)

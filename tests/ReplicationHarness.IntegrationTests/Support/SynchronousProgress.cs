@@ -1,9 +1,7 @@
-using ReplicationHarness.Provisioning;
-
 namespace ReplicationHarness.IntegrationTests.Support;
 
-/// <summary>Reports progress on the caller's thread, so a test can act at an exact phase.</summary>
-public sealed class SynchronousProgress(Action<ProvisionProgress> onReport) : IProgress<ProvisionProgress>
+/// <summary>Reports progress on the caller's thread, so a test can act at an exact phase or step.</summary>
+public sealed class SynchronousProgress<T>(Action<T> onReport) : IProgress<T>
 {
-    public void Report(ProvisionProgress value) => onReport(value);
+    public void Report(T value) => onReport(value);
 }

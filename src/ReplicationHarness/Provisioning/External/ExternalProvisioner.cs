@@ -28,14 +28,14 @@ public sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterP
         await using var primary = await OpenAsync(options.Primary, cancellationToken).ConfigureAwait(false);
         await using var standby = await OpenAsync(options.Standby, cancellationToken).ConfigureAwait(false);
 
-        if (await ScalarAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
+        if (await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
             throw new ProvisioningException($"the primary connection ({options.Primary}) reaches a server in recovery", "point --primary at the read-write server", "pg_is_in_recovery() = true");
-        if (!await ScalarAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
+        if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
             throw new ProvisioningException($"the standby connection ({options.Standby}) reaches a server that is not in recovery", "point --standby at the hot standby", "pg_is_in_recovery() = false");
 
         // Which pg_stat_replication row is this standby: the one whose walsender holds the standby's slot,
         // or the only row there is.
-        var slot = await ScalarAsync<string?>(standby, "SELECT slot_name FROM pg_stat_wal_receiver", cancellationToken).ConfigureAwait(false);
+        var slot = await SqlScalar.ReadAsync<string?>(standby, "SELECT slot_name FROM pg_stat_wal_receiver", cancellationToken).ConfigureAwait(false);
         await using var rows = new NpgsqlCommand(
             "SELECT r.application_name, s.slot_name FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid", primary);
         var senders = new List<(string App, string? Slot)>();
@@ -71,7 +71,7 @@ public sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterP
 
         progress?.Report(new ProvisionProgress("production notes", "checking the seed's production notes (read-only)"));
         var notes = await ProductionNotes.CheckAsync(options.Primary, match.App, match.Slot ?? slot, cancellationToken).ConfigureAwait(false);
-        var version = await ScalarAsync<string>(primary, "SHOW server_version", cancellationToken).ConfigureAwait(false);
+        var version = await SqlScalar.ReadAsync<string>(primary, "SHOW server_version", cancellationToken).ConfigureAwait(false);
         var searchPath = $"\"{schema}\", public";
         return new ExternalPair
         {
@@ -104,12 +104,5 @@ public sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterP
             throw new ProvisioningException($"cannot connect to the {role} ({endpoint})",
                 $"check the address and that the password is in HARNESS_{role.ToUpperInvariant()}_PASSWORD or a passfile", SecretRedactor.Redact(ex.Message, endpoint.Password));
         }
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DBNull or null ? default! : (T)value;
     }
 }

@@ -90,9 +90,7 @@ public sealed class LocalPair : ProvisionedPair
         }
         finally
         {
-            _run.Delete();
-            foreach (var port in _ports)
-                port.Dispose();
+            Release();
             LocalPairRegistry.Unregister(this);
             TeardownTime = stopwatch.Elapsed;
         }
@@ -114,6 +112,12 @@ public sealed class LocalPair : ProvisionedPair
         {
             // Exiting anyway; the next run reaps what is left.
         }
+        Release();
+    }
+
+    /// <summary>Removes the run directory and gives the ports back, once the servers are down.</summary>
+    private void Release()
+    {
         _run.Delete();
         foreach (var port in _ports)
             port.Dispose();

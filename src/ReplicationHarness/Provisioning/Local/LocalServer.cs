@@ -135,19 +135,10 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
         var children = new List<int>();
         foreach (var proc in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
         {
-            if (!int.TryParse(Path.GetFileName(proc), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
-                continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(proc, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields.Length > 1 && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
-                    children.Add(pid);
-            }
-            catch (IOException)
-            {
-                // Gone while we looked.
-            }
+            if (int.TryParse(Path.GetFileName(proc), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
+                && Posix.ProcessStat(pid) is { Length: > 1 } fields
+                && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
+                children.Add(pid);
         }
         return children;
     }

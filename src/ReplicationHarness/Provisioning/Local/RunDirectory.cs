@@ -172,17 +172,5 @@ public sealed class RunDirectory
         return parts.Length < 2 || parts[1] == StartTimeOf(pid);
     }
 
-    private static string StartTimeOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields.Length > 19 ? fields[19] : "?";
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
+    private static string StartTimeOf(int pid) => Posix.ProcessStat(pid) is { Length: > 19 } fields ? fields[19] : "?";
 }
