@@ -17,6 +17,8 @@ public sealed class PrimaryNodeActor : ReceiveActor
     private readonly NodeEndpoint _endpoint;
     private readonly CancellationTokenSource _stopping = new();
     private readonly RowGenerator _rows = new(seed: 20261125);
+    // Every acknowledgement, kept so a failover can be checked against what clients were promised.
+    private readonly List<AcknowledgedWrite> _acknowledged = [];
     private NpgsqlDataSource? _source;
 
     public PrimaryNodeActor(NodeEndpoint endpoint)
@@ -43,7 +45,14 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 success: outcome => new PrimaryNodeProtocol.WriteOutcome(outcome, requester),
                 failure: ex => new PrimaryNodeProtocol.WriteOutcome(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"{ex.GetType().Name}: {ex.Message}"), requester));
         });
-        Receive<PrimaryNodeProtocol.WriteOutcome>(outcome => outcome.Requester.Tell(outcome.Result));
+        Receive<PrimaryNodeProtocol.WriteOutcome>(outcome =>
+        {
+            if (outcome.Result is PrimaryNodeProtocol.Committed committed)
+                _acknowledged.Add(new AcknowledgedWrite(committed.WriteId, committed.Table, committed.Kind, committed.Rows, committed.AckTimestamp));
+            outcome.Requester.Tell(outcome.Result);
+        });
+        Receive<PrimaryNodeProtocol.GetAcknowledgedWrites>(request =>
+            Sender.Tell(new PrimaryNodeProtocol.AcknowledgedWrites(request.StepIndex, _acknowledged.ToArray())));
     }
 
     /// <summary>Props for the actor.</summary>
@@ -130,7 +139,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
             if (!marked)
                 await batch.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
             var acknowledged = Stopwatch.GetTimestamp();
-            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
+            var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
                 flushText is null ? Lsn.Zero : Lsn.Parse(flushText));
             // The probe is told straight from the commit's continuation, not after a hop through this actor's
             // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Writes;
 
 namespace ReplicationHarness.Actors;
 
@@ -31,7 +32,7 @@ public static class PrimaryNodeProtocol
     /// A write committed: sent at <paramref name="SentTimestamp"/>, acknowledged at <paramref name="AckTimestamp"/>
     /// (Stopwatch ticks; the commit's timestamp on the server lies between them), flushed up to <paramref name="FlushLsn"/>.
     /// </summary>
-    public sealed record Committed(long WriteId, int StepIndex, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn FlushLsn);
+    public sealed record Committed(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn FlushLsn);
 
     /// <summary>A write did not commit.</summary>
     public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);
@@ -44,4 +45,10 @@ public static class PrimaryNodeProtocol
 
     /// <summary>The primary's flush position.</summary>
     public sealed record FlushPosition(int StepIndex, Lsn Lsn);
+
+    /// <summary>Ask for every write the primary acknowledged so far; answered with <see cref="AcknowledgedWrites"/>.</summary>
+    public sealed record GetAcknowledgedWrites(int StepIndex);
+
+    /// <summary>The acknowledged writes, oldest first.</summary>
+    public sealed record AcknowledgedWrites(int StepIndex, IReadOnlyList<AcknowledgedWrite> Writes);
 }

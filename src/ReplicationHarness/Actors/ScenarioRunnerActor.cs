@@ -63,6 +63,10 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private WriterLoadProtocol.LoadFinished? _backgroundFinished;
     private readonly List<string> _backgroundProblems = [];
     private string? _unreachable;
+    private TimeSpan? _primaryStoppedAt;
+    private Provisioning.Promotion? _promotion;
+    private TimeSpan _promotedAt;
+    private IReadOnlyList<Writes.AcknowledgedWrite> _acknowledged = [];
 
     public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader)
     {
@@ -170,7 +174,19 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<PrimaryNodeProtocol.FlushPosition>(OnFlushPosition);
         Receive<StandbyNodeProtocol.ReplayReached>(OnReplayReached);
         Receive<StandbyNodeProtocol.ReplayNotReached>(OnReplayNotReached);
-        Receive<StandbyNodeProtocol.Done>(done => OnStep(done.StepIndex, () => Complete(Verdict.Passed, [], done.Detail)));
+        Receive<StandbyNodeProtocol.Done>(done => OnStep(done.StepIndex, () =>
+        {
+            if (_step is StopNodeStep { Node: NodeRole.Primary })
+                _primaryStoppedAt = _clock.Elapsed;
+            Complete(Verdict.Passed, [], done.Detail);
+        }));
+        Receive<ScenarioRunnerProtocol.Promoted>(promoted => OnStep(promoted.StepIndex, () => OnPromoted(promoted.Promotion)));
+        Receive<PrimaryNodeProtocol.AcknowledgedWrites>(acknowledged => OnStep(acknowledged.StepIndex, () =>
+        {
+            _acknowledged = acknowledged.Writes;
+            _standby.Tell(new StandbyNodeProtocol.CountWrites(acknowledged.StepIndex, _tables.Union(acknowledged.Writes.Select(w => w.Table)).ToArray()));
+        }));
+        Receive<StandbyNodeProtocol.WriteCounts>(counts => OnStep(counts.StepIndex, () => CompletePromotion(counts)));
         Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], Redact(failed.What))));
         Receive<NodeProtocol.SqlResult>(result => OnStep(result.StepIndex, () => CompleteSql(result)));
         Receive<WriterLoadProtocol.LoadFinished>(finished =>
@@ -337,12 +353,14 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 (sql.On == NodeRole.Primary ? _primary : _standby).Tell(new NodeProtocol.RunSql(index, sql.Query, inner));
                 break;
             case StopNodeStep stop:
-                _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
+                if (stop.Node == NodeRole.Primary)
+                    _writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
+                Detach(() => _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token)).PipeTo(Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {Role(stop.Node)} failed: {ex.Message}"));
                 break;
             case StartNodeStep start:
-                _pair.StartNodeAsync(start.Node, _stopping.Token).PipeTo(Self,
+                Detach(() => _pair.StartNodeAsync(start.Node, _stopping.Token)).PipeTo(Self,
                     success: detail =>
                     {
                         // Tell is thread-safe; the node actor drops the pooled connections the old server took with it.
@@ -351,12 +369,84 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                     },
                     failure: ex => new NodeProtocol.OperationFailed(index, start.Node, $"starting the {Role(start.Node)} failed: {ex.Message}"));
                 break;
+            case PromoteStep promote:
+                // The ledger of acknowledged writes is read after the promotion, when no write can be added to it.
+                Detach(() => _pair.PromoteStandbyAsync(promote.Method, inner * 0.9, _stopping.Token)).PipeTo(Self,
+                    success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
+                    failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
+                break;
             case WaitStep wait:
                 Timers.StartSingleTimer("wait", new ScenarioRunnerProtocol.WaitElapsed(index), wait.Duration);
                 break;
             default:
                 throw new InvalidOperationException($"no handler for step kind '{_step.Keyword}'");
         }
+    }
+
+    /// <summary>A pair operation that refuses synchronously still comes back as a faulted task, not an actor crash.</summary>
+    private static Task<T> Detach<T>(Func<Task<T>> start)
+    {
+        try
+        {
+            return start();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+
+    private void OnPromoted(Provisioning.Promotion promotion)
+    {
+        _promotion = promotion;
+        _promotedAt = _clock.Elapsed;
+        if (!promotion.Promoted)
+        {
+            var limit = _step!.Expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
+            Complete(Verdict.Failed, [new AssertionResult("promoted_within", limit, $"still in recovery after {DurationText.Describe(promotion.Elapsed)}", null, Verdict.Failed)],
+                $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})");
+            return;
+        }
+        _primary.Tell(new PrimaryNodeProtocol.GetAcknowledgedWrites(_stepIndex));
+    }
+
+    private static string Describe(PromoteMethod method) =>
+        method == PromoteMethod.PgPromote ? "pg_promote()" : "promote_trigger_file";
+
+    private void CompletePromotion(StandbyNodeProtocol.WriteCounts counts)
+    {
+        var promotion = _promotion!;
+        var expect = _step!.Expect;
+        var checks = new List<AssertionResult>();
+        var took = $"{DurationText.Describe(promotion.Elapsed)} (poll interval {DurationText.Describe(promotion.PollInterval)})";
+        if (expect.PromotedWithin is { } within)
+        {
+            var margin = within - promotion.Elapsed;
+            checks.Add(new AssertionResult("promoted_within", $"<= {DurationText.Format(within)}", took, Micros(margin.TotalMicroseconds),
+                margin >= TimeSpan.Zero ? Verdict.Passed : Verdict.Failed));
+        }
+        var detail = $"promoted with {Describe(promotion.Method)} in {took}, now on timeline {promotion.Timeline}; replayed up to {promotion.ReplayedBefore} (received {promotion.ReceivedBefore}) before the request";
+        if (_primaryStoppedAt is { } stopped)
+            detail += $"; writable again {DurationText.Describe(_promotedAt - stopped)} after the primary stopped";
+        if (counts.Error is not null)
+        {
+            checks.Add(new AssertionResult("acknowledged writes", "present on the new primary", $"could not be counted: {Redact(counts.Error)}", null, Verdict.Failed));
+            Complete(Verdict.Error, checks, $"{detail}; counting the writes on the new primary failed: {Redact(counts.Error)}");
+            return;
+        }
+        var gap = WriteGapCheck.Evaluate(_acknowledged, counts.Counts, _clock.At);
+        var found = gap.LostWrites == 0
+            ? $"all {gap.AcknowledgedWrites:N0} acknowledged writes ({gap.AcknowledgedRows:N0} rows) present on the new primary"
+            : $"write gap: {gap.LostWrites:N0} of {gap.AcknowledgedWrites:N0} acknowledged writes ({gap.LostRows:N0} rows) missing on the new primary, "
+              + $"acknowledged from {DurationText.Describe(gap.FirstLostAckedAt!.Value)} on, the last {DurationText.Describe((_primaryStoppedAt ?? gap.LastAckedAt!.Value) - gap.FirstLostAckedAt.Value)} before the primary stopped";
+        if (gap.UnacknowledgedPresent > 0)
+            found += $"; {gap.UnacknowledgedPresent} write{(gap.UnacknowledgedPresent == 1 ? "" : "s")} present whose acknowledgement never arrived (committed as the primary went down)";
+        if (expect.MaxLostWrites is { } max)
+        {
+            checks.Add(new AssertionResult("max_lost_writes", $"<= {max}", $"{gap.LostWrites} lost of {gap.AcknowledgedWrites} acknowledged ({gap.LostRows} rows)",
+                (max - gap.LostWrites).ToString(System.Globalization.CultureInfo.InvariantCulture), gap.LostWrites <= max ? Verdict.Passed : Verdict.Failed));
+        }
+        Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, $"{detail}; {found}");
     }
 
     private void IssueNextWrite(string table)
@@ -477,6 +567,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         if (load.Background && _backgroundProblems.Count > 0)
             checks.Add(new AssertionResult("visible_within", load.Expect.VisibleWithin is { } w ? $"<= {DurationText.Format(w)}" : "visible", string.Join("; ", _backgroundProblems), null, Verdict.Failed));
         var detail = $"wrote {finished.Rows:N0} rows in {finished.Batches} batches over {finished.Elapsed.TotalSeconds:0.##} s: {finished.RowsPerSecond:0} rows/s (target {load.Rate})";
+        if (finished.EndedEarly is { } why)
+            detail += $"; ended early: {Redact(why)}; {finished.InDoubt} batch{(finished.InDoubt == 1 ? "" : "es")} in doubt (sent, never acknowledged)";
         if (finished.Failures > 0)
         {
             var failure = $"{finished.Failures} of {finished.Batches} batches failed on the primary, the first with: {Redact(finished.FirstFailure ?? "no reason given")}";

@@ -53,4 +53,7 @@ public static class ScenarioRunnerProtocol
 
     /// <summary>A child actor threw: the current step becomes an error with this cause, never a silent restart.</summary>
     public sealed record ChildFailed(string Child, string Reason);
+
+    /// <summary>The pair's promotion of the standby finished (the runner's own message).</summary>
+    public sealed record Promoted(int StepIndex, Provisioning.Promotion Promotion);
 }

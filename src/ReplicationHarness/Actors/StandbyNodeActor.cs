@@ -54,6 +54,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         Receive<StandbyNodeProtocol.WaitForReplay>(request => WaitForReplayAsync(request).PipeTo(Sender));
         Receive<StandbyNodeProtocol.SetApplyDelay>(request => SetApplyDelayAsync(request).PipeTo(Sender));
         Receive<StandbyNodeProtocol.ControlReplay>(request => ControlReplayAsync(request).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.CountWrites>(request => CountWritesAsync(request).PipeTo(Sender));
     }
 
     /// <summary>Props for the actor.</summary>
@@ -213,6 +214,29 @@ public sealed class StandbyNodeActor : ReceiveActor
         catch (NpgsqlException ex)
         {
             return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"setting recovery_min_apply_delay failed: {ex.Message}");
+        }
+    }
+
+    private async Task<object> CountWritesAsync(StandbyNodeProtocol.CountWrites request)
+    {
+        var counts = new Dictionary<string, IReadOnlyDictionary<long, long>>();
+        try
+        {
+            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            foreach (var table in request.Tables)
+            {
+                var perWrite = new Dictionary<long, long>();
+                await using var command = new NpgsqlCommand(new HarnessTable(table).CountsByWriteSql, connection);
+                await using var reader = await command.ExecuteReaderAsync(_stopping.Token).ConfigureAwait(false);
+                while (await reader.ReadAsync(_stopping.Token).ConfigureAwait(false))
+                    perWrite[reader.GetInt64(0)] = reader.GetInt64(1);
+                counts[table] = perWrite;
+            }
+            return new StandbyNodeProtocol.WriteCounts(request.StepIndex, counts, null);
+        }
+        catch (NpgsqlException ex)
+        {
+            return new StandbyNodeProtocol.WriteCounts(request.StepIndex, counts, ex.Message);
         }
     }
 

@@ -28,6 +28,9 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     private bool _durationOver;
     private long _startTimestamp;
     private string? _firstFailure;
+    private string? _primaryStopping;
+    private string? _endedEarly;
+    private int _inDoubt;
 
     public WriterLoadActor(IActorRef primary)
     {
@@ -36,8 +39,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         Receive<WriterLoadProtocol.Tick>(_ => SendBatch());
         Receive<WriterLoadProtocol.DurationElapsed>(_ =>
         {
-            _durationOver = true;
-            Timers.Cancel(TickTimer);
+            EndNow();
             FinishIfDone();
         });
         Receive<PrimaryNodeProtocol.Committed>(committed =>
@@ -49,10 +51,21 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         Receive<PrimaryNodeProtocol.WriteFailed>(failed =>
         {
             _inFlight--;
-            _failures++;
-            _firstFailure ??= failed.Reason;
+            if (_primaryStopping is { } reason)
+            {
+                // The crash the scenario asked for: the write's fate is unknown, and nothing more can be written.
+                _inDoubt++;
+                _endedEarly ??= $"{reason}; the first write after it failed with: {failed.Reason}";
+                EndNow();
+            }
+            else
+            {
+                _failures++;
+                _firstFailure ??= failed.Reason;
+            }
             FinishIfDone();
         });
+        Receive<WriterLoadProtocol.PrimaryStopping>(stopping => _primaryStopping = stopping.Reason);
     }
 
     /// <inheritdoc />
@@ -61,11 +74,18 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     /// <summary>Props for the actor.</summary>
     public static Props Props(IActorRef primary) => Akka.Actor.Props.Create(() => new WriterLoadActor(primary));
 
+    private void EndNow()
+    {
+        _durationOver = true;
+        Timers.Cancel(TickTimer);
+        Timers.Cancel("duration");
+    }
+
     private void Start(WriterLoadProtocol.StartLoad load)
     {
         _load = load;
         _nextWriteId = load.FirstWriteId;
-        (_inFlight, _batches, _failures, _rows, _durationOver, _firstFailure) = (0, 0, 0, 0, false, null);
+        (_inFlight, _batches, _failures, _rows, _durationOver, _firstFailure, _inDoubt, _endedEarly, _primaryStopping) = (0, 0, 0, 0, false, null, 0, null, null);
         _startTimestamp = Stopwatch.GetTimestamp();
         var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
         Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
@@ -102,7 +122,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         if (_inFlight > 0 || _load is not { } load)
             return;
         var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
-        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId, _firstFailure));
+        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId, _firstFailure, _inDoubt, _endedEarly));
         _load = null;
     }
 }

@@ -12,7 +12,15 @@ public static class WriterLoadProtocol
 
     /// <summary>The load is over and every write it sent is answered.</summary>
     /// <param name="FirstFailure">Why the first failed batch failed, when one did.</param>
-    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId, string? FirstFailure = null);
+    /// <param name="InDoubt">Batches that failed once the primary was being stopped: sent, never acknowledged, so whether they committed is unknown.</param>
+    /// <param name="EndedEarly">Why the load stopped before its duration, when it did.</param>
+    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId, string? FirstFailure = null, int InDoubt = 0, string? EndedEarly = null);
+
+    /// <summary>
+    /// The primary is about to be stopped on purpose: the load keeps writing, as clients would, until a write
+    /// fails; then it stops, and failed writes count as in doubt rather than as failures.
+    /// </summary>
+    public sealed record PrimaryStopping(string Reason);
 
     /// <summary>Time for the next batch (the actor's own timer).</summary>
     public sealed record Tick

@@ -69,6 +69,15 @@ public abstract class ProvisionedPair : IAsyncDisposable
     public virtual Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
 
+    /// <summary>
+    /// Promotes the standby (a failover the scenario injects); pairs the harness does not own refuse, since
+    /// nothing could turn the promoted node back into a standby afterwards.
+    /// </summary>
+    /// <param name="method">How to request the promotion.</param>
+    /// <param name="limit">How long to wait for the standby to leave recovery.</param>
+    public virtual Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot be failed over by the harness; use a local pair for promotion scenarios");
+
     /// <summary>Tears the pair down.</summary>
     public abstract ValueTask DisposeAsync();
 }

@@ -25,6 +25,9 @@ public sealed record HarnessTable(string Name)
     /// <summary>How many rows write $1 has on the node asked.</summary>
     public string ProbeSql => $"SELECT count(*) FROM {Quoted} WHERE write_id = $1";
 
+    /// <summary>Rows per write id: which writes a node holds, all of them, in one scan.</summary>
+    public string CountsByWriteSql => $"SELECT write_id, count(*) FROM {Quoted} GROUP BY write_id";
+
     /// <summary>Row count and a digest of every row in id order, to compare the nodes.</summary>
     public string DigestSql => $"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') FROM {Quoted} AS t";
 }

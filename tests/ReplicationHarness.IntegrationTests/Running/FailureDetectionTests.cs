@@ -132,6 +132,27 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Failover_fails_and_measures_the_gap_when_the_standby_missed_acknowledged_writes()
+    {
+        // The standby is down while the load writes, so its promotion must lose what the primary acknowledged meanwhile.
+        var file = Broken("failover-async.yaml",
+            ("  - name: writes in the background\n", "  - stop_node: { node: standby }\n  - name: writes in the background\n"),
+            ("  - name: promote the standby", "  - start_node: { node: standby }\n  - name: promote the standby"),
+            ("    promote: { method: trigger_file }\n", "    promote: { method: pg_promote }\n"),
+            ("      promoted_within: 10s", "      max_lost_writes: 0\n      promoted_within: 10s"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.True(Regex.IsMatch(output, @"failed: steps\[6\] promote the standby through the trigger file: max_lost_writes <= 0, observed [1-9]\d* lost of [1-9]\d* acknowledged \(\d+ rows\)"), output);
+        var promote = scenario.Steps[6];
+        Assert.Equal("failed", promote.Status);
+        Assert.Matches(@"write gap: [\d,]+ of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary, acknowledged from [\d.]+m?s on", promote.Detail);
+        Assert.Equal(Verdict.Passed, promote.Checks.Single(c => c.Name == "promoted_within").Status);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;

@@ -31,14 +31,14 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal("passed", report.Status);
-        Assert.Equal(["bulk-insert-update", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["bulk-insert-update", "failover-async", "failover-sync", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
             Assert.Equal("passed", s.Status);
             Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
             Assert.NotEmpty(s.Assertions);
             Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
-            Assert.Equal(s.Name is not ("replay-stall" or "standby-restart"), s.TimeToVisible is not null);
+            Assert.Equal(s.Name is not ("replay-stall" or "standby-restart" or "failover-sync" or "failover-async"), s.TimeToVisible is not null);
             Assert.NotEmpty(s.Lag);
             Assert.Equal("verify_pair", s.Steps[0].Action);
             Assert.Equal(9, s.Steps[0].Checks.Count);
@@ -58,6 +58,14 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.StartsWith("caught up in", restart.Steps[8].Detail);
         var sync = report.Scenarios.Single(s => s.Name == "sync-replication");
         Assert.Equal("sync", sync.Steps[1].Checks.Single().Observed);
+        var failover = report.Scenarios.Single(s => s.Name == "failover-sync");
+        Assert.StartsWith("promoted with pg_promote() in ", failover.Steps[4].Detail);
+        Assert.Contains("now on timeline 2", failover.Steps[4].Detail);
+        Assert.Matches(@"all [\d,]+ acknowledged writes \([\d,]+ rows\) present on the new primary", failover.Steps[4].Detail);
+        Assert.Equal(["promoted_within", "max_lost_writes"], failover.Steps[4].Checks.Select(c => c.Name));
+        Assert.Contains("ended early: the primary was stopped (immediate) by steps[3]", failover.Steps[5].Detail);
+        var trigger = report.Scenarios.Single(s => s.Name == "failover-async");
+        Assert.StartsWith("promoted with promote_trigger_file in ", trigger.Steps[4].Detail);
         var load = report.Scenarios.Single(s => s.Name == "sustained-load");
         Assert.True(load.Writes.Count >= 10, $"{load.Writes.Count} probed batches");
 
@@ -69,7 +77,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
-        Assert.Equal(7, junit.Root!.Elements("testsuite").Count());
+        Assert.Equal(9, junit.Root!.Elements("testsuite").Count());
         Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
         Assert.StartsWith("# Replication report: passed", await File.ReadAllTextAsync(Path.Combine(directory, "report.md")));
         Assert.Contains("Chart.js v4", await File.ReadAllTextAsync(Path.Combine(directory, "report.html")));

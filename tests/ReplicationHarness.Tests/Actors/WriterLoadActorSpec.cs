@@ -24,7 +24,7 @@ public class WriterLoadActorSpec : TestKit
             if (write is null)
                 break;
             writes.Add(write);
-            primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Kind, write.Rows, 0, 0, Lsn.Zero));
+            primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, write.Rows, 0, 0, Lsn.Zero));
         }
 
         var finished = await ExpectMsgAsync<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
@@ -66,5 +66,25 @@ public class WriterLoadActorSpec : TestKit
         var finished = await ExpectMsgAsync<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
         Assert.True(finished.Failures >= 1);
         Assert.Equal(0, finished.Rows);
+    }
+
+    [Fact]
+    public async Task A_primary_stopped_on_purpose_ends_the_load_and_its_failed_writes_are_in_doubt_not_failures()
+    {
+        var primary = CreateTestProbe();
+        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
+
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(30), 10, 1, 0, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        var first = await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
+        primary.Reply(new PrimaryNodeProtocol.Committed(first.WriteId, 0, "t", WriteKind.Insert, 10, 0, 0, Lsn.Zero));
+        load.Tell(new WriterLoadProtocol.PrimaryStopping("the primary was stopped (immediate) by steps[3]"));
+        var second = await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
+        primary.Reply(new PrimaryNodeProtocol.WriteFailed(second.WriteId, 0, "57P01: terminating connection due to administrator command"));
+
+        // Long before the 30 s duration: the load ends at the first failure after the stop.
+        var finished = await ExpectMsgAsync<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
+        Assert.Equal((0, 1, 10L), (finished.Failures, finished.InDoubt, finished.Rows));
+        Assert.Equal("the primary was stopped (immediate) by steps[3]; the first write after it failed with: 57P01: terminating connection due to administrator command", finished.EndedEarly);
+        await primary.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 }

@@ -12,8 +12,8 @@ public static class ExternalSafety
         var problems = new List<string>();
         if (scenario.Pair.Primary.Settings.Count > 0 || scenario.Pair.Standby.Settings.Count > 0)
             problems.Add("pair.primary/standby.settings: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
-        foreach (var step in scenario.Steps.Where(s => s is StopNodeStep or StartNodeStep))
-            problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot stop or start them; run this scenario on a local pair");
+        foreach (var step in scenario.Steps.Where(s => s is StopNodeStep or StartNodeStep or PromoteStep))
+            problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair");
         if (allowDestructive)
             return problems;
         foreach (var step in scenario.Steps)

@@ -76,6 +76,11 @@ public sealed class LocalPair : ProvisionedPair
     }
 
     /// <inheritdoc />
+    public override Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        // The trigger file goes where promote_trigger_file points: the run directory, which teardown removes.
+        StandbyPromoter.PromoteAsync(Standby, method, path => File.WriteAllText(path, ""), limit, cancellationToken);
+
+    /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -4,7 +4,9 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="VisibleWithin">Each write must be visible on the standby within this time of its commit.</param>
 /// <param name="VisibleNotBefore">Each write must not be visible on the standby before this time (an apply delay works).</param>
 /// <param name="Result">The first column of the first row a <c>sql</c> step returns, as text.</param>
-public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result)
+/// <param name="PromotedWithin">A <c>promote</c> step: the standby must leave recovery within this time of the request.</param>
+/// <param name="MaxLostWrites">A <c>promote</c> step: at most this many acknowledged writes may be missing on the new primary.</param>
+public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null)
 {
     /// <summary>No expectation.</summary>
     public static StepExpectation None { get; } = new(null, null, null);

@@ -48,6 +48,12 @@ internal sealed partial class ScenarioBinder(string file)
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
         var steps = stepsNode is null ? [] : new StepBinder(_context).Bind(stepsNode, "steps");
         var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer) : ScenarioAssertions.None;
+        if (assertions is { ContentsEqual: true } && steps.OfType<PromoteStep>().FirstOrDefault() is { } promote)
+        {
+            // After a failover there is no pair to compare; the promote step checks the acknowledged writes instead.
+            _context.Error(mapping.Find("assertions")!.Value is SourceMapping am && am.Find("contents_equal") is { } ce ? ce.Key : mapping, "assertions.contents_equal",
+                $"contents_equal compares the primary with its standby, but steps[{promote.Index}] promotes the standby; remove it (the promote step checks every acknowledged write against the new primary)");
+        }
 
         if (_context.Errors.Count > 0 || name is null || description is null || pair is null || observer is null || assertions is null)
             return null;

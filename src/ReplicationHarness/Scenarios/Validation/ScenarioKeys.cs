@@ -27,7 +27,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> StepCommon = ["name", "timeout", "expect"];
 
     /// <summary>Keys of a step's <c>expect</c>.</summary>
-    public static readonly IReadOnlyList<string> Expect = ["visible_within", "visible_not_before", "result"];
+    public static readonly IReadOnlyList<string> Expect = ["visible_within", "visible_not_before", "result", "promoted_within", "max_lost_writes"];
 
     /// <summary>Keys of the <c>insert</c> and <c>bulk_insert_update</c> actions.</summary>
     public static readonly IReadOnlyList<string> Insert = ["rows", "table"];
@@ -40,6 +40,9 @@ public static class ScenarioKeys
 
     /// <summary>Keys of the <c>stop_node</c> action.</summary>
     public static readonly IReadOnlyList<string> StopNode = ["node", "mode"];
+
+    /// <summary>Keys of the <c>promote</c> action.</summary>
+    public static readonly IReadOnlyList<string> Promote = ["method"];
 
     /// <summary>Keys of the <c>start_node</c> action.</summary>
     public static readonly IReadOnlyList<string> StartNode = ["node"];

@@ -13,8 +13,13 @@ internal sealed class StepBinder(BindingContext context)
     [
         VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
         SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
-        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind,
+        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind, PromoteStep.Kind,
     ];
+
+    // Once the standby is promoted the old primary is gone for good: steps that write through it, or that
+    // drive the standby's replay, would only fail with a connection error.
+    private static readonly string[] AllowedAfterPromote =
+        [SqlStep.Kind, WaitStep.Kind, WaitForLoadStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, VerifyPairStep.Kind];
 
     private static readonly string[] StepKeys = [.. Actions, .. ScenarioKeys.StepCommon];
 
@@ -23,6 +28,12 @@ internal sealed class StepBinder(BindingContext context)
         ["fast"] = StopMode.Fast,
         ["immediate"] = StopMode.Immediate,
         ["kill"] = StopMode.Kill,
+    };
+
+    private static readonly Dictionary<string, PromoteMethod> PromoteMethods = new(StringComparer.Ordinal)
+    {
+        ["pg_promote"] = PromoteMethod.PgPromote,
+        ["trigger_file"] = PromoteMethod.TriggerFile,
     };
 
     private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
@@ -50,7 +61,20 @@ internal sealed class StepBinder(BindingContext context)
             if (BindStep(sequence.Items[i], YamlPath.Index(path, i), i) is { } step)
                 steps.Add(step);
         }
+        CheckAfterPromote(steps, sequence, path);
         return PairBackgroundLoads(steps, sequence, path);
+    }
+
+    private void CheckAfterPromote(List<ScenarioStep> steps, SourceSequence sequence, string path)
+    {
+        var promote = steps.OfType<PromoteStep>().FirstOrDefault();
+        if (promote is null)
+            return;
+        foreach (var step in steps.Where(s => s.Index > promote.Index && !AllowedAfterPromote.Contains(s.Keyword)))
+        {
+            context.Error(sequence.Items[step.Index], YamlPath.Index(path, step.Index),
+                $"'{step.Keyword}' cannot follow 'promote' (steps[{promote.Index}]): the old primary no longer takes writes; after a promotion use {string.Join(", ", AllowedAfterPromote)} (sql 'on: standby' talks to the new primary)");
+        }
     }
 
     /// <summary>Every background load is collected by a later wait_for_load, one at a time.</summary>
@@ -148,6 +172,7 @@ internal sealed class StepBinder(BindingContext context)
             SqlStep.Kind => BindSql(action.Value, actionPath, index, name, timeout, expect, line),
             StopNodeStep.Kind => BindStop(action.Value, actionPath, index, name, timeout, expect, line),
             StartNodeStep.Kind => BindStart(action.Value, actionPath, index, name, timeout, expect, line),
+            PromoteStep.Kind => BindPromote(action.Value, actionPath, index, name, timeout, expect, line),
             _ => null,
         };
 
@@ -170,6 +195,11 @@ internal sealed class StepBinder(BindingContext context)
         {
             context.Error(timeoutNode, timeoutPath,
                 $"the step runs for {Units.DurationText.Format(runs)} but its timeout is {Units.DurationText.Format(step.Timeout)}; make the timeout longer than the step");
+        }
+        if (step.Expect.PromotedWithin is { } promoted && promoted > step.Timeout)
+        {
+            context.Error(timeoutNode, timeoutPath,
+                $"expect.promoted_within ({Units.DurationText.Format(promoted)}) is longer than the step's timeout ({Units.DurationText.Format(step.Timeout)}); raise the timeout");
         }
         if (step.Expect.VisibleWithin is { } within && within > step.Timeout)
         {
@@ -261,6 +291,17 @@ internal sealed class StepBinder(BindingContext context)
         return role is null ? null : new StartNodeStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, role.Value);
     }
 
+    private PromoteStep? BindPromote(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.Promote, nullMeansEmpty: true);
+        if (mapping is null)
+            return null;
+        var method = mapping.Find("method") is { } methodEntry
+            ? context.Choice(methodEntry.Value, YamlPath.Join(path, "method"), "promote method", PromoteMethods)
+            : PromoteMethod.PgPromote;
+        return method is null ? null : new PromoteStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, method.Value);
+    }
+
     private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
     {
         if (entry is null)
@@ -269,7 +310,8 @@ internal sealed class StepBinder(BindingContext context)
         if (mapping is null)
             return StepExpectation.None;
 
-        TimeSpan? within = null, notBefore = null;
+        TimeSpan? within = null, notBefore = null, promotedWithin = null;
+        int? maxLost = null;
         string? result = null;
         foreach (var item in mapping.Entries)
         {
@@ -298,9 +340,20 @@ internal sealed class StepBinder(BindingContext context)
                         ? scalar.Value
                         : ReportResultShape(item.Value, itemPath);
                     break;
+                case "promoted_within" or "max_lost_writes":
+                    if (action != PromoteStep.Kind)
+                    {
+                        context.Error(item.Key, itemPath, $"applies to 'promote' steps, not to '{action}'");
+                        continue;
+                    }
+                    if (item.Key.Value == "promoted_within")
+                        promotedWithin = context.Duration(item.Value, itemPath, max: TimeSpan.FromHours(1));
+                    else
+                        maxLost = context.Integer(item.Value, itemPath, 0, int.MaxValue);
+                    break;
             }
         }
-        return new StepExpectation(within, notBefore, result);
+        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost);
     }
 
     private string? ReportResultShape(SourceNode node, string path)
