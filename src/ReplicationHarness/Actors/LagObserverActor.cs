@@ -45,7 +45,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             if (_alerts.Changes.Count > 0 || _lastUpdate is null || sample.At - _lastUpdate >= UpdateEvery)
             {
                 _lastUpdate = sample.At;
-                listener.Tell(new LagObserverProtocol.LagUpdate(sample, _alerts.Changes));
+                listener.Tell(new LagObserverProtocol.LagUpdate(sample, _alerts.Changes, _alerts.Raised));
             }
             ReplyIfStopping();
         });

@@ -1,4 +1,5 @@
 using ReplicationHarness.Observation;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Actors;
 
@@ -29,7 +30,8 @@ public static class LagObserverProtocol
     public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, int FailedReadings);
 
     /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
-    public sealed record LagUpdate(LagSample Sample, IReadOnlyList<string> AlertChanges);
+    /// <param name="Raised">The alerts raised as of this sample.</param>
+    public sealed record LagUpdate(LagSample Sample, IReadOnlyList<string> AlertChanges, IReadOnlyList<AlertKind> Raised);
 
     /// <summary>Time to sample (the actor's own timer).</summary>
     public sealed record Tick

@@ -38,6 +38,10 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _standby;
     private readonly IActorRef _observer;
     private readonly IActorRef _writer;
+    private readonly IActorRef? _link;
+    private readonly List<InjectedFault> _faults = [];
+    private readonly HashSet<AlertKind> _alertsWhileCut = [];
+    private bool _cut;
     private readonly IReadOnlyList<string> _tables;
 
     private IActorRef _replyTo = ActorRefs.Nobody;
@@ -82,6 +86,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _standby = Context.Watch(Context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby"));
         _observer = Context.Watch(Context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, _clock, Self), "lag-observer"));
         _writer = Context.Watch(Context.ActorOf(WriterLoadActor.Props(_primary), "writer-load"));
+        _link = pair.Link is { } proxy ? Context.Watch(Context.ActorOf(LinkActor.Props(proxy), "link")) : null;
 
         Receive<ScenarioRunnerProtocol.Run>(_ => Prepare());
         Receive<ScenarioRunnerProtocol.Abort>(abort => Fail(Verdict.Error, $"interrupted: {abort.Reason}", []));
@@ -187,6 +192,22 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             _standby.Tell(new StandbyNodeProtocol.CountWrites(acknowledged.StepIndex, _tables.Union(acknowledged.Writes.Select(w => w.Table)).ToArray()));
         }));
         Receive<StandbyNodeProtocol.WriteCounts>(counts => OnStep(counts.StepIndex, () => CompletePromotion(counts)));
+        Receive<LinkProtocol.Changed>(changed => OnStep(changed.StepIndex, () =>
+        {
+            if (_step is PartitionStep)
+            {
+                _cut = true;
+                _alertsWhileCut.Clear();
+            }
+            Complete(Verdict.Passed, [], changed.Detail);
+        }));
+        Receive<LinkProtocol.Healed>(healed => OnStep(healed.StepIndex, () => CompleteHeal(healed)));
+        Receive<LinkProtocol.Restored>(restored =>
+        {
+            if (restored.Detail is { } detail)
+                _faults.Add(new InjectedFault(null, "restore", _clock.Elapsed, Verdict.Passed, detail));
+            StopObserving();
+        });
         Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], Redact(failed.What))));
         Receive<NodeProtocol.SqlResult>(result => OnStep(result.StepIndex, () => CompleteSql(result)));
         Receive<WriterLoadProtocol.LoadFinished>(finished =>
@@ -205,6 +226,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<LagObserverProtocol.LagUpdate>(update =>
         {
             _lastLag = update.Sample;
+            if (_cut)
+                _alertsWhileCut.UnionWith(update.Raised);
             foreach (var change in update.AlertChanges)
                 Report(RunEvent.Alert, change);
             if (update.AlertChanges.Count == 0)
@@ -374,6 +397,15 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 Detach(() => _pair.PromoteStandbyAsync(promote.Method, inner * 0.9, _stopping.Token)).PipeTo(Self,
                     success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
                     failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
+                break;
+            case SetNetworkStep network:
+                _link!.Tell(new LinkProtocol.SetConditions(index, network.Conditions));
+                break;
+            case PartitionStep partition:
+                _link!.Tell(new LinkProtocol.Cut(index, partition.Mode));
+                break;
+            case HealStep:
+                _link!.Tell(new LinkProtocol.Heal(index));
                 break;
             case WaitStep wait:
                 Timers.StartSingleTimer("wait", new ScenarioRunnerProtocol.WaitElapsed(index), wait.Duration);
@@ -641,6 +673,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _stepDone = true;
         Timers.Cancel(StepTimer);
         Timers.Cancel("wait");
+        if (_step is SetApplyDelayStep or PauseReplayStep or ResumeReplayStep or StopNodeStep or StartNodeStep or PromoteStep or SetNetworkStep or PartitionStep or HealStep)
+            _faults.Add(new InjectedFault(_stepIndex, _step.Keyword, _stepStarted, status, detail));
         _steps.Add(new StepResult(_stepIndex, _step!.Name, _step.Keyword, status, _stepStarted, _clock.Elapsed - _stepStarted, checks, detail));
         Report(RunEvent.StepFinished, detail, status);
         if (status == Verdict.Passed)
@@ -682,10 +716,35 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         Report(RunEvent.Judging, "judging the scenario's assertions");
         Timers.StartSingleTimer("judging", ScenarioRunnerProtocol.JudgingTimedOut.Instance, Limit(TimeSpan.FromSeconds(45)));
+        // A link left cut or slowed is restored first: the pair must end whole, and the contents check needs it.
+        if (_link is not null)
+            _link.Tell(LinkProtocol.Restore.Instance);
+        else
+            StopObserving();
+    }
+
+    private void StopObserving()
+    {
         if (_observerStopped)
             Conclude();
         else
             _observer.Tell(LagObserverProtocol.StopSampling.Instance);
+    }
+
+    private void CompleteHeal(LinkProtocol.Healed healed)
+    {
+        _cut = false;
+        var checks = new List<AssertionResult>();
+        var raised = string.Join(", ", _alertsWhileCut.Order().Select(a => a.ToString().ToLowerInvariant()));
+        var observed = raised.Length == 0 ? "none raised" : $"raised: {raised}";
+        foreach (var alert in _step!.Expect.AlertsFired ?? [])
+        {
+            var name = alert.ToString().ToLowerInvariant();
+            checks.Add(new AssertionResult($"alerts_fired: {name}", "fired while the link was cut", observed, null,
+                _alertsWhileCut.Contains(alert) ? Verdict.Passed : Verdict.Failed));
+        }
+        var detail = $"{healed.Detail}; alerts while cut: {(raised.Length == 0 ? "none" : raised)}";
+        Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, detail);
     }
 
     private void CompareContents()
@@ -723,7 +782,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             : _steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
             : Verdict.Passed;
         var result = new ScenarioResult(_scenario.Name, _scenario.SourcePath, status, _clock.Elapsed, _steps.ToArray(), assertions,
-            _visibility.ToArray(), report.Samples, report.Alerts, _error);
+            _visibility.ToArray(), report.Samples, report.Alerts, _error) { Faults = _faults.ToArray() };
         _replyTo.Tell(new ScenarioRunnerProtocol.ScenarioFinished(result));
         Context.Stop(Self);
     }

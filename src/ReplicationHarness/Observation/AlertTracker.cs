@@ -19,6 +19,9 @@ public sealed class AlertTracker(LagObserverSpec spec)
     /// <summary>Alert changes of the last sample (fired or cleared), for live progress.</summary>
     public IReadOnlyList<string> Changes { get; private set; } = [];
 
+    /// <summary>The alerts raised now.</summary>
+    public IReadOnlyList<AlertKind> Raised => [.. _open.Keys];
+
     /// <summary>Every alert interval so far, open ones with no clearing time.</summary>
     public IReadOnlyList<AlertInterval> Intervals =>
         _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Format(o.Key, o.Value.Peak)))).OrderBy(i => i.FiredAt).ToList();

@@ -36,6 +36,9 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Settings the harness wrote for the standby.</summary>
     public IReadOnlyDictionary<string, string> StandbySettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The proxy the standby streams through, when the scenario injects network faults; null otherwise.</summary>
+    public Network.TcpLinkProxy? Link { get; init; }
+
     /// <summary>Where the data directories live, e.g. <c>ext4 disk</c> or <c>tmpfs</c>, when the harness knows.</summary>
     public string? Storage { get; init; }
 

@@ -62,6 +62,16 @@ public static class HtmlReportWriter
         html.Append(s.Writes.Count > 0 ? $"<div class=\"chart\"><canvas id=\"ttv-{index}\"></canvas></div>" : "<div class=\"chart empty\">no marked writes</div>");
         html.Append("</div>\n");
 
+        if (s.Faults is { Count: > 0 } faults)
+        {
+            html.Append("<table class=\"faults\">\n<tr><th>injected at</th><th>by</th><th>fault</th><th>status</th><th>what</th></tr>\n");
+            foreach (var f in faults)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td>{(f.AtMs / 1000).ToString("0.###", CultureInfo.InvariantCulture)} s</td><td>{(f.Step is { } i ? $"steps[{i}]" : "the harness, at the end")}</td><td>{E(f.Action)}</td><td class=\"{E(f.Status)}\">{E(f.Status)}</td><td>{E(f.Detail)}</td></tr>\n");
+            }
+            html.Append("</table>\n");
+        }
         if (s.Assertions.Count > 0)
         {
             html.Append("<table>\n<tr><th>assertion</th><th>threshold</th><th>observed</th><th>margin</th><th>verdict</th></tr>\n");
@@ -98,6 +108,7 @@ public static class HtmlReportWriter
             alertMs = s.Observer?.AlertMs,
             lag = s.Lag.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }),
             alerts = s.Alerts.Select(a => new { kind = a.Kind, from = a.FiredAtMs / 1000, to = a.ClearedAtMs / 1000 }),
+            faults = (s.Faults ?? []).Select(f => new { at = Math.Round(f.AtMs / 1000, 4), label = f.Action }),
             histogram = Histogram(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),
         }),
     });

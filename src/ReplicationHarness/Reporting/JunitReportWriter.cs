@@ -78,6 +78,12 @@ public static class JunitReportWriter
         }
         suite.Add(properties);
         suite.Add(cases);
+        if (scenario.Faults is { Count: > 0 } faults)
+        {
+            // CI shows a suite's output beside its cases: what was injected and when explains a failure next to it.
+            suite.Add(new XElement("system-out", "faults injected:\n" + string.Join("\n", faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+                $"{f.AtMs / 1000:0.###} s {(f.Step is { } i ? $"steps[{i}]" : "harness")} {f.Action} ({f.Status}): {f.Detail}")))));
+        }
         return suite;
     }
 

@@ -51,6 +51,13 @@ public static class MarkdownReportWriter
             foreach (var step in s.Steps)
                 md.Append(CultureInfo.InvariantCulture, $"| {step.Index} {Cell(step.Name)} | {step.Action} | {step.Status} | {step.DurationMs:0.#} ms | {Cell(step.Detail)} |\n");
 
+            if (s.Faults is { Count: > 0 } faults)
+            {
+                md.Append("\n| injected at | by | fault | status | what |\n| --- | --- | --- | --- | --- |\n");
+                foreach (var f in faults)
+                    md.Append(CultureInfo.InvariantCulture, $"| {f.AtMs / 1000:0.###} s | {(f.Step is { } i ? $"steps[{i}]" : "the harness, at the end")} | {f.Action} | {f.Status} | {Cell(f.Detail)} |\n");
+            }
+
             if (s.Assertions.Count > 0)
             {
                 md.Append("\n| assertion | threshold | observed | margin | verdict |\n| --- | --- | --- | --- | --- |\n");

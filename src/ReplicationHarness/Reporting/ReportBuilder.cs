@@ -22,7 +22,8 @@ public static class ReportBuilder
         observer is null ? null : new ObserverReport(observer.Interval.TotalMilliseconds, observer.AlertBytes.Bytes, observer.AlertTime.TotalMilliseconds, observer.StallDetection),
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
         result.Error,
-        LagStatistics.Of(result.LagSeries));
+        LagStatistics.Of(result.LagSeries),
+        result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, Status(f.Status), f.Detail)).ToList());
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>

@@ -17,6 +17,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Lag">The lag time series.</param>
 /// <param name="Error">Why the scenario could not run, for status error.</param>
 /// <param name="LagPercentiles">Percentiles of the lag series in bytes and milliseconds.</param>
+/// <param name="Faults">Faults injected and what the harness restored at the end, in order.</param>
 public sealed record ScenarioReport(
     string Name,
     string File,
@@ -31,4 +32,5 @@ public sealed record ScenarioReport(
     ObserverReport? Observer,
     IReadOnlyList<LagPoint> Lag,
     string? Error,
-    LagStatistics? LagPercentiles = null);
+    LagStatistics? LagPercentiles = null,
+    IReadOnlyList<FaultReport>? Faults = null);

@@ -25,6 +25,9 @@ public sealed record ScenarioResult(
     IReadOnlyList<AlertInterval> Alerts,
     string? Error)
 {
+    /// <summary>The faults injected (network, node stops and starts, promotion, delays, replay pauses) and what the harness undid at the end, in order.</summary>
+    public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
+
     /// <summary>Time-to-visible over all marked writes.</summary>
     public VisibilityStatistics? VisibilityStatistics => VisibilityStatistics.Of(Visibility);
 

@@ -6,12 +6,17 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="SlotName">The physical replication slot the standby streams from.</param>
 /// <param name="Primary">Settings for the primary.</param>
 /// <param name="Standby">Settings for the standby.</param>
+/// <param name="LinkProxy">
+/// Whether the standby streams through the harness's TCP proxy, so network faults can be injected; set
+/// when the scenario has network steps.
+/// </param>
 public sealed record PairSpec(
     ProvisionerKind Provisioner,
     ReplicationMode Replication,
     string SlotName,
     NodeSpec Primary,
-    NodeSpec Standby)
+    NodeSpec Standby,
+    bool LinkProxy = false)
 {
     /// <summary>The slot name used when a scenario names none.</summary>
     public const string DefaultSlotName = "harness_standby";

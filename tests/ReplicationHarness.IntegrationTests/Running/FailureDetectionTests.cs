@@ -153,6 +153,50 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Network_faults_fail_when_a_write_is_visible_sooner_than_the_link_allows()
+    {
+        // 40 ms ± 10 ms each way cannot deliver a write in under 30 ms, but also not after 200 ms: the check can fail.
+        var file = Broken("network-faults.yaml", ("visible_not_before: 30ms", "visible_not_before: 200ms"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.True(Regex.IsMatch(output, @"failed: steps\[2\] a write waits for the link: visible_not_before >= 200ms, observed min \d+(\.\d)?ms from sending the commit"), output);
+        var fault = Assert.Single(scenario.Faults!, f => f.Action == "set_network");
+        Assert.Equal("latency 40ms ± 10ms each way between the standby and the primary", fault.Detail[..fault.Detail.IndexOf(" (proxy", StringComparison.Ordinal)]);
+        // The link is restored by the harness even though the scenario stopped with latency in force.
+        Assert.StartsWith("removed latency 40ms ± 10ms each way", scenario.Faults!.Last().Detail);
+        Assert.Null(scenario.Faults!.Last().Step);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    public async Task Network_faults_fail_when_no_alert_fires_during_the_partition()
+    {
+        var file = Broken("network-faults.yaml", ("max_lag_bytes: 64kB", "max_lag_bytes: 1GB"), ("max_lag_time: 500ms", "max_lag_time: 10min"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Contains("failed: steps[10] heal the link: alerts_fired: bytes fired while the link was cut, observed none raised", output);
+        Assert.Equal("failed", scenario.Steps[10].Status);
+    }
+
+    [Fact]
+    public async Task A_rejecting_partition_resets_the_stream_and_the_standby_reconnects_after_healing()
+    {
+        var file = Broken("network-faults.yaml", ("partition: { mode: drop }", "partition: { mode: reject }"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.StartsWith("link cut (reject: 1 connection reset, new ones refused)", scenario.Steps[8].Detail);
+        Assert.Matches(@"^link healed after 2\.\d+s cut \(reject\); 0B crossed to the standby meanwhile, [1-9]\d* connections? reset or refused", scenario.Steps[10].Detail);
+        Assert.StartsWith("caught up in", scenario.Steps[11].Detail);
+        Assert.Contains(scenario.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed });
+    }
+
+    [Fact]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;

@@ -31,7 +31,7 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal("passed", report.Status);
-        Assert.Equal(["bulk-insert-update", "failover-async", "failover-sync", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["bulk-insert-update", "failover-async", "failover-sync", "network-faults", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
             Assert.Equal("passed", s.Status);
@@ -66,6 +66,12 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("ended early: the primary was stopped (immediate) by steps[3]", failover.Steps[5].Detail);
         var trigger = report.Scenarios.Single(s => s.Name == "failover-async");
         Assert.StartsWith("promoted with promote_trigger_file in ", trigger.Steps[4].Detail);
+        var network = report.Scenarios.Single(s => s.Name == "network-faults");
+        Assert.True(network.Writes.Single(w => w.Step == 2).MicrosecondsSinceSent >= 30_000);
+        Assert.StartsWith("link cut (drop: nothing crosses, 1 connection held open)", network.Steps[8].Detail);
+        Assert.Matches(@"^link healed after 2\.\d+s cut \(drop\); 0B crossed to the standby meanwhile; alerts while cut: bytes, time", network.Steps[10].Detail);
+        Assert.Equal(["set_network", "set_network", "set_network", "partition", "heal"], network.Faults!.Select(f => f.Action));
+        Assert.Equal(["bytes", "time"], network.Alerts.Select(a => a.Kind).Order());
         var load = report.Scenarios.Single(s => s.Name == "sustained-load");
         Assert.True(load.Writes.Count >= 10, $"{load.Writes.Count} probed batches");
 
@@ -77,7 +83,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));
-        Assert.Equal(9, junit.Root!.Elements("testsuite").Count());
+        Assert.Equal(10, junit.Root!.Elements("testsuite").Count());
         Assert.Equal(0, (int)junit.Root.Attribute("failures")!);
         Assert.StartsWith("# Replication report: passed", await File.ReadAllTextAsync(Path.Combine(directory, "report.md")));
         Assert.Contains("Chart.js v4", await File.ReadAllTextAsync(Path.Combine(directory, "report.html")));

@@ -21,7 +21,7 @@ public class CliTests
         var (code, output) = await Run("validate", RepositoryRoot.Scenarios);
 
         Assert.Equal(ExitCodes.Success, code);
-        Assert.Contains("9 files checked: 9 valid, 0 invalid", output);
+        Assert.Contains("10 files checked: 10 valid, 0 invalid", output);
         Assert.Contains("single-insert.yaml (single-insert, 3 steps)", output);
     }
 
@@ -40,7 +40,7 @@ public class CliTests
         [
             $"{bad}:6:23 steps[0].expect.visible_within: '1 second' is not a duration (use 1s or 250ms; units: us, ms, s, min (or m), h)",
             $"{bad}:7:5 steps[1].wiat: unknown key 'wiat' (did you mean 'wait'?)",
-            $"{bad}:7:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, promote",
+            $"{bad}:7:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, promote, set_network, partition, heal",
             $"valid   {good} (good, 1 step)",
             "2 files checked: 1 valid, 1 invalid (3 errors)",
         ], lines);
@@ -54,7 +54,7 @@ public class CliTests
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("single-insert [seed, smoke]  3 steps", output);
         Assert.Contains("One row committed on the primary is visible on the standby within 1s", output);
-        Assert.Contains("9 scenarios", output);
+        Assert.Contains("10 scenarios", output);
     }
 
     [Fact]

@@ -52,7 +52,12 @@ public static class SampleReports
         [new AlertReport("time", 1339, 2341, "1.995s")],
         new ObserverReport(10, 10 * 1024 * 1024, 1000, true),
         [new LagPoint(0, 0, 0, "0/3030000", "0/3030000", "0/3030000", false, "streaming"), new LagPoint(1500, 40, 1500, "0/3030100", "0/3030100", "0/3030000", false, "streaming"), new LagPoint(2500, 0, 0, "0/3030100", "0/3030100", "0/3030100", false, "streaming")],
-        null);
+        null,
+        null,
+        [
+            new FaultReport(0, "set_apply_delay", 4.5, "passed", "recovery_min_apply_delay = 2s in effect after 3 ms"),
+            new FaultReport(null, "restore", 3838.2, "passed", "removed latency 40ms ± 10ms each way"),
+        ]);
 
     private static PairReport Pair() => new(
         "local", "15.18", 389.4,

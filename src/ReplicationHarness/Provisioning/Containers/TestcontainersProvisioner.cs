@@ -25,6 +25,14 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
     /// <inheritdoc />
     public async Task<ProvisionedPair> ProvisionAsync(PairSpec pair, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (pair.LinkProxy)
+        {
+            // The standby container would have to stream through a proxy on the host; not built for containers yet.
+            throw new ProvisioningException(
+                "network faults (set_network, partition, heal) need a local pair",
+                "run this scenario with --provisioner local",
+                "the Testcontainers pair streams over its own Docker network, which the harness's link proxy does not sit on");
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.Multiplier.Scale(options.StartTimeout));
         var plan = new ContainerPairPlan(pair, PasswordGenerator.Create(), PasswordGenerator.Create());

@@ -95,6 +95,8 @@ public sealed class LocalPair : ProvisionedPair
         }
         finally
         {
+            if (Link is not null)
+                await Link.DisposeAsync().ConfigureAwait(false);
             Release();
             LocalPairRegistry.Unregister(this);
             TeardownTime = stopwatch.Elapsed;
@@ -112,6 +114,7 @@ public sealed class LocalPair : ProvisionedPair
         try
         {
             Task.WhenAll(StandbyServer.StopAsync(TimeSpan.FromSeconds(1)), PrimaryServer.StopAsync(TimeSpan.FromSeconds(1))).Wait(TimeSpan.FromSeconds(10));
+            Link?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         }
         catch (AggregateException)
         {

@@ -46,12 +46,15 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         var run = RunDirectory.Create(Options.WorkDirectory, account);
         var ports = new List<PortReservation>();
         var servers = new List<LocalServer>();
+        var link = new LinkHolder();
         try
         {
-            return await BuildAsync(pair, binaries, account, template, run, ports, servers, timings, progress, cancellationToken).ConfigureAwait(false);
+            return await BuildAsync(pair, binaries, account, template, run, ports, servers, link, timings, progress, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            if (link.Proxy is not null)
+                await link.Proxy.DisposeAsync().ConfigureAwait(false);
             // Nothing half-started is left behind, whatever stopped us (including Ctrl-C).
             var timeout = Options.Multiplier.Scale(Options.StopTimeout);
             foreach (var server in servers)
@@ -76,7 +79,7 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
 
     private async Task<ProvisionedPair> BuildAsync(
         PairSpec pair, PostgresBinaries binaries, ServerAccount account, string template, RunDirectory run,
-        List<PortReservation> ports, List<LocalServer> servers, List<PhaseTiming> timings,
+        List<PortReservation> ports, List<LocalServer> servers, LinkHolder link, List<PhaseTiming> timings,
         IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
     {
         var startTimeout = Options.Multiplier.Scale(Options.StartTimeout);
@@ -117,14 +120,18 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
             slot.Parameters.AddWithValue(pair.SlotName);
             await slot.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
+        // the one pg_basebackup -R writes, names the proxy's port.
+        link.Proxy = pair.LinkProxy ? Network.TcpLinkProxy.Start(primary.Port) : null;
+        var upstreamPort = link.Proxy?.Port ?? primary.Port;
         var passfile = run.Combine(PassfileName);
-        await account.WriteSecretFileAsync(passfile, $"127.0.0.1:{primary.Port}:*:{TemplateCache.ReplicationRole}:{replicationPassword}\n", cancellationToken).ConfigureAwait(false);
+        await account.WriteSecretFileAsync(passfile, $"127.0.0.1:{upstreamPort}:*:{TemplateCache.ReplicationRole}:{replicationPassword}\n", cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.RoleAndSlot, stopwatch));
 
         // 4. Base backup, as in the seed; the password stays in the passfile.
         Report(progress, ProvisionPhases.BaseBackup, "pg_basebackup -Fp -Xs -R -c fast");
         var standbyData = run.Combine("standby");
-        var backupBytes = await BaseBackupAsync(binaries, account, primary.Port, pair.SlotName, standbyData, passfile, progress, cancellationToken).ConfigureAwait(false);
+        var backupBytes = await BaseBackupAsync(binaries, account, upstreamPort, pair.SlotName, standbyData, passfile, progress, cancellationToken).ConfigureAwait(false);
         await CheckNoPasswordWrittenAsync(standbyData, replicationPassword, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.BaseBackup, stopwatch));
 
@@ -167,6 +174,7 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
             Storage = DescribeStorage(run.Path),
             Timings = timings,
             ReplicationPassword = replicationPassword,
+            Link = link.Proxy,
         };
     }
 
@@ -369,6 +377,12 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
 
     private static void Report(IProgress<ProvisionProgress>? progress, string phase, string message) =>
         progress?.Report(new ProvisionProgress(phase, message));
+
+    /// <summary>The link proxy once started, so a failed build can close it.</summary>
+    private sealed class LinkHolder
+    {
+        public Network.TcpLinkProxy? Proxy { get; set; }
+    }
 
     [GeneratedRegex(@"(?<done>\d+)/(?<total>\d+) kB")]
     private static partial Regex BackupProgress();

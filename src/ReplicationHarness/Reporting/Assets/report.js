@@ -19,6 +19,30 @@
     }
   };
 
+  // Injected faults as labelled dotted lines, so a lag spike reads against its cause.
+  const faultMarkers = {
+    id: 'faultMarkers',
+    afterDatasetsDraw(chart, args, options) {
+      const { ctx, chartArea, scales } = chart;
+      (options.faults || []).forEach((fault, i) => {
+        const x = scales.x.getPixelForValue(fault.at);
+        if (x < chartArea.left || x > chartArea.right) return;
+        ctx.save();
+        ctx.strokeStyle = '#6c757d';
+        ctx.setLineDash([2, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x, chartArea.top);
+        ctx.lineTo(x, chartArea.bottom);
+        ctx.stroke();
+        ctx.fillStyle = '#495057';
+        ctx.font = '10px sans-serif';
+        // Staggered, so faults injected close together keep readable labels.
+        ctx.fillText(fault.label, x + 3, chartArea.top + 10 + (i % 3) * 11);
+        ctx.restore();
+      });
+    }
+  };
+
   data.scenarios.forEach((scenario, index) => {
     const lagCanvas = document.getElementById('lag-' + index);
     if (lagCanvas && scenario.lag.length > 0) {
@@ -33,7 +57,7 @@
       new Chart(lagCanvas, {
         type: 'line',
         data: { datasets },
-        plugins: [alertShading],
+        plugins: [alertShading, faultMarkers],
         options: {
           animation: false,
           parsing: false,
@@ -42,7 +66,7 @@
             bytes: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'bytes' } },
             ms: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } }
           },
-          plugins: { alertShading: { alerts: scenario.alerts }, title: { display: true, text: 'Replay lag, thresholds dashed, alerts shaded' } }
+          plugins: { alertShading: { alerts: scenario.alerts }, faultMarkers: { faults: scenario.faults }, title: { display: true, text: 'Replay lag, thresholds dashed, alerts shaded, faults dotted' } }
         }
       });
       rendered++;

@@ -6,7 +6,9 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="Result">The first column of the first row a <c>sql</c> step returns, as text.</param>
 /// <param name="PromotedWithin">A <c>promote</c> step: the standby must leave recovery within this time of the request.</param>
 /// <param name="MaxLostWrites">A <c>promote</c> step: at most this many acknowledged writes may be missing on the new primary.</param>
-public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null)
+/// <param name="AlertsFired">A <c>heal</c> step: alerts that must have fired while the link was cut.</param>
+public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null,
+    IReadOnlyList<AlertKind>? AlertsFired = null)
 {
     /// <summary>No expectation.</summary>
     public static StepExpectation None { get; } = new(null, null, null);

@@ -46,6 +46,36 @@ internal sealed partial class BindingContext(string file)
             : $"unknown key '{key}'; expected one of: {string.Join(", ", knownKeys)}";
     }
 
+    private static readonly Dictionary<string, AlertKind> Alerts = new(StringComparer.Ordinal)
+    {
+        ["bytes"] = AlertKind.Bytes,
+        ["time"] = AlertKind.Time,
+        ["stall"] = AlertKind.Stall,
+    };
+
+    /// <summary>A list of lag alerts such as <c>[bytes, time]</c>, without repeats.</summary>
+    /// <param name="observer">The scenario's observer, when bound: the stall alert cannot be judged while stall detection is off.</param>
+    public List<AlertKind> AlertList(SourceNode node, string path, LagObserverSpec? observer)
+    {
+        if (node is not SourceSequence sequence)
+        {
+            Error(node, path, $"expected a list of alerts such as [bytes, time], found {node.KindDescription}");
+            return [];
+        }
+        var alerts = new List<AlertKind>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var itemPath = YamlPath.Index(path, i);
+            if (Choice(sequence.Items[i], itemPath, "lag alert", Alerts) is not { } alert)
+                continue;
+            if (alert == AlertKind.Stall && observer is { StallDetection: false })
+                Error(sequence.Items[i], itemPath, "the stall alert cannot be judged while stall detection is off (observer.alerts.stall: false)");
+            if (!alerts.Contains(alert))
+                alerts.Add(alert);
+        }
+        return alerts;
+    }
+
     /// <summary>Reports a missing required key at the mapping that lacks it.</summary>
     public SourceNode? Required(SourceMapping mapping, string path, string key, string hint)
     {
@@ -130,6 +160,14 @@ internal sealed partial class BindingContext(string file)
         if (node is SourceScalar { IsNull: false } scalar && RowRate.TryParse(scalar.Value, out var rate) && rate.RowsPerSecond > 0)
             return rate;
         Error(node, path, $"{node.KindDescription} is not a positive rate (use {RowRate.AcceptedForms})");
+        return null;
+    }
+
+    public Bandwidth? Bandwidth(SourceNode node, string path)
+    {
+        if (node is SourceScalar { IsNull: false } scalar && Units.Bandwidth.TryParse(scalar.Value, out var bandwidth))
+            return bandwidth;
+        Error(node, path, $"{node.KindDescription} is not a positive bandwidth (use {Units.Bandwidth.AcceptedForms})");
         return null;
     }
 

@@ -21,13 +21,6 @@ internal sealed partial class ScenarioBinder(string file)
         ["sync"] = ReplicationMode.Sync,
     };
 
-    private static readonly Dictionary<string, AlertKind> Alerts = new(StringComparer.Ordinal)
-    {
-        ["bytes"] = AlertKind.Bytes,
-        ["time"] = AlertKind.Time,
-        ["stall"] = AlertKind.Stall,
-    };
-
     private readonly BindingContext _context = new(file);
 
     public IReadOnlyList<ScenarioError> Errors => _context.Errors;
@@ -46,7 +39,7 @@ internal sealed partial class ScenarioBinder(string file)
         var pair = mapping.Find("pair") is { } p ? BindPair(p.Value) : PairSpec.Default;
         var observer = mapping.Find("observer") is { } o ? BindObserver(o.Value) : LagObserverSpec.Default;
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
-        var steps = stepsNode is null ? [] : new StepBinder(_context).Bind(stepsNode, "steps");
+        var steps = stepsNode is null ? [] : new StepBinder(_context, observer).Bind(stepsNode, "steps");
         var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer) : ScenarioAssertions.None;
         if (assertions is { ContentsEqual: true } && steps.OfType<PromoteStep>().FirstOrDefault() is { } promote)
         {
@@ -57,6 +50,9 @@ internal sealed partial class ScenarioBinder(string file)
 
         if (_context.Errors.Count > 0 || name is null || description is null || pair is null || observer is null || assertions is null)
             return null;
+        // Network faults need the standby to stream through the harness's proxy, decided before the pair is made.
+        if (steps.Any(s => s is SetNetworkStep or PartitionStep or HealStep))
+            pair = pair with { LinkProxy = true };
         return new Scenario(name, description.Trim(), tags, pair, observer, steps, assertions, file);
     }
 
@@ -202,8 +198,8 @@ internal sealed partial class ScenarioBinder(string file)
             return null;
         var maxBytes = mapping.Find("max_lag_bytes") is { } b ? _context.Size(b.Value, "assertions.max_lag_bytes") : null;
         var maxTime = mapping.Find("max_lag_time") is { } t ? _context.Duration(t.Value, "assertions.max_lag_time") : null;
-        var fired = mapping.Find("alerts_fired") is { } f ? BindAlertList(f.Value, "assertions.alerts_fired", observer) : [];
-        var notFired = mapping.Find("alerts_not_fired") is { } n ? BindAlertList(n.Value, "assertions.alerts_not_fired", observer) : [];
+        var fired = mapping.Find("alerts_fired") is { } f ? _context.AlertList(f.Value, "assertions.alerts_fired", observer) : [];
+        var notFired = mapping.Find("alerts_not_fired") is { } n ? _context.AlertList(n.Value, "assertions.alerts_not_fired", observer) : [];
         var contentsEqual = mapping.Find("contents_equal") is { } c ? _context.Boolean(c.Value, "assertions.contents_equal") : false;
 
         foreach (var both in fired.Intersect(notFired))
@@ -214,27 +210,6 @@ internal sealed partial class ScenarioBinder(string file)
         if (contentsEqual is null)
             return null;
         return new ScenarioAssertions(maxBytes, maxTime, fired, notFired, contentsEqual.Value);
-    }
-
-    private List<AlertKind> BindAlertList(SourceNode node, string path, LagObserverSpec? observer)
-    {
-        if (node is not SourceSequence sequence)
-        {
-            _context.Error(node, path, $"expected a list of alerts such as [bytes, time], found {node.KindDescription}");
-            return [];
-        }
-        var alerts = new List<AlertKind>();
-        for (var i = 0; i < sequence.Items.Count; i++)
-        {
-            var itemPath = YamlPath.Index(path, i);
-            if (_context.Choice(sequence.Items[i], itemPath, "lag alert", Alerts) is not { } alert)
-                continue;
-            if (alert == AlertKind.Stall && observer is { StallDetection: false })
-                _context.Error(sequence.Items[i], itemPath, "the stall alert cannot be judged while stall detection is off (observer.alerts.stall: false)");
-            if (!alerts.Contains(alert))
-                alerts.Add(alert);
-        }
-        return alerts;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]

@@ -27,7 +27,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> StepCommon = ["name", "timeout", "expect"];
 
     /// <summary>Keys of a step's <c>expect</c>.</summary>
-    public static readonly IReadOnlyList<string> Expect = ["visible_within", "visible_not_before", "result", "promoted_within", "max_lost_writes"];
+    public static readonly IReadOnlyList<string> Expect = ["visible_within", "visible_not_before", "result", "promoted_within", "max_lost_writes", "alerts_fired"];
 
     /// <summary>Keys of the <c>insert</c> and <c>bulk_insert_update</c> actions.</summary>
     public static readonly IReadOnlyList<string> Insert = ["rows", "table"];
@@ -43,6 +43,12 @@ public static class ScenarioKeys
 
     /// <summary>Keys of the <c>promote</c> action.</summary>
     public static readonly IReadOnlyList<string> Promote = ["method"];
+
+    /// <summary>Keys of the <c>set_network</c> action.</summary>
+    public static readonly IReadOnlyList<string> SetNetwork = ["latency", "jitter", "bandwidth"];
+
+    /// <summary>Keys of the <c>partition</c> action.</summary>
+    public static readonly IReadOnlyList<string> Partition = ["mode"];
 
     /// <summary>Keys of the <c>start_node</c> action.</summary>
     public static readonly IReadOnlyList<string> StartNode = ["node"];

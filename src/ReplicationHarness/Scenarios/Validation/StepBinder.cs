@@ -4,7 +4,7 @@ using ReplicationHarness.Scenarios.Yaml;
 namespace ReplicationHarness.Scenarios.Validation;
 
 /// <summary>Reads the <c>steps</c> list: one action per step, its arguments, time limit and expectations.</summary>
-internal sealed class StepBinder(BindingContext context)
+internal sealed class StepBinder(BindingContext context, LagObserverSpec? observer)
 {
     /// <summary>The default table the write steps use.</summary>
     public const string DefaultTable = "harness_items";
@@ -14,6 +14,7 @@ internal sealed class StepBinder(BindingContext context)
         VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
         SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
         SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind, PromoteStep.Kind,
+        SetNetworkStep.Kind, PartitionStep.Kind, HealStep.Kind,
     ];
 
     // Once the standby is promoted the old primary is gone for good: steps that write through it, or that
@@ -34,6 +35,12 @@ internal sealed class StepBinder(BindingContext context)
     {
         ["pg_promote"] = PromoteMethod.PgPromote,
         ["trigger_file"] = PromoteMethod.TriggerFile,
+    };
+
+    private static readonly Dictionary<string, Network.PartitionMode> PartitionModes = new(StringComparer.Ordinal)
+    {
+        ["drop"] = Network.PartitionMode.Drop,
+        ["reject"] = Network.PartitionMode.Reject,
     };
 
     private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
@@ -62,7 +69,32 @@ internal sealed class StepBinder(BindingContext context)
                 steps.Add(step);
         }
         CheckAfterPromote(steps, sequence, path);
+        CheckPartitions(steps, sequence, path);
         return PairBackgroundLoads(steps, sequence, path);
+    }
+
+    /// <summary>A heal ends a partition, and a partition is not cut twice.</summary>
+    private void CheckPartitions(List<ScenarioStep> steps, SourceSequence sequence, string path)
+    {
+        PartitionStep? open = null;
+        foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case PartitionStep when open is not null:
+                    context.Error(sequence.Items[step.Index], YamlPath.Index(path, step.Index), $"the link is already cut (steps[{open.Index}]); add '- {HealStep.Kind}:' before cutting it again");
+                    break;
+                case PartitionStep partition:
+                    open = partition;
+                    break;
+                case HealStep when open is null:
+                    context.Error(sequence.Items[step.Index], YamlPath.Index(path, step.Index), $"no partition to heal here; cut the link first with '- {PartitionStep.Kind}:'");
+                    break;
+                case HealStep:
+                    open = null;
+                    break;
+            }
+        }
     }
 
     private void CheckAfterPromote(List<ScenarioStep> steps, SourceSequence sequence, string path)
@@ -173,6 +205,10 @@ internal sealed class StepBinder(BindingContext context)
             StopNodeStep.Kind => BindStop(action.Value, actionPath, index, name, timeout, expect, line),
             StartNodeStep.Kind => BindStart(action.Value, actionPath, index, name, timeout, expect, line),
             PromoteStep.Kind => BindPromote(action.Value, actionPath, index, name, timeout, expect, line),
+            SetNetworkStep.Kind => BindNetwork(action.Value, actionPath, index, name, timeout, expect, line),
+            PartitionStep.Kind => BindPartition(action.Value, actionPath, index, name, timeout, expect, line),
+            HealStep.Kind when NoArguments(action.Value, actionPath)
+                => new HealStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
             _ => null,
         };
 
@@ -302,6 +338,28 @@ internal sealed class StepBinder(BindingContext context)
         return method is null ? null : new PromoteStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, method.Value);
     }
 
+    private SetNetworkStep? BindNetwork(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.SetNetwork, nullMeansEmpty: true);
+        if (mapping is null)
+            return null;
+        var latency = mapping.Find("latency") is { } l ? context.Duration(l.Value, YamlPath.Join(path, "latency"), max: TimeSpan.FromMinutes(1)) : TimeSpan.Zero;
+        var jitter = mapping.Find("jitter") is { } j ? context.Duration(j.Value, YamlPath.Join(path, "jitter"), max: TimeSpan.FromMinutes(1)) : TimeSpan.Zero;
+        Units.Bandwidth? bandwidth = mapping.Find("bandwidth") is { } b ? context.Bandwidth(b.Value, YamlPath.Join(path, "bandwidth")) : null;
+        if (latency is null || jitter is null || (mapping.Find("bandwidth") is not null && bandwidth is null))
+            return null;
+        return new SetNetworkStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, new Network.LinkConditions(latency.Value, jitter.Value, bandwidth));
+    }
+
+    private PartitionStep? BindPartition(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
+    {
+        var mapping = context.Mapping(node, path, ScenarioKeys.Partition, nullMeansEmpty: true);
+        if (mapping is null)
+            return null;
+        var mode = mapping.Find("mode") is { } m ? context.Choice(m.Value, YamlPath.Join(path, "mode"), "partition mode", PartitionModes) : Network.PartitionMode.Drop;
+        return mode is null ? null : new PartitionStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, mode.Value);
+    }
+
     private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
     {
         if (entry is null)
@@ -313,6 +371,7 @@ internal sealed class StepBinder(BindingContext context)
         TimeSpan? within = null, notBefore = null, promotedWithin = null;
         int? maxLost = null;
         string? result = null;
+        IReadOnlyList<AlertKind>? alertsFired = null;
         foreach (var item in mapping.Entries)
         {
             var itemPath = YamlPath.Join(path, item.Key.Value);
@@ -351,9 +410,17 @@ internal sealed class StepBinder(BindingContext context)
                     else
                         maxLost = context.Integer(item.Value, itemPath, 0, int.MaxValue);
                     break;
+                case "alerts_fired":
+                    if (action != HealStep.Kind)
+                    {
+                        context.Error(item.Key, itemPath, $"applies to 'heal' steps (alerts that fired while the link was cut), not to '{action}'; for the whole scenario use assertions.alerts_fired");
+                        continue;
+                    }
+                    alertsFired = context.AlertList(item.Value, itemPath, observer);
+                    break;
             }
         }
-        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost);
+        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired);
     }
 
     private string? ReportResultShape(SourceNode node, string path)
