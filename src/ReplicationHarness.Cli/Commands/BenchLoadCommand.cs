@@ -17,7 +17,7 @@ public sealed class BenchLoadCommand(IAnsiConsole console) : AsyncCommand<BenchL
         var options = settings.ToOptions(TimeoutMultiplier.None);
         var binaries = await PostgresBinariesLocator.FindAsync(options.BinDirectory, options.MajorVersion, cancellationToken).ConfigureAwait(false);
         await using var pair = await new LocalProvisioner(options).ProvisionAsync(PairSpec.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
-        console.MarkupLine($"pair ready: PostgreSQL {Markup.Escape(pair.ServerVersion)} on {Markup.Escape(pair.Storage ?? "?")}, {Environment.ProcessorCount} cores; {settings.Seconds} s per side, {settings.Batch} rows per transaction");
+        console.MarkupLine($"pair ready: PostgreSQL {Markup.Escape(pair.ServerVersion)} on {Markup.Escape(pair.Storage ?? "?")}, {Environment.ProcessorCount} cores; {settings.Seconds} s per side after a {LoadBenchmark.WarmUpSeconds} s warm-up, {settings.Batch} rows per transaction");
 
         var harness = await LoadBenchmark.HarnessRowsPerSecondAsync(pair, settings.Seconds, settings.Batch, cancellationToken).ConfigureAwait(false);
         var pgbench = await LoadBenchmark.PgbenchRowsPerSecondAsync(pair, binaries.Tool("pgbench"), settings.Seconds, settings.Batch, cancellationToken).ConfigureAwait(false);

@@ -9,8 +9,8 @@ namespace ReplicationHarness.Actors;
 /// <summary>The queries both node actors run the same way; each returns the message to send, never throws for SQL errors.</summary>
 internal static class NodeQueries
 {
-    public static NpgsqlDataSource CreateDataSource(NodeEndpoint endpoint, string applicationName) =>
-        new NpgsqlDataSourceBuilder(endpoint.ConnectionString(applicationName)).Build();
+    public static NpgsqlDataSource CreateDataSource(NodeEndpoint endpoint, string applicationName, bool resetOnClose = true) =>
+        new NpgsqlDataSourceBuilder(endpoint.ConnectionString(applicationName, resetOnClose)).Build();
 
     public static async Task<object> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
     {

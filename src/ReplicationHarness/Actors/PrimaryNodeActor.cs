@@ -20,6 +20,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
     // Every acknowledgement, kept so a failover can be checked against what clients were promised.
     private readonly List<AcknowledgedWrite> _acknowledged = [];
     private NpgsqlDataSource? _source;
+    private NpgsqlDataSource? _writes;
 
     public PrimaryNodeActor(NodeEndpoint endpoint)
     {
@@ -27,7 +28,11 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
         Receive<NodeProtocol.Connect>(_ =>
             NodeQueries.ConnectAsync(Source, NodeRole.Primary, _stopping.Token).PipeTo(Sender));
-        Receive<NodeProtocol.ClearConnections>(_ => _source?.Clear());
+        Receive<NodeProtocol.ClearConnections>(_ =>
+        {
+            _source?.Clear();
+            _writes?.Clear();
+        });
         Receive<NodeProtocol.RunSql>(request =>
             NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
@@ -60,10 +65,15 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
     private NpgsqlDataSource Source => _source ??= NodeQueries.CreateDataSource(_endpoint, "replication-harness-primary");
 
+    // The writes' own pool: they never change session state, so their connections skip the reset on return
+    // (a sql step's SET, on the general pool, cannot leak into them).
+    private NpgsqlDataSource Writes => _writes ??= NodeQueries.CreateDataSource(_endpoint, "replication-harness-writer", resetOnClose: false);
+
     protected override void PostStop()
     {
         _stopping.Cancel();
         _source?.Dispose();
+        _writes?.Dispose();
         _stopping.Dispose();
     }
 
@@ -80,7 +90,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
     private async Task<object> WarmUpAsync(IReadOnlyList<string> tables, GeneratedRows rows)
     {
-        await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+        await using var connection = await Writes.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
         foreach (var table in tables)
         {
             for (var i = 0; i < 3; i++)
@@ -111,7 +121,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         try
         {
             var table = new HarnessTable(write.Table);
-            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            await using var connection = await Writes.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
             // One round trip: BEGIN, the write, COMMIT and the flush position right after the commit. Reading
             // the flush position (not the insert position) matters: waiting on the insert position can hang
             // for seconds when a record ends just past a page boundary (field notes).

