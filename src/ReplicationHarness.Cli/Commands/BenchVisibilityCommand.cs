@@ -34,6 +34,7 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
             .ToList();
         var scenario = new Scenario("bench-visibility", "", [], PairSpec.Default, LagObserverSpec.Default, steps, ScenarioAssertions.None, "(bench)");
         var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, cancellationToken: cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         if (result.Status != Verdict.Passed)
         {
             console.MarkupLine($"[red]the harness run did not pass: {Markup.Escape(result.Error ?? result.Steps.FirstOrDefault(s => s.Status != Verdict.Passed)?.Detail ?? "")}[/]");

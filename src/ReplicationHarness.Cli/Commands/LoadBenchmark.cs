@@ -34,6 +34,7 @@ internal static partial class LoadBenchmark
         var load = new SustainedLoadStep(0, "load", TimeSpan.FromSeconds(seconds + 60), StepExpectation.None, 0, "bench_load", new RowRate(10_000_000), TimeSpan.FromSeconds(seconds), batch);
         var scenario = new Scenario("bench-load", "", [], PairSpec.Default, LagObserverSpec.Default, [load], ScenarioAssertions.None, "(bench)");
         var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, cancellationToken: cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var step = result.Steps.Single();
         if (step.Status != Verdict.Passed)
             throw new ProvisioningException("the harness's load run did not pass", "run the benchmark again; if it persists, report it", step.Detail);

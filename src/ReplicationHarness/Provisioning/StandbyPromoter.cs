@@ -28,35 +28,36 @@ public static class StandbyPromoter
     {
         await using var connection = new NpgsqlConnection(standby.ConnectionString("replication-harness-promoter"));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Lsn received, replayed;
-        int version;
-        await using (var before = new NpgsqlCommand(
-            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, current_setting('server_version_num')::int, current_setting('promote_trigger_file', true)", connection))
-        await using (var reader = await before.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (!reader.GetBoolean(0))
-                throw new InvalidOperationException("the standby is not in recovery: it was promoted already, or it is not a standby");
-            received = reader.IsDBNull(1) ? Lsn.Zero : Lsn.Parse(reader.GetString(1));
-            replayed = reader.IsDBNull(2) ? Lsn.Zero : Lsn.Parse(reader.GetString(2));
-            version = reader.GetInt32(3);
-            var triggerFile = reader.IsDBNull(4) ? "" : reader.GetString(4);
-            if (method == PromoteMethod.TriggerFile)
-                CheckTriggerFile(version, triggerFile);
-            reader.Close();
+        var before = await ReadStateAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (!before.InRecovery)
+            throw new InvalidOperationException("the standby is not in recovery: it was promoted already, or it is not a standby");
+        if (method == PromoteMethod.TriggerFile)
+            CheckTriggerFile(before.Version, before.TriggerFile);
 
-            var started = Stopwatch.GetTimestamp();
-            if (method == PromoteMethod.PgPromote)
-            {
-                await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => false)", connection);
-                await promote.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                createTriggerFile(triggerFile);
-            }
-            return await WaitOutOfRecoveryAsync(connection, method, started, limit, received, replayed, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        if (method == PromoteMethod.PgPromote)
+        {
+            await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => false)", connection);
+            await promote.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            createTriggerFile(before.TriggerFile);
+        }
+        return await WaitOutOfRecoveryAsync(connection, method, started, limit, before.Received, before.Replayed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, current_setting('server_version_num')::int, current_setting('promote_trigger_file', true)", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetBoolean(0),
+            reader.IsDBNull(1) ? Lsn.Zero : Lsn.Parse(reader.GetString(1)),
+            reader.IsDBNull(2) ? Lsn.Zero : Lsn.Parse(reader.GetString(2)),
+            reader.GetInt32(3),
+            reader.IsDBNull(4) ? "" : reader.GetString(4));
     }
 
     private static void CheckTriggerFile(int version, string triggerFile)

@@ -26,8 +26,12 @@ public sealed class ScenarioEngine(ScenarioRunOptions options)
         }
         """);
 
-    /// <summary>Runs the scenario's steps and assertions against the pair.</summary>
-    /// <exception cref="OperationCanceledException">Cancelled; the actors have been stopped.</exception>
+    /// <summary>
+    /// Runs the scenario's steps and assertions against the pair. Cancelling interrupts the step running
+    /// then: the result still comes back, with that step in error ("interrupted"), the rest skipped and every
+    /// fault injected and restored so far, so a report of what ran can be written.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled and the runner did not answer in time; the actors have been stopped.</exception>
     public async Task<ScenarioResult> RunAsync(Scenario scenario, ProvisionedPair pair, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var system = ActorSystem.Create("replication-harness", ActorConfig);
@@ -37,7 +41,6 @@ public sealed class ScenarioEngine(ScenarioRunOptions options)
             var runner = system.ActorOf(ScenarioRunnerActor.Props(scenario, pair, options, progress, reader), "scenario-runner");
             using var abort = cancellationToken.Register(() => runner.Tell(new ScenarioRunnerProtocol.Abort("cancelled")));
             var finished = await runner.Ask<ScenarioRunnerProtocol.ScenarioFinished>(ScenarioRunnerProtocol.Run.Instance, OverallLimit(scenario)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
             return finished.Result;
         }
         catch (AskTimeoutException)

@@ -46,7 +46,11 @@ public sealed class LoadInterruptTests : IDisposable
         Assert.True(process.ExitCode == ExitCodes.Interrupted, output + await errors);
         Assert.Contains("[1/1] load ERROR: interrupted", output);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(45), $"the 60 s load was not cut short: {stopwatch.Elapsed}");
-        Assert.True(File.Exists(Path.Combine(reports, "report.json")), "the report of what ran is written");
+        // The report keeps what ran: the interrupted load is the step in error.
+        var report = System.Text.Json.JsonSerializer.Deserialize<ReplicationHarness.Reporting.RunReport>(
+            await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), ReplicationHarness.Reporting.JsonReportWriter.Options)!;
+        var step = Assert.Single(Assert.Single(report.Scenarios).Steps);
+        Assert.Equal(("error", "interrupted: cancelled"), (step.Status, step.Detail));
         Assert.Empty(ServerProcesses.Under(_work.Path));
         var runs = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}", "runs");
         Assert.Empty(Directory.Exists(runs) ? Directory.GetDirectories(runs) : []);
