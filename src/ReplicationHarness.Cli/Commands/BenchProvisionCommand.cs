@@ -81,7 +81,8 @@ public sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand<B
         return results;
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
