@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Platform;
@@ -20,30 +19,12 @@ public sealed class LoadInterruptTests : IDisposable
         var scenario = Path.Combine(_work.Path, "long-load.yaml");
         await File.WriteAllTextAsync(scenario, "version: 1\nname: long-load\nsteps:\n  - load: { rate: 500/s, duration: 60s }\n");
         var reports = Path.Combine(_work.Path, "reports");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { typeof(HarnessApp).Assembly.Location, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var outputTask = process.StandardOutput.ReadToEndAsync();
-
         // Both servers up, then the steps start within a second (connect, create the table, warm up): interrupt
         // three seconds later, well inside the 60 s load.
-        var stopwatch = Stopwatch.StartNew();
-        while (ServerProcesses.Under(_work.Path).Count < 2)
-        {
-            if (process.HasExited || stopwatch.Elapsed > TimeSpan.FromSeconds(60))
-                Assert.Fail("the pair never came up: " + await outputTask + await errors);
-            await Task.Delay(10);
-        }
-        await Task.Delay(3000);
-        Assert.False(process.HasExited, "the run ended before it could be interrupted");
-        Assert.True(Posix.Signal(process.Id, signal));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await outputTask;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output, errors) = await InterruptedRun.RunAsync(_work.Path, 2, TimeSpan.FromSeconds(3), signal, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports);
 
-        Assert.True(process.ExitCode == ExitCodes.Interrupted, output + await errors);
+        Assert.True(code == ExitCodes.Interrupted, output + errors);
         Assert.Contains("[1/1] load ERROR: interrupted", output);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(45), $"the 60 s load was not cut short: {stopwatch.Elapsed}");
         // The report keeps what ran: the interrupted load is the step in error.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
@@ -20,28 +19,9 @@ public sealed class PartitionInterruptTests : IDisposable
         var scenario = Path.Combine(_work.Path, "long-partition.yaml");
         await File.WriteAllTextAsync(scenario, "version: 1\nname: long-partition\nsteps:\n  - set_network: { latency: 5ms }\n  - partition:\n  - wait: 60s\n  - heal:\n");
         var reports = Path.Combine(_work.Path, "reports");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { typeof(HarnessApp).Assembly.Location, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var outputTask = process.StandardOutput.ReadToEndAsync();
+        var (code, output, errors) = await InterruptedRun.RunAsync(_work.Path, 2, TimeSpan.FromSeconds(3), Posix.SIGINT, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports);
 
-        var stopwatch = Stopwatch.StartNew();
-        while (ServerProcesses.Under(_work.Path).Count < 2)
-        {
-            if (process.HasExited || stopwatch.Elapsed > TimeSpan.FromSeconds(60))
-                Assert.Fail("the pair never came up: " + await outputTask + await errors);
-            await Task.Delay(10);
-        }
-        await Task.Delay(3000);
-        Assert.False(process.HasExited, "the run ended before it could be interrupted");
-        Assert.True(Posix.Signal(process.Id, Posix.SIGINT));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await outputTask;
-
-        Assert.True(process.ExitCode == ExitCodes.Interrupted, output + await errors);
+        Assert.True(code == ExitCodes.Interrupted, output + errors);
         Assert.Contains("[3/4] wait ERROR: interrupted", output);
         var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
         var faults = Assert.Single(report.Scenarios).Faults!;

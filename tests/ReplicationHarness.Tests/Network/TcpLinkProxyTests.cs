@@ -167,21 +167,4 @@ public sealed class TcpLinkProxyTests : IAsyncDisposable
         Assert.Equal([4], await ReadExactlyAsync(after.GetStream(), 1, TimeSpan.FromSeconds(5)));
         Assert.Equal(2, _proxy.Connections.Reset);
     }
-
-    [Theory]
-    [InlineData("1MB/s", 1024 * 1024)]
-    [InlineData("256kB/s", 256 * 1024)]
-    [InlineData(" 512 B/s ", 512)]
-    public void Bandwidth_reads_a_size_per_second(string text, long bytesPerSecond)
-    {
-        Assert.True(Bandwidth.TryParse(text, out var bandwidth));
-        Assert.Equal(bytesPerSecond, bandwidth.BytesPerSecond);
-    }
-
-    [Theory]
-    [InlineData("1MB")]
-    [InlineData("0B/s")]
-    [InlineData("fast/s")]
-    [InlineData("10/s")]
-    public void Bandwidth_refuses_what_is_not_a_size_per_second(string text) => Assert.False(Bandwidth.TryParse(text, out _));
 }

@@ -81,4 +81,21 @@ public class UnitParsingTests
     [InlineData("500/h")]
     [InlineData("fast")]
     public void Rates_without_a_known_unit_are_refused(string text) => Assert.False(RowRate.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("1MB/s", 1024 * 1024)]
+    [InlineData("256kB/s", 256 * 1024)]
+    [InlineData(" 512 B/s ", 512)]
+    public void Bandwidth_reads_a_size_per_second(string text, long bytesPerSecond)
+    {
+        Assert.True(Bandwidth.TryParse(text, out var bandwidth));
+        Assert.Equal(bytesPerSecond, bandwidth.BytesPerSecond);
+    }
+
+    [Theory]
+    [InlineData("1MB")]
+    [InlineData("0B/s")]
+    [InlineData("fast/s")]
+    [InlineData("10/s")]
+    public void Bandwidth_refuses_what_is_not_a_size_per_second(string text) => Assert.False(Bandwidth.TryParse(text, out _));
 }
