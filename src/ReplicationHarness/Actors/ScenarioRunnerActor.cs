@@ -393,10 +393,14 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                     failure: ex => new NodeProtocol.OperationFailed(index, start.Node, $"starting the {Role(start.Node)} failed: {ex.Message}"));
                 break;
             case PromoteStep promote:
-                // The ledger of acknowledged writes is read after the promotion, when no write can be added to it.
+                // The ledger of acknowledged writes is read once the promotion is over: that is the moment clients
+                // fail over, so what the old primary acknowledged until then is what they were promised.
                 Detach(() => _pair.PromoteStandbyAsync(promote.Method, inner * 0.9, _stopping.Token)).PipeTo(Self,
                     success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
                     failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
+                break;
+            case SetNetworkStep or PartitionStep or HealStep when _link is null:
+                Complete(Verdict.Error, [], "this pair's standby does not stream through the harness's link proxy, so no network fault can be injected; run the scenario on a local pair");
                 break;
             case SetNetworkStep network:
                 _link!.Tell(new LinkProtocol.SetConditions(index, network.Conditions));

@@ -197,6 +197,19 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_network_step_on_a_pair_without_the_link_proxy_is_an_error_not_a_crash()
+    {
+        var scenario = ScenarioLoader.Load("no-proxy.yaml", System.Text.Encoding.UTF8.GetBytes("version: 1\nname: no-proxy\nsteps:\n  - set_network: { latency: 5ms }\n  - wait: 10ms\n")).Scenario!;
+        // Made without the proxy, as a pair from elsewhere would be.
+        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair with { LinkProxy = false });
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        Assert.Equal([Verdict.Error, Verdict.Skipped], result.Steps.Select(s => s.Status));
+        Assert.Equal("this pair's standby does not stream through the harness's link proxy, so no network fault can be injected; run the scenario on a local pair", result.Steps[0].Detail);
+    }
+
+    [Fact]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;
