@@ -14,7 +14,7 @@ public sealed class LinkActor : ReceiveActor
 {
     private readonly TcpLinkProxy _proxy;
     private long _cutAt;
-    private (long ToStandby, long ToPrimary) _bytesAtCut;
+    private long _bytesToStandbyAtCut;
     private int _resetAtCut;
 
     public LinkActor(TcpLinkProxy proxy)
@@ -29,8 +29,8 @@ public sealed class LinkActor : ReceiveActor
         Receive<LinkProtocol.Cut>(cut =>
         {
             _cutAt = Stopwatch.GetTimestamp();
-            _bytesAtCut = _proxy.BytesForwarded;
-            _resetAtCut = _proxy.Connections.Reset;
+            _bytesToStandbyAtCut = _proxy.BytesForwarded.ToStandby;
+            _resetAtCut = _proxy.ResetConnections;
             var affected = _proxy.Cut(cut.Mode);
             var what = cut.Mode == PartitionMode.Drop
                 ? $"link cut (drop: nothing crosses, {Connections(affected)} held open)"
@@ -41,8 +41,8 @@ public sealed class LinkActor : ReceiveActor
         {
             var cutFor = Stopwatch.GetElapsedTime(_cutAt);
             var mode = _proxy.Partition;
-            var crossed = _proxy.BytesForwarded.ToStandby - _bytesAtCut.ToStandby;
-            var refused = _proxy.Connections.Reset - _resetAtCut;
+            var crossed = _proxy.BytesForwarded.ToStandby - _bytesToStandbyAtCut;
+            var refused = _proxy.ResetConnections - _resetAtCut;
             _proxy.Heal();
             var detail = $"link healed after {DurationText.Describe(cutFor)} cut ({(mode == PartitionMode.Reject ? "reject" : "drop")}); "
                 + $"{new ByteSize(crossed).Describe()} crossed to the standby meanwhile"

@@ -378,12 +378,12 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             case StopNodeStep stop:
                 if (stop.Node == NodeRole.Primary)
                     _writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
-                Detach(() => _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token)).PipeTo(Self,
+                _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {Role(stop.Node)} failed: {ex.Message}"));
                 break;
             case StartNodeStep start:
-                Detach(() => _pair.StartNodeAsync(start.Node, _stopping.Token)).PipeTo(Self,
+                _pair.StartNodeAsync(start.Node, _stopping.Token).PipeTo(Self,
                     success: detail =>
                     {
                         // Tell is thread-safe; the node actor drops the pooled connections the old server took with it.
@@ -395,11 +395,11 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             case PromoteStep promote:
                 // The ledger of acknowledged writes is read once the promotion is over: that is the moment clients
                 // fail over, so what the old primary acknowledged until then is what they were promised.
-                Detach(() => _pair.PromoteStandbyAsync(promote.Method, inner * 0.9, _stopping.Token)).PipeTo(Self,
+                _pair.PromoteStandbyAsync(promote.Method, inner * 0.9, _stopping.Token).PipeTo(Self,
                     success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
                     failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
                 break;
-            case SetNetworkStep or PartitionStep or HealStep when _link is null:
+            case LinkStep when _link is null:
                 Complete(Verdict.Error, [], "this pair's standby does not stream through the harness's link proxy, so no network fault can be injected; run the scenario on a local pair");
                 break;
             case SetNetworkStep network:
@@ -416,19 +416,6 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 break;
             default:
                 throw new InvalidOperationException($"no handler for step kind '{_step.Keyword}'");
-        }
-    }
-
-    /// <summary>A pair operation that refuses synchronously still comes back as a faulted task, not an actor crash.</summary>
-    private static Task<T> Detach<T>(Func<Task<T>> start)
-    {
-        try
-        {
-            return start();
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException<T>(ex);
         }
     }
 
@@ -677,7 +664,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _stepDone = true;
         Timers.Cancel(StepTimer);
         Timers.Cancel("wait");
-        if (_step is SetApplyDelayStep or PauseReplayStep or ResumeReplayStep or StopNodeStep or StartNodeStep or PromoteStep or SetNetworkStep or PartitionStep or HealStep)
+        if (_step is SetApplyDelayStep or PauseReplayStep or ResumeReplayStep or StopNodeStep or StartNodeStep or PromoteStep or LinkStep)
             _faults.Add(new InjectedFault(_stepIndex, _step.Keyword, _stepStarted, status, detail));
         _steps.Add(new StepResult(_stepIndex, _step!.Name, _step.Keyword, status, _stepStarted, _clock.Elapsed - _stepStarted, checks, detail));
         Report(RunEvent.StepFinished, detail, status);

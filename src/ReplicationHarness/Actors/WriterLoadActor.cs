@@ -17,6 +17,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     /// </summary>
     public const int MaxInFlight = 4;
     private const string TickTimer = "tick";
+    private const string DurationTimer = "duration";
 
     private readonly IActorRef _primary;
     private WriterLoadProtocol.StartLoad? _load;
@@ -78,7 +79,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     {
         _durationOver = true;
         Timers.Cancel(TickTimer);
-        Timers.Cancel("duration");
+        Timers.Cancel(DurationTimer);
     }
 
     private void Start(WriterLoadProtocol.StartLoad load)
@@ -89,7 +90,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         _startTimestamp = Stopwatch.GetTimestamp();
         var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
         Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
-        Timers.StartSingleTimer("duration", WriterLoadProtocol.DurationElapsed.Instance, load.Duration);
+        Timers.StartSingleTimer(DurationTimer, WriterLoadProtocol.DurationElapsed.Instance, load.Duration);
         SendBatch(); // The first batch is due now, whenever the first tick comes.
     }
 

@@ -22,7 +22,6 @@ public sealed class TcpLinkProxy : IAsyncDisposable
     private PartitionMode? _partition;
     private long _bytesToStandby;
     private long _bytesToPrimary;
-    private int _accepted;
     private int _reset;
     private int _disposed;
 
@@ -73,18 +72,8 @@ public sealed class TcpLinkProxy : IAsyncDisposable
     /// <summary>Bytes forwarded so far towards the standby (WAL) and towards the primary (feedback).</summary>
     public (long ToStandby, long ToPrimary) BytesForwarded => (Interlocked.Read(ref _bytesToStandby), Interlocked.Read(ref _bytesToPrimary));
 
-    /// <summary>Connections accepted so far, and connections reset by <see cref="PartitionMode.Reject"/>.</summary>
-    public (int Accepted, int Reset) Connections => (Volatile.Read(ref _accepted), Volatile.Read(ref _reset));
-
-    /// <summary>Connections open now.</summary>
-    public int OpenConnections
-    {
-        get
-        {
-            lock (_gate)
-                return _connections.Count;
-        }
-    }
+    /// <summary>Connections reset or refused by <see cref="PartitionMode.Reject"/> so far.</summary>
+    public int ResetConnections => Volatile.Read(ref _reset);
 
     /// <summary>Sets latency, jitter and bandwidth for traffic from now on; <see cref="LinkConditions.None"/> restores a clean link.</summary>
     public void Apply(LinkConditions conditions) => Volatile.Write(ref _conditions, conditions);
@@ -154,7 +143,6 @@ public sealed class TcpLinkProxy : IAsyncDisposable
             {
                 return;
             }
-            Interlocked.Increment(ref _accepted);
             if (Partition == PartitionMode.Reject)
             {
                 ProxiedConnection.ResetSocket(client);

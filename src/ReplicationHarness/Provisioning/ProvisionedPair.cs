@@ -63,14 +63,17 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Whether the node's server process runs, when the harness owns it; null when it cannot tell.</summary>
     public abstract bool? IsRunning(NodeRole role);
 
-    /// <summary>Stops one node (a fault the scenario injects); pairs the harness does not own refuse.</summary>
+    /// <summary>
+    /// Stops one node (a fault the scenario injects); pairs the harness does not own refuse. Refusals, like
+    /// every failure here, come back as a faulted task, so callers handle them in one place.
+    /// </summary>
     /// <returns>What happened, for the step's detail.</returns>
     public virtual Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot stop its nodes; use a local pair for restart scenarios");
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot stop its nodes; use a local pair for restart scenarios");
 
     /// <summary>Starts a node stopped by <see cref="StopNodeAsync"/> and waits until it accepts connections.</summary>
     public virtual Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
 
     /// <summary>
     /// Promotes the standby (a failover the scenario injects); pairs the harness does not own refuse, since
@@ -79,7 +82,9 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <param name="method">How to request the promotion.</param>
     /// <param name="limit">How long to wait for the standby to leave recovery.</param>
     public virtual Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"a {Kind.ToString().ToLowerInvariant()} pair cannot be failed over by the harness; use a local pair for promotion scenarios");
+        Refuse<Promotion>($"a {Kind.ToString().ToLowerInvariant()} pair cannot be failed over by the harness; use a local pair for promotion scenarios");
+
+    private static Task<T> Refuse<T>(string why) => Task.FromException<T>(new NotSupportedException(why));
 
     /// <summary>Tears the pair down.</summary>
     public abstract ValueTask DisposeAsync();

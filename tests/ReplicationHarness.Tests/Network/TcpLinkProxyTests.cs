@@ -165,6 +165,6 @@ public sealed class TcpLinkProxyTests : IAsyncDisposable
         using var after = await ConnectAsync();
         await after.GetStream().WriteAsync(new byte[] { 4 });
         Assert.Equal([4], await ReadExactlyAsync(after.GetStream(), 1, TimeSpan.FromSeconds(5)));
-        Assert.Equal(2, _proxy.Connections.Reset);
+        Assert.Equal(2, _proxy.ResetConnections);
     }
 }

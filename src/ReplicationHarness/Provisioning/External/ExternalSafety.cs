@@ -14,7 +14,7 @@ public static class ExternalSafety
             problems.Add("pair.primary/standby.settings: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
         foreach (var step in scenario.Steps.Where(s => s is StopNodeStep or StartNodeStep or PromoteStep))
             problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair");
-        foreach (var step in scenario.Steps.Where(s => s is SetNetworkStep or PartitionStep or HealStep))
+        foreach (var step in scenario.Steps.OfType<LinkStep>())
             problems.Add($"steps[{step.Index}] {step.Keyword}: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair");
         if (allowDestructive)
             return problems;

@@ -40,18 +40,12 @@ internal sealed partial class ScenarioBinder(string file)
         var observer = mapping.Find("observer") is { } o ? BindObserver(o.Value) : LagObserverSpec.Default;
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
         var steps = stepsNode is null ? [] : new StepBinder(_context, observer).Bind(stepsNode, "steps");
-        var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer) : ScenarioAssertions.None;
-        if (assertions is { ContentsEqual: true } && steps.OfType<PromoteStep>().FirstOrDefault() is { } promote)
-        {
-            // After a failover there is no pair to compare; the promote step checks the acknowledged writes instead.
-            _context.Error(mapping.Find("assertions")!.Value is SourceMapping am && am.Find("contents_equal") is { } ce ? ce.Key : mapping, "assertions.contents_equal",
-                $"contents_equal compares the primary with its standby, but steps[{promote.Index}] promotes the standby; remove it (the promote step checks every acknowledged write against the new primary)");
-        }
+        var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer, steps) : ScenarioAssertions.None;
 
         if (_context.Errors.Count > 0 || name is null || description is null || pair is null || observer is null || assertions is null)
             return null;
         // Network faults need the standby to stream through the harness's proxy, decided before the pair is made.
-        if (steps.Any(s => s is SetNetworkStep or PartitionStep or HealStep))
+        if (steps.Any(s => s is LinkStep))
             pair = pair with { LinkProxy = true };
         return new Scenario(name, description.Trim(), tags, pair, observer, steps, assertions, file);
     }
@@ -191,7 +185,7 @@ internal sealed partial class ScenarioBinder(string file)
         return new LagObserverSpec(interval.Value, bytes.Value, time.Value, stall.Value, stallAfter.Value);
     }
 
-    private ScenarioAssertions? BindAssertions(SourceNode node, LagObserverSpec? observer)
+    private ScenarioAssertions? BindAssertions(SourceNode node, LagObserverSpec? observer, IReadOnlyList<ScenarioStep> steps)
     {
         var mapping = _context.Mapping(node, "assertions", ScenarioKeys.Assertions, nullMeansEmpty: true);
         if (mapping is null)
@@ -206,6 +200,12 @@ internal sealed partial class ScenarioBinder(string file)
         {
             _context.Error(mapping.Find("alerts_not_fired")!.Value, "assertions.alerts_not_fired",
                 $"alert '{both.ToString().ToLowerInvariant()}' is listed both as fired and as not fired; keep one");
+        }
+        if (contentsEqual is true && steps.OfType<PromoteStep>().FirstOrDefault() is { } promote)
+        {
+            // After a failover there is no pair to compare; the promote step checks the acknowledged writes instead.
+            _context.Error(mapping.Find("contents_equal")!.Key, "assertions.contents_equal",
+                $"contents_equal compares the primary with its standby, but steps[{promote.Index}] promotes the standby; remove it (the promote step checks every acknowledged write against the new primary)");
         }
         if (contentsEqual is null)
             return null;
