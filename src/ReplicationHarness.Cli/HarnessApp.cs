@@ -84,9 +84,8 @@ public static class HarnessApp
                 console.MarkupLine("[yellow]interrupted[/]");
                 return ExitCodes.Interrupted;
             case ProvisioningException infrastructure:
-                console.MarkupLine($"[red]error:[/] {Markup.Escape(infrastructure.Message)}");
-                console.MarkupLine($"  fix: {Markup.Escape(infrastructure.Fix)}");
-                console.MarkupLine($"  Details: {Markup.Escape(infrastructure.Details)}");
+                foreach (var line in ScenarioConsole.ErrorLines(infrastructure))
+                    console.MarkupLine(line);
                 return ExitCodes.InfrastructureError;
             case CommandAppException usage:
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(usage.Message)}");

@@ -140,9 +140,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
         }
         catch (ProvisioningException ex)
         {
-            live.Line($"[red]error:[/] {Markup.Escape(ex.Message)}");
-            live.Line($"  fix: {Markup.Escape(ex.Fix)}");
-            live.Line($"  Details: {Markup.Escape(ex.Details)}");
+            foreach (var line in ScenarioConsole.ErrorLines(ex))
+                live.Line(line);
             return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, $"{ex.Message}; fix: {ex.Fix}; Details: {ex.Details}");
         }
         var provisionTime = provisioning.Elapsed;

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace ReplicationHarness.Cli.Commands;
 
-/// <summary>How commands print scenario errors, so every command shows them alike.</summary>
+/// <summary>How commands print scenario and infrastructure errors, so every command shows them alike.</summary>
 internal static class ScenarioConsole
 {
     /// <summary>One line per error in the <c>file:line:col path: message</c> form editors and CI recognise.</summary>
@@ -21,5 +21,13 @@ internal static class ScenarioConsole
         if (error is not null)
             console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
         return multiplier;
+    }
+
+    /// <summary>An infrastructure error as users read it: what failed, how to fix it, then the evidence.</summary>
+    public static IEnumerable<string> ErrorLines(Provisioning.ProvisioningException error)
+    {
+        yield return $"[red]error:[/] {Markup.Escape(error.Message)}";
+        yield return $"  fix: {Markup.Escape(error.Fix)}";
+        yield return $"  Details: {Markup.Escape(error.Details)}";
     }
 }

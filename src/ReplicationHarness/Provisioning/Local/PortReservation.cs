@@ -54,21 +54,6 @@ public sealed class PortReservation : IDisposable
             $"lock directory: {lockDirectory}");
     }
 
-    /// <summary>Whether something accepts connections on the port right now.</summary>
-    public static bool IsListening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Releases the port.</summary>
     public void Dispose()
     {
