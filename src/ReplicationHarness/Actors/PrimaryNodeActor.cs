@@ -9,7 +9,7 @@ namespace ReplicationHarness.Actors;
 
 /// <summary>
 /// Stands for the primary: owns its connections, executes writes and reports each commit with the
-/// primary's flush position and a monotonic acknowledgement time. Database work runs detached and comes
+/// position its commit record starts at (a lower bound) and a monotonic acknowledgement time. Database work runs detached and comes
 /// back through <c>PipeTo(Self)</c>, so the mailbox stays responsive.
 /// </summary>
 public sealed class PrimaryNodeActor : ReceiveActor
@@ -122,12 +122,15 @@ public sealed class PrimaryNodeActor : ReceiveActor
         {
             var table = new HarnessTable(write.Table);
             await using var connection = await Writes.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-            // One round trip: BEGIN, the write, COMMIT and the flush position right after the commit. Reading
-            // the flush position (not the insert position) matters: waiting on the insert position can hang
-            // for seconds when a record ends just past a page boundary (field notes).
+            // One round trip: BEGIN, the write, the WAL insert position, COMMIT. The insert position read inside the
+            // transaction is a lower bound of where its commit record starts, whatever other sessions write: the
+            // flush position read after COMMIT is not, because the commit's flush takes along WAL that concurrent
+            // writers inserted meanwhile, which the standby may replay only after showing our rows. The bound is
+            // only compared with the standby's replay position, never waited on (waiting on an insert position can
+            // hang for seconds at a page boundary; field notes).
             var marked = write.Prober is not null;
             await using var batch = new NpgsqlBatch(connection);
-            // An unmarked load batch needs no commit position: one statement in its own transaction, as pgbench sends.
+            // An unmarked write needs no commit position: one statement in its own transaction, as pgbench sends.
             if (marked)
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             var change = new NpgsqlBatchCommand(write.Kind == WriteKind.Insert ? table.InsertSql : table.UpdateAllSql);
@@ -141,21 +144,21 @@ public sealed class PrimaryNodeActor : ReceiveActor
             batch.BatchCommands.Add(change);
             if (marked)
             {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_insert_lsn()::text"));
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_flush_lsn()::text"));
             }
             var sent = Stopwatch.GetTimestamp();
-            var flushText = marked ? (string?)await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false) : null;
+            var commitBound = marked ? (string?)await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false) : null;
             if (!marked)
                 await batch.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
             var acknowledged = Stopwatch.GetTimestamp();
             var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
-                flushText is null ? Lsn.Zero : Lsn.Parse(flushText));
+                commitBound is null ? Lsn.Zero : Lsn.Parse(commitBound));
             // The probe is told straight from the commit's continuation, not after a hop through this actor's
             // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication
             // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.
             if (write is { Prober: { } prober, ProbeReplyTo: { } replyTo })
-                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.FlushLsn, write.ProbeDeadline, replyTo));
+                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo));
             return committed;
         }
         catch (NpgsqlException ex)

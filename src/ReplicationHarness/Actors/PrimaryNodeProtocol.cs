@@ -30,9 +30,11 @@ public static class PrimaryNodeProtocol
 
     /// <summary>
     /// A write committed: sent at <paramref name="SentTimestamp"/>, acknowledged at <paramref name="AckTimestamp"/>
-    /// (Stopwatch ticks; the commit's timestamp on the server lies between them), flushed up to <paramref name="FlushLsn"/>.
+    /// (Stopwatch ticks; the commit's timestamp on the server lies between them).
     /// </summary>
-    public sealed record Committed(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn FlushLsn);
+    /// <param name="CommitLsn">For a marked write, a lower bound of its commit record's position (the WAL insert
+    /// position inside the transaction, just before COMMIT); <see cref="Lsn.Zero"/> for an unmarked one.</param>
+    public sealed record Committed(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn);
 
     /// <summary>A write did not commit.</summary>
     public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);

@@ -15,11 +15,12 @@ namespace ReplicationHarness.Results;
 /// <param name="MicrosecondsSinceSent">From sending the commit to the same end: the server stamps the commit in between,
 /// so this bounds how early an apply delay (counted from the commit's timestamp) could have let it through.</param>
 /// <param name="Probes">How many probes it took.</param>
-/// <param name="CommitLsn">The primary's flush position right after the commit.</param>
+/// <param name="CommitLsn">A lower bound of the commit record's position: the primary's WAL insert position inside
+/// the transaction, just before COMMIT (sound whatever other sessions write meanwhile).</param>
 /// <param name="ReplayLsn">The standby's replay position when the write was seen.</param>
 public sealed record VisibilityMeasurement(
     long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn)
 {
-    /// <summary>The LSN cross-check: a write seen on the standby must lie at or before its replay position.</summary>
+    /// <summary>The LSN cross-check: a write seen on the standby must have been replayed past its commit's lower bound.</summary>
     public bool LsnConsistent => ReplayLsn >= CommitLsn || ReplayLsn == Lsn.Zero;
 }
