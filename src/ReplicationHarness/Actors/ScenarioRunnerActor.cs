@@ -32,6 +32,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<StepResult> _steps = [];
     private readonly List<VisibilityMeasurement> _visibility = [];
+    private readonly List<UnseenWrite> _unseen = [];
+    private readonly List<string> _commits = [];
     private readonly Queue<(WriteKind Kind, int Rows)> _pendingWrites = new();
     private readonly Dictionary<string, NodeProtocol.TableDigest> _digests = [];
     private readonly IActorRef _primary;
@@ -65,7 +67,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private bool _observerStopped;
     private SustainedLoadStep? _backgroundLoad;
     private WriterLoadProtocol.LoadFinished? _backgroundFinished;
-    private readonly List<string> _backgroundProblems = [];
+    private int? _standbyStoppedBy;
+    private readonly HashSet<int> _probeFailures = [];
     private string? _unreachable;
     private TimeSpan? _primaryStoppedAt;
     private Provisioning.Promotion? _promotion;
@@ -160,7 +163,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 $"did not finish within {DurationText.Format(StepLimit)} (timeout {DurationText.Format(_step!.Timeout)} x {_options.Multiplier.Factor:0.##})")));
         Receive<ScenarioRunnerProtocol.WaitElapsed>(elapsed => OnStep(elapsed.StepIndex, () => Complete(Verdict.Passed, [], "waited")));
         Receive<ScenarioRunnerProtocol.VerificationDone>(done => OnStep(done.StepIndex, () => CompleteVerification(done.Verification)));
-        Receive<PrimaryNodeProtocol.Committed>(_ => { });
+        // A probed write's step waits for its probe instead; an unprobed one passes on the acknowledgement.
+        Receive<PrimaryNodeProtocol.Committed>(committed => OnStep(committed.StepIndex, () => OnCommitted(committed)));
         Receive<PrimaryNodeProtocol.WriteFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Redact(failed.Reason)}")));
         Receive<StandbyNodeProtocol.Visible>(visible =>
         {
@@ -172,7 +176,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<StandbyNodeProtocol.NotVisible>(notVisible =>
         {
             if (notVisible.StepIndex == _backgroundLoad?.Index)
-                _backgroundProblems.Add($"write {notVisible.WriteId}: {notVisible.RowsSeen} of {notVisible.ExpectedRows} rows visible after {DurationText.Describe(notVisible.Waited)}" + (notVisible.Error is null ? "" : $" ({Redact(notVisible.Error)})"));
+                RecordUnseen(notVisible);
             else
                 OnStep(notVisible.StepIndex, () => OnNotVisible(notVisible));
         });
@@ -183,6 +187,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         {
             if (_step is StopNodeStep { Node: NodeRole.Primary })
                 _primaryStoppedAt = _clock.Elapsed;
+            if (_step is StartNodeStep { Node: NodeRole.Standby })
+                _standbyStoppedBy = null;
             Complete(Verdict.Passed, [], done.Detail);
         }));
         Receive<ScenarioRunnerProtocol.Promoted>(promoted => OnStep(promoted.StepIndex, () => OnPromoted(promoted.Promotion)));
@@ -208,7 +214,17 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 _faults.Add(new InjectedFault(null, "restore", _clock.Elapsed, Verdict.Passed, detail));
             StopObserving();
         });
-        Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], Redact(failed.What))));
+        Receive<NodeProtocol.OperationFailed>(failed => OnStep(failed.StepIndex, () =>
+        {
+            // Promoting a standby the scenario itself stopped is the scenario's expectation failing, not the harness.
+            if (_step is PromoteStep && _standbyStoppedBy is { } stoppedBy)
+            {
+                var limit = _step.Expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
+                Complete(Verdict.Failed, [new AssertionResult("promoted_within", limit, $"not promoted: the standby was stopped by steps[{stoppedBy}]", null, Verdict.Failed)], Redact(failed.What));
+                return;
+            }
+            Complete(Verdict.Error, [], Redact(failed.What));
+        }));
         Receive<NodeProtocol.SqlResult>(result => OnStep(result.StepIndex, () => CompleteSql(result)));
         Receive<WriterLoadProtocol.LoadFinished>(finished =>
         {
@@ -316,6 +332,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _stepDone = false;
         _stepStarted = _clock.Elapsed;
         _pendingWrites.Clear();
+        _commits.Clear();
         Report(RunEvent.StepStarted, _step.Keyword);
         Timers.StartSingleTimer(StepTimer, new ScenarioRunnerProtocol.StepTimedOut(_stepIndex), StepLimit);
 
@@ -352,19 +369,18 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             case SustainedLoadStep load:
                 // About ten probed batches a second when the step expects visibility: enough for percentiles, few
                 // enough not to load the standby. Without an expectation nothing is probed (replay may be paused on purpose).
-                var markEvery = load.Expect.VisibleWithin is null && load.Expect.VisibleNotBefore is null
-                    ? 0
-                    : Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10));
+                var markEvery = ExpectsVisibility(load.Expect) ? Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10)) : 0;
                 // A background load draws write ids from a range of its own, so the steps beside it never share one.
                 var firstWriteId = load.Background ? 1_000_000_000L * (index + 1) : _nextWriteId;
+                // Each probe is bounded by the threshold it is judged against, so the load ends soon after its writes.
+                var probeDeadline = load.Expect.VisibleWithin ?? (load.Background ? load.Duration + StepLimit * 0.95 : inner - load.Duration);
                 _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
-                    load.Background ? load.Duration + StepLimit * 0.95 : inner - load.Duration, _standby, Self));
+                    probeDeadline, _standby, Self));
                 if (load.Background)
                 {
                     // The following steps run beside it; wait_for_load judges it.
                     _backgroundLoad = load;
                     _backgroundFinished = null;
-                    _backgroundProblems.Clear();
                     Complete(Verdict.Passed, [], $"started in the background: {load.Rate} for {DurationText.Format(load.Duration)}");
                 }
                 break;
@@ -376,6 +392,9 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 (sql.On == NodeRole.Primary ? _primary : _standby).Tell(new NodeProtocol.RunSql(index, sql.Query, inner));
                 break;
             case StopNodeStep stop:
+                // From the request on: a probe that finds the standby gone now failed because the scenario stopped it.
+                if (stop.Node == NodeRole.Standby)
+                    _standbyStoppedBy = index;
                 if (stop.Node == NodeRole.Primary)
                     _writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
                 _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
@@ -476,11 +495,50 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     {
         _stepTable = table;
         var (kind, rows) = _pendingWrites.Dequeue();
-        // The probe gives up well before the step's own timer, so a write that never shows is reported as
-        // "not visible" with what the probe saw, not as a bare timeout, even on a loaded machine.
+        var probed = ExpectsVisibility(_step!.Expect);
+        // The probe is bounded by the threshold it is judged against; without one it gives up well before the
+        // step's own timer, so a write that never shows is reported as "not visible" with what the probe saw,
+        // not as a bare timeout, even on a loaded machine.
         var remaining = StepLimit - (_clock.Elapsed - _stepStarted);
-        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, _stepIndex, table, kind, rows, _standby, Self, remaining * 0.8));
+        var deadline = _step.Expect.VisibleWithin is { } within && within < remaining * 0.8 ? within : remaining * 0.8;
+        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, _stepIndex, table, kind, rows, probed ? _standby : null, probed ? Self : null, deadline));
     }
+
+    /// <summary>Whether a write step's writes are probed: only when it judges visibility; otherwise later steps do.</summary>
+    private static bool ExpectsVisibility(Scenarios.Steps.StepExpectation expect) => expect.VisibleWithin is not null || expect.VisibleNotBefore is not null;
+
+    private void OnCommitted(PrimaryNodeProtocol.Committed committed)
+    {
+        if (_step is not (InsertRowsStep or BulkInsertUpdateStep) || ExpectsVisibility(_step.Expect))
+            return;
+        var kind = committed.Kind == WriteKind.Insert ? "insert" : "update";
+        _commits.Add($"{kind} of {committed.Rows} row{(committed.Rows == 1 ? "" : "s")} (write {committed.WriteId}) acknowledged by the primary after "
+            + DurationText.Describe(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp)));
+        if (_pendingWrites.Count > 0)
+        {
+            IssueNextWrite(_stepTable!);
+            return;
+        }
+        Complete(Verdict.Passed, [], $"{string.Join("; ", _commits)}; visibility not judged here (no expect.visible_within): later steps check it");
+    }
+
+    private void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible)
+    {
+        string? reason = null;
+        if (notVisible.Error is { } error && _standbyStoppedBy is { } stoppedBy)
+        {
+            reason = $"the standby was stopped by steps[{stoppedBy}]";
+        }
+        else if (notVisible.Error is { } failure)
+        {
+            reason = $"probing the standby failed after {DurationText.Describe(notVisible.Waited)}: {Redact(failure)}";
+            _probeFailures.Add(notVisible.StepIndex);
+        }
+        _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason));
+    }
+
+    /// <summary>A probe that failed for a reason other than a standby the scenario stopped: the harness could not measure.</summary>
+    private bool ProbeFailed(int stepIndex) => _probeFailures.Contains(stepIndex);
 
     private void Record(StandbyNodeProtocol.Visible visible) =>
         _visibility.Add(new VisibilityMeasurement(visible.WriteId, visible.StepIndex, visible.Kind, visible.Rows, visible.Microseconds,
@@ -502,12 +560,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 
     private void OnNotVisible(StandbyNodeProtocol.NotVisible notVisible)
     {
-        var seen = notVisible.Error is null
-            ? $"{notVisible.RowsSeen} of {notVisible.ExpectedRows} rows of write {notVisible.WriteId} visible after {DurationText.Describe(notVisible.Waited)}"
-            : $"probing write {notVisible.WriteId} failed after {DurationText.Describe(notVisible.Waited)}: {Redact(notVisible.Error)}";
-        var threshold = _step!.Expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(StepLimit)}";
-        var checks = WriteChecks().Append(new AssertionResult("visible_within", threshold, seen, null, Verdict.Failed)).ToList();
-        Complete(notVisible.Error is null ? Verdict.Failed : Verdict.Error, checks, seen);
+        RecordUnseen(notVisible);
+        // A load's probes all resolve before it finishes; the load is judged then, with every one of them.
+        if (_step is SustainedLoadStep)
+            return;
+        var checks = WriteChecks();
+        var failed = checks.First(c => c.Status == Verdict.Failed);
+        Complete(ProbeFailed(_stepIndex) ? Verdict.Error : Verdict.Failed, checks, failed.Observed);
     }
 
     private List<AssertionResult> WriteChecks() => WriteChecks(_stepIndex, _step!.Expect);
@@ -515,30 +574,57 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private List<AssertionResult> WriteChecks(int stepIndex, Scenarios.Steps.StepExpectation expect)
     {
         var measured = _visibility.Where(v => v.StepIndex == stepIndex).ToList();
+        var unseen = _unseen.Where(u => u.StepIndex == stepIndex).ToList();
         var checks = new List<AssertionResult>();
-        if (measured.Count == 0)
+        var probed = measured.Count + unseen.Count;
+        if (probed == 0)
             return checks;
-        var slowest = measured.Max(m => m.Microseconds);
-        // An apply delay counts from the commit's timestamp, which the server takes after we sent the commit and
-        // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
-        var earliest = measured.Min(m => m.MicrosecondsSinceSent);
-        var writes = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
-        if (expect.VisibleWithin is { } within)
+        var writes = probed == 1 ? "1 write" : $"{probed} writes";
+        // Every probed write is in the verdict: one not seen by its deadline fails the step whatever the others did.
+        var threshold = expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(StepLimit)}";
+        if (unseen.Count > 0)
         {
-            var margin = within.TotalMicroseconds - slowest;
-            checks.Add(new AssertionResult("visible_within", $"<= {DurationText.Format(within)}", $"max {Micros(slowest)} over {writes}",
+            checks.Add(new AssertionResult("visible_within", threshold, DescribeUnseen(unseen, measured), null, Verdict.Failed));
+        }
+        else if (expect.VisibleWithin is { } limit)
+        {
+            var slowest = measured.Max(m => m.Microseconds);
+            var margin = limit.TotalMicroseconds - slowest;
+            checks.Add(new AssertionResult("visible_within", threshold, $"max {Micros(slowest)} over {writes}",
                 Micros(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
-        if (expect.VisibleNotBefore is { } notBefore)
+        if (expect.VisibleNotBefore is { } notBefore && measured.Count > 0)
         {
+            // An apply delay counts from the commit's timestamp, which the server takes after we sent the commit and
+            // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
+            var earliest = measured.Min(m => m.MicrosecondsSinceSent);
             var margin = earliest - notBefore.TotalMicroseconds;
-            checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Micros(earliest)} from sending the commit, over {writes}",
+            var over = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
+            checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Micros(earliest)} from sending the commit, over {over}",
                 Micros(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
-        var consistent = measured.Count(m => m.LsnConsistent);
-        checks.Add(new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", $"{consistent} of {measured.Count}", null,
-            consistent == measured.Count ? Verdict.Passed : Verdict.Failed));
+        if (measured.Count > 0)
+        {
+            var consistent = measured.Count(m => m.LsnConsistent);
+            checks.Add(new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", $"{consistent} of {measured.Count}", null,
+                consistent == measured.Count ? Verdict.Passed : Verdict.Failed));
+        }
         return checks;
+    }
+
+    private string DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
+    {
+        if (unseen is [var only] && measured.Count == 0)
+            return only.Reason is { } reason
+                ? $"write {only.WriteId} not visible: {reason}"
+                : $"{only.RowsSeen} of {only.Rows} rows of write {only.WriteId} visible after {DurationText.Describe(only.Waited)}";
+        var probed = unseen.Count + measured.Count;
+        var text = $"{unseen.Count} of {probed} probed writes not visible within {DurationText.Format(unseen[0].Deadline)}";
+        if (unseen.FirstOrDefault(u => u.Reason is not null)?.Reason is { } first)
+            text += $" ({first})";
+        if (measured.Count > 0)
+            text += $"; the {measured.Count} seen took at most {Micros(measured.Max(m => m.Microseconds))}";
+        return text;
     }
 
     private string DescribeWrites()
@@ -587,9 +673,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         if (!load.Background)
             _nextWriteId = finished.NextWriteId;
         var checks = WriteChecks(load.Index, load.Expect);
-        if (load.Background && _backgroundProblems.Count > 0)
-            checks.Add(new AssertionResult("visible_within", load.Expect.VisibleWithin is { } w ? $"<= {DurationText.Format(w)}" : "visible", string.Join("; ", _backgroundProblems), null, Verdict.Failed));
         var detail = $"wrote {finished.Rows:N0} rows in {finished.Batches} batches over {finished.Elapsed.TotalSeconds:0.##} s: {finished.RowsPerSecond:0} rows/s (target {load.Rate})";
+        if (finished.Probed > 0)
+        {
+            var unseen = _unseen.Count(u => u.StepIndex == load.Index);
+            detail += $"; {finished.Probed} write{(finished.Probed == 1 ? "" : "s")} probed, {finished.Probed - unseen} seen"
+                + (unseen == 0 ? "" : $", {unseen} not visible within {DurationText.Describe(_unseen.First(u => u.StepIndex == load.Index).Deadline)}");
+        }
         if (finished.EndedEarly is { } why)
             detail += $"; ended early: {Redact(why)}; {finished.InDoubt} batch{(finished.InDoubt == 1 ? "" : "es")} in doubt (sent, never acknowledged)";
         if (finished.Failures > 0)
@@ -598,7 +688,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             checks.Add(new AssertionResult("write failures", "= 0", failure, null, Verdict.Failed));
             detail = $"{failure}; {detail}";
         }
-        Complete(checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed, checks, detail);
+        var status = ProbeFailed(load.Index) ? Verdict.Error : checks.Any(c => c.Status == Verdict.Failed) ? Verdict.Failed : Verdict.Passed;
+        Complete(status, checks, detail);
     }
 
     private void OnFlushPosition(PrimaryNodeProtocol.FlushPosition position)
@@ -773,7 +864,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             : _steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
             : Verdict.Passed;
         var result = new ScenarioResult(_scenario.Name, _scenario.SourcePath, status, _clock.Elapsed, _steps.ToArray(), assertions,
-            _visibility.ToArray(), report.Samples, report.Alerts, _error) { Faults = _faults.ToArray() };
+            _visibility.ToArray(), report.Samples, report.Alerts, _error) { Faults = _faults.ToArray(), Unseen = _unseen.ToArray() };
         _replyTo.Tell(new ScenarioRunnerProtocol.ScenarioFinished(result));
         Context.Stop(Self);
     }

@@ -96,7 +96,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         var connection = _probeConnection!;
         ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self,
             success: result => new StandbyNodeProtocol.ProbeOutcome(probe, result),
-            failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
+            failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
     }
 
     private static async Task<object> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
@@ -132,14 +132,14 @@ public sealed class StandbyNodeActor : ReceiveActor
                 previousStart = start;
                 var waited = Stopwatch.GetElapsedTime(probe.AckTimestamp, end);
                 if (waited > probe.Deadline)
-                    return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, waited, rowsSeen, probe.ExpectedRows, null);
+                    return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, waited, rowsSeen, probe.ExpectedRows, null);
                 if (waited > TightProbing)
                     await Task.Delay(SlowProbeInterval, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (NpgsqlException ex)
         {
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, ex.Message);
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, ex.Message);
         }
     }
 

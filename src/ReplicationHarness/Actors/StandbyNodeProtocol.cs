@@ -15,8 +15,8 @@ public static class StandbyNodeProtocol
     /// <param name="MicrosecondsSinceSent">From sending the commit (before the server stamped it) to the same end.</param>
     public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn);
 
-    /// <summary>The write was still not visible when the probe's deadline passed.</summary>
-    public sealed record NotVisible(long WriteId, int StepIndex, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error);
+    /// <summary>The write was still not visible when the probe's deadline passed, or the standby could not be asked (<paramref name="Error"/>).</summary>
+    public sealed record NotVisible(long WriteId, int StepIndex, string Kind, TimeSpan Deadline, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error);
 
     /// <summary>A probe's outcome back from its database task (the actor's own message).</summary>
     public sealed record ProbeOutcome(Probe Probe, object Result);

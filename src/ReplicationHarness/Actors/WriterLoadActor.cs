@@ -5,8 +5,10 @@ namespace ReplicationHarness.Actors;
 
 /// <summary>
 /// Stands for the writer load: sends batches of generated rows to the primary at a target rate for a
-/// duration, marks some of them for visibility probes, and reports what it achieved. At most
-/// <see cref="MaxInFlight"/> batches are in flight, so a slow primary shows as a rate below target rather
+/// duration (rate x duration rows, the last batch partial when needed), marks some of them for visibility
+/// probes, and reports what it achieved once every write is answered and every probe of a committed marked
+/// write has resolved as visible or not visible: a probe still waiting can never drop out of the verdict. At
+/// most <see cref="MaxInFlight"/> batches are in flight, so a slow primary shows as a rate below target rather
 /// than a growing queue.
 /// </summary>
 public sealed class WriterLoadActor : ReceiveActor, IWithTimers
@@ -32,12 +34,17 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     private string? _primaryStopping;
     private string? _endedEarly;
     private int _inDoubt;
+    private readonly HashSet<long> _markedInFlight = [];
+    private int _probesOwed;
+    private int _probesResolved;
+    private long _sentRows;
+    private TimeSpan? _writesElapsed;
 
     public WriterLoadActor(IActorRef primary)
     {
         _primary = primary;
         Receive<WriterLoadProtocol.StartLoad>(Start);
-        Receive<WriterLoadProtocol.Tick>(_ => SendBatch());
+        Receive<WriterLoadProtocol.Tick>(_ => FinishIfDone());
         Receive<WriterLoadProtocol.DurationElapsed>(_ =>
         {
             EndNow();
@@ -47,11 +54,17 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         {
             _inFlight--;
             _rows += committed.Rows;
+            // A committed marked write is being probed: its outcome is owed before the load may finish.
+            if (_markedInFlight.Remove(committed.WriteId))
+                _probesOwed++;
             FinishIfDone();
         });
+        Receive<StandbyNodeProtocol.Visible>(visible => Resolved(visible.StepIndex, visible));
+        Receive<StandbyNodeProtocol.NotVisible>(notVisible => Resolved(notVisible.StepIndex, notVisible));
         Receive<PrimaryNodeProtocol.WriteFailed>(failed =>
         {
             _inFlight--;
+            _markedInFlight.Remove(failed.WriteId);
             if (_primaryStopping is { } reason)
             {
                 // The crash the scenario asked for: the write's fate is unknown, and nothing more can be written.
@@ -82,11 +95,23 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         Timers.Cancel(DurationTimer);
     }
 
+    private void Resolved(int stepIndex, object outcome)
+    {
+        // Outcomes go on to whoever runs the step, ahead of LoadFinished (one sender, so in order).
+        if (_load is not { } load || load.StepIndex != stepIndex)
+            return;
+        load.ReplyTo.Tell(outcome);
+        _probesResolved++;
+        FinishIfDone();
+    }
+
     private void Start(WriterLoadProtocol.StartLoad load)
     {
         _load = load;
         _nextWriteId = load.FirstWriteId;
         (_inFlight, _batches, _failures, _rows, _durationOver, _firstFailure, _inDoubt, _endedEarly, _primaryStopping) = (0, 0, 0, 0, false, null, 0, null, null);
+        (_probesOwed, _probesResolved, _sentRows, _writesElapsed) = (0, 0, 0, null);
+        _markedInFlight.Clear();
         _startTimestamp = Stopwatch.GetTimestamp();
         var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
         Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
@@ -98,32 +123,49 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     {
         if (_load is not { } load || _durationOver || _inFlight >= MaxInFlight)
             return;
+        var total = load.TotalRows;
+        if (_sentRows >= total)
+        {
+            // Every row the schedule owes is sent: the load ends as soon as they are answered.
+            EndNow();
+            return;
+        }
         var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
         if (elapsed >= load.Duration)
             return; // The duration timer may be late on a busy machine; the schedule is not.
-        // Rows are owed to the schedule, not to the ticks: catch up when a tick was skipped, never run ahead.
-        var due = (long)(elapsed.TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize;
-        var sent = (long)_batches * load.BatchSize;
-        if (sent >= due)
+        // Rows are owed to the schedule, not to the ticks: catch up when a tick was skipped, never run ahead of
+        // it by more than the batch being sent, and never past rate x duration.
+        var due = Math.Min(total, (long)(elapsed.TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize);
+        if (_sentRows >= due)
             return;
+        var rows = (int)Math.Min(load.BatchSize, total - _sentRows);
         var marked = load.MarkEvery > 0 && _batches % load.MarkEvery == 0;
-        _primary.Tell(new PrimaryNodeProtocol.Write(_nextWriteId++, load.StepIndex, load.Table, WriteKind.Insert, load.BatchSize,
-            marked ? load.Standby : null, marked ? load.ReplyTo : null, load.ProbeDeadline));
+        var writeId = _nextWriteId++;
+        if (marked)
+            _markedInFlight.Add(writeId);
+        // Probe outcomes come back here, so the load is judged only when all of them are in.
+        _primary.Tell(new PrimaryNodeProtocol.Write(writeId, load.StepIndex, load.Table, WriteKind.Insert, rows,
+            marked ? load.Standby : null, marked ? Self : null, load.ProbeDeadline));
         _batches++;
         _inFlight++;
+        _sentRows += rows;
     }
 
     private void FinishIfDone()
     {
         if (!_durationOver)
-        {
             SendBatch();
+        if (!_durationOver || _inFlight > 0 || _load is not { } load)
             return;
-        }
-        if (_inFlight > 0 || _load is not { } load)
+        // The rate counts the writes, not the wait for their probes to resolve.
+        _writesElapsed ??= Stopwatch.GetElapsedTime(_startTimestamp);
+        if (_probesResolved < _probesOwed)
             return;
-        var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
-        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId, _firstFailure, _inDoubt, _endedEarly));
+        var elapsed = _writesElapsed.Value;
+        load.ReplyTo.Tell(new WriterLoadProtocol.LoadFinished(load.StepIndex, _batches, _rows, elapsed, _rows / elapsed.TotalSeconds, _failures, _nextWriteId, _firstFailure, _inDoubt, _endedEarly)
+        {
+            Probed = _probesOwed,
+        });
         _load = null;
     }
 }

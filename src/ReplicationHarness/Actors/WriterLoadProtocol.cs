@@ -6,15 +6,28 @@ namespace ReplicationHarness.Actors;
 /// <summary>Messages of <see cref="WriterLoadActor"/>.</summary>
 public static class WriterLoadProtocol
 {
-    /// <summary>Write generated rows at a target rate for a duration; answered with <see cref="LoadFinished"/>.</summary>
+    /// <summary>
+    /// Write rate x duration generated rows in batches; each probe's outcome (<see cref="StandbyNodeProtocol.Visible"/>
+    /// or <see cref="StandbyNodeProtocol.NotVisible"/>) goes to <paramref name="ReplyTo"/>, then <see cref="LoadFinished"/>.
+    /// </summary>
     /// <param name="MarkEvery">Every how many batches one is marked for a visibility probe; 0 marks none.</param>
-    public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo);
+    /// <param name="ProbeDeadline">How long after its acknowledgement a marked write may take to become visible.</param>
+    public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo)
+    {
+        /// <summary>The rows the load writes: rate x duration, at least one.</summary>
+        public long TotalRows => Math.Max(1, (long)Math.Round(Rate.RowsPerSecond * Duration.TotalSeconds));
+    }
 
-    /// <summary>The load is over and every write it sent is answered.</summary>
+    /// <summary>The load is over: every write it sent is answered and every probe it started has resolved.</summary>
     /// <param name="FirstFailure">Why the first failed batch failed, when one did.</param>
     /// <param name="InDoubt">Batches that failed once the primary was being stopped: sent, never acknowledged, so whether they committed is unknown.</param>
     /// <param name="EndedEarly">Why the load stopped before its duration, when it did.</param>
-    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId, string? FirstFailure = null, int InDoubt = 0, string? EndedEarly = null);
+    /// <param name="Elapsed">From the start until the last write was answered (the wait for probes excluded).</param>
+    public sealed record LoadFinished(int StepIndex, int Batches, long Rows, TimeSpan Elapsed, double RowsPerSecond, int Failures, long NextWriteId, string? FirstFailure = null, int InDoubt = 0, string? EndedEarly = null)
+    {
+        /// <summary>Committed marked writes that were probed; each one's outcome was sent before this message.</summary>
+        public int Probed { get; init; }
+    }
 
     /// <summary>
     /// The primary is about to be stopped on purpose: the load keeps writing, as clients would, until a write

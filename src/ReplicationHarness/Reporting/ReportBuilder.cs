@@ -23,7 +23,8 @@ public static class ReportBuilder
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
         result.Error,
         LagStatistics.Of(result.LagSeries),
-        result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, Status(f.Status), f.Detail)).ToList());
+        result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, Status(f.Status), f.Detail)).ToList(),
+        result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason)).ToList());
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>

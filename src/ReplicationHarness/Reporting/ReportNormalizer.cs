@@ -54,6 +54,7 @@ public static partial class ReportNormalizer
         TimeToVisible = s.TimeToVisible is null ? null : s.TimeToVisible with { P50 = 0, P95 = 0, P99 = 0, Max = 0, ProbeInterval = 0 },
         Writes = s.Writes.Select(w => w with { Microseconds = 0, UncertaintyMicroseconds = 0, MicrosecondsSinceSent = 0, Probes = 0, CommitLsn = "<lsn>", ReplayLsn = "<lsn>" }).ToList(),
         Faults = s.Faults?.Select(f => f with { AtMs = 0, Detail = Scrub(f.Detail) }).ToList(),
+        WritesNotVisible = s.WritesNotVisible?.Select(w => w with { RowsSeen = 0, WaitedMs = 0, Reason = w.Reason is null ? null : Scrub(w.Reason) }).ToList(),
         Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Scrub(a.Peak) }).ToList(),
         Lag = [],
         LagPercentiles = s.LagPercentiles is null ? null : s.LagPercentiles with { BytesP50 = 0, BytesP95 = 0, BytesP99 = 0, BytesMax = 0, MsP50 = 0, MsP95 = 0, MsP99 = 0, MsMax = 0 },

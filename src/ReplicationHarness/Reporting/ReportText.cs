@@ -34,10 +34,18 @@ public static class ReportText
         ? $"{s.File}; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {Seconds(pair.ProvisionMs)}"
         : s.File;
 
-    /// <summary>The time-to-visible sentence of a scenario, or null when it marked no write.</summary>
-    public static string? Visibility(ScenarioReport s) => s.TimeToVisible is { } ttv
-        ? $"Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {Micros(ttv.P50)}, p95 {Micros(ttv.P95)}, p99 {Micros(ttv.P99)}, max {Micros(ttv.Max)} (probe interval {Micros(ttv.ProbeInterval)})."
-        : null;
+    /// <summary>The time-to-visible sentence of a scenario, or null when it marked no write; writes never seen are counted beside it.</summary>
+    public static string? Visibility(ScenarioReport s)
+    {
+        var seen = s.TimeToVisible is { } ttv
+            ? $"Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {Micros(ttv.P50)}, p95 {Micros(ttv.P95)}, p99 {Micros(ttv.P99)}, max {Micros(ttv.Max)} (probe interval {Micros(ttv.ProbeInterval)})."
+            : null;
+        if (s.WritesNotVisible is not { Count: > 0 } unseen)
+            return seen;
+        var probed = unseen.Count + (s.TimeToVisible?.Count ?? 0);
+        var missing = $"{unseen.Count} of {probed} probed write{(probed == 1 ? "" : "s")} not visible within {string.Join(" or ", unseen.Select(u => Micros(u.DeadlineMs * 1000)).Distinct())}: they are not in these figures.";
+        return seen is null ? missing : $"{seen} {missing}";
+    }
 
     /// <summary>The lag percentiles sentence of a scenario, or null when there were no samples.</summary>
     public static string? Lag(ScenarioReport s) => s.LagPercentiles is { } lag

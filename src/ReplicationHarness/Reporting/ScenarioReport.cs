@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ReplicationHarness.Results;
 
 namespace ReplicationHarness.Reporting;
@@ -18,6 +19,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Error">Why the scenario could not run, for status error.</param>
 /// <param name="LagPercentiles">Percentiles of the lag series in bytes and milliseconds.</param>
 /// <param name="Faults">Faults injected and what the harness restored at the end, in order.</param>
+/// <param name="WritesNotVisible">Probed writes not visible within their deadline, with why; absent when every probed write was seen.</param>
 public sealed record ScenarioReport(
     string Name,
     string File,
@@ -33,4 +35,5 @@ public sealed record ScenarioReport(
     IReadOnlyList<LagPoint> Lag,
     string? Error,
     LagStatistics? LagPercentiles = null,
-    IReadOnlyList<FaultReport>? Faults = null);
+    IReadOnlyList<FaultReport>? Faults = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UnseenWriteReport>? WritesNotVisible = null);

@@ -28,7 +28,10 @@ public sealed record ScenarioResult(
     /// <summary>The faults injected (network, node stops and starts, promotion, delays, replay pauses) and what the harness undid at the end, in order.</summary>
     public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
 
-    /// <summary>Time-to-visible over all marked writes.</summary>
+    /// <summary>Probed writes that were not visible within their deadline (or could not be probed), with why.</summary>
+    public IReadOnlyList<UnseenWrite> Unseen { get; init; } = [];
+
+    /// <summary>Time-to-visible over the marked writes that were seen (<see cref="Unseen"/> lists the others).</summary>
     public VisibilityStatistics? VisibilityStatistics => VisibilityStatistics.Of(Visibility);
 
     /// <summary>Every check that failed, steps' and scenario's, for the summary.</summary>

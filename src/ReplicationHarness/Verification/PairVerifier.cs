@@ -21,6 +21,7 @@ public static partial class PairVerifier
         public const string Streaming = "standby streaming";
         public const string StandbyLogClean = "no ERROR/FATAL in standby log";
         public const string CaughtUp = "lag reaches 0 bytes";
+        public const string ReplayRunning = "replay not paused";
         public const string BaseBackup = "base backup completed";
         public const string StandbySignal = "standby.signal present";
         public const string PrimaryConninfo = "primary_conninfo configured";
@@ -95,6 +96,13 @@ public static partial class PairVerifier
             return bad is null
                 ? new CriterionResult(Names.StandbyLogClean, CriterionStatus.Passed, $"no ERROR or FATAL in {lines.Length - 1} lines")
                 : new CriterionResult(Names.StandbyLogClean, CriterionStatus.Failed, SecretRedactor.Redact(bad.Trim(), secrets));
+        }).ConfigureAwait(false);
+        await Check(Names.ReplayRunning, async () =>
+        {
+            // A paused standby still reads "streaming" and, with nothing to replay, shows no lag: ask it directly.
+            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            var state = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_get_wal_replay_pause_state()", cancellationToken).ConfigureAwait(false);
+            return new CriterionResult(Names.ReplayRunning, state == "not paused" ? CriterionStatus.Passed : CriterionStatus.Failed, $"pg_get_wal_replay_pause_state() = {state}");
         }).ConfigureAwait(false);
         await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, catchUpTimeout, cancellationToken)).ConfigureAwait(false);
         await Check(Names.BaseBackup, async () =>

@@ -41,7 +41,7 @@ public sealed class ShippedScenarioTests : IDisposable
             Assert.Equal(s.Name is not ("replay-stall" or "standby-restart" or "failover-sync" or "failover-async"), s.TimeToVisible is not null);
             Assert.NotEmpty(s.Lag);
             Assert.Equal("verify_pair", s.Steps[0].Action);
-            Assert.Equal(9, s.Steps[0].Checks.Count);
+            Assert.Equal(10, s.Steps[0].Checks.Count);
         });
 
         var delay = report.Scenarios.Single(s => s.Name == "simulated-delay");

@@ -1,0 +1,12 @@
+namespace ReplicationHarness.Reporting;
+
+/// <summary>A probed write that was not visible within its deadline, in <c>report.json</c>.</summary>
+/// <param name="WriteId">The write's id.</param>
+/// <param name="Step">The step that made it.</param>
+/// <param name="Kind">insert, update or load.</param>
+/// <param name="Rows">Rows it touched.</param>
+/// <param name="RowsSeen">Rows of it the last probe found on the standby.</param>
+/// <param name="DeadlineMs">How long after its acknowledgement it had to be visible.</param>
+/// <param name="WaitedMs">How long the probe waited.</param>
+/// <param name="Reason">Why the standby could not be asked, when it could not; null when it said "not yet" until the deadline.</param>
+public sealed record UnseenWriteReport(long WriteId, int Step, string Kind, int Rows, long RowsSeen, double DeadlineMs, double WaitedMs, string? Reason);
