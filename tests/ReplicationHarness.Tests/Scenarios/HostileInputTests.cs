@@ -125,6 +125,17 @@ public class HostileInputTests
         Assert.Matches(@"^test\.yaml:[56]:\d+: ", error);
     }
 
+    [Theory]
+    [InlineData("version: 1\nname: x\nsteps:\n\t- wait: 1s\n", "4:1")]
+    [InlineData("version: 1\nname: x\nsteps:\n  - wait: 1s\n  - insert:\n  \t  rows: 1\n", "6:3")]
+    [InlineData("version: 1\nname: x\nsteps:\n  - wait: 1s\n \t- verify_pair:\n", "5:2")]
+    public void A_tab_used_for_indentation_is_reported_where_it_is_with_the_fix(string yaml, string position)
+    {
+        var errors = LoadBytes(Encoding.UTF8.GetBytes(yaml)).Errors.Select(e => e.ToString());
+
+        Assert.Equal([$"test.yaml:{position}: not valid YAML: YAML does not allow tabs for indentation; indent with spaces"], errors);
+    }
+
     [Fact]
     public void Two_documents_in_one_file_are_refused()
     {

@@ -40,9 +40,11 @@ public static partial class YamlTreeReader
     public static YamlReadResult ReadText(string text, YamlReadLimits limits)
     {
         var builder = new YamlTreeBuilder(limits);
+        // The scanner is kept in hand because it knows where it stopped when the exception does not.
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
+            var parser = new Parser(scanner);
             while (parser.MoveNext())
             {
                 if (!builder.Accept(parser.Current!))
@@ -51,7 +53,8 @@ public static partial class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            builder.Problem(YamlTreeBuilder.ToMark(ex.Start), "", $"not valid YAML: {Describe(ex)}");
+            var (mark, message) = Locate(ex, scanner.CurrentPosition, text);
+            builder.Problem(mark, "", message);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {
@@ -75,6 +78,20 @@ public static partial class YamlTreeReader
         var line = before.Count((byte)'\n') + 1;
         var lineStart = before.LastIndexOf((byte)'\n') + 1;
         return new SourceMark(line, offset - lineStart + 1);
+    }
+
+    /// <summary>Where a syntax error is and what to say about it.</summary>
+    private static (SourceMark Mark, string Message) Locate(YamlException ex, Mark stoppedAt, string text)
+    {
+        // A tab in the indentation is the commonest slip, and YamlDotNet reports it either with no position
+        // at all (1:1) or at the start of the scalar before it; the scanner stopped on the tab itself.
+        var onTab = stoppedAt.Index >= 0 && stoppedAt.Index < text.Length && text[(int)stoppedAt.Index] == '\t';
+        if (onTab && ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            return (YamlTreeBuilder.ToMark(stoppedAt), "not valid YAML: YAML does not allow tabs for indentation; indent with spaces");
+
+        // Some of YamlDotNet's errors carry an empty mark; where the scanner stopped is then the best pointer.
+        var mark = ex.Start.Equals(Mark.Empty) && ex.End.Equals(Mark.Empty) ? stoppedAt : ex.Start;
+        return (YamlTreeBuilder.ToMark(mark), $"not valid YAML: {Describe(ex)}");
     }
 
     private static string Describe(YamlException ex)
