@@ -1,3 +1,5 @@
+using ReplicationHarness.Scenarios.Steps;
+
 namespace ReplicationHarness.Scenarios.Validation;
 
 /// <summary>The keys of scenario format v1; <c>scenarios/scenario.schema.json</c> lists the same (a test checks).</summary>
@@ -22,6 +24,15 @@ public static class ScenarioKeys
     /// <summary>Keys of <c>assertions</c>.</summary>
     public static readonly IReadOnlyList<string> Assertions =
         ["max_lag_bytes", "max_lag_time", "alerts_fired", "alerts_not_fired", "contents_equal"];
+
+    /// <summary>The action keys of a step, one of which every step carries.</summary>
+    public static readonly IReadOnlyList<string> Actions =
+    [
+        VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
+        SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
+        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind, PromoteStep.Kind,
+        SetNetworkStep.Kind, PartitionStep.Kind, HealStep.Kind,
+    ];
 
     /// <summary>Keys every step may carry besides its action.</summary>
     public static readonly IReadOnlyList<string> StepCommon = ["name", "timeout", "expect"];

@@ -9,20 +9,12 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
     /// <summary>The default table the write steps use.</summary>
     public const string DefaultTable = "harness_items";
 
-    private static readonly string[] Actions =
-    [
-        VerifyPairStep.Kind, InsertRowsStep.Kind, BulkInsertUpdateStep.Kind, WaitForCatchUpStep.Kind,
-        SetApplyDelayStep.Kind, PauseReplayStep.Kind, ResumeReplayStep.Kind, SustainedLoadStep.Kind,
-        SqlStep.Kind, WaitStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, WaitForLoadStep.Kind, PromoteStep.Kind,
-        SetNetworkStep.Kind, PartitionStep.Kind, HealStep.Kind,
-    ];
-
     // Once the standby is promoted the old primary is gone for good: steps that write through it, or that
     // drive the standby's replay, would only fail with a connection error.
     private static readonly string[] AllowedAfterPromote =
         [SqlStep.Kind, WaitStep.Kind, WaitForLoadStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, VerifyPairStep.Kind];
 
-    private static readonly string[] StepKeys = [.. Actions, .. ScenarioKeys.StepCommon];
+    private static readonly string[] StepKeys = [.. ScenarioKeys.Actions, .. ScenarioKeys.StepCommon];
 
     private static readonly Dictionary<string, StopMode> StopModes = new(StringComparer.Ordinal)
     {
@@ -142,7 +134,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
 
     private ScenarioStep? BindStep(SourceNode node, string path, int index)
     {
-        if (node is SourceScalar { IsNull: false } bare && Actions.Contains(bare.Value))
+        if (node is SourceScalar { IsNull: false } bare && ScenarioKeys.Actions.Contains(bare.Value))
         {
             // "- verify_pair" without a colon is a natural slip; say so rather than "found text".
             context.Error(node, path, $"write '- {bare.Value}:' with a colon; a step is a mapping whose first key is its action");
@@ -152,10 +144,10 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         if (mapping is null)
             return null;
 
-        var actions = mapping.Entries.Where(e => Actions.Contains(e.Key.Value)).ToList();
+        var actions = mapping.Entries.Where(e => ScenarioKeys.Actions.Contains(e.Key.Value)).ToList();
         if (actions.Count == 0)
         {
-            context.Error(mapping, path, $"the step has no action; give it one of: {string.Join(", ", Actions)}");
+            context.Error(mapping, path, $"the step has no action; give it one of: {string.Join(", ", ScenarioKeys.Actions)}");
             return null;
         }
         if (actions.Count > 1)

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Tests.Support;
+
+namespace ReplicationHarness.Tests.Scenarios;
+
+/// <summary>
+/// The format's README is where users look up a key; its tables must list what the loader accepts, once each,
+/// or a user reads the wrong rule (rows of one table were once pasted into the other).
+/// </summary>
+public partial class ScenarioReadmeTests
+{
+    private const string ActionsHeader = "| action | argument | what it does |";
+    private const string ExpectationsHeader = "| expectation | for | meaning |";
+
+    private static readonly string[] Readme = File.ReadAllLines(Path.Combine(RepositoryRoot.Scenarios, "README.md"));
+
+    // A value each expectation accepts, so an error on it can only mean "not on this action".
+    private static readonly Dictionary<string, string> ValidValues = new(StringComparer.Ordinal)
+    {
+        ["visible_within"] = "1s",
+        ["visible_not_before"] = "1ms",
+        ["result"] = "\"1\"",
+        ["promoted_within"] = "1s",
+        ["max_lost_writes"] = "0",
+        ["alerts_fired"] = "[time]",
+    };
+
+    [Fact]
+    public void Every_action_the_loader_knows_has_exactly_one_row_in_the_actions_table()
+    {
+        var named = Rows(ActionsHeader).SelectMany(row => Names(row[0]));
+
+        var mismatches = Mismatches(named, ScenarioKeys.Actions, "an action");
+
+        Assert.True(mismatches.Count == 0, $"scenarios/README.md, actions table:\n{string.Join("\n", mismatches)}");
+    }
+
+    [Fact]
+    public void Every_expectation_the_loader_knows_has_exactly_one_row_in_the_expectations_table()
+    {
+        var named = Rows(ExpectationsHeader).SelectMany(row => Names(row[0]));
+
+        var mismatches = Mismatches(named, ScenarioKeys.Expect, "an expectation");
+
+        Assert.True(mismatches.Count == 0, $"scenarios/README.md, expectations table:\n{string.Join("\n", mismatches)}");
+    }
+
+    [Fact]
+    public void Each_expectation_row_names_exactly_the_actions_the_loader_accepts_it_on()
+    {
+        Assert.Equal(ScenarioKeys.Expect.Order(), ValidValues.Keys.Order());
+        var wrong = new List<string>();
+        // Rows for keys the loader does not know are the test above's to report.
+        foreach (var row in Rows(ExpectationsHeader).Where(row => ValidValues.ContainsKey(Names(row[0]).FirstOrDefault() ?? "")))
+        {
+            var key = Names(row[0]).First();
+            var documented = Names(row[1]).Order().ToList();
+            var accepted = ScenarioKeys.Actions.Where(action => Accepts(action, key)).Order().ToList();
+            if (!documented.SequenceEqual(accepted))
+                wrong.Add($"`{key}` is documented for {List(documented)} but the loader takes it on {List(accepted)}");
+        }
+
+        Assert.True(wrong.Count == 0, $"scenarios/README.md, expectations table:\n{string.Join("\n", wrong)}");
+    }
+
+    /// <summary>Whether the loader takes the expectation on a step of this action (other errors of the step aside).</summary>
+    private static bool Accepts(string action, string key)
+    {
+        var yaml = ScenarioText.WithSteps($"  - {action}:\n    expect: {{ {key}: {ValidValues[key]} }}\n");
+        return ScenarioText.Load(yaml).Errors.All(e => e.Path != $"steps[0].expect.{key}");
+    }
+
+    /// <summary>The key rows (those starting with "| `") of the table under the given header, split into cells.</summary>
+    private static List<string[]> Rows(string header)
+    {
+        var start = Array.IndexOf(Readme, header);
+        Assert.True(start >= 0, $"scenarios/README.md has no table headed '{header}'");
+        return Readme.Skip(start + 1)
+            .TakeWhile(line => line.StartsWith('|'))
+            .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .Select(line => line.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray())
+            .ToList();
+    }
+
+    private static string List(List<string> actions) => actions.Count == 0 ? "no action" : string.Join(", ", actions);
+
+    private static IEnumerable<string> Names(string cell) => Code().Matches(cell).Select(m => m.Groups[1].Value);
+
+    private static List<string> Mismatches(IEnumerable<string> named, IReadOnlyList<string> known, string what)
+    {
+        var counts = named.CountBy(n => n).ToDictionary(c => c.Key, c => c.Value);
+        return
+        [
+            .. known.Where(k => !counts.ContainsKey(k)).Select(k => $"`{k}` has no row"),
+            .. counts.Where(c => c.Value > 1).Select(c => $"`{c.Key}` has {c.Value} rows"),
+            .. counts.Keys.Where(n => !known.Contains(n)).Select(n => $"`{n}` has a row but is not {what} the loader knows"),
+        ];
+    }
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex Code();
+}
