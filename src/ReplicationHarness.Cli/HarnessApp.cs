@@ -20,10 +20,15 @@ public static class HarnessApp
         .Split('+')[0];
 
     /// <summary>Runs one command line against a console; returns the exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken = default) =>
+        RunAsync(args, console, new ProvisionerFactory(), cancellationToken);
+
+    /// <summary>Runs one command line against a console, <c>run</c> taking its provisioners from the given factory; returns the exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, ProvisionerFactory provisioners, CancellationToken cancellationToken = default)
     {
         var services = new ServiceCollection();
         services.AddSingleton(console);
+        services.AddSingleton(provisioners);
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>
         {

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
-using ReplicationHarness.Provisioning.Containers;
 using ReplicationHarness.Provisioning.External;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Verification;
@@ -21,7 +20,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// provisions a fresh pair, runs it with the actors, tears the pair down, and writes report.json.
 /// </summary>
 [Description("Run scenarios against fresh primary/standby pairs and judge their thresholds.")]
-public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
+public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisioners) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
@@ -89,13 +88,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunSettings>
                 console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] [grey]({Markup.Escape(scenario.SourcePath)})[/]");
             try
             {
-                IClusterProvisioner? provisioner = kinds[scenario] switch
-                {
-                    "local" => new LocalProvisioner(options),
-                    "external" => new ExternalProvisioner(external!),
-                    "testcontainers" => new TestcontainersProvisioner(TestcontainersOptions.Default with { Multiplier = multiplier }),
-                    _ => null,
-                };
+                var provisioner = provisioners.Create(kinds[scenario], options, external, multiplier);
                 slots[index] = await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using ReplicationHarness.Cli;
+using ReplicationHarness.Cli.Commands;
 using Spectre.Console.Testing;
 
 namespace ReplicationHarness.IntegrationTests.Support;
@@ -6,10 +7,13 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// <summary>Runs the command line in-process, as users call it, and captures what they would read.</summary>
 public static class HarnessCli
 {
-    public static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    public static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(new ProvisionerFactory(), args);
+
+    /// <summary>The same, <c>run</c> taking its provisioners from the given factory (to see the pairs it made).</summary>
+    public static async Task<(int Code, string Output)> RunAsync(ProvisionerFactory provisioners, params string[] args)
     {
         var console = new TestConsole().Width(400);
-        var code = await HarnessApp.RunAsync(args, console);
+        var code = await HarnessApp.RunAsync(args, console, provisioners);
         return (code, console.Output);
     }
 }
