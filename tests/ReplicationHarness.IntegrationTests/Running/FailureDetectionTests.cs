@@ -41,6 +41,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("single-insert.yaml")]
     public async Task Single_insert_fails_when_replay_is_paused()
     {
         var file = Broken("single-insert.yaml", ("  - insert:\n", "  - pause_replay:\n  - insert:\n"), ("timeout: 5s", "timeout: 2s"));
@@ -54,6 +55,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("bulk-insert-update.yaml")]
     public async Task Bulk_insert_update_fails_when_the_apply_delay_exceeds_its_threshold()
     {
         var file = Broken("bulk-insert-update.yaml", ("pair:\n  slot: harness_standby\n", "pair:\n  slot: harness_standby\n  standby:\n    settings:\n      recovery_min_apply_delay: 1500ms\n"));
@@ -71,6 +73,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("simulated-delay.yaml")]
     public async Task Simulated_delay_fails_when_no_delay_is_injected()
     {
         var file = Broken("simulated-delay.yaml", ("  - set_apply_delay: 2s\n", "  - set_apply_delay: 0s\n"));
@@ -85,6 +88,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("replay-stall.yaml")]
     public async Task Replay_stall_fails_when_replay_never_stops()
     {
         var file = Broken("replay-stall.yaml", ("  - pause_replay:\n", ""), ("  - resume_replay:\n", ""));
@@ -97,6 +101,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("sync-replication.yaml")]
     public async Task Sync_replication_fails_when_the_pair_is_asynchronous()
     {
         var file = Broken("sync-replication.yaml", ("  replication: sync\n", "  replication: async\n"), ("      synchronous_commit: remote_apply\n", "      synchronous_commit: 'on'\n"));
@@ -108,6 +113,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("sustained-load.yaml")]
     public async Task Sustained_load_fails_when_the_standby_applies_late()
     {
         var file = Broken("sustained-load.yaml", ("steps:\n", "pair:\n  standby:\n    settings:\n      recovery_min_apply_delay: 1500ms\nsteps:\n"));
@@ -120,6 +126,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("standby-restart.yaml")]
     public async Task Standby_restart_fails_when_the_standby_never_comes_back()
     {
         var file = Broken("standby-restart.yaml", ("  - start_node: { node: standby }\n", ""), ("    timeout: 30s\n", "    timeout: 3s\n"));
@@ -132,6 +139,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("failover-async.yaml")]
     public async Task Failover_fails_and_measures_the_gap_when_the_standby_missed_acknowledged_writes()
     {
         // The standby is down while the load writes, so its promotion must lose what the primary acknowledged meanwhile.
@@ -153,6 +161,36 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("failover-sync.yaml")]
+    public async Task Failover_sync_fails_naming_max_lost_writes_when_replication_is_not_synchronous()
+    {
+        // Asynchronous replication alone loses writes only by chance; with the standby down while the load writes,
+        // it certainly misses what the primary acknowledged meanwhile, and the promotion must count those.
+        var file = Broken("failover-sync.yaml",
+            ("  replication: sync\n", "  replication: async\n"),
+            ("      synchronous_commit: remote_apply\n", "      synchronous_commit: 'on'\n"),
+            ("  - name: writes in the background\n", "  - stop_node: { node: standby }\n  - name: writes in the background\n"),
+            ("  - name: promote the standby\n", "  - start_node: { node: standby }\n  - name: promote the standby\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var failure = Regex.Match(output, @"failed: steps\[6\] promote the standby: max_lost_writes <= 0, observed (?<lost>\d+) lost of (?<acked>\d+) acknowledged \(\d+ rows\)");
+        Assert.True(failure.Success, output);
+        var lost = int.Parse(failure.Groups["lost"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(lost, 1, int.Parse(failure.Groups["acked"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var promote = scenario.Steps[6];
+        Assert.Equal("failed", promote.Status);
+        var check = promote.Checks.Single(c => c.Name == "max_lost_writes");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.StartsWith($"{lost} lost of ", check.Observed);
+        Assert.Matches($@"write gap: {lost:N0} of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary", promote.Detail);
+        Assert.Equal(Verdict.Passed, promote.Checks.Single(c => c.Name == "promoted_within").Status);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    [Breaks("network-faults.yaml")]
     public async Task Network_faults_fail_when_a_write_is_visible_sooner_than_the_link_allows()
     {
         // 40 ms ± 10 ms each way cannot deliver a write in under 30 ms, but also not after 200 ms: the check can fail.
@@ -171,6 +209,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("network-faults.yaml")]
     public async Task Network_faults_fail_when_no_alert_fires_during_the_partition()
     {
         var file = Broken("network-faults.yaml", ("max_lag_bytes: 64kB", "max_lag_bytes: 1GB"), ("max_lag_time: 500ms", "max_lag_time: 10min"));
@@ -210,6 +249,7 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("single-insert.yaml")]
     public async Task Single_insert_fails_naming_the_criteria_when_the_standby_is_stopped()
     {
         var scenario = (await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, "single-insert.yaml"))).Scenario!;
