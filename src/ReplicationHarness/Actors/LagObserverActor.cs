@@ -22,7 +22,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private readonly AlertTracker _alerts;
     private readonly List<LagSample> _samples = [];
     private bool _reading;
-    private int _failedReadings;
+    private readonly List<TimeSpan> _failedReadings = [];
+    private string? _firstFailure;
     private TimeSpan? _lastUpdate;
     private IActorRef? _stopRequestedBy;
 
@@ -49,10 +50,12 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             }
             ReplyIfStopping();
         });
-        Receive<LagObserverProtocol.ReadingFailed>(_ =>
+        Receive<LagObserverProtocol.ReadingFailed>(failed =>
         {
             _reading = false;
-            _failedReadings++;
+            // No sample for this moment: the judge must know, or a gap in the series would read as "no lag".
+            _failedReadings.Add(_clock.Elapsed);
+            _firstFailure ??= failed.Reason;
             ReplyIfStopping();
         });
         Receive<LagObserverProtocol.StopSampling>(_ =>
@@ -82,7 +85,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     {
         if (_stopRequestedBy is not { } requester)
             return;
-        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), _alerts.Finish(), _failedReadings));
+        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), _alerts.Finish(), _failedReadings.ToArray(), _firstFailure));
         _stopRequestedBy = null;
     }
 

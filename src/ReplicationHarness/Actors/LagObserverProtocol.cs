@@ -26,8 +26,10 @@ public static class LagObserverProtocol
         }
     }
 
-    /// <summary>Every sample and alert interval of the run.</summary>
-    public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, int FailedReadings);
+    /// <summary>Every sample and alert interval of the run, and every reading that failed (no sample then).</summary>
+    /// <param name="FailedReadings">When (on the scenario's clock) a reading failed: the primary could not be read, so lag is unknown then.</param>
+    /// <param name="FirstFailure">Why the first failed reading failed.</param>
+    public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, IReadOnlyList<TimeSpan> FailedReadings, string? FirstFailure = null);
 
     /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
     /// <param name="Raised">The alerts raised as of this sample.</param>

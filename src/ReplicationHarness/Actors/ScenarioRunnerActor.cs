@@ -71,6 +71,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private readonly HashSet<int> _probeFailures = [];
     private string? _unreachable;
     private TimeSpan? _primaryStoppedAt;
+    private TimeSpan? _primaryStopRequestedAt;
     private Provisioning.Promotion? _promotion;
     private TimeSpan _promotedAt;
     private IReadOnlyList<Writes.AcknowledgedWrite> _acknowledged = [];
@@ -395,6 +396,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 // From the request on: a probe that finds the standby gone now failed because the scenario stopped it.
                 if (stop.Node == NodeRole.Standby)
                     _standbyStoppedBy = index;
+                if (stop.Node == NodeRole.Primary)
+                    _primaryStopRequestedAt ??= _clock.Elapsed;
                 if (stop.Node == NodeRole.Primary)
                     _writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
                 _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
@@ -858,8 +861,9 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             return;
         _finished = true;
         Timers.CancelAll();
-        var report = _lagReport ?? new LagObserverProtocol.LagReport([], [], 0);
-        var assertions = ScenarioAssertionJudge.Judge(_scenario, report, _contentsResult, ranToTheEnd: _steps.All(s => s.Status == Verdict.Passed) && _error is null);
+        var report = _lagReport ?? new LagObserverProtocol.LagReport([], [], []);
+        var assertions = ScenarioAssertionJudge.Judge(_scenario, report, _contentsResult, ranToTheEnd: _steps.All(s => s.Status == Verdict.Passed) && _error is null,
+            primaryStoppedAt: _primaryStopRequestedAt);
         var status = _error is not null || _steps.Any(s => s.Status == Verdict.Error) ? Verdict.Error
             : _steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
             : Verdict.Passed;

@@ -14,11 +14,15 @@ public static class ScenarioAssertionJudge
     /// <param name="report">The lag observer's samples and alerts.</param>
     /// <param name="contents">The contents comparison, when it was made.</param>
     /// <param name="ranToTheEnd">Whether every step passed; an alert expected to fire is only judged then.</param>
-    public static IReadOnlyList<AssertionResult> Judge(Scenario scenario, LagObserverProtocol.LagReport report, AssertionResult? contents, bool ranToTheEnd)
+    /// <param name="primaryStoppedAt">When the scenario itself stopped the primary, if it did: readings that fail from then on
+    /// have nothing to measure; earlier ones leave the lag unknown.</param>
+    public static IReadOnlyList<AssertionResult> Judge(Scenario scenario, LagObserverProtocol.LagReport report, AssertionResult? contents, bool ranToTheEnd, TimeSpan? primaryStoppedAt = null)
     {
         var assertions = scenario.Assertions;
         var samples = report.Samples;
         var results = new List<AssertionResult>();
+        // A "never above" claim holds only where lag was measured: moments without a sample fail it, with why.
+        var unknown = report.FailedReadings.Where(t => primaryStoppedAt is not { } stopped || t < stopped).ToList();
 
         if (assertions.MaxLagBytes is { } maxBytes)
         {
@@ -44,6 +48,16 @@ public static class ScenarioAssertionJudge
         {
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
             results.Add(new AssertionResult($"alert not fired: {Name(kind)}", "never fires", Describe(intervals, report), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        if (unknown.Count > 0)
+        {
+            var gap = $"; but lag is unknown for {unknown.Count} reading{(unknown.Count == 1 ? "" : "s")} between {Seconds(unknown[0])} and {Seconds(unknown[^1])}: "
+                + $"the primary could not be read ({report.FirstFailure ?? "no reason given"})";
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i].Name is "max_lag_bytes" or "max_lag_time" || results[i].Name.StartsWith("alert not fired:", StringComparison.Ordinal))
+                    results[i] = results[i] with { Observed = results[i].Observed + gap, Status = Verdict.Failed };
+            }
         }
         if (assertions.ContentsEqual)
             results.Add(contents ?? new AssertionResult("contents_equal", "same rows on both nodes", "not compared: the run ended early", null, Verdict.Skipped));

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Units;
 
 namespace ReplicationHarness.IntegrationTests.Cli;
 
@@ -19,14 +21,18 @@ public sealed class PartitionInterruptTests : IDisposable
         var scenario = Path.Combine(_work.Path, "long-partition.yaml");
         await File.WriteAllTextAsync(scenario, "version: 1\nname: long-partition\nsteps:\n  - set_network: { latency: 5ms }\n  - partition:\n  - wait: 60s\n  - heal:\n");
         var reports = Path.Combine(_work.Path, "reports");
-        var (code, output, errors) = await InterruptedRun.RunAsync(_work.Path, 2, TimeSpan.FromSeconds(3), Posix.SIGINT, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports);
+        // Interrupted once the wait after the partition has begun: the link has been cut for at least the settle time.
+        var settle = TimeSpan.FromMilliseconds(500);
+        var (code, output, errors) = await InterruptedRun.RunUntilPrintedAsync("[3/4] wait ...", settle, Posix.SIGINT, "run", scenario, "--work-dir", _work.Path, "--report-dir", reports);
 
         Assert.True(code == ExitCodes.Interrupted, output + errors);
         Assert.Contains("[3/4] wait ERROR: interrupted", output);
         var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
         var faults = Assert.Single(report.Scenarios).Faults!;
         Assert.Equal(["set_network", "partition", "restore"], faults.Select(f => f.Action));
-        Assert.Matches(@"^healed the partition \(drop\) left by the scenario after \d+(\.\d+)?s; removed latency 5ms each way$", faults[2].Detail);
+        var restore = Regex.Match(faults[2].Detail, @"^healed the partition \(drop\) left by the scenario after (?<cut>\S+); removed latency 5ms each way$");
+        Assert.True(restore.Success, faults[2].Detail);
+        Assert.True(DurationText.TryParse(restore.Groups["cut"].Value, out var cut) && cut >= settle, faults[2].Detail);
         Assert.Empty(ServerProcesses.Under(_work.Path));
         var runs = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}", "runs");
         Assert.Empty(Directory.Exists(runs) ? Directory.GetDirectories(runs) : []);

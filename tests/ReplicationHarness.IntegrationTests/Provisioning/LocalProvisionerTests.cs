@@ -65,14 +65,14 @@ public sealed class LocalProvisionerTests : IDisposable
         Assert.Equal(
             [
                 PairVerifier.Names.StandbyRunning, PairVerifier.Names.RecoveryRoles, PairVerifier.Names.Streaming,
-                PairVerifier.Names.StandbyLogClean, PairVerifier.Names.CaughtUp, PairVerifier.Names.BaseBackup,
+                PairVerifier.Names.StandbyLogClean, PairVerifier.Names.ReplayRunning, PairVerifier.Names.CaughtUp, PairVerifier.Names.BaseBackup,
                 PairVerifier.Names.StandbySignal, PairVerifier.Names.PrimaryConninfo, PairVerifier.Names.SlotActive,
             ],
             verification.Criteria.Select(c => c.Name));
         Assert.All(verification.Criteria, c => Assert.Equal(CriterionStatus.Passed, c.Status));
         Assert.Equal("state=streaming, sync_state=async", verification.Criteria[2].Observed);
-        Assert.StartsWith("sent/write/flush/replay lag 0/0/0/0 bytes", verification.Criteria[4].Observed);
-        Assert.Contains("passfile=", verification.Criteria[7].Observed);
+        Assert.StartsWith("sent/write/flush/replay lag 0/0/0/0 bytes", verification.Criteria[5].Observed);
+        Assert.Contains("passfile=", verification.Criteria[8].Observed);
         Assert.DoesNotContain(pair.Primary.Password, string.Join("\n", verification.Criteria));
     }
 

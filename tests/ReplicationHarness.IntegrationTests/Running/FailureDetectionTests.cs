@@ -67,9 +67,9 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal("failed", insert.Status);
         var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
         Assert.Equal(Verdict.Failed, check.Status);
-        Assert.Matches(@"^max 1\d{3}(\.\d)?ms over 1 write$", check.Observed);
-        Assert.StartsWith("-", check.Margin);
-        Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed max 1", output);
+        // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows.
+        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s$", check.Observed);
+        Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1", output);
     }
 
     [Fact]

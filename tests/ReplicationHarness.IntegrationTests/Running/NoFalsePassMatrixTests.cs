@@ -165,4 +165,25 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         Assert.Empty(result.Visibility);
         Assert.Contains(result.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed, Observed: "25 rows in 1 table identical" });
     }
+
+    [Fact]
+    public async Task Lag_limits_fail_when_the_observer_could_not_read_the_primary_for_a_while()
+    {
+        // The observer's connection to the primary is killed once it is sampling: until it reconnects, lag is not
+        // known, so "never above 10MB" cannot be claimed for the run.
+        const string observer = "application_name = 'replication-harness-observer'";
+        var yaml = "version: 1\nname: blind\nsteps:\n  - insert: { rows: 1 }\n"
+            + $"  - sql:\n      on: primary\n      query: do $$ begin for i in 1..1000 loop perform 1 from pg_stat_activity where {observer}; exit when found; perform pg_sleep(0.01); perform pg_stat_clear_snapshot(); end loop; end $$\n"
+            + $"  - sql:\n      on: primary\n      query: select count(pg_terminate_backend(pid)) from pg_stat_activity where {observer}\n    expect: {{ result: '1' }}\n"
+            + "  - wait: 200ms\nassertions:\n  max_lag_bytes: 10MB\n";
+        var scenario = ScenarioLoader.Load("blind.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
+        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        Assert.True(result.Status == Verdict.Failed, Summary("sql", "terminated observer", result) + " / " + string.Join("; ", result.Assertions));
+        var check = Assert.Single(result.Assertions);
+        Assert.Equal(("max_lag_bytes", Verdict.Failed), (check.Name, check.Status));
+        Assert.Matches(@"; but lag is unknown for \d+ readings? between [\d.]+s and [\d.]+s: the primary could not be read \(", check.Observed);
+    }
 }

@@ -1,0 +1,56 @@
+using ReplicationHarness.Actors;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Observation;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Validation;
+
+namespace ReplicationHarness.Tests.Assertions;
+
+public class ScenarioAssertionJudgeTests
+{
+    private static Scenario Scenario() => ScenarioLoader.Load("judged.yaml", System.Text.Encoding.UTF8.GetBytes(
+        "version: 1\nname: judged\nsteps:\n  - wait: 1s\nassertions:\n  max_lag_bytes: 1MB\n  max_lag_time: 1s\n  alerts_not_fired: [bytes]\n  alerts_fired: [time]\n")).Scenario!;
+
+    private static LagSample Sample(double seconds) =>
+        new(TimeSpan.FromSeconds(seconds), new Lsn(0x3000000), new Lsn(0x3000000), new Lsn(0x2FFF000), false, "streaming", 4096, TimeSpan.FromMilliseconds(3));
+
+    private static readonly AlertInterval TimeAlert = new(AlertKind.Time, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6), "2s");
+
+    [Fact]
+    public void Lag_limits_hold_over_the_samples_when_every_reading_arrived()
+    {
+        var report = new LagObserverProtocol.LagReport([Sample(0.1), Sample(0.2)], [TimeAlert], []);
+
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true);
+
+        Assert.All(results, r => Assert.Equal(Verdict.Passed, r.Status));
+    }
+
+    [Fact]
+    public void A_reading_that_failed_leaves_lag_unknown_and_fails_every_never_above_claim_saying_why()
+    {
+        var report = new LagObserverProtocol.LagReport([Sample(0.1), Sample(0.4)], [TimeAlert], [TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(0.3)], "57P01: terminating connection");
+
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true).ToDictionary(r => r.Name);
+
+        foreach (var name in new[] { "max_lag_bytes", "max_lag_time", "alert not fired: bytes" })
+        {
+            Assert.Equal(Verdict.Failed, results[name].Status);
+            Assert.EndsWith("; but lag is unknown for 2 readings between 0.2s and 0.3s: the primary could not be read (57P01: terminating connection)", results[name].Observed);
+        }
+        // An alert that did fire is a fact whatever else went unmeasured.
+        Assert.Equal(Verdict.Passed, results["alert fired: time"].Status);
+    }
+
+    [Fact]
+    public void Readings_that_fail_once_the_scenario_stopped_the_primary_have_nothing_to_measure()
+    {
+        var report = new LagObserverProtocol.LagReport([Sample(0.1)], [TimeAlert], [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6)]);
+
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true, primaryStoppedAt: TimeSpan.FromSeconds(0.45));
+
+        Assert.All(results, r => Assert.Equal(Verdict.Passed, r.Status));
+    }
+}
