@@ -27,6 +27,7 @@ public static class InterruptedRun
 
     private static async Task<(int Code, string Output, string Errors)> RunAsync(Func<bool> ready, string notReady, TimeSpan settle, int signal, string[] arguments, System.Text.StringBuilder? seen = null)
     {
+        InheritedSignals.StopIgnoringInterrupts();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(typeof(HarnessApp).Assembly.Location);
         foreach (var argument in arguments)
