@@ -27,22 +27,33 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
     {
         var options = settings.ToOptions(TimeoutMultiplier.None);
         await using var pair = await new LocalProvisioner(options).ProvisionAsync(PairSpec.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
-        console.MarkupLine($"pair ready: PostgreSQL {Markup.Escape(pair.ServerVersion)} in {Markup.Escape(options.WorkDirectory)}, {Environment.ProcessorCount} cores; {settings.Writes} single-row commits per side");
+        console.MarkupLine($"pair ready: PostgreSQL {Markup.Escape(pair.ServerVersion)} in {Markup.Escape(options.WorkDirectory)}, {Environment.ProcessorCount} cores; {settings.Writes} single-row commits per side in {settings.Rounds} alternating rounds");
 
-        var bare = await BareAsync(pair, settings.Writes, cancellationToken).ConfigureAwait(false);
-        var steps = Enumerable.Range(0, settings.Writes)
-            // An expectation makes the harness probe each write (without one it only waits for the acknowledgement).
-            .Select(i => (ScenarioStep)new InsertRowsStep(i, "insert", TimeSpan.FromSeconds(10), new StepExpectation(TimeSpan.FromSeconds(5), null, null), 0, "harness_items", 1))
-            .ToList();
-        var scenario = new Scenario("bench-visibility", "", [], PairSpec.Default, LagObserverSpec.Default, steps, ScenarioAssertions.None, "(bench)");
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, cancellationToken: cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (result.Status != Verdict.Passed)
+        // Alternating rounds (bare first in even rounds, harness first in odd ones): the disk's write-back state drifts
+        // over a run, and a tail measured in one half against the other would compare the disk, not the probes.
+        var bareMeasurements = new List<VisibilityMeasurement>();
+        var harnessMeasurements = new List<VisibilityMeasurement>();
+        for (var round = 0; round < settings.Rounds; round++)
         {
-            console.MarkupLine($"[red]the harness run did not pass: {Markup.Escape(result.Error ?? result.Steps.FirstOrDefault(s => s.Status != Verdict.Passed)?.Detail ?? "")}[/]");
-            return ExitCodes.InfrastructureError;
+            var writes = settings.Writes / settings.Rounds + (round < settings.Writes % settings.Rounds ? 1 : 0);
+            foreach (var side in round % 2 == 0 ? new[] { "bare", "harness" } : ["harness", "bare"])
+            {
+                if (side == "bare")
+                {
+                    bareMeasurements.AddRange(await BareAsync(pair, writes, round * 1_000_000L, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+                var (measured, failure) = await HarnessAsync(pair, writes, $"bench_harness_{round}", cancellationToken).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    console.MarkupLine($"[red]the harness run did not pass: {Markup.Escape(failure)}[/]");
+                    return ExitCodes.InfrastructureError;
+                }
+                harnessMeasurements.AddRange(measured);
+            }
         }
-        var harness = VisibilityStatistics.Of(result.Visibility)!;
+        var bare = VisibilityStatistics.Of(bareMeasurements)!;
+        var harness = VisibilityStatistics.Of(harnessMeasurements)!;
 
         var table = new Table().AddColumn("probe").AddColumns(
             new TableColumn("p50 us").RightAligned(), new TableColumn("p95 us").RightAligned(), new TableColumn("p99 us").RightAligned(),
@@ -58,8 +69,24 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
         return ExitCodes.Success;
     }
 
+    /// <summary>The harness's actors writing and probing single-row inserts, as a scenario does; or why the run did not pass.</summary>
+    /// <remarks>Each round writes a table of its own: every run of the engine numbers its writes from 1 again.</remarks>
+    private static async Task<(IReadOnlyList<VisibilityMeasurement> Measured, string? Failure)> HarnessAsync(ReplicationHarness.Provisioning.ProvisionedPair pair, int writes, string table, CancellationToken cancellationToken)
+    {
+        var steps = Enumerable.Range(0, writes)
+            // An expectation makes the harness probe each write (without one it only waits for the acknowledgement).
+            .Select(i => (ScenarioStep)new InsertRowsStep(i, "insert", TimeSpan.FromSeconds(10), new StepExpectation(TimeSpan.FromSeconds(5), null, null), 0, table, 1))
+            .ToList();
+        var scenario = new Scenario("bench-visibility", "", [], PairSpec.Default, LagObserverSpec.Default, steps, ScenarioAssertions.None, "(bench)");
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair, cancellationToken: cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return result.Status == Verdict.Passed
+            ? (result.Visibility, null)
+            : ([], result.Error ?? result.Steps.FirstOrDefault(s => s.Status != Verdict.Passed)?.Detail ?? "no reason given");
+    }
+
     /// <summary>The floor: one connection per node, commit, then a tight poll; no actors, no messages.</summary>
-    private static async Task<VisibilityStatistics> BareAsync(ReplicationHarness.Provisioning.ProvisionedPair pair, int writes, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<VisibilityMeasurement>> BareAsync(ReplicationHarness.Provisioning.ProvisionedPair pair, int writes, long firstWriteId, CancellationToken cancellationToken)
     {
         var table = new HarnessTable(BareTable);
         await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString("bench-bare"));
@@ -76,7 +103,7 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
             var rows = generator.Next(1);
             await using (var insert = new NpgsqlCommand(table.InsertSql, primary))
             {
-                insert.Parameters.AddWithValue((long)i + 1_000_000);
+                insert.Parameters.AddWithValue(firstWriteId + i + 1_000_000);
                 insert.Parameters.AddWithValue(rows.Customers);
                 insert.Parameters.AddWithValue(rows.Emails);
                 insert.Parameters.AddWithValue(rows.Amounts);
@@ -84,7 +111,7 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
             }
             var ack = Stopwatch.GetTimestamp();
             await using var probe = new NpgsqlCommand(table.ProbeSql, standby);
-            probe.Parameters.AddWithValue((long)i + 1_000_000);
+            probe.Parameters.AddWithValue(firstWriteId + i + 1_000_000);
             var previousStart = ack;
             var probes = 0;
             while (true)
@@ -106,6 +133,6 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
                 previousStart = start;
             }
         }
-        return VisibilityStatistics.Of(measurements)!;
+        return measurements;
     }
 }

@@ -52,7 +52,8 @@ public sealed class PrimaryNodeActor : ReceiveActor
         });
         Receive<PrimaryNodeProtocol.WriteOutcome>(outcome =>
         {
-            if (outcome.Result is PrimaryNodeProtocol.Committed committed)
+            // Writes of a negative step index are the harness's own warm-up, not the scenario's: no client was promised them.
+            if (outcome.Result is PrimaryNodeProtocol.Committed { StepIndex: >= 0 } committed)
                 _acknowledged.Add(new AcknowledgedWrite(committed.WriteId, committed.Table, committed.Kind, committed.Rows, committed.AckTimestamp));
             outcome.Requester.Tell(outcome.Result);
         });
