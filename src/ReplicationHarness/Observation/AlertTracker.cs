@@ -43,7 +43,9 @@ public sealed class AlertTracker(LagObserverSpec spec)
 
     private bool IsStalled(LagSample sample)
     {
-        if (_previous is null || sample.StandbyReplay != _previous.StandbyReplay)
+        // Replay waiting out recovery_min_apply_delay is held on purpose, however much WAL arrives meanwhile: the
+        // time alert measures that delay; a stall is replay stuck for no reason the pair was given.
+        if (_previous is null || sample.StandbyReplay != _previous.StandbyReplay || sample.ApplyDelayed)
         {
             _replayStuckSince = sample.At;
             _receiveMovedWhileStuck = false;

@@ -30,7 +30,7 @@ public sealed class LagCalculator
         if (lagBytes == 0)
             _history.Clear();
         return new LagSample(reading.At, reading.PrimaryFlush, reading.StandbyReceive, reading.StandbyReplay,
-            reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime);
+            reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime, reading.ApplyDelayed);
     }
 
     /// <summary>

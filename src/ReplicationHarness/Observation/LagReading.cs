@@ -10,4 +10,5 @@ namespace ReplicationHarness.Observation;
 /// <param name="StandbyReplay">The standby's replay position.</param>
 /// <param name="ReplayPaused">Whether replay is paused.</param>
 /// <param name="ReplicationState">pg_stat_replication.state, or null.</param>
-public sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState);
+/// <param name="ApplyDelayed">Whether the standby's startup process was waiting out <c>recovery_min_apply_delay</c> (wait event RecoveryApplyDelay).</param>
+public sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState, bool ApplyDelayed = false);

@@ -14,6 +14,7 @@ namespace ReplicationHarness.Observation;
 /// <param name="ReplicationState">The primary's <c>pg_stat_replication.state</c>, or null when the standby is not connected.</param>
 /// <param name="LagBytes">Bytes the standby has still to replay.</param>
 /// <param name="LagTime">How long the oldest unreplayed WAL has waited.</param>
+/// <param name="ApplyDelayed">Whether replay was held back on purpose by <c>recovery_min_apply_delay</c> then.</param>
 public sealed record LagSample(
     TimeSpan At,
     Lsn PrimaryFlush,
@@ -22,4 +23,5 @@ public sealed record LagSample(
     bool ReplayPaused,
     string? ReplicationState,
     long LagBytes,
-    TimeSpan LagTime);
+    TimeSpan LagTime,
+    bool ApplyDelayed = false);

@@ -15,6 +15,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
     private Lsn _receive;
     private Lsn _replay;
     private bool _paused;
+    private bool _applyDelayed;
 
     /// <inheritdoc />
     public async Task<LagReading> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default)
@@ -23,7 +24,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
         var standbyTask = ReadStandbyAsync(cancellationToken);
         await Task.WhenAll(primaryTask, standbyTask).ConfigureAwait(false);
         var (flush, insert, state) = primaryTask.Result;
-        return new LagReading(elapsed(), flush, insert, _receive, _replay, _paused, state);
+        return new LagReading(elapsed(), flush, insert, _receive, _replay, _paused, state, _applyDelayed);
     }
 
     private async Task<(Lsn Flush, Lsn Insert, string? State)> ReadPrimaryAsync(CancellationToken cancellationToken)
@@ -49,7 +50,9 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
         try
         {
             _standby ??= await Open(standby, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, pg_is_wal_replay_paused()", _standby);
+            // The startup process's wait event tells an apply delay (replay held on purpose) from a stall.
+            await using var command = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, pg_is_wal_replay_paused(), "
+                + "coalesce((SELECT wait_event = 'RecoveryApplyDelay' FROM pg_stat_activity WHERE backend_type = 'startup' LIMIT 1), false)", _standby);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (!reader.IsDBNull(0))
@@ -57,6 +60,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
             if (!reader.IsDBNull(1))
                 _replay = Lsn.Parse(reader.GetString(1));
             _paused = reader.GetBoolean(2);
+            _applyDelayed = reader.GetBoolean(3);
         }
         catch (NpgsqlException)
         {

@@ -186,4 +186,21 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         Assert.Equal(("max_lag_bytes", Verdict.Failed), (check.Name, check.Status));
         Assert.Matches(@"; but lag is unknown for \d+ readings? between [\d.]+s and [\d.]+s: the primary could not be read \(", check.Observed);
     }
+
+    [Fact]
+    public async Task Writes_arriving_during_an_apply_delay_are_not_a_stall()
+    {
+        // The second write's WAL reaches the standby while replay waits out the delay for the first: receive moves,
+        // replay does not, for longer than stall_after. The delay is the scenario's own doing, not a stall.
+        var yaml = "version: 1\nname: delayed\nobserver: { alerts: { stall_after: 500ms, max_lag_time: 1min } }\nsteps:\n"
+            + "  - set_apply_delay: 2s\n  - insert: { rows: 1 }\n  - wait: 200ms\n  - insert: { rows: 1 }\n  - wait_for_catchup:\n    timeout: 10s\n"
+            + "assertions:\n  alerts_not_fired: [stall]\n";
+        var scenario = ScenarioLoader.Load("delayed.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
+        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        Assert.True(result.Status == Verdict.Passed, Summary("insert", "apply delay", result) + " / " + string.Join("; ", result.Assertions));
+        Assert.Contains(result.LagSeries, s => s.ApplyDelayed);
+    }
 }

@@ -14,8 +14,29 @@ public class AlertTrackerTests
         StallAfter = TimeSpan.FromMilliseconds(500),
     };
 
-    private static LagSample Sample(double ms, long bytes = 0, double lagMs = 0, ulong receive = 0x1000, ulong replay = 0x1000) =>
-        new(TimeSpan.FromMilliseconds(ms), new Lsn(receive), new Lsn(receive), new Lsn(replay), false, "streaming", bytes, TimeSpan.FromMilliseconds(lagMs));
+    private static LagSample Sample(double ms, long bytes = 0, double lagMs = 0, ulong receive = 0x1000, ulong replay = 0x1000, bool applyDelayed = false) =>
+        new(TimeSpan.FromMilliseconds(ms), new Lsn(receive), new Lsn(receive), new Lsn(replay), false, "streaming", bytes, TimeSpan.FromMilliseconds(lagMs), applyDelayed);
+
+    [Fact]
+    public void Wal_arriving_while_replay_waits_out_an_apply_delay_is_not_a_stall()
+    {
+        var tracker = new AlertTracker(Spec);
+        // Receive moves on every sample, replay stays put for 2 s: stuck, but on purpose.
+        for (var ms = 0; ms <= 2000; ms += 100)
+            tracker.Add(Sample(ms, receive: 0x1000 + (ulong)ms, replay: 0x1000, applyDelayed: true));
+
+        Assert.DoesNotContain(tracker.Finish(), a => a.Kind == AlertKind.Stall);
+    }
+
+    [Fact]
+    public void Wal_arriving_while_replay_stays_put_without_an_apply_delay_is_a_stall()
+    {
+        var tracker = new AlertTracker(Spec);
+        for (var ms = 0; ms <= 2000; ms += 100)
+            tracker.Add(Sample(ms, receive: 0x1000 + (ulong)ms, replay: 0x1000));
+
+        Assert.Contains(tracker.Finish(), a => a.Kind == AlertKind.Stall);
+    }
 
     [Fact]
     public void Byte_alert_fires_above_its_threshold_and_clears_with_its_peak()
