@@ -78,7 +78,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private readonly HashSet<int> _probeFailures = [];
     private string? _unreachable;
     private TimeSpan? _primaryStoppedAt;
-    private TimeSpan? _primaryStopRequestedAt;
+    // From a stop_node of the primary being requested to a start_node of it completing: lag cannot be read then.
+    private readonly List<(TimeSpan From, TimeSpan? To)> _primaryDown = [];
     private Provisioning.Promotion? _promotion;
     private TimeSpan _promotedAt;
     private IReadOnlyList<Writes.AcknowledgedWrite> _acknowledged = [];
@@ -176,7 +177,13 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<ScenarioRunnerProtocol.VerificationDone>(done => OnStep(done.StepIndex, () => CompleteVerification(done.Verification)));
         // A probed write's step waits for its probe instead; an unprobed one passes on the acknowledgement.
         Receive<PrimaryNodeProtocol.Committed>(committed => OnStep(committed.StepIndex, () => OnCommitted(committed)));
-        Receive<PrimaryNodeProtocol.WriteFailed>(failed => OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Redact(failed.Reason)}")));
+        Receive<PrimaryNodeProtocol.WriteFailed>(failed =>
+        {
+            if (failed.StepIndex == WarmUpIndex)
+                Fail(Verdict.Error, $"the harness's warm-up write failed on the primary (table {WarmUpTable}): {Redact(failed.Reason)}", []);
+            else
+                OnStep(failed.StepIndex, () => Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Redact(failed.Reason)}"));
+        });
         Receive<StandbyNodeProtocol.Visible>(visible =>
         {
             if (visible.StepIndex == WarmUpIndex)
@@ -189,7 +196,9 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Receive<StandbyNodeProtocol.NotVisible>(notVisible =>
         {
             if (notVisible.StepIndex == WarmUpIndex && _stepIndex == PrepareIndex)
-                Fail(Verdict.Error, $"the standby did not show the harness's warm-up write {notVisible.WriteId} within {DurationText.Describe(notVisible.Waited)}" + (notVisible.Error is null ? "" : $": {Redact(notVisible.Error)}"), []);
+                Fail(Verdict.Error, notVisible.Error is null
+                    ? $"the standby did not show the harness's warm-up write {notVisible.WriteId} within {DurationText.Describe(notVisible.Deadline)}: check that replay is running on the standby"
+                    : $"probing the standby for the harness's warm-up write {notVisible.WriteId} failed: {Redact(notVisible.Error)}", []);
             else if (notVisible.StepIndex == _backgroundLoad?.Index)
                 RecordUnseen(notVisible);
             else
@@ -204,6 +213,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 _primaryStoppedAt = _clock.Elapsed;
             if (_step is StartNodeStep { Node: NodeRole.Standby })
                 _standbyStoppedBy = null;
+            if (_step is StartNodeStep { Node: NodeRole.Primary } && _primaryDown.Count > 0 && _primaryDown[^1].To is null)
+                _primaryDown[^1] = (_primaryDown[^1].From, _clock.Elapsed);
             Complete(Verdict.Passed, [], done.Detail);
         }));
         Receive<ScenarioRunnerProtocol.Promoted>(promoted => OnStep(promoted.StepIndex, () => OnPromoted(promoted.Promotion)));
@@ -400,7 +411,9 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 // A background load draws write ids from a range of its own, so the steps beside it never share one.
                 var firstWriteId = load.Background ? 1_000_000_000L * (index + 1) : _nextWriteId;
                 // Each probe is bounded by the threshold it is judged against, so the load ends soon after its writes.
-                var probeDeadline = load.Expect.VisibleWithin ?? (load.Background ? load.Duration + StepLimit * 0.95 : inner - load.Duration);
+                // Without a threshold, the step's own limit less the load's duration (wait_for_load's default limit,
+                // counted from later, is no shorter), so a write never seen ends as "not visible", not as a timeout.
+                var probeDeadline = load.Expect.VisibleWithin ?? inner - load.Duration;
                 _writer.Tell(new WriterLoadProtocol.StartLoad(index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
                     probeDeadline, _standby, Self));
                 if (load.Background)
@@ -423,9 +436,10 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 if (stop.Node == NodeRole.Standby)
                     _standbyStoppedBy = index;
                 if (stop.Node == NodeRole.Primary)
-                    _primaryStopRequestedAt ??= _clock.Elapsed;
-                if (stop.Node == NodeRole.Primary)
+                {
+                    _primaryDown.Add((_clock.Elapsed, null));
                     _writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
+                }
                 _pair.StopNodeAsync(stop.Node, stop.Mode, _stopping.Token).PipeTo(Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {Role(stop.Node)} failed: {ex.Message}"));
@@ -554,7 +568,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible)
     {
         string? reason = null;
-        if (notVisible.Error is { } error && _standbyStoppedBy is { } stoppedBy)
+        if (notVisible.Error is not null && _standbyStoppedBy is { } stoppedBy)
         {
             reason = $"the standby was stopped by steps[{stoppedBy}]";
         }
@@ -889,7 +903,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         var report = _lagReport ?? new LagObserverProtocol.LagReport([], [], []);
         var assertions = ScenarioAssertionJudge.Judge(_scenario, report, _contentsResult, ranToTheEnd: _steps.All(s => s.Status == Verdict.Passed) && _error is null,
-            primaryStoppedAt: _primaryStopRequestedAt);
+            primaryDown: _primaryDown);
         var status = _error is not null || _steps.Any(s => s.Status == Verdict.Error) ? Verdict.Error
             : _steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
             : Verdict.Passed;

@@ -34,7 +34,17 @@ public sealed class StandbyNodeActor : ReceiveActor
         _endpoint = endpoint;
 
         Receive<NodeProtocol.Connect>(_ => ConnectAsync().PipeTo(Sender));
-        Receive<NodeProtocol.ClearConnections>(_ => _source?.Clear());
+        Receive<NodeProtocol.ClearConnections>(_ =>
+        {
+            _source?.Clear();
+            // The probe's own connection died with the old server but still reads "open" until used: replace it
+            // with a closed one, which the next probe opens (unless a probe is using it now; it reopens it then).
+            if (!_probing && _probeConnection is not null)
+            {
+                _probeConnection.Dispose();
+                _probeConnection = Source.CreateConnection();
+            }
+        });
         Receive<NodeProtocol.RunSql>(request =>
             NodeQueries.RunSqlAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>

@@ -14,15 +14,17 @@ public static class ScenarioAssertionJudge
     /// <param name="report">The lag observer's samples and alerts.</param>
     /// <param name="contents">The contents comparison, when it was made.</param>
     /// <param name="ranToTheEnd">Whether every step passed; an alert expected to fire is only judged then.</param>
-    /// <param name="primaryStoppedAt">When the scenario itself stopped the primary, if it did: readings that fail from then on
-    /// have nothing to measure; earlier ones leave the lag unknown.</param>
-    public static IReadOnlyList<AssertionResult> Judge(Scenario scenario, LagObserverProtocol.LagReport report, AssertionResult? contents, bool ranToTheEnd, TimeSpan? primaryStoppedAt = null)
+    /// <param name="primaryDown">When the scenario itself had the primary stopped (from the stop's request to the start's
+    /// completion, open-ended when never started again): readings that fail then have nothing to measure; any other
+    /// failed reading leaves the lag unknown.</param>
+    public static IReadOnlyList<AssertionResult> Judge(Scenario scenario, LagObserverProtocol.LagReport report, AssertionResult? contents, bool ranToTheEnd,
+        IReadOnlyList<(TimeSpan From, TimeSpan? To)>? primaryDown = null)
     {
         var assertions = scenario.Assertions;
         var samples = report.Samples;
         var results = new List<AssertionResult>();
         // A "never above" claim holds only where lag was measured: moments without a sample fail it, with why.
-        var unknown = report.FailedReadings.Where(t => primaryStoppedAt is not { } stopped || t < stopped).ToList();
+        var unknown = report.FailedReadings.Where(t => !(primaryDown ?? []).Any(down => t >= down.From && (down.To is not { } to || t <= to))).ToList();
 
         if (assertions.MaxLagBytes is { } maxBytes)
         {
@@ -56,7 +58,7 @@ public static class ScenarioAssertionJudge
             for (var i = 0; i < results.Count; i++)
             {
                 if (results[i].Name is "max_lag_bytes" or "max_lag_time" || results[i].Name.StartsWith("alert not fired:", StringComparison.Ordinal))
-                    results[i] = results[i] with { Observed = results[i].Observed + gap, Status = Verdict.Failed };
+                    results[i] = results[i] with { Observed = results[i].Observed + gap, Margin = null, Status = Verdict.Failed };
             }
         }
         if (assertions.ContentsEqual)

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Observation;
 /// <summary>
 /// Raises and clears the byte, time and stall alerts from successive samples. A stall is WAL still
 /// arriving (the receive position moves) while the replay position stays put for
-/// <see cref="LagObserverSpec.StallAfter"/>; a deliberate apply delay on an idle primary is not one.
+/// <see cref="LagObserverSpec.StallAfter"/>; replay waiting out a deliberate apply delay is not one.
 /// </summary>
 public sealed class AlertTracker(LagObserverSpec spec)
 {

@@ -3,7 +3,7 @@ namespace ReplicationHarness.Reporting;
 /// <summary>A probed write that was not visible within its deadline, in <c>report.json</c>.</summary>
 /// <param name="WriteId">The write's id.</param>
 /// <param name="Step">The step that made it.</param>
-/// <param name="Kind">insert, update or load.</param>
+/// <param name="Kind">insert or update (a load's batches are inserts).</param>
 /// <param name="Rows">Rows it touched.</param>
 /// <param name="RowsSeen">Rows of it the last probe found on the standby.</param>
 /// <param name="DeadlineMs">How long after its acknowledgement it had to be visible.</param>

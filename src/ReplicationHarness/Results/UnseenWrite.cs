@@ -6,7 +6,7 @@ namespace ReplicationHarness.Results;
 /// </summary>
 /// <param name="WriteId">The write's id (the rows carry it).</param>
 /// <param name="StepIndex">The step that made the write.</param>
-/// <param name="Kind">insert, update or load.</param>
+/// <param name="Kind">insert or update (a load's batches are inserts).</param>
 /// <param name="Rows">Rows the write touched.</param>
 /// <param name="RowsSeen">Rows of it the last probe found on the standby.</param>
 /// <param name="Deadline">How long after the commit's acknowledgement the write had to be visible.</param>

@@ -101,8 +101,12 @@ public static partial class PairVerifier
         {
             // A paused standby still reads "streaming" and, with nothing to replay, shows no lag: ask it directly.
             await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var state = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_get_wal_replay_pause_state()", cancellationToken).ConfigureAwait(false);
-            return new CriterionResult(Names.ReplayRunning, state == "not paused" ? CriterionStatus.Passed : CriterionStatus.Failed, $"pg_get_wal_replay_pause_state() = {state}");
+            // pg_is_wal_replay_paused() exists from PostgreSQL 10 on (pg_get_wal_replay_pause_state() only from 14), and
+            // may only be asked during recovery: a promoted standby has no replay to pause.
+            if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
+                return new CriterionResult(Names.ReplayRunning, CriterionStatus.NotChecked, "not checked: the standby is not in recovery");
+            var paused = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_wal_replay_paused()", cancellationToken).ConfigureAwait(false);
+            return new CriterionResult(Names.ReplayRunning, paused ? CriterionStatus.Failed : CriterionStatus.Passed, $"pg_is_wal_replay_paused() = {paused.ToString().ToLowerInvariant()}");
         }).ConfigureAwait(false);
         await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, catchUpTimeout, cancellationToken)).ConfigureAwait(false);
         await Check(Names.BaseBackup, async () =>

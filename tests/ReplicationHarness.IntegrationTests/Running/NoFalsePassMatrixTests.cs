@@ -80,6 +80,7 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     {
         { "promote", "apply delay above the threshold" },
         { "heal", "paused replay" },
+        { "heal", "apply delay above the threshold" },
         { "heal", "stopped standby" },
     };
 
@@ -202,5 +203,20 @@ public sealed class NoFalsePassMatrixTests : IDisposable
 
         Assert.True(result.Status == Verdict.Passed, Summary("insert", "apply delay", result) + " / " + string.Join("; ", result.Assertions));
         Assert.Contains(result.LagSeries, s => s.ApplyDelayed);
+    }
+
+    [Fact]
+    public async Task A_write_probed_after_the_standby_was_restarted_is_measured()
+    {
+        // The probe's own connection died with the old standby: it is replaced, not reported as a harness error.
+        var yaml = "version: 1\nname: restarted\nsteps:\n  - insert: { rows: 1 }\n    expect: { visible_within: 5s }\n"
+            + "  - stop_node: { node: standby }\n  - start_node: { node: standby }\n  - insert: { rows: 1 }\n    expect: { visible_within: 5s }\n";
+        var scenario = ScenarioLoader.Load("restarted.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
+        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        Assert.True(result.Status == Verdict.Passed, Summary("insert", "restarted standby", result));
+        Assert.Equal([0, 3], result.Visibility.Select(v => v.StepIndex));
     }
 }

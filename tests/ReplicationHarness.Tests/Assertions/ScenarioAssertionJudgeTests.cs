@@ -49,8 +49,20 @@ public class ScenarioAssertionJudgeTests
     {
         var report = new LagObserverProtocol.LagReport([Sample(0.1)], [TimeAlert], [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6)]);
 
-        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true, primaryStoppedAt: TimeSpan.FromSeconds(0.45));
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true, primaryDown: [(TimeSpan.FromSeconds(0.45), null)]);
 
         Assert.All(results, r => Assert.Equal(Verdict.Passed, r.Status));
+    }
+
+    [Fact]
+    public void Readings_that_fail_after_the_primary_was_started_again_leave_lag_unknown()
+    {
+        var report = new LagObserverProtocol.LagReport([Sample(0.1)], [TimeAlert], [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.9)], "connection refused");
+
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true, primaryDown: [(TimeSpan.FromSeconds(0.45), TimeSpan.FromSeconds(0.6))]);
+
+        var bytes = results.Single(r => r.Name == "max_lag_bytes");
+        Assert.Equal((Verdict.Failed, (string?)null), (bytes.Status, bytes.Margin));
+        Assert.EndsWith("lag is unknown for 1 reading between 0.9s and 0.9s: the primary could not be read (connection refused)", bytes.Observed);
     }
 }

@@ -354,6 +354,15 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void No_other_load_may_start_while_a_background_load_runs()
+    {
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps(
+            "  - load: { rate: 10/s, duration: 1s, background: true }\n  - load: { rate: 10/s, duration: 1s }\n  - wait_for_load:\n"));
+
+        Assert.Equal(["test.yaml:5:5 steps[1]: a background load is still running (steps[0]); add '- wait_for_load:' before another load"], errors);
+    }
+
+    [Fact]
     public void Wait_for_load_times_out_after_the_loads_duration_plus_the_default()
     {
         var steps = ScenarioText.Load(ScenarioText.WithSteps("  - load: { rate: 10/s, duration: 20s, background: true }\n  - wait: 1s\n  - wait_for_load:\n")).Scenario!.Steps;

@@ -117,6 +117,10 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
                 case SustainedLoadStep { Background: true } load:
                     open = load;
                     break;
+                // One writer drives one load at a time: a second load would take over the first one's writes and probes.
+                case SustainedLoadStep when open is not null:
+                    context.Error(node, itemPath, $"a background load is still running (steps[{open.Index}]); add '- {WaitForLoadStep.Kind}:' before another load");
+                    break;
                 case WaitForLoadStep when open is null:
                     context.Error(node, itemPath, "no background load is running here; start one with 'load: { ..., background: true }' first");
                     break;
