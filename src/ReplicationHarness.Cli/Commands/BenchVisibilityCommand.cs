@@ -95,6 +95,17 @@ public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<
         await standby.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var create = new NpgsqlCommand(table.CreateSql, primary))
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // The probe asks the standby about the table: wait until the standby has replayed its creation.
+        await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{BareTable}') IS NOT NULL", standby))
+        {
+            var waited = Stopwatch.StartNew();
+            while (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                if (waited.Elapsed > TimeSpan.FromSeconds(30))
+                    throw new TimeoutException($"the standby did not show table {BareTable} within 30 s of its creation on the primary");
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         var generator = new RowGenerator(1);
         var measurements = new List<VisibilityMeasurement>();
