@@ -77,8 +77,9 @@ public class WriterLoadActorSpec : TestKit
         var standby = CreateTestProbe();
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
 
-        // Every batch marked; 20 rows/s in batches of 10 for 200 ms: 4 rows owed, one batch of 4.
-        load.Tell(new WriterLoadProtocol.StartLoad(2, "t", new RowRate(20), TimeSpan.FromMilliseconds(200), 10, 50, 1, TimeSpan.FromMilliseconds(500), standby.Ref, TestActor));
+        // Every batch marked; 2 rows/s in batches of 10 for 2 s: 4 rows owed, one batch of 4, due at once (a duration of
+        // seconds, so a busy machine cannot make the load's first tick come after its end).
+        load.Tell(new WriterLoadProtocol.StartLoad(2, "t", new RowRate(2), TimeSpan.FromSeconds(2), 10, 50, 1, TimeSpan.FromMilliseconds(500), standby.Ref, TestActor));
         var write = await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
         Assert.Equal((4, standby.Ref), (write.Rows, write.Prober));
         primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, 2, "t", WriteKind.Insert, 4, 0, 0, Lsn.Zero));
