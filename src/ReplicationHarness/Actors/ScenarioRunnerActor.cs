@@ -245,8 +245,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             // Promoting a standby the scenario itself stopped is the scenario's expectation failing, not the harness.
             if (_step is PromoteStep && _standbyStoppedBy is { } stoppedBy)
             {
-                var limit = _step.Expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
-                Complete(Verdict.Failed, [new AssertionResult("promoted_within", limit, $"not promoted: the standby was stopped by steps[{stoppedBy}]", null, Verdict.Failed)], Redact(failed.What));
+                Complete(Verdict.Failed, [new AssertionResult("promoted_within", PromotedLimit(), $"not promoted: the standby was stopped by steps[{stoppedBy}]", null, Verdict.Failed)], Redact(failed.What));
                 return;
             }
             Complete(Verdict.Error, [], Redact(failed.What));
@@ -487,13 +486,14 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _promotedAt = _clock.Elapsed;
         if (!promotion.Promoted)
         {
-            var limit = _step!.Expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
-            Complete(Verdict.Failed, [new AssertionResult("promoted_within", limit, $"still in recovery after {DurationText.Describe(promotion.Elapsed)}", null, Verdict.Failed)],
+            Complete(Verdict.Failed, [new AssertionResult("promoted_within", PromotedLimit(), $"still in recovery after {DurationText.Describe(promotion.Elapsed)}", null, Verdict.Failed)],
                 $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})");
             return;
         }
         _primary.Tell(new PrimaryNodeProtocol.GetAcknowledgedWrites(_stepIndex));
     }
+
+    private string PromotedLimit() => _step!.Expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
 
     private static string Describe(PromoteMethod method) =>
         method == PromoteMethod.PgPromote ? "pg_promote()" : "promote_trigger_file";

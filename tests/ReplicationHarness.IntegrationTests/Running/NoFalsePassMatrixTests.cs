@@ -97,7 +97,13 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     {
         var yaml = "version: 1\nname: broken\nobserver: { alerts: { max_lag_bytes: 8kB, max_lag_time: 10min, stall: false } }\nsteps:\n"
             + Breaks[broken] + Actions[action];
-        var load = ScenarioLoader.Load("broken.yaml", System.Text.Encoding.UTF8.GetBytes(yaml));
+        return await RunYamlAsync("broken.yaml", yaml);
+    }
+
+    /// <summary>Loads a scenario from text, runs it on a fresh local pair and returns its result.</summary>
+    private async Task<ScenarioResult> RunYamlAsync(string file, string yaml)
+    {
+        var load = ScenarioLoader.Load(file, System.Text.Encoding.UTF8.GetBytes(yaml));
         Assert.True(load.Scenario is not null, string.Join("\n", load.Errors));
         await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(load.Scenario.Pair);
         return await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(load.Scenario, pair);
@@ -123,10 +129,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     public async Task Every_probed_write_of_a_load_is_counted_when_replay_is_paused()
     {
         var yaml = "version: 1\nname: paused-load\nsteps:\n" + Breaks["paused replay"] + Actions["load"];
-        var scenario = ScenarioLoader.Load("paused-load.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("paused-load.yaml", yaml);
 
         // 200 rows/s in batches of 10 with ~10 probes a second: 10 probed writes, none of which can be seen.
         var check = result.Steps[1].Checks.Single(c => c.Name == "visible_within");
@@ -141,10 +145,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     public async Task A_write_to_a_standby_the_scenario_stopped_fails_saying_so()
     {
         var yaml = "version: 1\nname: stopped\nsteps:\n" + Breaks["stopped standby"] + Actions["insert"];
-        var scenario = ScenarioLoader.Load("stopped.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("stopped.yaml", yaml);
 
         Assert.Equal(Verdict.Failed, result.Status);
         Assert.Equal("write 1 not visible: the standby was stopped by steps[0]", result.Steps[1].Checks.Single(c => c.Name == "visible_within").Observed);
@@ -154,10 +156,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     public async Task Writes_without_an_expectation_pass_while_cut_and_are_judged_after_healing()
     {
         var yaml = "version: 1\nname: write-while-cut\nsteps:\n  - partition:\n  - insert: { rows: 5 }\n  - bulk_insert_update: { rows: 20 }\n  - heal:\n  - wait_for_catchup:\n    timeout: 20s\nassertions:\n  contents_equal: true\n";
-        var scenario = ScenarioLoader.Load("write-while-cut.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("write-while-cut.yaml", yaml);
 
         var summary = string.Join("; ", result.Steps.Select(s => $"[{s.Index}] {s.Keyword} {s.Status}: {s.Detail}"));
         Assert.True(result.Status == Verdict.Passed, summary);
@@ -177,10 +177,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
             + $"  - sql:\n      on: primary\n      query: do $$ begin for i in 1..1000 loop perform 1 from pg_stat_activity where {observer}; exit when found; perform pg_sleep(0.01); perform pg_stat_clear_snapshot(); end loop; end $$\n"
             + $"  - sql:\n      on: primary\n      query: select count(pg_terminate_backend(pid)) from pg_stat_activity where {observer}\n    expect: {{ result: '1' }}\n"
             + "  - wait: 200ms\nassertions:\n  max_lag_bytes: 10MB\n";
-        var scenario = ScenarioLoader.Load("blind.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("blind.yaml", yaml);
 
         Assert.True(result.Status == Verdict.Failed, Summary("sql", "terminated observer", result) + " / " + string.Join("; ", result.Assertions));
         var check = Assert.Single(result.Assertions);
@@ -196,10 +194,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         var yaml = "version: 1\nname: delayed\nobserver: { alerts: { stall_after: 500ms, max_lag_time: 1min } }\nsteps:\n"
             + "  - set_apply_delay: 2s\n  - insert: { rows: 1 }\n  - wait: 200ms\n  - insert: { rows: 1 }\n  - wait_for_catchup:\n    timeout: 10s\n"
             + "assertions:\n  alerts_not_fired: [stall]\n";
-        var scenario = ScenarioLoader.Load("delayed.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("delayed.yaml", yaml);
 
         Assert.True(result.Status == Verdict.Passed, Summary("insert", "apply delay", result) + " / " + string.Join("; ", result.Assertions));
         Assert.Contains(result.LagSeries, s => s.ApplyDelayed);
@@ -211,10 +207,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         // The probe's own connection died with the old standby: it is replaced, not reported as a harness error.
         var yaml = "version: 1\nname: restarted\nsteps:\n  - insert: { rows: 1 }\n    expect: { visible_within: 5s }\n"
             + "  - stop_node: { node: standby }\n  - start_node: { node: standby }\n  - insert: { rows: 1 }\n    expect: { visible_within: 5s }\n";
-        var scenario = ScenarioLoader.Load("restarted.yaml", System.Text.Encoding.UTF8.GetBytes(yaml)).Scenario!;
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
 
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunYamlAsync("restarted.yaml", yaml);
 
         Assert.True(result.Status == Verdict.Passed, Summary("insert", "restarted standby", result));
         Assert.Equal([0, 3], result.Visibility.Select(v => v.StepIndex));
