@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 
 namespace ReplicationHarness.Actors;
@@ -22,6 +21,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     private const string DurationTimer = "duration";
 
     private readonly IActorRef _primary;
+    private readonly TimeProvider _clock;
     private WriterLoadProtocol.StartLoad? _load;
     private long _nextWriteId;
     private int _inFlight;
@@ -40,9 +40,10 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     private long _sentRows;
     private TimeSpan? _writesElapsed;
 
-    public WriterLoadActor(IActorRef primary)
+    public WriterLoadActor(IActorRef primary, TimeProvider clock)
     {
         _primary = primary;
+        _clock = clock;
         Receive<WriterLoadProtocol.StartLoad>(Start);
         Receive<WriterLoadProtocol.Tick>(_ => FinishIfDone());
         Receive<WriterLoadProtocol.DurationElapsed>(_ =>
@@ -86,7 +87,13 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(IActorRef primary) => Akka.Actor.Props.Create(() => new WriterLoadActor(primary));
+    /// <param name="primary">The primary's actor, which runs the writes.</param>
+    /// <param name="clock">
+    /// The clock the schedule reads (the system's by default); a test passes one it moves in step with Akka's
+    /// TestScheduler, so the schedule is exercised exactly rather than against a busy machine's timing.
+    /// </param>
+    public static Props Props(IActorRef primary, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new WriterLoadActor(primary, clock ?? TimeProvider.System));
 
     private void EndNow()
     {
@@ -112,9 +119,8 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         (_inFlight, _batches, _failures, _rows, _durationOver, _firstFailure, _inDoubt, _endedEarly, _primaryStopping) = (0, 0, 0, 0, false, null, 0, null, null);
         (_probesOwed, _probesResolved, _sentRows, _writesElapsed) = (0, 0, 0, null);
         _markedInFlight.Clear();
-        _startTimestamp = Stopwatch.GetTimestamp();
-        var interval = TimeSpan.FromSeconds(load.BatchSize / load.Rate.RowsPerSecond);
-        Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval);
+        _startTimestamp = _clock.GetTimestamp();
+        Timers.StartPeriodicTimer(TickTimer, WriterLoadProtocol.Tick.Instance, TimeSpan.Zero, load.Schedule.Interval);
         Timers.StartSingleTimer(DurationTimer, WriterLoadProtocol.DurationElapsed.Instance, load.Duration);
         SendBatch(); // The first batch is due now, whenever the first tick comes.
     }
@@ -123,22 +129,16 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     {
         if (_load is not { } load || _durationOver || _inFlight >= MaxInFlight)
             return;
-        var total = load.TotalRows;
-        if (_sentRows >= total)
+        if (load.Schedule.Complete(_sentRows))
         {
             // Every row the schedule owes is sent: the load ends as soon as they are answered.
             EndNow();
             return;
         }
-        var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
-        if (elapsed >= load.Duration)
-            return; // The duration timer may be late on a busy machine; the schedule is not.
-        // Rows are owed to the schedule, not to the ticks: catch up when a tick was skipped, never run ahead of
-        // it by more than the batch being sent, and never past rate x duration.
-        var due = Math.Min(total, (long)(elapsed.TotalSeconds * load.Rate.RowsPerSecond) + load.BatchSize);
-        if (_sentRows >= due)
+        // The duration timer may be late on a busy machine; the schedule is not.
+        var rows = load.Schedule.NextBatch(_clock.GetElapsedTime(_startTimestamp), _sentRows);
+        if (rows == 0)
             return;
-        var rows = (int)Math.Min(load.BatchSize, total - _sentRows);
         var marked = load.MarkEvery > 0 && _batches % load.MarkEvery == 0;
         var writeId = _nextWriteId++;
         if (marked)
@@ -158,7 +158,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         if (!_durationOver || _inFlight > 0 || _load is not { } load)
             return;
         // The rate counts the writes, not the wait for their probes to resolve.
-        _writesElapsed ??= Stopwatch.GetElapsedTime(_startTimestamp);
+        _writesElapsed ??= _clock.GetElapsedTime(_startTimestamp);
         if (_probesResolved < _probesOwed)
             return;
         var elapsed = _writesElapsed.Value;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Units;
+using ReplicationHarness.Writes;
 
 namespace ReplicationHarness.Actors;
 
@@ -14,8 +15,8 @@ public static class WriterLoadProtocol
     /// <param name="ProbeDeadline">How long after its acknowledgement a marked write may take to become visible.</param>
     public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo)
     {
-        /// <summary>The rows the load writes: rate x duration, at least one.</summary>
-        public long TotalRows => Math.Max(1, (long)Math.Round(Rate.RowsPerSecond * Duration.TotalSeconds));
+        /// <summary>When the load's rows are due.</summary>
+        public LoadSchedule Schedule => new(Rate, Duration, BatchSize);
     }
 
     /// <summary>The load is over: every write it sent is answered and every probe it started has resolved.</summary>

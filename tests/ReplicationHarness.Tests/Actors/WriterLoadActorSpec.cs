@@ -9,68 +9,6 @@ namespace ReplicationHarness.Tests.Actors;
 public class WriterLoadActorSpec : TestKit
 {
     [Fact]
-    public async Task Sends_batches_at_the_target_rate_marks_some_and_reports_what_it_achieved()
-    {
-        var primary = CreateTestProbe();
-        var standby = CreateTestProbe();
-        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
-
-        // 200 rows/s in batches of 10 for 1 s: about 20 batches, every 5th marked for a probe.
-        load.Tell(new WriterLoadProtocol.StartLoad(3, "t", new RowRate(200), TimeSpan.FromSeconds(1), 10, 100, 5, TimeSpan.FromSeconds(5), standby.Ref, TestActor));
-        var writes = new List<PrimaryNodeProtocol.Write>();
-        while (true)
-        {
-            var write = await primary.ReceiveOneAsync(TimeSpan.FromSeconds(3)) as PrimaryNodeProtocol.Write;
-            if (write is null)
-                break;
-            writes.Add(write);
-            primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, write.Rows, 0, 0, Lsn.Zero));
-            // The standby's answer to a marked write goes back to the load, which passes it on.
-            write.ProbeReplyTo?.Tell(new StandbyNodeProtocol.Visible(write.WriteId, 3, "load", write.Rows, 300, 50, 400, 2, Lsn.Zero, Lsn.Zero));
-        }
-
-        var forwarded = new List<long>();
-        object message;
-        while ((message = await ReceiveOneAsync(TimeSpan.FromSeconds(3))) is StandbyNodeProtocol.Visible visible)
-            forwarded.Add(visible.WriteId);
-        var finished = Assert.IsType<WriterLoadProtocol.LoadFinished>(message);
-        Assert.Equal(writes.Where(w => w.Prober is not null).Select(w => w.WriteId), forwarded);
-        Assert.Equal(forwarded.Count, finished.Probed);
-        // The schedule: one batch due at the start, then one per 50 ms of the load's own duration; never ahead of it,
-        // and never more than rate x duration rows (200).
-        Assert.InRange(writes.Count, 10, 20);
-        Assert.All(writes, w => Assert.Equal((3, "t", 10, WriteKind.Insert), (w.StepIndex, w.Table, w.Rows, w.Kind)));
-        Assert.Equal(Enumerable.Range(100, writes.Count).Select(i => (long)i), writes.Select(w => w.WriteId));
-        Assert.Equal(writes.Where((_, i) => i % 5 == 0).Select(w => w.WriteId), writes.Where(w => w.Prober is not null).Select(w => w.WriteId));
-        Assert.Equal(writes.Count * 10L, finished.Rows);
-        Assert.Equal(100 + writes.Count, finished.NextWriteId);
-        // The rate is what was written over the time it took; on a busy 2-core machine ticks come late, so only its consistency is pinned.
-        Assert.Equal(finished.Rows / finished.Elapsed.TotalSeconds, finished.RowsPerSecond, 6);
-        Assert.InRange(finished.RowsPerSecond, 40, 230);
-        Assert.Equal(0, finished.Failures);
-    }
-
-    [Fact]
-    public async Task Writes_rate_times_duration_rows_with_a_last_partial_batch()
-    {
-        var primary = CreateTestProbe();
-        var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
-
-        // 100 rows/s for 1 s in batches of 40: 100 rows are owed, so 40, 40 and a last batch of 20 (due at 0.8 s).
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(1), 40, 1, 0, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
-        var sizes = new List<int>();
-        while (await primary.ReceiveOneAsync(TimeSpan.FromSeconds(2)) is PrimaryNodeProtocol.Write write)
-        {
-            sizes.Add(write.Rows);
-            primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, write.Rows, 0, 0, Lsn.Zero));
-        }
-
-        var finished = await ExpectMsgAsync<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));
-        Assert.Equal([40, 40, 20], sizes);
-        Assert.Equal((100L, 3), (finished.Rows, finished.Batches));
-    }
-
-    [Fact]
     public async Task The_load_finishes_only_after_every_probe_of_a_committed_marked_write_resolved()
     {
         var primary = CreateTestProbe();
