@@ -5,6 +5,7 @@ using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
 using ReplicationHarness.Verification;
@@ -460,7 +461,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                     success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
                     failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
                 break;
-            case LinkStep when _link is null:
+            case var _ when StepCatalog.Of(_step).Needs.HasFlag(PairNeeds.LinkProxy) && _link is null:
                 Complete(Verdict.Error, [], "this pair's standby does not stream through the harness's link proxy, so no network fault can be injected; run the scenario on a local pair");
                 break;
             case SetNetworkStep network:
@@ -798,9 +799,10 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _stepDone = true;
         Timers.Cancel(StepTimer);
         Timers.Cancel("wait");
-        if (_step is SetApplyDelayStep or PauseReplayStep or ResumeReplayStep or StopNodeStep or StartNodeStep or PromoteStep or LinkStep)
-            _faults.Add(new InjectedFault(_stepIndex, _step.Keyword, _stepStarted, status, detail));
-        _steps.Add(new StepResult(_stepIndex, _step!.Name, _step.Keyword, status, _stepStarted, _clock.Elapsed - _stepStarted, checks, detail));
+        var step = _step!;
+        if (StepCatalog.Of(step).InjectsFault)
+            _faults.Add(new InjectedFault(_stepIndex, step.Keyword, _stepStarted, status, detail));
+        _steps.Add(new StepResult(_stepIndex, step.Name, step.Keyword, status, _stepStarted, _clock.Elapsed - _stepStarted, checks, detail));
         Report(RunEvent.StepFinished, detail, status);
         if (status == Verdict.Passed)
         {

@@ -40,7 +40,7 @@ public class CliTests
         [
             $"{bad}:6:23 steps[0].expect.visible_within: '1 second' is not a duration (use 1s or 250ms; units: us, ms, s, min (or m), h)",
             $"{bad}:7:5 steps[1].wiat: unknown key 'wiat' (did you mean 'wait'?)",
-            $"{bad}:7:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, promote, set_network, partition, heal",
+            $"{bad}:7:5 steps[1]: the step has no action; give it one of: {string.Join(", ", ReplicationHarness.Scenarios.Catalog.StepCatalog.Keywords)}",
             $"valid   {good} (good, 1 step)",
             "2 files checked: 1 valid, 1 invalid (3 errors)",
         ], lines);

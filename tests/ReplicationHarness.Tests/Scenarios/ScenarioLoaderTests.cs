@@ -8,6 +8,8 @@ namespace ReplicationHarness.Tests.Scenarios;
 
 public class ScenarioLoaderTests
 {
+    private static readonly string Actions = string.Join(", ", ReplicationHarness.Scenarios.Catalog.StepCatalog.Keywords);
+
     [Theory]
     [InlineData("single-insert.yaml")]
     [InlineData("bulk-insert-update.yaml")]
@@ -208,8 +210,8 @@ public class ScenarioLoaderTests
             "test.yaml:4:16 pair.provisioner: 'lcoal' is not a provisioner (did you mean 'local'?); use local, testcontainers or external",
             "test.yaml:5:9 pair.slot: 'Slot-1' is not a valid replication slot name; use lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters",
             "test.yaml:7:21 steps[0].insert.rows: 0 is out of range; use 1 to 1,000,000",
-            "test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, promote, set_network, partition, heal, name, timeout, expect",
-            "test.yaml:8:5 steps[1]: the step has no action; give it one of: verify_pair, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, wait_for_load, promote, set_network, partition, heal",
+            $"test.yaml:8:5 steps[1].sleep: unknown key 'sleep'; expected one of: {Actions}, name, timeout, expect",
+            $"test.yaml:8:5 steps[1]: the step has no action; give it one of: {Actions}",
         ], errors);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Validation;
 using ReplicationHarness.Tests.Support;
 
@@ -31,7 +32,7 @@ public partial class ScenarioReadmeTests
     {
         var named = Rows(ActionsHeader).SelectMany(row => Names(row[0]));
 
-        var mismatches = Mismatches(named, ScenarioKeys.Actions, "an action");
+        var mismatches = Mismatches(named, StepCatalog.Keywords, "an action");
 
         Assert.True(mismatches.Count == 0, $"scenarios/README.md, actions table:\n{string.Join("\n", mismatches)}");
     }
@@ -56,12 +57,37 @@ public partial class ScenarioReadmeTests
         {
             var key = Names(row[0]).First();
             var documented = Names(row[1]).Order().ToList();
-            var accepted = ScenarioKeys.Actions.Where(action => Accepts(action, key)).Order().ToList();
+            var accepted = StepCatalog.Keywords.Where(action => Accepts(action, key)).Order().ToList();
             if (!documented.SequenceEqual(accepted))
                 wrong.Add($"`{key}` is documented for {List(documented)} but the loader takes it on {List(accepted)}");
         }
 
         Assert.True(wrong.Count == 0, $"scenarios/README.md, expectations table:\n{string.Join("\n", wrong)}");
+    }
+
+    [Fact]
+    public void Each_action_row_names_the_arguments_the_catalog_gives_it()
+    {
+        var wrong = new List<string>();
+        foreach (var row in Rows(ActionsHeader))
+        {
+            foreach (var definition in Names(row[0]).Select(StepCatalog.Find).OfType<StepDefinition>())
+            {
+                var documented = Names(row[1]).ToHashSet(StringComparer.Ordinal);
+                var expected = definition.Shape switch
+                {
+                    ArgumentShape.None => "none",
+                    ArgumentShape.Scalar => "a duration",
+                    _ => null,
+                };
+                if (expected is not null && row[1] != expected)
+                    wrong.Add($"`{definition.Keyword}` takes {expected} but its argument cell says '{row[1]}'");
+                if (definition.Shape is ArgumentShape.Mapping or ArgumentShape.OptionalMapping)
+                    wrong.AddRange(definition.ArgumentNames.Where(a => !documented.Contains(a)).Select(a => $"`{definition.Keyword}`: argument `{a}` is not documented"));
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"scenarios/README.md, actions table:\n{string.Join("\n", wrong)}");
     }
 
     /// <summary>Whether the loader takes the expectation on a step of this action (other errors of the step aside).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Validation;
 using ReplicationHarness.Scenarios.Yaml;
 using ReplicationHarness.Tests.Support;
@@ -59,7 +60,6 @@ public class ScenarioSchemaTests
     [Fact]
     public void Schema_keys_match_the_loaders_keys()
     {
-        static IEnumerable<string> Keys(JsonNode? node) => node!["properties"]!.AsObject().Select(p => p.Key);
         var defs = SchemaJson["$defs"]!;
 
         Assert.Equal(ScenarioKeys.Root.Order(), Keys(SchemaJson).Order());
@@ -69,12 +69,68 @@ public class ScenarioSchemaTests
         Assert.Equal(ScenarioKeys.Alerts.Order(), Keys(SchemaJson["properties"]!["observer"]!["properties"]!["alerts"]).Order());
         Assert.Equal(ScenarioKeys.Assertions.Order(), Keys(SchemaJson["properties"]!["assertions"]).Order());
         Assert.Equal(ScenarioKeys.Expect.Order(), Keys(defs["step"]!["properties"]!["expect"]).Order());
-        Assert.Equal(ScenarioKeys.Insert.Order(), Keys(defs["insert"]).Order());
-        Assert.Equal(ScenarioKeys.Load.Order(), Keys(defs["step"]!["properties"]!["load"]).Order());
-        Assert.Equal(ScenarioKeys.Sql.Order(), Keys(defs["step"]!["properties"]!["sql"]).Order());
         var managed = defs["node"]!["properties"]!["settings"]!["propertyNames"]!["not"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>());
         Assert.Equal(ScenarioKeys.ManagedSettings.Order(), managed.Order());
     }
+
+    [Fact]
+    public void Schema_describes_each_action_as_the_catalog_does()
+    {
+        var defs = SchemaJson["$defs"]!;
+        JsonNode Resolve(JsonNode node) => node["$ref"]?.GetValue<string>() is { } reference && !reference.EndsWith("/duration", StringComparison.Ordinal)
+            && !reference.EndsWith("/noArguments", StringComparison.Ordinal)
+            ? defs[reference.Split('/')[^1]]!
+            : node;
+        static string? Ref(JsonNode? node) => node?["$ref"]?.GetValue<string>();
+        static IEnumerable<string> Strings(JsonNode? node) => node switch
+        {
+            JsonArray array => array.Select(n => n!.GetValue<string>()),
+            JsonValue value => [value.GetValue<string>()],
+            _ => [],
+        };
+        var wrong = new List<string>();
+        foreach (var definition in StepCatalog.All)
+        {
+            var schema = Resolve(defs["step"]!["properties"]![definition.Keyword]!);
+            var where = $"{definition.Keyword}: ";
+            switch (definition.Shape)
+            {
+                case ArgumentShape.None when Ref(schema) != "#/$defs/noArguments":
+                    wrong.Add(where + "takes no arguments, so the schema should refer to noArguments");
+                    break;
+                case ArgumentShape.Scalar when Ref(schema) != "#/$defs/duration":
+                    wrong.Add(where + "takes a duration, so the schema should refer to duration");
+                    break;
+                case ArgumentShape.Mapping or ArgumentShape.OptionalMapping:
+                    if (!definition.ArgumentNames.Order().SequenceEqual(Keys(schema).Order()))
+                        wrong.Add(where + $"arguments {string.Join(", ", definition.ArgumentNames)}, schema {string.Join(", ", Keys(schema))}");
+                    if (!definition.Arguments.Where(a => a.Required).Select(a => a.Name).Order().SequenceEqual(Strings(schema["required"]).Order()))
+                        wrong.Add(where + "the schema's required keys differ from the catalog's");
+                    if (Strings(schema["type"]).Contains("null") != (definition.Shape == ArgumentShape.OptionalMapping))
+                        wrong.Add(where + (definition.Shape == ArgumentShape.OptionalMapping ? "may be written without arguments, the schema refuses that" : "needs arguments, the schema allows none"));
+                    foreach (var argument in definition.Arguments)
+                    {
+                        var property = schema["properties"]?[argument.Name];
+                        var matches = argument.Kind switch
+                        {
+                            ArgumentKind.Choice => Strings(property?["enum"]).SequenceEqual(argument.Choices),
+                            ArgumentKind.Duration => Ref(property) == "#/$defs/duration",
+                            ArgumentKind.Identifier => Ref(property) == "#/$defs/identifier",
+                            ArgumentKind.Boolean => Ref(property) == "#/$defs/boolean",
+                            ArgumentKind.Integer => property?["type"]?.GetValue<string>() == "integer",
+                            _ => property?["type"]?.GetValue<string>() == "string",
+                        };
+                        if (!matches)
+                            wrong.Add(where + $"argument {argument.Name} is a {argument.Kind}{(argument.Choices.Count > 0 ? $" of {string.Join(", ", argument.Choices)}" : "")}; the schema says {property?.ToJsonString() ?? "nothing"}");
+                    }
+                    break;
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    private static IEnumerable<string> Keys(JsonNode? node) => node!["properties"]!.AsObject().Select(p => p.Key);
 
     [Fact]
     public void Schema_lists_every_step_action_the_loader_knows()

@@ -1,5 +1,5 @@
 using ReplicationHarness.Scenarios;
-using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Scenarios.Catalog;
 
 namespace ReplicationHarness.Provisioning.External;
 
@@ -12,24 +12,15 @@ public static class ExternalSafety
         var problems = new List<string>();
         if (scenario.Pair.Primary.Settings.Count > 0 || scenario.Pair.Standby.Settings.Count > 0)
             problems.Add("pair.primary/standby.settings: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
-        foreach (var step in scenario.Steps.Where(s => s is StopNodeStep or StartNodeStep or PromoteStep))
+        var steps = scenario.Steps.Select(s => (Step: s, Definition: StepCatalog.Of(s))).ToList();
+        foreach (var (step, _) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.OwnsServers)))
             problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair");
-        foreach (var step in scenario.Steps.OfType<LinkStep>())
+        foreach (var (step, _) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.LinkProxy)))
             problems.Add($"steps[{step.Index}] {step.Keyword}: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair");
         if (allowDestructive)
             return problems;
-        foreach (var step in scenario.Steps)
-        {
-            var why = step switch
-            {
-                SetApplyDelayStep => "changes recovery_min_apply_delay on the standby (ALTER SYSTEM and a reload)",
-                PauseReplayStep => "pauses WAL replay on the standby",
-                ResumeReplayStep => "resumes WAL replay on the standby",
-                _ => null,
-            };
-            if (why is not null)
-                problems.Add($"steps[{step.Index}] {step.Keyword}: {why}; pass --allow-destructive to allow it on an external pair");
-        }
+        foreach (var (step, definition) in steps.Where(s => s.Definition.ChangesExternalPair is not null))
+            problems.Add($"steps[{step.Index}] {step.Keyword}: {definition.ChangesExternalPair}; pass --allow-destructive to allow it on an external pair");
         return problems;
     }
 }

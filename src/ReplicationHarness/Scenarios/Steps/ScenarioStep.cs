@@ -13,4 +13,7 @@ public abstract record ScenarioStep(int Index, string Name, TimeSpan Timeout, St
 
     /// <summary>The YAML keyword of this kind of step.</summary>
     public abstract string Keyword { get; }
+
+    /// <summary>How long the step's own work lasts (a wait, a load), which its timeout must exceed; null for most steps.</summary>
+    public virtual TimeSpan? RunsFor => null;
 }

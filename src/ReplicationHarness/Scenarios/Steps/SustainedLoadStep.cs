@@ -18,4 +18,7 @@ public sealed record SustainedLoadStep(
 
     /// <inheritdoc />
     public override string Keyword => Kind;
+
+    /// <inheritdoc />
+    public override TimeSpan? RunsFor => Duration;
 }

@@ -10,4 +10,7 @@ public sealed record WaitStep(int Index, string Name, TimeSpan Timeout, StepExpe
 
     /// <inheritdoc />
     public override string Keyword => Kind;
+
+    /// <inheritdoc />
+    public override TimeSpan? RunsFor => Duration;
 }

@@ -1,3 +1,4 @@
+using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Scenarios.Yaml;
 
@@ -9,37 +10,9 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
     /// <summary>The default table the write steps use.</summary>
     public const string DefaultTable = "harness_items";
 
-    // Once the standby is promoted the old primary is gone for good: steps that write through it, or that
-    // drive the standby's replay, would only fail with a connection error.
-    private static readonly string[] AllowedAfterPromote =
-        [SqlStep.Kind, WaitStep.Kind, WaitForLoadStep.Kind, StopNodeStep.Kind, StartNodeStep.Kind, VerifyPairStep.Kind];
+    private static readonly string[] AllowedAfterPromote = StepCatalog.All.Where(d => d.AllowedAfterPromote).Select(d => d.Keyword).ToArray();
 
-    private static readonly string[] StepKeys = [.. ScenarioKeys.Actions, .. ScenarioKeys.StepCommon];
-
-    private static readonly Dictionary<string, StopMode> StopModes = new(StringComparer.Ordinal)
-    {
-        ["fast"] = StopMode.Fast,
-        ["immediate"] = StopMode.Immediate,
-        ["kill"] = StopMode.Kill,
-    };
-
-    private static readonly Dictionary<string, PromoteMethod> PromoteMethods = new(StringComparer.Ordinal)
-    {
-        ["pg_promote"] = PromoteMethod.PgPromote,
-        ["trigger_file"] = PromoteMethod.TriggerFile,
-    };
-
-    private static readonly Dictionary<string, Network.PartitionMode> PartitionModes = new(StringComparer.Ordinal)
-    {
-        ["drop"] = Network.PartitionMode.Drop,
-        ["reject"] = Network.PartitionMode.Reject,
-    };
-
-    private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
-    {
-        ["primary"] = NodeRole.Primary,
-        ["standby"] = NodeRole.Standby,
-    };
+    private static readonly string[] StepKeys = [.. StepCatalog.Keywords, .. ScenarioKeys.StepCommon];
 
     public IReadOnlyList<ScenarioStep> Bind(SourceNode node, string path)
     {
@@ -138,7 +111,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
 
     private ScenarioStep? BindStep(SourceNode node, string path, int index)
     {
-        if (node is SourceScalar { IsNull: false } bare && ScenarioKeys.Actions.Contains(bare.Value))
+        if (node is SourceScalar { IsNull: false } bare && StepCatalog.Keywords.Contains(bare.Value))
         {
             // "- verify_pair" without a colon is a natural slip; say so rather than "found text".
             context.Error(node, path, $"write '- {bare.Value}:' with a colon; a step is a mapping whose first key is its action");
@@ -148,10 +121,10 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         if (mapping is null)
             return null;
 
-        var actions = mapping.Entries.Where(e => ScenarioKeys.Actions.Contains(e.Key.Value)).ToList();
+        var actions = mapping.Entries.Where(e => StepCatalog.Keywords.Contains(e.Key.Value)).ToList();
         if (actions.Count == 0)
         {
-            context.Error(mapping, path, $"the step has no action; give it one of: {string.Join(", ", ScenarioKeys.Actions)}");
+            context.Error(mapping, path, $"the step has no action; give it one of: {string.Join(", ", StepCatalog.Keywords)}");
             return null;
         }
         if (actions.Count > 1)
@@ -171,42 +144,9 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             : null;
         var expect = BindExpect(mapping.Find("expect"), YamlPath.Join(path, "expect"), action.Key.Value);
 
-        ScenarioStep? step = action.Key.Value switch
-        {
-            VerifyPairStep.Kind when NoArguments(action.Value, actionPath)
-                => new VerifyPairStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
-            WaitForCatchUpStep.Kind when NoArguments(action.Value, actionPath)
-                => new WaitForCatchUpStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
-            PauseReplayStep.Kind when NoArguments(action.Value, actionPath)
-                => new PauseReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
-            ResumeReplayStep.Kind when NoArguments(action.Value, actionPath)
-                => new ResumeReplayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
-            // Zero marks "no timeout written": PairBackgroundLoads gives it the load's duration plus the default.
-            WaitForLoadStep.Kind when NoArguments(action.Value, actionPath)
-                => new WaitForLoadStep(index, name, timeout ?? TimeSpan.Zero, expect, line),
-            InsertRowsStep.Kind => BindInsert(action.Value, actionPath, defaultRows: 1) is var (table, rows) && table is not null
-                ? new InsertRowsStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, table, rows)
-                : null,
-            BulkInsertUpdateStep.Kind => BindInsert(action.Value, actionPath, defaultRows: 100) is var (table, rows) && table is not null
-                ? new BulkInsertUpdateStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, table, rows)
-                : null,
-            SetApplyDelayStep.Kind => context.Duration(action.Value, actionPath, max: TimeSpan.FromHours(1)) is { } delay
-                ? new SetApplyDelayStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, delay)
-                : null,
-            WaitStep.Kind => context.Duration(action.Value, actionPath, max: TimeSpan.FromHours(1)) is { } wait
-                ? new WaitStep(index, name, timeout ?? wait + ScenarioStep.DefaultTimeout, expect, line, wait)
-                : null,
-            SustainedLoadStep.Kind => BindLoad(action.Value, actionPath, index, name, timeout, expect, line),
-            SqlStep.Kind => BindSql(action.Value, actionPath, index, name, timeout, expect, line),
-            StopNodeStep.Kind => BindStop(action.Value, actionPath, index, name, timeout, expect, line),
-            StartNodeStep.Kind => BindStart(action.Value, actionPath, index, name, timeout, expect, line),
-            PromoteStep.Kind => BindPromote(action.Value, actionPath, index, name, timeout, expect, line),
-            SetNetworkStep.Kind => BindNetwork(action.Value, actionPath, index, name, timeout, expect, line),
-            PartitionStep.Kind => BindPartition(action.Value, actionPath, index, name, timeout, expect, line),
-            HealStep.Kind when NoArguments(action.Value, actionPath)
-                => new HealStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line),
-            _ => null,
-        };
+        var definition = StepCatalog.Find(action.Key.Value)!;
+        var arguments = BindArguments(definition, action.Value, actionPath);
+        var step = arguments is null ? null : definition.Create(new StepHeader(index, name, timeout, expect, line), arguments);
 
         if (step is not null)
             CheckLimits(step, mapping, path);
@@ -217,13 +157,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
     {
         var timeoutNode = mapping.Find("timeout")?.Key ?? (SourceNode)mapping;
         var timeoutPath = YamlPath.Join(path, "timeout");
-        var inner = step switch
-        {
-            WaitStep wait => wait.Duration,
-            SustainedLoadStep load => load.Duration,
-            _ => (TimeSpan?)null,
-        };
-        if (inner is { } runs && step.Timeout <= runs)
+        if (step.RunsFor is { } runs && step.Timeout <= runs)
         {
             context.Error(timeoutNode, timeoutPath,
                 $"the step runs for {Units.DurationText.Format(runs)} but its timeout is {Units.DurationText.Format(step.Timeout)}; make the timeout longer than the step");
@@ -254,106 +188,36 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         return false;
     }
 
-    private (string? Table, int Rows) BindInsert(SourceNode node, string path, int defaultRows)
+    /// <summary>Reads an action's arguments as its catalog entry describes them; null (with errors recorded) when any is wrong.</summary>
+    private BoundArguments? BindArguments(StepDefinition definition, SourceNode node, string path)
     {
-        var mapping = context.Mapping(node, path, ScenarioKeys.Insert, nullMeansEmpty: true);
-        if (mapping is null)
-            return (null, 0);
-        var rows = mapping.Find("rows") is { } rowsEntry
-            ? context.Integer(rowsEntry.Value, YamlPath.Join(path, "rows"), 1, 1_000_000)
-            : defaultRows;
-        var table = Table(mapping, path);
-        return rows is null || table is null ? (null, 0) : (table, rows.Value);
-    }
-
-    private string? Table(SourceMapping mapping, string path) =>
-        mapping.Find("table") is { } tableEntry
-            ? context.Identifier(tableEntry.Value, YamlPath.Join(path, "table"), "table name")
-            : DefaultTable;
-
-    private SustainedLoadStep? BindLoad(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.Load);
+        switch (definition.Shape)
+        {
+            case ArgumentShape.None:
+                return NoArguments(node, path) ? new BoundArguments(new Dictionary<string, object?>()) : null;
+            case ArgumentShape.Scalar:
+                var key = definition.Arguments[0];
+                return key.Read(context, node, path) is { } value ? new BoundArguments(new Dictionary<string, object?> { [key.Name] = value }) : null;
+        }
+        var mapping = context.Mapping(node, path, definition.ArgumentNames, nullMeansEmpty: definition.Shape == ArgumentShape.OptionalMapping);
         if (mapping is null)
             return null;
-        var rateNode = context.Required(mapping, path, "rate", "say how fast to write, e.g. 'rate: 500/s'");
-        var durationNode = context.Required(mapping, path, "duration", "say how long to write, e.g. 'duration: 10s'");
-        var rate = rateNode is null ? null : context.Rate(rateNode, YamlPath.Join(path, "rate"));
-        var duration = durationNode is null ? null : context.Duration(durationNode, YamlPath.Join(path, "duration"), min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(1));
-        var batch = mapping.Find("batch") is { } batchEntry ? context.Integer(batchEntry.Value, YamlPath.Join(path, "batch"), 1, 10_000) : 10;
-        var table = Table(mapping, path);
-        var background = mapping.Find("background") is { } backgroundEntry ? context.Boolean(backgroundEntry.Value, YamlPath.Join(path, "background")) : false;
-        if (rate is null || duration is null || batch is null || table is null || background is null)
-            return null;
-        return new SustainedLoadStep(index, name, timeout ?? duration.Value + ScenarioStep.DefaultTimeout, expect, line, table, rate.Value, duration.Value, batch.Value, background.Value);
-    }
-
-    private SqlStep? BindSql(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.Sql);
-        if (mapping is null)
-            return null;
-        var onNode = context.Required(mapping, path, "on", "say where the statement runs: 'on: primary' or 'on: standby'");
-        var queryNode = context.Required(mapping, path, "query", "give the statement, e.g. 'query: select count(*) from harness_items'");
-        var on = onNode is null ? null : context.Choice(onNode, YamlPath.Join(path, "on"), "node", Nodes);
-        var query = queryNode is null ? null : context.Text(queryNode, YamlPath.Join(path, "query"));
-        if (on is null || query is null)
-            return null;
-        return new SqlStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, on.Value, query);
-    }
-
-    private StopNodeStep? BindStop(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.StopNode);
-        if (mapping is null)
-            return null;
-        var nodeEntry = context.Required(mapping, path, "node", "say which node stops: 'node: standby' or 'node: primary'");
-        var role = nodeEntry is null ? null : context.Choice(nodeEntry, YamlPath.Join(path, "node"), "node", Nodes);
-        var mode = mapping.Find("mode") is { } modeEntry ? context.Choice(modeEntry.Value, YamlPath.Join(path, "mode"), "stop mode", StopModes) : StopMode.Fast;
-        return role is null || mode is null ? null : new StopNodeStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, role.Value, mode.Value);
-    }
-
-    private StartNodeStep? BindStart(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.StartNode);
-        if (mapping is null)
-            return null;
-        var nodeEntry = context.Required(mapping, path, "node", "say which node starts: 'node: standby' or 'node: primary'");
-        var role = nodeEntry is null ? null : context.Choice(nodeEntry, YamlPath.Join(path, "node"), "node", Nodes);
-        return role is null ? null : new StartNodeStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, role.Value);
-    }
-
-    private PromoteStep? BindPromote(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.Promote, nullMeansEmpty: true);
-        if (mapping is null)
-            return null;
-        var method = mapping.Find("method") is { } methodEntry
-            ? context.Choice(methodEntry.Value, YamlPath.Join(path, "method"), "promote method", PromoteMethods)
-            : PromoteMethod.PgPromote;
-        return method is null ? null : new PromoteStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, method.Value);
-    }
-
-    private SetNetworkStep? BindNetwork(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.SetNetwork, nullMeansEmpty: true);
-        if (mapping is null)
-            return null;
-        var latency = mapping.Find("latency") is { } l ? context.Duration(l.Value, YamlPath.Join(path, "latency"), max: TimeSpan.FromMinutes(1)) : TimeSpan.Zero;
-        var jitter = mapping.Find("jitter") is { } j ? context.Duration(j.Value, YamlPath.Join(path, "jitter"), max: TimeSpan.FromMinutes(1)) : TimeSpan.Zero;
-        Units.Bandwidth? bandwidth = mapping.Find("bandwidth") is { } b ? context.Bandwidth(b.Value, YamlPath.Join(path, "bandwidth")) : null;
-        if (latency is null || jitter is null || (mapping.Find("bandwidth") is not null && bandwidth is null))
-            return null;
-        return new SetNetworkStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, new Network.LinkConditions(latency.Value, jitter.Value, bandwidth));
-    }
-
-    private PartitionStep? BindPartition(SourceNode node, string path, int index, string name, TimeSpan? timeout, StepExpectation expect, int line)
-    {
-        var mapping = context.Mapping(node, path, ScenarioKeys.Partition, nullMeansEmpty: true);
-        if (mapping is null)
-            return null;
-        var mode = mapping.Find("mode") is { } m ? context.Choice(m.Value, YamlPath.Join(path, "mode"), "partition mode", PartitionModes) : Network.PartitionMode.Drop;
-        return mode is null ? null : new PartitionStep(index, name, timeout ?? ScenarioStep.DefaultTimeout, expect, line, mode.Value);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var complete = true;
+        // Every key is read even after a wrong one, so one pass reports everything wrong with the step.
+        foreach (var argument in definition.Arguments)
+        {
+            var given = argument.RequiredHint is { } hint ? context.Required(mapping, path, argument.Name, hint) : mapping.Find(argument.Name)?.Value;
+            if (given is null)
+            {
+                complete &= !argument.Required;
+                values[argument.Name] = argument.Default;
+                continue;
+            }
+            values[argument.Name] = argument.Read(context, given, YamlPath.Join(path, argument.Name));
+            complete &= values[argument.Name] is not null;
+        }
+        return complete ? new BoundArguments(values) : null;
     }
 
     private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
@@ -371,14 +235,15 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         foreach (var item in mapping.Entries)
         {
             var itemPath = YamlPath.Join(path, item.Key.Value);
+            if (StepCatalog.Expectations.FirstOrDefault(e => e.Key == item.Key.Value) is { } expectation
+                && !StepCatalog.Find(action)!.Expectations.Contains(expectation.Key))
+            {
+                context.Error(item.Key, itemPath, expectation.NotOn(action, StepCatalog.ActionsTaking(expectation.Key)));
+                continue;
+            }
             switch (item.Key.Value)
             {
                 case "visible_within" or "visible_not_before":
-                    if (action is not (InsertRowsStep.Kind or BulkInsertUpdateStep.Kind or SustainedLoadStep.Kind))
-                    {
-                        context.Error(item.Key, itemPath, $"applies to write steps (insert, bulk_insert_update, load), not to '{action}'");
-                        continue;
-                    }
                     var value = context.Duration(item.Value, itemPath, max: TimeSpan.FromHours(1));
                     if (item.Key.Value == "visible_within")
                         within = value;
@@ -386,32 +251,17 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
                         notBefore = value;
                     break;
                 case "result":
-                    if (action != SqlStep.Kind)
-                    {
-                        context.Error(item.Key, itemPath, $"applies to 'sql' steps, not to '{action}'");
-                        continue;
-                    }
                     result = item.Value is SourceScalar { IsNull: false } scalar
                         ? scalar.Value
                         : ReportResultShape(item.Value, itemPath);
                     break;
                 case "promoted_within" or "max_lost_writes":
-                    if (action != PromoteStep.Kind)
-                    {
-                        context.Error(item.Key, itemPath, $"applies to 'promote' steps, not to '{action}'");
-                        continue;
-                    }
                     if (item.Key.Value == "promoted_within")
                         promotedWithin = context.Duration(item.Value, itemPath, max: TimeSpan.FromHours(1));
                     else
                         maxLost = context.Integer(item.Value, itemPath, 0, int.MaxValue);
                     break;
                 case "alerts_fired":
-                    if (action != HealStep.Kind)
-                    {
-                        context.Error(item.Key, itemPath, $"applies to 'heal' steps (alerts that fired while the link was cut), not to '{action}'; for the whole scenario use assertions.alerts_fired");
-                        continue;
-                    }
                     alertsFired = context.AlertList(item.Value, itemPath, observer);
                     break;
             }

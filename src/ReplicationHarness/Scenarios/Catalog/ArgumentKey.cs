@@ -1,0 +1,55 @@
+using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Scenarios.Yaml;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Scenarios.Catalog;
+
+/// <summary>
+/// One argument of a step: its key, kind, whether it is required (with the hint the error gives), its default and
+/// how its value is read. The binder, the JSON Schema test and the docs test all read these.
+/// </summary>
+/// <param name="Name">The YAML key.</param>
+/// <param name="Kind">What the value is.</param>
+/// <param name="RequiredHint">When required, what the error says to write; null when optional.</param>
+/// <param name="Default">The value when the key is absent (null: absent stays absent).</param>
+public sealed record ArgumentKey(string Name, ArgumentKind Kind, string? RequiredHint, object? Default)
+{
+    /// <summary>For <see cref="ArgumentKind.Choice"/>, the words allowed, in the order the docs give them.</summary>
+    public IReadOnlyList<string> Choices { get; private init; } = [];
+
+    /// <summary>Reads the value, recording an error and returning null when it is wrong.</summary>
+    internal Func<BindingContext, SourceNode, string, object?> Read { get; private init; } = (_, _, _) => null;
+
+    /// <summary>Whether the step cannot do without it.</summary>
+    public bool Required => RequiredHint is not null;
+
+    internal static ArgumentKey Integer(string name, int min, int max, int @default) =>
+        new(name, ArgumentKind.Integer, null, @default) { Read = (c, n, p) => c.Integer(n, p, min, max) };
+
+    internal static ArgumentKey Table() =>
+        new("table", ArgumentKind.Identifier, null, Validation.StepBinder.DefaultTable) { Read = (c, n, p) => c.Identifier(n, p, "table name") };
+
+    internal static ArgumentKey Duration(string name, TimeSpan max, TimeSpan? min = null, string? requiredHint = null, TimeSpan? @default = null) =>
+        new(name, ArgumentKind.Duration, requiredHint, @default) { Read = (c, n, p) => c.Duration(n, p, min, max) };
+
+    internal static ArgumentKey Rate(string name, string requiredHint) =>
+        new(name, ArgumentKind.Rate, requiredHint, null) { Read = (c, n, p) => c.Rate(n, p) };
+
+    internal static ArgumentKey Boolean(string name, bool @default) =>
+        new(name, ArgumentKind.Boolean, null, @default) { Read = (c, n, p) => c.Boolean(n, p) };
+
+    internal static ArgumentKey Text(string name, string requiredHint) =>
+        new(name, ArgumentKind.Text, requiredHint, null) { Read = (c, n, p) => c.Text(n, p) };
+
+    internal static ArgumentKey Bandwidth(string name) =>
+        new(name, ArgumentKind.Bandwidth, null, null) { Read = (c, n, p) => c.Bandwidth(n, p) };
+
+    /// <param name="what">What the error calls a wrong value ("stop mode").</param>
+    internal static ArgumentKey Choice<TEnum>(string name, string what, IReadOnlyDictionary<string, TEnum> choices, string? requiredHint = null, TEnum? @default = null)
+        where TEnum : struct =>
+        new(name, ArgumentKind.Choice, requiredHint, @default)
+        {
+            Choices = choices.Keys.ToArray(),
+            Read = (c, n, p) => c.Choice(n, p, what, choices),
+        };
+}

@@ -1,0 +1,17 @@
+namespace ReplicationHarness.Scenarios.Catalog;
+
+/// <summary>How a step's action key carries its arguments.</summary>
+public enum ArgumentShape
+{
+    /// <summary>No arguments: the key alone (<c>- heal:</c>).</summary>
+    None,
+
+    /// <summary>One value written after the key (<c>- wait: 2s</c>).</summary>
+    Scalar,
+
+    /// <summary>A mapping of named arguments, required ones included.</summary>
+    Mapping,
+
+    /// <summary>A mapping whose arguments all have defaults, so the key alone is fine too (<c>- promote:</c>).</summary>
+    OptionalMapping,
+}

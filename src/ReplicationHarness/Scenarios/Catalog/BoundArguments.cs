@@ -1,0 +1,13 @@
+namespace ReplicationHarness.Scenarios.Catalog;
+
+/// <summary>A step's arguments once read: each key's value, or its default when the key was absent.</summary>
+public sealed class BoundArguments(IReadOnlyDictionary<string, object?> values)
+{
+    /// <summary>The value of a key that has one (given or defaulted).</summary>
+    public T Get<T>(string key) => values.TryGetValue(key, out var value) && value is T typed
+        ? typed
+        : throw new InvalidOperationException($"step argument '{key}' has no {typeof(T).Name} value; the catalog entry and its factory disagree");
+
+    /// <summary>The value of an optional key without a default, or null when absent.</summary>
+    public T? Optional<T>(string key) where T : struct => values.TryGetValue(key, out var value) && value is T typed ? typed : null;
+}

@@ -1,0 +1,171 @@
+using ReplicationHarness.Network;
+using ReplicationHarness.Scenarios.Steps;
+
+namespace ReplicationHarness.Scenarios.Catalog;
+
+/// <summary>
+/// The step actions of scenario format v1, one entry each. A new step is one entry here, its model record under
+/// <c>Scenarios/Steps</c> and its handler in the runner; the binder, schema test, external-pair check, reports and
+/// docs tests follow from the entry.
+/// </summary>
+public static class StepCatalog
+{
+    private const string VisibleWithin = "visible_within";
+    private const string VisibleNotBefore = "visible_not_before";
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
+    {
+        ["primary"] = NodeRole.Primary,
+        ["standby"] = NodeRole.Standby,
+    };
+
+    private static readonly Dictionary<string, StopMode> StopModes = new(StringComparer.Ordinal)
+    {
+        ["fast"] = StopMode.Fast,
+        ["immediate"] = StopMode.Immediate,
+        ["kill"] = StopMode.Kill,
+    };
+
+    private static readonly Dictionary<string, PromoteMethod> PromoteMethods = new(StringComparer.Ordinal)
+    {
+        ["pg_promote"] = PromoteMethod.PgPromote,
+        ["trigger_file"] = PromoteMethod.TriggerFile,
+    };
+
+    private static readonly Dictionary<string, PartitionMode> PartitionModes = new(StringComparer.Ordinal)
+    {
+        ["drop"] = PartitionMode.Drop,
+        ["reject"] = PartitionMode.Reject,
+    };
+
+    /// <summary>The keys of a step's <c>expect</c>.</summary>
+    public static readonly IReadOnlyList<ExpectationDefinition> Expectations =
+    [
+        new(VisibleWithin, GroupLabel: "write steps"),
+        new(VisibleNotBefore, GroupLabel: "write steps"),
+        new("result"),
+        new("promoted_within"),
+        new("max_lost_writes"),
+        new("alerts_fired", Note: "alerts that fired while the link was cut", Hint: "; for the whole scenario use assertions.alerts_fired"),
+    ];
+
+    /// <summary>Every step action, in the order the docs and error messages list them.</summary>
+    public static readonly IReadOnlyList<StepDefinition> All =
+    [
+        new(VerifyPairStep.Kind, StepFamily.Verification, ArgumentShape.None, [], [],
+            (h, _) => new VerifyPairStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line)) { AllowedAfterPromote = true },
+        new(InsertRowsStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 1), ArgumentKey.Table()],
+            [VisibleWithin, VisibleNotBefore],
+            (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
+        new(BulkInsertUpdateStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 100), ArgumentKey.Table()],
+            [VisibleWithin, VisibleNotBefore],
+            (h, a) => new BulkInsertUpdateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
+        new(WaitForCatchUpStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
+            (h, _) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line)),
+        new(SetApplyDelayStep.Kind, StepFamily.Replication, ArgumentShape.Scalar, [ArgumentKey.Duration(SetApplyDelayStep.Kind, Hour)], [],
+            (h, a) => new SetApplyDelayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<TimeSpan>(SetApplyDelayStep.Kind)))
+        {
+            InjectsFault = true,
+            ChangesExternalPair = "changes recovery_min_apply_delay on the standby (ALTER SYSTEM and a reload)",
+        },
+        new(PauseReplayStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
+            (h, _) => new PauseReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line))
+        {
+            InjectsFault = true,
+            ChangesExternalPair = "pauses WAL replay on the standby",
+        },
+        new(ResumeReplayStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
+            (h, _) => new ResumeReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line))
+        {
+            InjectsFault = true,
+            ChangesExternalPair = "resumes WAL replay on the standby",
+        },
+        new(SustainedLoadStep.Kind, StepFamily.Load, ArgumentShape.Mapping,
+            [
+                ArgumentKey.Rate("rate", "say how fast to write, e.g. 'rate: 500/s'"),
+                ArgumentKey.Duration("duration", Hour, min: TimeSpan.FromMilliseconds(1), requiredHint: "say how long to write, e.g. 'duration: 10s'"),
+                ArgumentKey.Integer("batch", 1, 10_000, 10),
+                ArgumentKey.Table(),
+                ArgumentKey.Boolean("background", false),
+            ],
+            [VisibleWithin, VisibleNotBefore],
+            (h, a) => new SustainedLoadStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>("duration")), h.Expect, h.Line, a.Get<string>("table"),
+                a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<int>("batch"), a.Get<bool>("background"))),
+        new(SqlStep.Kind, StepFamily.Sql, ArgumentShape.Mapping,
+            [
+                ArgumentKey.Choice("on", "node", Nodes, "say where the statement runs: 'on: primary' or 'on: standby'"),
+                ArgumentKey.Text("query", "give the statement, e.g. 'query: select count(*) from harness_items'"),
+            ],
+            ["result"],
+            (h, a) => new SqlStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("on"), a.Get<string>("query"))) { AllowedAfterPromote = true },
+        new(WaitStep.Kind, StepFamily.Wait, ArgumentShape.Scalar, [ArgumentKey.Duration(WaitStep.Kind, Hour)], [],
+            (h, a) => new WaitStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>(WaitStep.Kind)), h.Expect, h.Line, a.Get<TimeSpan>(WaitStep.Kind))) { AllowedAfterPromote = true },
+        new(StopNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
+            [
+                ArgumentKey.Choice("node", "node", Nodes, "say which node stops: 'node: standby' or 'node: primary'"),
+                ArgumentKey.Choice("mode", "stop mode", StopModes, @default: StopMode.Fast),
+            ],
+            [],
+            (h, a) => new StopNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node"), a.Get<StopMode>("mode")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+        },
+        new(StartNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
+            [ArgumentKey.Choice("node", "node", Nodes, "say which node starts: 'node: standby' or 'node: primary'")],
+            [],
+            (h, a) => new StartNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+        },
+        // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
+        new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
+            (h, _) => new WaitForLoadStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },
+        new(PromoteStep.Kind, StepFamily.Promotion, ArgumentShape.OptionalMapping,
+            [ArgumentKey.Choice("method", "promote method", PromoteMethods, @default: PromoteMethod.PgPromote)],
+            ["promoted_within", "max_lost_writes"],
+            (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers,
+        },
+        new(SetNetworkStep.Kind, StepFamily.Link, ArgumentShape.OptionalMapping,
+            [
+                ArgumentKey.Duration("latency", TimeSpan.FromMinutes(1), @default: TimeSpan.Zero),
+                ArgumentKey.Duration("jitter", TimeSpan.FromMinutes(1), @default: TimeSpan.Zero),
+                ArgumentKey.Bandwidth("bandwidth"),
+            ],
+            [],
+            (h, a) => new SetNetworkStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line,
+                new LinkConditions(a.Get<TimeSpan>("latency"), a.Get<TimeSpan>("jitter"), a.Optional<Units.Bandwidth>("bandwidth"))))
+        {
+            InjectsFault = true, Needs = PairNeeds.LinkProxy,
+        },
+        new(PartitionStep.Kind, StepFamily.Link, ArgumentShape.OptionalMapping,
+            [ArgumentKey.Choice("mode", "partition mode", PartitionModes, @default: PartitionMode.Drop)],
+            [],
+            (h, a) => new PartitionStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PartitionMode>("mode")))
+        {
+            InjectsFault = true, Needs = PairNeeds.LinkProxy,
+        },
+        new(HealStep.Kind, StepFamily.Link, ArgumentShape.None, [], ["alerts_fired"],
+            (h, _) => new HealStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line))
+        {
+            InjectsFault = true, Needs = PairNeeds.LinkProxy,
+        },
+    ];
+
+    private static readonly Dictionary<string, StepDefinition> ByKeyword = All.ToDictionary(d => d.Keyword, StringComparer.Ordinal);
+
+    /// <summary>The action keywords, in catalog order.</summary>
+    public static IReadOnlyList<string> Keywords { get; } = All.Select(d => d.Keyword).ToArray();
+
+    /// <summary>The definition of an action, or null for an unknown keyword.</summary>
+    public static StepDefinition? Find(string keyword) => ByKeyword.GetValueOrDefault(keyword);
+
+    /// <summary>The definition of a step the binder built (its keyword is in the catalog by construction).</summary>
+    public static StepDefinition Of(ScenarioStep step) => ByKeyword[step.Keyword];
+
+    /// <summary>The actions that take an expectation, in catalog order.</summary>
+    public static IReadOnlyList<string> ActionsTaking(string expectation) =>
+        All.Where(d => d.Expectations.Contains(expectation)).Select(d => d.Keyword).ToArray();
+}

@@ -1,0 +1,32 @@
+namespace ReplicationHarness.Scenarios.Catalog;
+
+/// <summary>The families of steps; each has one handler in the runner, which owns that family's state.</summary>
+public enum StepFamily
+{
+    /// <summary>verify_pair.</summary>
+    Verification,
+
+    /// <summary>insert, bulk_insert_update: probed or acknowledged writes.</summary>
+    Writes,
+
+    /// <summary>load and wait_for_load.</summary>
+    Load,
+
+    /// <summary>wait_for_catchup, set_apply_delay, pause_replay, resume_replay.</summary>
+    Replication,
+
+    /// <summary>stop_node, start_node.</summary>
+    NodeControl,
+
+    /// <summary>set_network, partition, heal.</summary>
+    Link,
+
+    /// <summary>promote.</summary>
+    Promotion,
+
+    /// <summary>sql.</summary>
+    Sql,
+
+    /// <summary>wait.</summary>
+    Wait,
+}
