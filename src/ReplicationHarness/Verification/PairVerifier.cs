@@ -30,22 +30,39 @@ public static partial class PairVerifier
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>Checks every criterion against the pair.</summary>
+    /// <summary>Checks every criterion against the pair, all within one budget.</summary>
     /// <param name="pair">The pair to check.</param>
-    /// <param name="catchUpTimeout">How long lag may take to reach 0 bytes (the standby reports replay every wal_receiver_status_interval).</param>
+    /// <param name="budget">
+    /// How long the whole verification may take. Lag reaching 0 bytes is waited for last, with what the other criteria
+    /// left of it (the standby reports replay every wal_receiver_status_interval); a criterion the budget cuts off fails
+    /// with that reason, so the caller always gets every criterion back in time instead of a verification that ran late.
+    /// </param>
     /// <param name="cancellationToken">Stops the checks.</param>
-    public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan catchUpTimeout, CancellationToken cancellationToken = default)
+    public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan budget, CancellationToken cancellationToken = default)
     {
         await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify"));
         await using var standby = new NpgsqlConnection(pair.Standby.ConnectionString("replication-harness-verify"));
         var results = new List<CriterionResult>();
         var secrets = new[] { pair.Primary.Password, pair.Standby.Password };
+        var deadline = Stopwatch.StartNew();
+        using var outOfBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        outOfBudget.CancelAfter(budget);
+        var token = outOfBudget.Token;
 
         async Task Check(string name, Func<Task<CriterionResult>> check)
         {
+            if (token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                results.Add(OutOfBudget(name, budget));
+                return;
+            }
             try
             {
                 results.Add(await check().ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                results.Add(OutOfBudget(name, budget));
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
@@ -63,32 +80,32 @@ public static partial class PairVerifier
             var running = pair.IsRunning(NodeRole.Standby);
             if (running == false)
                 return new CriterionResult(Names.StandbyRunning, CriterionStatus.Failed, "the standby's postmaster is not running");
-            await standby.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await standby.OpenAsync(token).ConfigureAwait(false);
             return new CriterionResult(Names.StandbyRunning, CriterionStatus.Passed, running is null ? "accepts connections" : "postmaster running, accepts connections");
         }).ConfigureAwait(false);
         await Check(Names.RecoveryRoles, async () =>
         {
-            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
-            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var onPrimary = await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
-            var onStandby = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false);
+            await OpenAsync(primary, token).ConfigureAwait(false);
+            await OpenAsync(standby, token).ConfigureAwait(false);
+            var onPrimary = await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false);
+            var onStandby = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false);
             var observed = $"pg_is_in_recovery(): primary={onPrimary.ToString().ToLowerInvariant()}, standby={onStandby.ToString().ToLowerInvariant()}";
             return new CriterionResult(Names.RecoveryRoles, !onPrimary && onStandby ? CriterionStatus.Passed : CriterionStatus.Failed, observed);
         }).ConfigureAwait(false);
         await Check(Names.Streaming, async () =>
         {
-            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(primary, token).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", primary);
             command.Parameters.AddWithValue(pair.StandbyApplicationName);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
                 return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{pair.StandbyApplicationName}'");
             var state = reader.GetString(0);
             return new CriterionResult(Names.Streaming, state == "streaming" ? CriterionStatus.Passed : CriterionStatus.Failed, $"state={state}, sync_state={reader.GetString(1)}");
         }).ConfigureAwait(false);
         await Check(Names.StandbyLogClean, async () =>
         {
-            var log = await pair.ReadLogAsync(NodeRole.Standby, cancellationToken).ConfigureAwait(false);
+            var log = await pair.ReadLogAsync(NodeRole.Standby, token).ConfigureAwait(false);
             if (log is null)
                 return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
             var lines = log.Split('\n');
@@ -100,33 +117,32 @@ public static partial class PairVerifier
         await Check(Names.ReplayRunning, async () =>
         {
             // A paused standby still reads "streaming" and, with nothing to replay, shows no lag: ask it directly.
-            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(standby, token).ConfigureAwait(false);
             // pg_is_wal_replay_paused() exists from PostgreSQL 10 on (pg_get_wal_replay_pause_state() only from 14), and
             // may only be asked during recovery: a promoted standby has no replay to pause.
-            if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", cancellationToken).ConfigureAwait(false))
+            if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false))
                 return new CriterionResult(Names.ReplayRunning, CriterionStatus.NotChecked, "not checked: the standby is not in recovery");
-            var paused = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_wal_replay_paused()", cancellationToken).ConfigureAwait(false);
+            var paused = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_wal_replay_paused()", token).ConfigureAwait(false);
             return new CriterionResult(Names.ReplayRunning, paused ? CriterionStatus.Failed : CriterionStatus.Passed, $"pg_is_wal_replay_paused() = {paused.ToString().ToLowerInvariant()}");
         }).ConfigureAwait(false);
-        await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, catchUpTimeout, cancellationToken)).ConfigureAwait(false);
         await Check(Names.BaseBackup, async () =>
         {
-            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(standby, token).ConfigureAwait(false);
             // A standby made from a base backup renames backup_label to backup_label.old when it starts.
-            var label = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            var label = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", token).ConfigureAwait(false);
             var size = pair.BaseBackupBytes is { } bytes ? $", {bytes:N0} bytes copied" : "";
             return new CriterionResult(Names.BaseBackup, label ? CriterionStatus.Passed : CriterionStatus.Failed, (label ? "backup_label.old present" : "no backup_label.old in the standby's data directory") + size);
         }).ConfigureAwait(false);
         await Check(Names.StandbySignal, async () =>
         {
-            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var present = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", cancellationToken).ConfigureAwait(false);
+            await OpenAsync(standby, token).ConfigureAwait(false);
+            var present = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", token).ConfigureAwait(false);
             return new CriterionResult(Names.StandbySignal, present ? CriterionStatus.Passed : CriterionStatus.Failed, present ? "standby.signal exists" : "standby.signal is missing");
         }).ConfigureAwait(false);
         await Check(Names.PrimaryConninfo, async () =>
         {
-            await OpenAsync(standby, cancellationToken).ConfigureAwait(false);
-            var autoConf = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", cancellationToken).ConfigureAwait(false);
+            await OpenAsync(standby, token).ConfigureAwait(false);
+            var autoConf = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", token).ConfigureAwait(false);
             var line = autoConf.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
             return line is null
                 ? new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Failed, "postgresql.auto.conf holds no primary_conninfo")
@@ -134,17 +150,29 @@ public static partial class PairVerifier
         }).ConfigureAwait(false);
         await Check(Names.SlotActive, async () =>
         {
-            await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(primary, token).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("SELECT active, slot_type FROM pg_replication_slots WHERE slot_name = $1", primary);
             command.Parameters.AddWithValue(pair.SlotName);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
                 return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
             var active = reader.GetBoolean(0);
             return new CriterionResult(Names.SlotActive, active ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}");
         }).ConfigureAwait(false);
-        return new PairVerification(results);
+        // Last, so that waiting for lag to drain cannot crowd out the criteria that answer at once.
+        await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, budget - deadline.Elapsed, token)).ConfigureAwait(false);
+        return new PairVerification([.. results.OrderBy(r => Order.IndexOf(r.Name))]);
     }
+
+    /// <summary>The seed's order, in which criteria are reported whatever order they were checked in.</summary>
+    private static readonly List<string> Order =
+    [
+        Names.StandbyRunning, Names.RecoveryRoles, Names.Streaming, Names.StandbyLogClean, Names.ReplayRunning,
+        Names.CaughtUp, Names.BaseBackup, Names.StandbySignal, Names.PrimaryConninfo, Names.SlotActive,
+    ];
+
+    private static CriterionResult OutOfBudget(string name, TimeSpan budget) =>
+        new(name, CriterionStatus.Failed, $"not checked: the verification's {budget.TotalSeconds:0.##} s ran out first (give the step a longer timeout)");
 
     private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, NpgsqlConnection primary, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -156,23 +184,39 @@ public static partial class PairVerifier
         var observed = "no pg_stat_replication row";
         while (true)
         {
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(4))
+                if (await ReadLagAsync(command, cancellationToken).ConfigureAwait(false) is { } lag)
                 {
-                    var current = Lsn.Parse(reader.GetString(0));
-                    var lags = Enumerable.Range(1, 4).Select(i => Lsn.BytesBetween(Lsn.Parse(reader.GetString(i)), current)).ToArray();
-                    observed = $"sent/write/flush/replay lag {string.Join('/', lags)} bytes behind {current}";
-                    if (lags.All(l => l == 0))
+                    observed = lag.Observed;
+                    if (lag.CaughtUp)
                         return new CriterionResult(Names.CaughtUp, CriterionStatus.Passed, $"{observed} after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
                 }
+                if (stopwatch.Elapsed > timeout)
+                    return Behind(observed, timeout);
+                if (pair.IsRunning(NodeRole.Standby) == false)
+                    return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed}; the standby is not running");
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
             }
-            if (stopwatch.Elapsed > timeout)
-                return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed} after {timeout.TotalSeconds:0.#} s");
-            if (pair.IsRunning(NodeRole.Standby) == false)
-                return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed}; the standby is not running");
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            catch (OperationCanceledException)
+            {
+                // The budget ran out in the middle of a reading: what was last seen is the answer.
+                return Behind(observed, stopwatch.Elapsed);
+            }
         }
+    }
+
+    private static CriterionResult Behind(string observed, TimeSpan waited) =>
+        new(Names.CaughtUp, CriterionStatus.Failed, $"{observed} after {waited.TotalSeconds:0.#} s");
+
+    private static async Task<(string Observed, bool CaughtUp)?> ReadLagAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(4))
+            return null;
+        var current = Lsn.Parse(reader.GetString(0));
+        var lags = Enumerable.Range(1, 4).Select(i => Lsn.BytesBetween(Lsn.Parse(reader.GetString(i)), current)).ToArray();
+        return ($"sent/write/flush/replay lag {string.Join('/', lags)} bytes behind {current}", lags.All(l => l == 0));
     }
 
     private static async Task OpenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

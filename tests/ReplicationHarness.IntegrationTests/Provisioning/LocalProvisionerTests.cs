@@ -77,6 +77,24 @@ public sealed class LocalProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task Verification_cut_short_by_its_budget_still_answers_every_criterion_as_failed()
+    {
+        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);
+
+        // A budget nothing fits in: the caller must still get all ten criteria back, each failed with the reason.
+        var verification = await PairVerifier.VerifyAsync(pair, TimeSpan.FromTicks(1));
+
+        Assert.Equal(10, verification.Criteria.Count);
+        Assert.Equal(PairVerifier.Names.StandbyRunning, verification.Criteria[0].Name);
+        Assert.Equal(PairVerifier.Names.CaughtUp, verification.Criteria[5].Name);
+        Assert.All(verification.Criteria, c =>
+        {
+            Assert.Equal(CriterionStatus.Failed, c.Status);
+            Assert.Contains("ran out first", c.Observed);
+        });
+    }
+
+    [Fact]
     public async Task Verification_names_the_criteria_a_stopped_standby_fails()
     {
         await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);

@@ -20,12 +20,12 @@ public sealed class NoFalsePassMatrixTests : IDisposable
     private static readonly Dictionary<string, string> Breaks = new()
     {
         ["paused replay"] = "  - pause_replay:\n",
-        ["apply delay above the threshold"] = "  - set_apply_delay: 1500ms\n",
+        ["apply delay above the threshold"] = "  - set_apply_delay: 5s\n",
         ["partition"] = "  - partition:\n",
         ["stopped standby"] = "  - stop_node: { node: standby }\n",
     };
 
-    /// <summary>The steps after the break; every threshold is 500 ms, below the injected delay.</summary>
+    /// <summary>The steps after the break; every threshold (500 ms, verify_pair's 3 s) is below the injected delay.</summary>
     private static readonly Dictionary<string, string> Actions = new()
     {
         ["insert"] = "  - insert: { rows: 1 }\n    expect: { visible_within: 500ms }\n",
@@ -34,7 +34,8 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         ["load in the background"] = "  - load: { rate: 200/s, duration: 1s, background: true }\n    expect: { visible_within: 500ms }\n  - wait_for_load:\n",
         // Writes without an expectation are acknowledged by the primary and judged by the steps after them.
         ["sql"] = "  - insert: { rows: 3 }\n  - sql: { on: standby, query: select count(*) from harness_items }\n    expect: { result: '3' }\n",
-        ["verify_pair"] = "  - insert: { rows: 3 }\n  - verify_pair:\n    timeout: 1s\n",
+        // Long enough for every criterion on a busy machine; lag that cannot drain waits all of it.
+        ["verify_pair"] = "  - insert: { rows: 3 }\n  - verify_pair:\n    timeout: 3s\n",
         ["promote"] = "  - insert: { rows: 3 }\n  - promote:\n    expect: { max_lost_writes: 0, promoted_within: 500ms }\n",
         ["heal"] = "  - name: cut\n    partition:\n  - load: { rate: 500/s, duration: 1s }\n  - heal:\n    expect: { alerts_fired: [bytes] }\n",
     };
