@@ -12,7 +12,7 @@ internal static class NodeQueries
     public static NpgsqlDataSource CreateDataSource(NodeEndpoint endpoint, string applicationName, bool resetOnClose = true) =>
         new NpgsqlDataSourceBuilder(endpoint.ConnectionString(applicationName, resetOnClose)).Build();
 
-    public static async Task<object> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
     {
         try
         {
@@ -25,7 +25,7 @@ internal static class NodeQueries
         }
     }
 
-    public static async Task<object> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.SqlResult> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,7 +42,7 @@ internal static class NodeQueries
         }
     }
 
-    public static async Task<object> DigestAsync(NpgsqlDataSource source, NodeRole role, string table, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, NodeRole role, string table, CancellationToken cancellationToken)
     {
         try
         {

@@ -80,7 +80,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
     private static string KindName(WriteKind kind) => kind == WriteKind.Insert ? "insert" : "update";
 
-    private async Task<object> PrepareAsync(string table)
+    private async Task<PrimaryNodeProtocol.TablePrepared> PrepareAsync(string table)
     {
         await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
         await using (var create = new NpgsqlCommand(new HarnessTable(table).CreateSql, connection))
@@ -89,7 +89,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new PrimaryNodeProtocol.TablePrepared(table, flush);
     }
 
-    private async Task<object> WarmUpAsync(IReadOnlyList<string> tables, GeneratedRows rows)
+    private async Task<NodeProtocol.WarmedUp> WarmUpAsync(IReadOnlyList<string> tables, GeneratedRows rows)
     {
         await using var connection = await Writes.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
         foreach (var table in tables)
@@ -111,13 +111,13 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new NodeProtocol.WarmedUp(NodeRole.Primary);
     }
 
-    private async Task<object> FlushPositionAsync(int stepIndex)
+    private async Task<PrimaryNodeProtocol.FlushPosition> FlushPositionAsync(int stepIndex)
     {
         await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
         return new PrimaryNodeProtocol.FlushPosition(stepIndex, await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()::text", _stopping.Token).ConfigureAwait(false));
     }
 
-    private async Task<object> WriteAsync(PrimaryNodeProtocol.Write write, GeneratedRows? generated)
+    private async Task<PrimaryNodeProtocol.IWriteReply> WriteAsync(PrimaryNodeProtocol.Write write, GeneratedRows? generated)
     {
         try
         {

@@ -80,7 +80,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         _stopping.Dispose();
     }
 
-    private async Task<object> ConnectAsync()
+    private async Task<NodeProtocol.IConnectReply> ConnectAsync()
     {
         var ready = await NodeQueries.ConnectAsync(Source, NodeRole.Standby, _stopping.Token).ConfigureAwait(false);
         if (ready is NodeProtocol.NodeReady)
@@ -109,7 +109,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
     }
 
-    private static async Task<object> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
+    private static async Task<StandbyNodeProtocol.IProbeReply> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
     {
         var probes = 0;
         long rowsSeen = 0;
@@ -153,7 +153,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         }
     }
 
-    private static async Task<object> WarmUpAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    private static async Task<NodeProtocol.WarmedUp> WarmUpAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         foreach (var table in tables)
         {
@@ -166,7 +166,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         return new NodeProtocol.WarmedUp(NodeRole.Standby);
     }
 
-    private async Task<object> WaitForReplayAsync(StandbyNodeProtocol.WaitForReplay request)
+    private async Task<StandbyNodeProtocol.IReplayReply> WaitForReplayAsync(StandbyNodeProtocol.WaitForReplay request)
     {
         var stopwatch = Stopwatch.StartNew();
         var replay = Lsn.Zero;
@@ -197,7 +197,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         }
     }
 
-    private async Task<object> SetApplyDelayAsync(StandbyNodeProtocol.SetApplyDelay request)
+    private async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(StandbyNodeProtocol.SetApplyDelay request)
     {
         var milliseconds = ((long)request.Delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         try
@@ -227,7 +227,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         }
     }
 
-    private async Task<object> CountWritesAsync(StandbyNodeProtocol.CountWrites request)
+    private async Task<StandbyNodeProtocol.WriteCounts> CountWritesAsync(StandbyNodeProtocol.CountWrites request)
     {
         var counts = new Dictionary<string, IReadOnlyDictionary<long, long>>();
         try
@@ -250,7 +250,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         }
     }
 
-    private async Task<object> ControlReplayAsync(StandbyNodeProtocol.ControlReplay request)
+    private async Task<StandbyNodeProtocol.IOperationReply> ControlReplayAsync(StandbyNodeProtocol.ControlReplay request)
     {
         try
         {
