@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using NpgsqlTypes;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Writes;
@@ -57,6 +58,7 @@ internal static class NodeQueries
         }
     }
 
+    /// <summary>The <c>pg_lsn</c> the query returns; <see cref="Lsn.Zero"/> for SQL NULL or no row.</summary>
     public static async Task<Lsn> ScalarLsnAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
-        await SqlScalar.ReadAsync<string?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } text ? Lsn.Parse(text) : Lsn.Zero;
+        await SqlScalar.ReadAsync<NpgsqlLogSequenceNumber?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } lsn ? Lsn.From(lsn) : Lsn.Zero;
 }

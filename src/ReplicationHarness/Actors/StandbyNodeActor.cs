@@ -132,7 +132,7 @@ public sealed class StandbyNodeActor : ReceiveActor
                 probes++;
                 if (rowsSeen >= probe.ExpectedRows)
                 {
-                    var replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", cancellationToken).ConfigureAwait(false);
+                    var replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", cancellationToken).ConfigureAwait(false);
                     return new StandbyNodeProtocol.Visible(probe.WriteId, probe.StepIndex, probe.Kind, probe.ExpectedRows,
                         Stopwatch.GetElapsedTime(probe.AckTimestamp, end).TotalMicroseconds,
                         Stopwatch.GetElapsedTime(Math.Max(previousStart, probe.AckTimestamp), end).TotalMicroseconds,
@@ -162,7 +162,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             for (var i = 0; i < 5; i++)
                 await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
-        await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", cancellationToken).ConfigureAwait(false);
+        await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", cancellationToken).ConfigureAwait(false);
         return new NodeProtocol.WarmedUp(NodeRole.Standby);
     }
 
@@ -179,7 +179,7 @@ public sealed class StandbyNodeActor : ReceiveActor
                 await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
                 while (true)
                 {
-                    replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()::text", _stopping.Token).ConfigureAwait(false);
+                    replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", _stopping.Token).ConfigureAwait(false);
                     if (replay >= request.Target)
                         return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, stopwatch.Elapsed);
                     if (stopwatch.Elapsed > request.Timeout)
