@@ -21,6 +21,12 @@ public sealed class StandbyNodeActor : ReceiveActor
     private static readonly TimeSpan TightProbing = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan SlowProbeInterval = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+    // A standby that refuses connections (restarting, recovering) is asked again after this.
+    private static readonly TimeSpan ReconnectInterval = TimeSpan.FromMilliseconds(20);
+    // How long a pause request is watched for the startup process to confirm it. Only reported, not waited for:
+    // the next WAL record is held back whether or not the pause is confirmed yet, and on an idle primary it stays
+    // "pause requested" until WAL arrives, so waiting out the request's whole limit would gain nothing.
+    private static readonly TimeSpan PauseConfirmation = TimeSpan.FromMilliseconds(200);
 
     private readonly NodeEndpoint _endpoint;
     private readonly CancellationTokenSource _stopping = new();
@@ -168,58 +174,76 @@ public sealed class StandbyNodeActor : ReceiveActor
 
     private async Task<StandbyNodeProtocol.IReplayReply> WaitForReplayAsync(StandbyNodeProtocol.WaitForReplay request)
     {
-        var stopwatch = Stopwatch.StartNew();
+        using var limit = new OperationLimit(request.Timeout, _stopping.Token);
         var replay = Lsn.Zero;
         string? lastError = null;
-        while (true)
+        // What was under way when the limit ran out; null while polling, where running out is simply not catching up.
+        string? phase = null;
+        try
         {
-            try
+            while (true)
             {
-                // A standby that was just restarted refuses connections while it recovers: keep trying until the limit.
-                await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-                while (true)
+                try
                 {
-                    replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", _stopping.Token).ConfigureAwait(false);
-                    if (replay >= request.Target)
-                        return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, stopwatch.Elapsed);
-                    if (stopwatch.Elapsed > request.Timeout)
-                        return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, null);
-                    await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+                    phase = "connecting to the standby";
+                    await using var connection = await NodeQueries.OpenWithinAsync(Source, limit.Token).ConfigureAwait(false);
+                    phase = null;
+                    while (true)
+                    {
+                        replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", limit.Token).ConfigureAwait(false);
+                        if (replay >= request.Target)
+                            return new StandbyNodeProtocol.ReplayReached(request.StepIndex, replay, limit.Elapsed);
+                        await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (NpgsqlException ex) when (!limit.RanOut)
+                {
+                    // A standby that was just restarted refuses connections while it recovers: keep trying until the limit.
+                    lastError = ex.Message;
+                    phase = null;
+                    await Task.Delay(ReconnectInterval, limit.Token).ConfigureAwait(false);
                 }
             }
-            catch (NpgsqlException ex)
-            {
-                lastError = ex.Message;
-                if (stopwatch.Elapsed > request.Timeout)
-                    return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, stopwatch.Elapsed, lastError);
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _stopping.Token).ConfigureAwait(false);
-            }
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            var error = phase is null ? lastError : limit.Describe("waiting for replay", phase) + (lastError is null ? "" : $"; before that: {lastError}");
+            return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, limit.Elapsed, error);
         }
     }
 
     private async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(StandbyNodeProtocol.SetApplyDelay request)
     {
         var milliseconds = ((long)request.Delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        using var limit = new OperationLimit(request.Timeout, _stopping.Token);
+        var phase = "connecting to the standby";
+        string? current = null;
         try
         {
-            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            await using var connection = await NodeQueries.OpenWithinAsync(Source, limit.Token).ConfigureAwait(false);
+            phase = "running ALTER SYSTEM";
             // ALTER SYSTEM takes no parameters; the value is a whole number of milliseconds we formatted.
             await using (var alter = new NpgsqlCommand($"ALTER SYSTEM SET recovery_min_apply_delay = '{milliseconds}ms'", connection))
-                await alter.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                await alter.ExecuteNonQueryAsync(limit.Token).ConfigureAwait(false);
+            phase = "reloading the configuration";
             await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection))
-                await reload.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                await reload.ExecuteNonQueryAsync(limit.Token).ConfigureAwait(false);
             // The reload is asynchronous: wait until the server reports the new value.
+            phase = "waiting for the server to show the new value";
             var stopwatch = Stopwatch.StartNew();
             await using var show = new NpgsqlCommand("SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'", connection);
             while (true)
             {
-                var current = (string?)await show.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false);
+                current = (string?)await show.ExecuteScalarAsync(limit.Token).ConfigureAwait(false);
                 if (current == milliseconds)
                     return new StandbyNodeProtocol.Done(request.StepIndex, $"recovery_min_apply_delay = {DurationText.Format(request.Delay)} in effect after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
-                if (stopwatch.Elapsed > request.Timeout)
-                    return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"recovery_min_apply_delay still reads {current}ms, not {milliseconds}ms, after the reload");
-                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            var seen = current is null ? "" : $" (it still read {current}ms, not {milliseconds}ms)";
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, limit.Describe("setting recovery_min_apply_delay", phase) + seen);
         }
         catch (NpgsqlException ex)
         {
@@ -252,29 +276,44 @@ public sealed class StandbyNodeActor : ReceiveActor
 
     private async Task<StandbyNodeProtocol.IOperationReply> ControlReplayAsync(StandbyNodeProtocol.ControlReplay request)
     {
+        var action = request.Pause ? "pausing replay" : "resuming replay";
+        using var limit = new OperationLimit(request.Timeout, _stopping.Token);
+        var phase = "connecting to the standby";
         try
         {
-            await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-            await using (var control = new NpgsqlCommand(request.Pause ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()", connection))
-                await control.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            await using var connection = await NodeQueries.OpenWithinAsync(Source, limit.Token).ConfigureAwait(false);
+            var function = request.Pause ? "pg_wal_replay_pause()" : "pg_wal_replay_resume()";
+            phase = $"calling {function}";
+            await using (var control = new NpgsqlCommand($"SELECT {function}", connection))
+                await control.ExecuteNonQueryAsync(limit.Token).ConfigureAwait(false);
             if (!request.Pause)
                 return new StandbyNodeProtocol.Done(request.StepIndex, "replay resumed");
-            // A requested pause takes effect at the next WAL record; on an idle primary it may stay requested.
-            var stopwatch = Stopwatch.StartNew();
-            await using var state = new NpgsqlCommand("SELECT pg_get_wal_replay_pause_state()", connection);
-            string? current = null;
-            while (stopwatch.Elapsed < TimeSpan.FromMilliseconds(200))
-            {
-                current = (string?)await state.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false);
-                if (current == "paused")
-                    break;
-                await Task.Delay(PollInterval, _stopping.Token).ConfigureAwait(false);
-            }
-            return new StandbyNodeProtocol.Done(request.StepIndex, $"replay pause state: {current}");
+            phase = "reading the pause state";
+            return new StandbyNodeProtocol.Done(request.StepIndex, $"replay pause state: {await PauseStateAsync(connection, limit).ConfigureAwait(false)}");
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, limit.Describe(action, phase));
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"{(request.Pause ? "pausing" : "resuming")} replay failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"{action} failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>The pause state once it reads <c>paused</c>, or as it stands after a short watch.</summary>
+    private static async Task<string?> PauseStateAsync(NpgsqlConnection connection, OperationLimit limit)
+    {
+        // At most half of what is left of the request's limit, so the watch itself never runs into the limit.
+        var watch = limit.Remaining / 2 < PauseConfirmation ? limit.Remaining / 2 : PauseConfirmation;
+        var stopwatch = Stopwatch.StartNew();
+        await using var state = new NpgsqlCommand("SELECT pg_get_wal_replay_pause_state()", connection);
+        while (true)
+        {
+            var current = (string?)await state.ExecuteScalarAsync(limit.Token).ConfigureAwait(false);
+            if (current == "paused" || stopwatch.Elapsed >= watch)
+                return current;
+            await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
         }
     }
 }
