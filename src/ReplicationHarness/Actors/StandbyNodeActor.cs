@@ -23,6 +23,10 @@ public sealed class StandbyNodeActor : ReceiveActor
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
     // A standby that refuses connections (restarting, recovering) is asked again after this.
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromMilliseconds(20);
+    // A probe that waited its turn behind another may start with its deadline all but spent: it still gets this long
+    // for one look (a probe query takes well under a millisecond here), so a write already visible is reported as
+    // seen, late, rather than unseen without a look.
+    private static readonly TimeSpan OneLook = TimeSpan.FromMilliseconds(10);
     // How long a pause request is watched for the startup process to confirm it. Only reported, not waited for:
     // the next WAL record is held back whether or not the pause is confirmed yet, and on an idle primary it stays
     // "pause requested" until WAL arrives, so waiting out the request's whole limit would gain nothing.
@@ -39,7 +43,8 @@ public sealed class StandbyNodeActor : ReceiveActor
     {
         _endpoint = endpoint;
 
-        Receive<NodeProtocol.Connect>(_ => ConnectAsync().PipeTo(Sender));
+        // The probe's connection is made here, on the actor's thread; the task only opens it.
+        Receive<NodeProtocol.Connect>(_ => ConnectAsync(_probeConnection ??= Source.CreateConnection()).PipeTo(Sender));
         Receive<NodeProtocol.ClearConnections>(_ =>
         {
             _source?.Clear();
@@ -64,6 +69,14 @@ public sealed class StandbyNodeActor : ReceiveActor
         Receive<StandbyNodeProtocol.ProbeOutcome>(outcome =>
         {
             outcome.Probe.ReplyTo.Tell(outcome.Result);
+            // A connection that is not open now broke or failed to open, or its reopen was abandoned at the deadline
+            // (it is closed when that open ends): the next probe starts from a fresh one.
+            if (_probeConnection is { FullState: not System.Data.ConnectionState.Open } stale)
+            {
+                if (stale.FullState == System.Data.ConnectionState.Broken)
+                    stale.Dispose();
+                _probeConnection = null;
+            }
             _probing = false;
             StartNextProbe();
         });
@@ -86,15 +99,15 @@ public sealed class StandbyNodeActor : ReceiveActor
         _stopping.Dispose();
     }
 
-    private async Task<NodeProtocol.IConnectReply> ConnectAsync()
+    private async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlConnection probeConnection)
     {
         var ready = await NodeQueries.ConnectAsync(Source, NodeRole.Standby, _stopping.Token).ConfigureAwait(false);
-        if (ready is NodeProtocol.NodeReady)
+        if (ready is NodeProtocol.NodeReady && probeConnection.FullState != System.Data.ConnectionState.Open)
         {
             try
             {
                 // Opened once, before any write: the probe never pays for a connection.
-                _probeConnection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+                await probeConnection.OpenAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (NpgsqlException ex)
             {
@@ -109,7 +122,8 @@ public sealed class StandbyNodeActor : ReceiveActor
         if (_probing || !_probes.TryDequeue(out var probe))
             return;
         _probing = true;
-        var connection = _probeConnection!;
+        // Not connected yet (or the connect failed): a closed connection, which the probe opens within its deadline.
+        var connection = _probeConnection ??= Source.CreateConnection();
         ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self,
             success: result => new StandbyNodeProtocol.ProbeOutcome(probe, result),
             failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
@@ -120,24 +134,32 @@ public sealed class StandbyNodeActor : ReceiveActor
         var probes = 0;
         long rowsSeen = 0;
         var previousStart = probe.AckTimestamp;
+        var reconnecting = false;
+        // The deadline counts from the acknowledgement, so what is left of it bounds every call below, a hung one too.
+        var left = probe.Deadline - Stopwatch.GetElapsedTime(probe.AckTimestamp);
+        using var limit = new OperationLimit(left > OneLook ? left : OneLook, cancellationToken);
         try
         {
             if (connection.FullState != System.Data.ConnectionState.Open)
             {
                 // The standby was restarted since the last probe: this connection died with it.
+                reconnecting = true;
                 await connection.CloseAsync().ConfigureAwait(false);
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await NodeQueries.OpenWithinAsync(connection, limit.Token).ConfigureAwait(false);
+                reconnecting = false;
             }
             await using var command = new NpgsqlCommand(new HarnessTable(probe.Table).ProbeSql, connection);
             command.Parameters.AddWithValue(probe.WriteId);
             while (true)
             {
                 var start = Stopwatch.GetTimestamp();
-                rowsSeen = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                rowsSeen = (long)(await command.ExecuteScalarAsync(limit.Token).ConfigureAwait(false))!;
                 var end = Stopwatch.GetTimestamp();
                 probes++;
                 if (rowsSeen >= probe.ExpectedRows)
                 {
+                    // Under the actor's token, not the deadline: the write was seen in time, and the LSN check needs
+                    // its replay position even when the deadline passes during this one short read.
                     var replay = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", cancellationToken).ConfigureAwait(false);
                     return new StandbyNodeProtocol.Visible(probe.WriteId, probe.StepIndex, probe.Kind, probe.ExpectedRows,
                         Stopwatch.GetElapsedTime(probe.AckTimestamp, end).TotalMicroseconds,
@@ -150,8 +172,15 @@ public sealed class StandbyNodeActor : ReceiveActor
                 if (waited > probe.Deadline)
                     return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, waited, rowsSeen, probe.ExpectedRows, null);
                 if (waited > TightProbing)
-                    await Task.Delay(SlowProbeInterval, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(SlowProbeInterval, limit.Token).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            // Ran out during a probe query is the write not seen by its deadline; during the reconnect the standby was
+            // never asked, which is the harness failing to measure, so it says so.
+            var error = reconnecting ? $"reconnecting to the standby ran out of the probe's deadline of {DurationText.Describe(probe.Deadline)}" : null;
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, error);
         }
         catch (NpgsqlException ex)
         {

@@ -73,4 +73,20 @@ public sealed class StandbyNodeActorLimitSpec : TestKit
         Assert.Equal((5, NodeRole.Standby, (string?)null), (result.StepIndex, result.Role, result.FirstValue));
         Assert.Equal("did not finish within its limit of 300ms", result.Error);
     }
+
+    [Fact]
+    public async Task A_probe_that_cannot_reach_the_standby_ends_at_its_deadline_and_says_why()
+    {
+        // Two in a row: the second must not reuse the connection whose open the first abandoned.
+        foreach (var writeId in new[] { 9L, 10L })
+        {
+            var acknowledged = System.Diagnostics.Stopwatch.GetTimestamp();
+            _standby.Tell(new StandbyNodeProtocol.Probe(writeId, 1, "insert", "items", 1, acknowledged, acknowledged, new Lsn(0x3000060), Limit, TestActor));
+
+            var notVisible = await ExpectMsgAsync<StandbyNodeProtocol.NotVisible>(ReplyWithin);
+            Assert.Equal((writeId, 1, 0L, 1, Limit), (notVisible.WriteId, notVisible.StepIndex, notVisible.RowsSeen, notVisible.ExpectedRows, notVisible.Deadline));
+            Assert.Equal("reconnecting to the standby ran out of the probe's deadline of 300ms", notVisible.Error);
+            Assert.InRange(notVisible.Waited, AtLeast, ReplyWithin);
+        }
+    }
 }
