@@ -318,7 +318,9 @@ public sealed class StandbyNodeActor : ReceiveActor
             if (!request.Pause)
                 return new StandbyNodeProtocol.Done(request.StepIndex, "replay resumed");
             phase = "reading the pause state";
-            return new StandbyNodeProtocol.Done(request.StepIndex, $"replay pause state: {await PauseStateAsync(connection, limit).ConfigureAwait(false)}");
+            // At most half of what is left of the limit, so the watch itself never runs into the limit.
+            var watch = limit.Remaining / 2 < PauseConfirmation ? limit.Remaining / 2 : PauseConfirmation;
+            return new StandbyNodeProtocol.Done(request.StepIndex, $"replay pause state: {await PauseStateAsync(connection, watch, limit.Token).ConfigureAwait(false)}");
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
@@ -330,19 +332,17 @@ public sealed class StandbyNodeActor : ReceiveActor
         }
     }
 
-    /// <summary>The pause state once it reads <c>paused</c>, or as it stands after a short watch.</summary>
-    private static async Task<string?> PauseStateAsync(NpgsqlConnection connection, OperationLimit limit)
+    /// <summary>The pause state once it reads <c>paused</c>, or as it stands when <paramref name="watch"/> is over.</summary>
+    private static async Task<string?> PauseStateAsync(NpgsqlConnection connection, TimeSpan watch, CancellationToken cancellationToken)
     {
-        // At most half of what is left of the request's limit, so the watch itself never runs into the limit.
-        var watch = limit.Remaining / 2 < PauseConfirmation ? limit.Remaining / 2 : PauseConfirmation;
         var stopwatch = Stopwatch.StartNew();
         await using var state = new NpgsqlCommand("SELECT pg_get_wal_replay_pause_state()", connection);
         while (true)
         {
-            var current = (string?)await state.ExecuteScalarAsync(limit.Token).ConfigureAwait(false);
+            var current = (string?)await state.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (current == "paused" || stopwatch.Elapsed >= watch)
                 return current;
-            await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }
