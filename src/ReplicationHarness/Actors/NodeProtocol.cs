@@ -5,7 +5,7 @@ namespace ReplicationHarness.Actors;
 /// <summary>Messages both node actors understand and answer alike.</summary>
 public static class NodeProtocol
 {
-    /// <summary>Open the node's connections; answered with <see cref="NodeReady"/> or <see cref="NodeUnavailable"/>.</summary>
+    /// <summary>Open the node's connections; answered with an <see cref="IConnectReply"/>.</summary>
     public sealed record Connect
     {
         public static readonly Connect Instance = new();
@@ -15,11 +15,14 @@ public static class NodeProtocol
         }
     }
 
+    /// <summary>What <see cref="Connect"/> is answered with: <see cref="NodeReady"/> or <see cref="NodeUnavailable"/>.</summary>
+    public interface IConnectReply;
+
     /// <summary>The node accepts the harness's connections.</summary>
-    public sealed record NodeReady(NodeRole Role, string ServerVersion);
+    public sealed record NodeReady(NodeRole Role, string ServerVersion) : IConnectReply;
 
     /// <summary>The node could not be reached.</summary>
-    public sealed record NodeUnavailable(NodeRole Role, string Reason);
+    public sealed record NodeUnavailable(NodeRole Role, string Reason) : IConnectReply;
 
     /// <summary>
     /// Run the write or probe path a few times without effect, so the first measured write does not pay
@@ -53,5 +56,5 @@ public static class NodeProtocol
     public sealed record TableDigest(NodeRole Role, string Table, long Rows, string Md5, string? Error);
 
     /// <summary>A node operation of a step failed in an expected way (a query error, a timeout).</summary>
-    public sealed record OperationFailed(int StepIndex, NodeRole Role, string What);
+    public sealed record OperationFailed(int StepIndex, NodeRole Role, string What) : StandbyNodeProtocol.IOperationReply;
 }

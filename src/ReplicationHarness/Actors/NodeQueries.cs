@@ -1,7 +1,9 @@
 using System.Globalization;
 using Npgsql;
+using NpgsqlTypes;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
 using ReplicationHarness.Writes;
 
 namespace ReplicationHarness.Actors;
@@ -12,7 +14,7 @@ internal static class NodeQueries
     public static NpgsqlDataSource CreateDataSource(NodeEndpoint endpoint, string applicationName, bool resetOnClose = true) =>
         new NpgsqlDataSourceBuilder(endpoint.ConnectionString(applicationName, resetOnClose)).Build();
 
-    public static async Task<object> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
     {
         try
         {
@@ -25,24 +27,63 @@ internal static class NodeQueries
         }
     }
 
-    public static async Task<object> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens <paramref name="connection"/> before the token ends. Npgsql ignores cancellation while it waits for the
+    /// server's handshake (only the connection string's Timeout, 10 s, ends that wait), so when the token ends first
+    /// the open is abandoned: the connection is disposed whenever its open finishes and must not be used again. So is
+    /// a connection whose open failed.
+    /// </summary>
+    public static async Task OpenWithinAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        var opening = connection.OpenAsync(cancellationToken);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(request.Timeout);
-            await using var command = source.CreateCommand(request.Query);
-            var value = await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
-            var text = value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
-            return new NodeProtocol.SqlResult(request.StepIndex, role, text, null);
+            await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch
         {
-            return new NodeProtocol.SqlResult(request.StepIndex, role, null, ex is OperationCanceledException ? $"did not finish within {request.Timeout.TotalSeconds:0.#} s" : ex.Message);
+            _ = opening.ContinueWith(open =>
+            {
+                _ = open.Exception; // observed: the caller already has the reason it gave up
+                connection.Dispose();
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
         }
     }
 
-    public static async Task<object> DigestAsync(NpgsqlDataSource source, NodeRole role, string table, CancellationToken cancellationToken)
+    /// <summary>A pooled connection, opened before the token ends (see <see cref="OpenWithinAsync(NpgsqlConnection, CancellationToken)"/>).</summary>
+    public static async Task<NpgsqlConnection> OpenWithinAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        var connection = source.CreateConnection();
+        await OpenWithinAsync(connection, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public static async Task<NodeProtocol.SqlResult> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
+    {
+        using var limit = new OperationLimit(request.Timeout, cancellationToken);
+        try
+        {
+            await using var connection = await OpenWithinAsync(source, limit.Token).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(request.Query, connection);
+            // The request's limit alone decides, through the token: Npgsql's own 30 s command timeout would otherwise
+            // end a statement given longer (a scaled step limit) early, with a bare read error.
+            command.CommandTimeout = 0;
+            var value = await command.ExecuteScalarAsync(limit.Token).ConfigureAwait(false);
+            var text = value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
+            return new NodeProtocol.SqlResult(request.StepIndex, role, text, null);
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            return new NodeProtocol.SqlResult(request.StepIndex, role, null, $"did not finish within its limit of {DurationText.Describe(request.Timeout)}");
+        }
+        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new NodeProtocol.SqlResult(request.StepIndex, role, null, ex.Message);
+        }
+    }
+
+    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, NodeRole role, string table, CancellationToken cancellationToken)
     {
         try
         {
@@ -57,6 +98,7 @@ internal static class NodeQueries
         }
     }
 
+    /// <summary>The <c>pg_lsn</c> the query returns; <see cref="Lsn.Zero"/> for SQL NULL or no row.</summary>
     public static async Task<Lsn> ScalarLsnAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
-        await SqlScalar.ReadAsync<string?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } text ? Lsn.Parse(text) : Lsn.Zero;
+        await SqlScalar.ReadAsync<NpgsqlLogSequenceNumber?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } lsn ? Lsn.From(lsn) : Lsn.Zero;
 }

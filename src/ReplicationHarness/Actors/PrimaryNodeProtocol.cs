@@ -14,7 +14,7 @@ public static class PrimaryNodeProtocol
     public sealed record TablePrepared(string Table, Lsn FlushLsn);
 
     /// <summary>
-    /// Write in one transaction. After the commit the primary answers the sender with <see cref="Committed"/>
+    /// Write in one transaction. After the commit the primary answers the sender with <see cref="Committed"/> (or <see cref="WriteFailed"/>)
     /// and, for a marked write, tells <paramref name="Prober"/> to start probing with
     /// <see cref="StandbyNodeProtocol.Probe"/> at once, so the probe starts one message after the acknowledgement.
     /// </summary>
@@ -28,19 +28,22 @@ public static class PrimaryNodeProtocol
     /// <param name="ProbeDeadline">How long the probe may wait.</param>
     public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
 
+    /// <summary>What a <see cref="Write"/> is answered with: <see cref="Committed"/> or <see cref="WriteFailed"/>.</summary>
+    public interface IWriteReply;
+
     /// <summary>
     /// A write committed: sent at <paramref name="SentTimestamp"/>, acknowledged at <paramref name="AckTimestamp"/>
     /// (Stopwatch ticks; the commit's timestamp on the server lies between them).
     /// </summary>
     /// <param name="CommitLsn">For a marked write, a lower bound of its commit record's position (the WAL insert
     /// position inside the transaction, just before COMMIT); <see cref="Lsn.Zero"/> for an unmarked one.</param>
-    public sealed record Committed(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn);
+    public sealed record Committed(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn) : IWriteReply;
 
     /// <summary>A write did not commit.</summary>
-    public sealed record WriteFailed(long WriteId, int StepIndex, string Reason);
+    public sealed record WriteFailed(long WriteId, int StepIndex, string Reason) : IWriteReply;
 
     /// <summary>A write's outcome back from its database task, to be passed to whoever asked (the actor's own message).</summary>
-    public sealed record WriteOutcome(object Result, IActorRef Requester);
+    public sealed record WriteOutcome(IWriteReply Result, IActorRef Requester);
 
     /// <summary>Ask for the primary's flush position; answered with <see cref="FlushPosition"/>.</summary>
     public sealed record GetFlushPosition(int StepIndex);

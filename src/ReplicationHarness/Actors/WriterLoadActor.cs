@@ -102,7 +102,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         Timers.Cancel(DurationTimer);
     }
 
-    private void Resolved(int stepIndex, object outcome)
+    private void Resolved(int stepIndex, StandbyNodeProtocol.IProbeReply outcome)
     {
         // Outcomes go on to whoever runs the step, ahead of LoadFinished (one sender, so in order).
         if (_load is not { } load || load.StepIndex != stepIndex)

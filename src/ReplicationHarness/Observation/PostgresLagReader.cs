@@ -32,11 +32,11 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
         try
         {
             _primary ??= await Open(primary, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_insert_lsn()::text, (SELECT state FROM pg_stat_replication WHERE application_name = $1 LIMIT 1)", _primary);
+            await using var command = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn(), pg_current_wal_insert_lsn(), (SELECT state FROM pg_stat_replication WHERE application_name = $1 LIMIT 1)", _primary);
             command.Parameters.AddWithValue(standbyApplicationName);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (Lsn.Parse(reader.GetString(0)), Lsn.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2));
+            return (LsnColumn.Read(reader, 0), LsnColumn.Read(reader, 1), reader.IsDBNull(2) ? null : reader.GetString(2));
         }
         catch (NpgsqlException)
         {
@@ -51,14 +51,12 @@ public sealed class PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby
         {
             _standby ??= await Open(standby, cancellationToken).ConfigureAwait(false);
             // The startup process's wait event tells an apply delay (replay held on purpose) from a stall.
-            await using var command = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, pg_is_wal_replay_paused(), "
+            await using var command = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), pg_is_wal_replay_paused(), "
                 + "coalesce((SELECT wait_event = 'RecoveryApplyDelay' FROM pg_stat_activity WHERE backend_type = 'startup' LIMIT 1), false)", _standby);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (!reader.IsDBNull(0))
-                _receive = Lsn.Parse(reader.GetString(0));
-            if (!reader.IsDBNull(1))
-                _replay = Lsn.Parse(reader.GetString(1));
+            _receive = LsnColumn.ReadNullable(reader, 0) ?? _receive;
+            _replay = LsnColumn.ReadNullable(reader, 1) ?? _replay;
             _paused = reader.GetBoolean(2);
             _applyDelayed = reader.GetBoolean(3);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NpgsqlTypes;
 
 namespace ReplicationHarness.Postgres;
 
@@ -10,6 +11,12 @@ public readonly record struct Lsn(ulong Value) : IComparable<Lsn>
 {
     /// <summary>The invalid position <c>0/0</c>.</summary>
     public static Lsn Zero => new(0);
+
+    /// <summary>
+    /// The position Npgsql read from a <c>pg_lsn</c> value (sent in binary, so no text is parsed); Npgsql's
+    /// invalid position <c>0/0</c> becomes <see cref="Zero"/>.
+    /// </summary>
+    public static Lsn From(NpgsqlLogSequenceNumber lsn) => new((ulong)lsn);
 
     /// <summary>Parses <c>XXX/XXXXXXXX</c>; false when the text is not an LSN.</summary>
     public static bool TryParse(string? text, out Lsn lsn)

@@ -50,12 +50,12 @@ public static class StandbyPromoter
     private static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, current_setting('server_version_num')::int, current_setting('promote_trigger_file', true)", connection);
+            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), current_setting('server_version_num')::int, current_setting('promote_trigger_file', true)", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetBoolean(0),
-            reader.IsDBNull(1) ? Lsn.Zero : Lsn.Parse(reader.GetString(1)),
-            reader.IsDBNull(2) ? Lsn.Zero : Lsn.Parse(reader.GetString(2)),
+            LsnColumn.ReadNullable(reader, 1) ?? Lsn.Zero,
+            LsnColumn.ReadNullable(reader, 2) ?? Lsn.Zero,
             reader.GetInt32(3),
             reader.IsDBNull(4) ? "" : reader.GetString(4));
     }

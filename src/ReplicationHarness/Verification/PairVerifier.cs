@@ -177,7 +177,7 @@ public static partial class PairVerifier
     private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, NpgsqlConnection primary, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
-        const string sql = "SELECT pg_current_wal_flush_lsn()::text, sent_lsn::text, write_lsn::text, flush_lsn::text, replay_lsn::text FROM pg_stat_replication WHERE application_name = $1";
+        const string sql = "SELECT pg_current_wal_flush_lsn(), sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication WHERE application_name = $1";
         await using var command = new NpgsqlCommand(sql, primary);
         command.Parameters.AddWithValue(pair.StandbyApplicationName);
         var stopwatch = Stopwatch.StartNew();
@@ -214,8 +214,8 @@ public static partial class PairVerifier
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(4))
             return null;
-        var current = Lsn.Parse(reader.GetString(0));
-        var lags = Enumerable.Range(1, 4).Select(i => Lsn.BytesBetween(Lsn.Parse(reader.GetString(i)), current)).ToArray();
+        var current = LsnColumn.Read(reader, 0);
+        var lags = Enumerable.Range(1, 4).Select(i => Lsn.BytesBetween(LsnColumn.Read(reader, i), current)).ToArray();
         return ($"sent/write/flush/replay lag {string.Join('/', lags)} bytes behind {current}", lags.All(l => l == 0));
     }
 

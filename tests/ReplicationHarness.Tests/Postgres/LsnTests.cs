@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using ReplicationHarness.Postgres;
 
 namespace ReplicationHarness.Tests.Postgres;
@@ -15,6 +16,30 @@ public class LsnTests
 
         Assert.Equal(value, lsn.Value);
         Assert.Equal(text, lsn.ToString());
+    }
+
+    [Theory]
+    [InlineData(0x3000060UL, "0/3000060")]
+    [InlineData(0x16B374D848UL, "16/B374D848")]
+    [InlineData(ulong.MaxValue, "FFFFFFFF/FFFFFFFF")]
+    public void Takes_the_position_npgsql_read_and_writes_it_as_postgresql_does(ulong value, string text)
+    {
+        var read = new NpgsqlLogSequenceNumber(value);
+
+        var lsn = Lsn.From(read);
+
+        Assert.Equal(value, lsn.Value);
+        Assert.Equal(text, lsn.ToString());
+        Assert.Equal(read.ToString(), lsn.ToString());
+    }
+
+    [Fact]
+    public void Npgsqls_invalid_position_is_zero()
+    {
+        var lsn = Lsn.From(NpgsqlLogSequenceNumber.Invalid);
+
+        Assert.Equal(Lsn.Zero, lsn);
+        Assert.Equal("0/0", lsn.ToString());
     }
 
     [Theory]
