@@ -6,7 +6,7 @@ using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
 using Npgsql;
 using ReplicationHarness.Postgres;
-using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 using Testcontainers.PostgreSql;
 
@@ -35,7 +35,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.Multiplier.Scale(options.StartTimeout));
-        var plan = new ContainerPairPlan(pair, PasswordGenerator.Create(), PasswordGenerator.Create());
+        var plan = new ContainerPairPlan(PairBootstrap.Create(pair, ContainerPairPlan.Host));
         var stopwatch = Stopwatch.StartNew();
 
         INetwork network;
@@ -54,7 +54,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         var primary = new PostgreSqlBuilder(options.Image)
             .WithNetwork(network)
             .WithNetworkAliases(ContainerPairPlan.PrimaryAlias)
-            .WithPassword(plan.SuperuserPassword)
+            .WithPassword(plan.Bootstrap.SuperuserPassword)
             .WithCommand(plan.PrimaryArguments.ToArray())
             .WithResourceMapping(Encoding.UTF8.GetBytes(plan.PrimaryInitScript), "/docker-entrypoint-initdb.d/10-replication.sh", 0, 0,
                 UnixFileModes.UserRead | UnixFileModes.UserWrite | UnixFileModes.UserExecute | UnixFileModes.GroupRead | UnixFileModes.GroupExecute | UnixFileModes.OtherRead | UnixFileModes.OtherExecute)
@@ -62,7 +62,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         var standby = new ContainerBuilder(options.Image)
             .WithNetwork(network)
             .WithPortBinding(PostgreSqlBuilder.PostgreSqlPort, true)
-            .WithEnvironment("POSTGRES_PASSWORD", plan.SuperuserPassword)
+            .WithEnvironment("POSTGRES_PASSWORD", plan.Bootstrap.SuperuserPassword)
             .WithResourceMapping(Encoding.UTF8.GetBytes(plan.Passfile), ContainerPairPlan.PassfileMount, 0, 0, UnixFileModes.UserRead | UnixFileModes.UserWrite)
             .WithEntrypoint(plan.StandbyEntrypoint.ToArray())
             .WithCommand(plan.StandbyArguments.ToArray())
@@ -72,22 +72,28 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         {
             progress?.Report(new ProvisionProgress("primary start", $"starting the primary container ({options.Image})"));
             await primary.StartAsync(limit.Token).ConfigureAwait(false);
+            var primaryEndpoint = Endpoint(NodeRole.Primary, primary, plan);
+            await using var admin = new NpgsqlConnection(primaryEndpoint.ConnectionString("replication-harness-provisioner"));
+            await admin.OpenAsync(limit.Token).ConfigureAwait(false);
+            progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'"));
+            await plan.Bootstrap.CreateRoleAndSlotAsync(admin, limit.Token).ConfigureAwait(false);
             progress?.Report(new ProvisionProgress("standby start", "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
             await standby.StartAsync(limit.Token).ConfigureAwait(false);
 
-            var primaryEndpoint = new NodeEndpoint(NodeRole.Primary, primary.Hostname, primary.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", "postgres", plan.SuperuserPassword);
-            var standbyEndpoint = new NodeEndpoint(NodeRole.Standby, standby.Hostname, standby.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", "postgres", plan.SuperuserPassword);
             progress?.Report(new ProvisionProgress("streaming", "waiting for the standby to stream"));
-            var version = await WaitForStreamingAsync(primaryEndpoint, plan.DeferredSynchronousStandbyNames, pair.Replication == ReplicationMode.Sync ? "sync" : null, limit.Token).ConfigureAwait(false);
+            // The overall limit above bounds this wait: a pulled image may have taken most of it, or none.
+            await plan.Bootstrap.WaitForStreamingAsync(admin, Timeout.InfiniteTimeSpan, StandbyWatch.Unwatched, limit.Token).ConfigureAwait(false);
             return new TestcontainersPair
             {
                 RunId = network.Name,
                 Kind = ProvisionerKind.Testcontainers,
                 Primary = primaryEndpoint,
-                Standby = standbyEndpoint,
+                Standby = Endpoint(NodeRole.Standby, standby, plan),
                 SlotName = pair.SlotName,
-                StandbyApplicationName = LocalProvisioner.StandbyApplicationName,
-                ServerVersion = version,
+                StandbyApplicationName = PairBootstrap.StandbyApplicationName,
+                ServerVersion = admin.PostgreSqlVersion.ToString(),
+                PrimarySettings = plan.Bootstrap.PrimarySettings,
+                StandbySettings = plan.Bootstrap.StandbySettings,
                 PrimaryContainer = primary,
                 StandbyContainer = standby,
                 Network = network,
@@ -108,34 +114,6 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         }
     }
 
-    private static async Task<string> WaitForStreamingAsync(NodeEndpoint primary, string? synchronousStandbyNames, string? syncState, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(primary.ConnectionString("replication-harness-provisioner"));
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var streamed = false;
-        await using var query = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", connection);
-        query.Parameters.AddWithValue(LocalProvisioner.StandbyApplicationName);
-        while (true)
-        {
-            await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetString(0) == "streaming")
-                {
-                    streamed = true;
-                    if (syncState is null || reader.GetString(1) == syncState)
-                        return connection.PostgreSqlVersion.ToString();
-                }
-            }
-            if (streamed && synchronousStandbyNames is not null)
-            {
-                // The value is a scenario setting or our own application name, validated as a setting value; quote it as a literal.
-                await using var alter = new NpgsqlCommand($"ALTER SYSTEM SET synchronous_standby_names = '{synchronousStandbyNames.Replace("'", "''", StringComparison.Ordinal)}'", connection);
-                await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
-                await reload.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                synchronousStandbyNames = null;
-            }
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static NodeEndpoint Endpoint(NodeRole role, IContainer container, ContainerPairPlan plan) =>
+        new(role, container.Hostname, container.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", PairBootstrap.Superuser, plan.Bootstrap.SuperuserPassword);
 }

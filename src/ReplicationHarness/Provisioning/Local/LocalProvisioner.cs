@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning.Local;
@@ -15,9 +16,6 @@ namespace ReplicationHarness.Provisioning.Local;
 /// </summary>
 public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : IClusterProvisioner
 {
-    /// <summary>The <c>application_name</c> the standby connects with.</summary>
-    public const string StandbyApplicationName = "harness_standby";
-
     private const string PassfileName = "replication.pgpass";
     private const int PortAttempts = 3;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
@@ -99,121 +97,63 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         //    before that, every commit (even CREATE ROLE) would wait for a standby that does not exist yet.
         Report(progress, ProvisionPhases.PrimaryStart, "starting the primary");
         var primarySocket = run.CreateSocketDirectory("primary", account);
-        var primarySettings = PrimarySettings(pair, binaries);
-        var deferred = primarySettings.Where(s => s.Key == "synchronous_standby_names").ToDictionary();
+        var bootstrap = PairBootstrap.Create(pair, new ServerHost("127.0.0.1", binaries.MajorVersion) { PromoteTriggerFile = run.Combine("standby.promote") });
         var primary = await StartWithFreePortAsync(NodeRole.Primary, primaryData, run.Combine("primary.log"), primarySocket, port =>
-            primarySettings.Where(s => !deferred.ContainsKey(s.Key)).Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
+            bootstrap.PrimaryStartSettings.Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
             binaries, account, ports, servers, portLocks, startTimeout, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.PrimaryStart, stopwatch));
 
         // 3. Per-run passwords, the replication role and the physical slot, over the private socket.
         Report(progress, ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'");
-        var superuserPassword = PasswordGenerator.Create();
-        var replicationPassword = PasswordGenerator.Create();
         await using (var admin = await OpenSocketConnectionAsync(primary, cancellationToken).ConfigureAwait(false))
-        {
-            // Keep the passwords out of the server log whatever log_statement the scenario chose.
-            await ExecuteAsync(admin, "SET log_statement = 'none'; SET log_min_duration_statement = -1", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"ALTER ROLE {TemplateCache.Superuser} PASSWORD '{superuserPassword}'", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"CREATE ROLE {TemplateCache.ReplicationRole} WITH REPLICATION LOGIN PASSWORD '{replicationPassword}'", cancellationToken).ConfigureAwait(false);
-            await using var slot = new NpgsqlCommand("SELECT pg_create_physical_replication_slot($1)", admin);
-            slot.Parameters.AddWithValue(pair.SlotName);
-            await slot.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
         // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
         // the one pg_basebackup -R writes, names the proxy's port.
         link.Proxy = pair.LinkProxy ? Network.TcpLinkProxy.Start(primary.Port) : null;
         var upstreamPort = link.Proxy?.Port ?? primary.Port;
         var passfile = run.Combine(PassfileName);
-        await account.WriteSecretFileAsync(passfile, $"127.0.0.1:{upstreamPort}:*:{TemplateCache.ReplicationRole}:{replicationPassword}\n", cancellationToken).ConfigureAwait(false);
+        await account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", upstreamPort), cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.RoleAndSlot, stopwatch));
 
         // 4. Base backup, as in the seed; the password stays in the passfile.
         Report(progress, ProvisionPhases.BaseBackup, "pg_basebackup -Fp -Xs -R -c fast");
         var standbyData = run.Combine("standby");
-        var backupBytes = await BaseBackupAsync(binaries, account, upstreamPort, pair.SlotName, standbyData, passfile, progress, cancellationToken).ConfigureAwait(false);
-        await CheckNoPasswordWrittenAsync(standbyData, replicationPassword, cancellationToken).ConfigureAwait(false);
+        var backupBytes = await BaseBackupAsync(binaries, account, bootstrap.StandbyConninfo("127.0.0.1", upstreamPort), pair.SlotName, standbyData, passfile, progress, cancellationToken).ConfigureAwait(false);
+        await CheckNoPasswordWrittenAsync(standbyData, bootstrap.ReplicationPassword, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.BaseBackup, stopwatch));
 
         // 5. Standby start.
         Report(progress, ProvisionPhases.StandbyStart, "starting the standby");
         var standbySocket = run.CreateSocketDirectory("standby", account);
-        var standbySettings = StandbySettings(pair, binaries, run);
         var standby = await StartWithFreePortAsync(NodeRole.Standby, standbyData, run.Combine("standby.log"), standbySocket, port =>
-            standbySettings.Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
+            bootstrap.StandbySettings.Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
             binaries, account, ports, servers, portLocks, startTimeout, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.StandbyStart, stopwatch));
 
         // 6. Streaming, then synchronous replication if asked for.
         Report(progress, ProvisionPhases.Streaming, "waiting for the standby to stream");
+        var watch = new StandbyWatch(() => standby.IsRunning, () => $"last lines of {standby.LogFile}:{Environment.NewLine}{standby.LogTail()}");
         await using (var admin = await OpenSocketConnectionAsync(primary, cancellationToken).ConfigureAwait(false))
-        {
-            await WaitForReplicationStateAsync(admin, "streaming", null, standby, cancellationToken).ConfigureAwait(false);
-            if (deferred.Count > 0)
-            {
-                await File.AppendAllTextAsync(Path.Combine(primary.DataDirectory, ServerConfigFile.FileName), ServerConfigFile.Render(deferred), cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(admin, "SELECT pg_reload_conf()", cancellationToken).ConfigureAwait(false);
-                if (pair.Replication == ReplicationMode.Sync)
-                    await WaitForReplicationStateAsync(admin, "streaming", "sync", standby, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            await bootstrap.WaitForStreamingAsync(admin, Options.Multiplier.Scale(Options.StreamingTimeout), watch, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.Streaming, stopwatch));
 
         return new LocalPair(primary, standby, run, ports.ToArray(), Options)
         {
             RunId = run.RunId,
             Kind = ProvisionerKind.Local,
-            Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", primary.Port, "postgres", TemplateCache.Superuser, superuserPassword),
-            Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", standby.Port, "postgres", TemplateCache.Superuser, superuserPassword),
+            Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", primary.Port, "postgres", PairBootstrap.Superuser, bootstrap.SuperuserPassword),
+            Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", standby.Port, "postgres", PairBootstrap.Superuser, bootstrap.SuperuserPassword),
             SlotName = pair.SlotName,
-            StandbyApplicationName = StandbyApplicationName,
+            StandbyApplicationName = PairBootstrap.StandbyApplicationName,
             ServerVersion = binaries.Version,
-            PrimarySettings = primarySettings,
-            StandbySettings = standbySettings,
+            PrimarySettings = bootstrap.PrimarySettings,
+            StandbySettings = bootstrap.StandbySettings,
             BaseBackupBytes = backupBytes,
             Storage = DescribeStorage(run.Path),
             Timings = timings,
-            ReplicationPassword = replicationPassword,
+            ReplicationPassword = bootstrap.ReplicationPassword,
             Link = link.Proxy,
         };
-    }
-
-    /// <summary>The primary's settings: the seed's replication settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> PrimarySettings(PairSpec pair, PostgresBinaries binaries)
-    {
-        var defaults = new List<KeyValuePair<string, string>>
-        {
-            new("listen_addresses", "127.0.0.1"),
-            new("wal_level", "replica"),
-            new("max_wal_senders", "10"),
-            new("max_replication_slots", "10"),
-            new("hot_standby", "on"),
-            new("log_line_prefix", "%m [%p] %q%a "),
-        };
-        if (binaries.MajorVersion >= 13)
-            defaults.Add(new("wal_keep_size", "64MB"));
-        if (pair.Replication == ReplicationMode.Sync)
-            defaults.Add(new("synchronous_standby_names", StandbyApplicationName));
-        return ServerConfigFile.Merge(defaults, pair.Primary.Settings);
-    }
-
-    /// <summary>The standby's settings: the seed's standby settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> StandbySettings(PairSpec pair, PostgresBinaries binaries, RunDirectory run)
-    {
-        var defaults = new List<KeyValuePair<string, string>>
-        {
-            new("listen_addresses", "127.0.0.1"),
-            new("hot_standby", "on"),
-            new("hot_standby_feedback", "on"),
-            new("max_standby_streaming_delay", "30s"),
-            // The primary's pg_stat_replication learns replay progress only from this feedback (10s by default).
-            new("wal_receiver_status_interval", "1s"),
-            new("log_line_prefix", "%m [%p] %q%a "),
-        };
-        // promote_trigger_file exists up to PostgreSQL 15 (removed in 16): the seed's promotion path.
-        if (binaries.MajorVersion is >= 12 and <= 15)
-            defaults.Add(new("promote_trigger_file", run.Combine("standby.promote")));
-        return ServerConfigFile.Merge(defaults, pair.Standby.Settings);
     }
 
     private async Task<LocalServer> StartWithFreePortAsync(
@@ -249,11 +189,10 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
     }
 
     private static async Task<long?> BaseBackupAsync(
-        PostgresBinaries binaries, ServerAccount account, int primaryPort, string slot, string standbyData, string passfile,
+        PostgresBinaries binaries, ServerAccount account, string conninfo, string slot, string standbyData, string passfile,
         IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
     {
         long? totalKb = null;
-        var conninfo = $"host=127.0.0.1 port={primaryPort} user={TemplateCache.ReplicationRole} application_name={StandbyApplicationName}";
         var result = await CommandRunner.RunAsync(
             binaries.Tool("pg_basebackup"),
             ["-D", standbyData, "-Fp", "-Xs", "-R", "-c", "fast", "--no-sync", "--progress", "-S", slot, "-d", conninfo],
@@ -293,44 +232,13 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
                 $"{autoConf} holds the password");
     }
 
-    private async Task WaitForReplicationStateAsync(NpgsqlConnection admin, string state, string? syncState, LocalServer standby, CancellationToken cancellationToken)
-    {
-        var timeout = Options.Multiplier.Scale(Options.StreamingTimeout);
-        var stopwatch = Stopwatch.StartNew();
-        var observed = "no row in pg_stat_replication";
-        await using var query = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", admin);
-        query.Parameters.AddWithValue(StandbyApplicationName);
-        while (stopwatch.Elapsed < timeout)
-        {
-            await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var current = reader.GetString(0);
-                    var sync = reader.GetString(1);
-                    observed = $"state={current}, sync_state={sync}";
-                    if (current == state && (syncState is null || sync == syncState))
-                        return;
-                }
-            }
-            if (!standby.IsRunning)
-                break;
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-        }
-        var wanted = syncState is null ? $"state '{state}'" : $"state '{state}' with sync_state '{syncState}'";
-        throw new ProvisioningException(
-            $"the standby did not reach {wanted} within {timeout.TotalSeconds:0.#} s",
-            "check primary_conninfo, pg_hba.conf and the standby log below",
-            $"last pg_stat_replication row: {observed}; standby {(standby.IsRunning ? "running" : "not running")}; last lines of {standby.LogFile}:{Environment.NewLine}{standby.LogTail()}");
-    }
-
     private static async Task<NpgsqlConnection> OpenSocketConnectionAsync(LocalServer server, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = server.SocketDirectory,
             Port = server.Port,
-            Username = TemplateCache.Superuser,
+            Username = PairBootstrap.Superuser,
             Database = "postgres",
             Pooling = false,
             ApplicationName = "replication-harness-provisioner",
@@ -338,12 +246,6 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void EnsurePrivate(string dataDirectory, ServerAccount account)
