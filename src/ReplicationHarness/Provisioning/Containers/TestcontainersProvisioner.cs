@@ -37,29 +37,32 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         limit.CancelAfter(options.Multiplier.Scale(options.StartTimeout));
         var plan = new ContainerPairPlan(PairBootstrap.Create(pair, ContainerPairPlan.Host));
         var stopwatch = Stopwatch.StartNew();
-
-        INetwork network;
         try
         {
-            // Building checks for an engine: without one it throws at once, well before any timeout.
-            network = new NetworkBuilder().Build();
-            await network.CreateAsync(limit.Token).ConfigureAwait(false);
+            return await ProvisioningScope.BuildAsync((scope, token) => BuildAsync(plan, scope, stopwatch, progress, token), progress, limit.Token).ConfigureAwait(false);
         }
-        catch (DockerUnavailableException ex)
+        catch (Exception ex) when (ex is DockerUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new ProvisioningException("no Docker engine is reachable, so the Testcontainers provisioner cannot run",
-                "start Docker (or set DOCKER_HOST), or use --provisioner local", ex.Message);
+            // Mapped once the scope has removed what was started.
+            if (ex is DockerUnavailableException)
+                throw new ProvisioningException("the Docker engine went away while the pair was starting", "check the Docker engine, or use --provisioner local", ex.Message);
+            throw new ProvisioningException($"the container pair was not streaming within {options.Multiplier.Scale(options.StartTimeout).TotalSeconds:0} s", "check that the image can be pulled and the engine has resources", options.Image);
         }
+    }
 
-        var primary = new PostgreSqlBuilder(options.Image)
+    private async Task<ProvisionedPair> BuildAsync(ContainerPairPlan plan, ProvisioningScope scope, Stopwatch stopwatch, IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var pair = plan.Bootstrap.Pair;
+        var network = scope.Own(await CreateNetworkAsync(cancellationToken).ConfigureAwait(false), "the pair's Docker network", n => n.DisposeAsync());
+        var primary = scope.Own(new PostgreSqlBuilder(options.Image)
             .WithNetwork(network)
             .WithNetworkAliases(ContainerPairPlan.PrimaryAlias)
             .WithPassword(plan.Bootstrap.SuperuserPassword)
             .WithCommand(plan.PrimaryArguments.ToArray())
             .WithResourceMapping(Encoding.UTF8.GetBytes(plan.PrimaryInitScript), "/docker-entrypoint-initdb.d/10-replication.sh", 0, 0,
                 UnixFileModes.UserRead | UnixFileModes.UserWrite | UnixFileModes.UserExecute | UnixFileModes.GroupRead | UnixFileModes.GroupExecute | UnixFileModes.OtherRead | UnixFileModes.OtherExecute)
-            .Build();
-        var standby = new ContainerBuilder(options.Image)
+            .Build(), "the primary container", c => c.DisposeAsync());
+        var standby = scope.Own(new ContainerBuilder(options.Image)
             .WithNetwork(network)
             .WithPortBinding(PostgreSqlBuilder.PostgreSqlPort, true)
             .WithEnvironment("POSTGRES_PASSWORD", plan.Bootstrap.SuperuserPassword)
@@ -67,50 +70,53 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
             .WithEntrypoint(plan.StandbyEntrypoint.ToArray())
             .WithCommand(plan.StandbyArguments.ToArray())
             .WithWaitStrategy(Wait.ForUnixContainer().UntilMessageIsLogged("database system is ready to accept read-only connections"))
-            .Build();
+            .Build(), "the standby container", c => c.DisposeAsync());
+
+        progress?.Report(new ProvisionProgress(ProvisionPhases.PrimaryStart, $"starting the primary container ({options.Image})"));
+        await primary.StartAsync(cancellationToken).ConfigureAwait(false);
+        var primaryEndpoint = Endpoint(NodeRole.Primary, primary, plan);
+        await using var admin = new NpgsqlConnection(primaryEndpoint.ConnectionString("replication-harness-provisioner"));
+        await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'"));
+        await plan.Bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ProvisionProgress(ProvisionPhases.StandbyStart, "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
+        await standby.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        progress?.Report(new ProvisionProgress(ProvisionPhases.Streaming, "waiting for the standby to stream"));
+        // The provisioner's overall limit (the token) bounds this wait: a pulled image may have taken most of it, or none.
+        await plan.Bootstrap.WaitForStreamingAsync(admin, Timeout.InfiniteTimeSpan, StandbyWatch.Unwatched, cancellationToken).ConfigureAwait(false);
+        return new TestcontainersPair
+        {
+            RunId = network.Name,
+            Kind = ProvisionerKind.Testcontainers,
+            Primary = primaryEndpoint,
+            Standby = Endpoint(NodeRole.Standby, standby, plan),
+            SlotName = pair.SlotName,
+            StandbyApplicationName = PairBootstrap.StandbyApplicationName,
+            ServerVersion = admin.PostgreSqlVersion.ToString(),
+            PrimarySettings = plan.Bootstrap.PrimarySettings,
+            StandbySettings = plan.Bootstrap.StandbySettings,
+            PrimaryContainer = primary,
+            StandbyContainer = standby,
+            Network = network,
+            Storage = "container",
+            Timings = [new PhaseTiming("containers", stopwatch.Elapsed)],
+        };
+    }
+
+    private static async Task<INetwork> CreateNetworkAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            progress?.Report(new ProvisionProgress("primary start", $"starting the primary container ({options.Image})"));
-            await primary.StartAsync(limit.Token).ConfigureAwait(false);
-            var primaryEndpoint = Endpoint(NodeRole.Primary, primary, plan);
-            await using var admin = new NpgsqlConnection(primaryEndpoint.ConnectionString("replication-harness-provisioner"));
-            await admin.OpenAsync(limit.Token).ConfigureAwait(false);
-            progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'"));
-            await plan.Bootstrap.CreateRoleAndSlotAsync(admin, limit.Token).ConfigureAwait(false);
-            progress?.Report(new ProvisionProgress("standby start", "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
-            await standby.StartAsync(limit.Token).ConfigureAwait(false);
-
-            progress?.Report(new ProvisionProgress("streaming", "waiting for the standby to stream"));
-            // The overall limit above bounds this wait: a pulled image may have taken most of it, or none.
-            await plan.Bootstrap.WaitForStreamingAsync(admin, Timeout.InfiniteTimeSpan, StandbyWatch.Unwatched, limit.Token).ConfigureAwait(false);
-            return new TestcontainersPair
-            {
-                RunId = network.Name,
-                Kind = ProvisionerKind.Testcontainers,
-                Primary = primaryEndpoint,
-                Standby = Endpoint(NodeRole.Standby, standby, plan),
-                SlotName = pair.SlotName,
-                StandbyApplicationName = PairBootstrap.StandbyApplicationName,
-                ServerVersion = admin.PostgreSqlVersion.ToString(),
-                PrimarySettings = plan.Bootstrap.PrimarySettings,
-                StandbySettings = plan.Bootstrap.StandbySettings,
-                PrimaryContainer = primary,
-                StandbyContainer = standby,
-                Network = network,
-                Storage = "container",
-                Timings = [new PhaseTiming("containers", stopwatch.Elapsed)],
-            };
+            // Building checks for an engine: without one it throws at once, well before any timeout.
+            var network = new NetworkBuilder().Build();
+            await network.CreateAsync(cancellationToken).ConfigureAwait(false);
+            return network;
         }
-        catch (Exception ex)
+        catch (DockerUnavailableException ex)
         {
-            await standby.DisposeAsync().ConfigureAwait(false);
-            await primary.DisposeAsync().ConfigureAwait(false);
-            await network.DisposeAsync().ConfigureAwait(false);
-            if (ex is DockerUnavailableException)
-                throw new ProvisioningException("the Docker engine went away while the pair was starting", "check the Docker engine, or use --provisioner local", ex.Message);
-            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                throw new ProvisioningException($"the container pair was not streaming within {options.Multiplier.Scale(options.StartTimeout).TotalSeconds:0} s", "check that the image can be pulled and the engine has resources", options.Image);
-            throw;
+            throw new ProvisioningException("no Docker engine is reachable, so the Testcontainers provisioner cannot run",
+                "start Docker (or set DOCKER_HOST), or use --provisioner local", ex.Message);
         }
     }
 
