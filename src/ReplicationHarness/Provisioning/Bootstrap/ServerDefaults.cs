@@ -23,15 +23,13 @@ public static class ServerDefaults
     /// <summary>The primary's settings: the host's, the seed's replication settings, then the scenario's.</summary>
     public static IReadOnlyDictionary<string, string> Primary(PairSpec pair, ServerHost host)
     {
-        var defaults = new List<KeyValuePair<string, string>>(host.HostSettings)
-        {
-            new("listen_addresses", host.ListenAddresses),
+        var defaults = ForNode(host,
+        [
             new("wal_level", "replica"),
             new("max_wal_senders", "10"),
             new("max_replication_slots", "10"),
             new("hot_standby", "on"),
-            new("log_line_prefix", LogLinePrefix),
-        };
+        ]);
         // wal_keep_size replaced wal_keep_segments in PostgreSQL 13; an older server refuses to start with it.
         if (host.MajorVersion is null or >= 13)
             defaults.Add(new("wal_keep_size", "64MB"));
@@ -43,16 +41,14 @@ public static class ServerDefaults
     /// <summary>The standby's settings: the host's, the seed's standby settings, then the scenario's.</summary>
     public static IReadOnlyDictionary<string, string> Standby(PairSpec pair, ServerHost host)
     {
-        var defaults = new List<KeyValuePair<string, string>>(host.HostSettings)
-        {
-            new("listen_addresses", host.ListenAddresses),
+        var defaults = ForNode(host,
+        [
             new("hot_standby", "on"),
             new("hot_standby_feedback", "on"),
             new("max_standby_streaming_delay", "30s"),
             // The primary's pg_stat_replication learns replay progress only from this feedback (10s by default).
             new("wal_receiver_status_interval", "1s"),
-            new("log_line_prefix", LogLinePrefix),
-        };
+        ]);
         // promote_trigger_file exists up to PostgreSQL 15 (removed in 16): the seed's promotion path.
         if (host.PromoteTriggerFile is { } trigger && host.MajorVersion is >= 12 and <= 15)
             defaults.Add(new("promote_trigger_file", trigger));
@@ -66,6 +62,10 @@ public static class ServerDefaults
     /// <summary>The settings set once the standby streams (<see cref="SynchronousStandbyNames"/>, when there is one).</summary>
     public static IReadOnlyDictionary<string, string> OnceStreaming(IReadOnlyDictionary<string, string> settings) =>
         settings.Where(s => s.Key == SynchronousStandbyNames).ToDictionary(StringComparer.Ordinal);
+
+    // What both nodes get around their own settings, in the order a settings file shows them.
+    private static List<KeyValuePair<string, string>> ForNode(ServerHost host, IEnumerable<KeyValuePair<string, string>> node) =>
+        [.. host.HostSettings, new("listen_addresses", host.ListenAddresses), .. node, new("log_line_prefix", LogLinePrefix)];
 
     // Overrides win, the defaults' order comes first: a settings file reads in the order the harness chose.
     private static Dictionary<string, string> Merge(IEnumerable<KeyValuePair<string, string>> defaults, IReadOnlyDictionary<string, string> overrides)
