@@ -27,6 +27,9 @@ public static class ProvisionPhases
     /// <summary>Stopping both servers and removing their directories.</summary>
     public const string Teardown = "teardown";
 
+    /// <summary>Removing what earlier or failed runs left behind; not timed, so not in <see cref="All"/>.</summary>
+    public const string Cleanup = "cleanup";
+
     /// <summary>Every phase in order, for the benchmark's table.</summary>
     public static readonly IReadOnlyList<string> All =
         [Initdb, TemplateCopy, PrimaryStart, RoleAndSlot, BaseBackup, StandbyStart, Streaming, Teardown];

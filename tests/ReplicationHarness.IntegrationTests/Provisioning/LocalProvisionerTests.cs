@@ -2,6 +2,7 @@ using Npgsql;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Verification;
@@ -105,7 +106,7 @@ public sealed class LocalProvisionerTests : IDisposable
         Assert.False(verification.Passed);
         var failed = verification.Failures.ToDictionary(c => c.Name, c => c.Observed);
         Assert.Equal("the standby's postmaster is not running", failed[PairVerifier.Names.StandbyRunning]);
-        Assert.Equal($"no pg_stat_replication row for application_name '{LocalProvisioner.StandbyApplicationName}'", failed[PairVerifier.Names.Streaming]);
+        Assert.Equal($"no pg_stat_replication row for application_name '{PairBootstrap.StandbyApplicationName}'", failed[PairVerifier.Names.Streaming]);
         Assert.Equal($"slot '{PairSpec.DefaultSlotName}' (physical) active=false", failed[PairVerifier.Names.SlotActive]);
     }
 

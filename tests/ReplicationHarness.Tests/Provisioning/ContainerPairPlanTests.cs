@@ -1,3 +1,4 @@
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Provisioning.Containers;
 using ReplicationHarness.Scenarios;
 
@@ -5,7 +6,7 @@ namespace ReplicationHarness.Tests.Provisioning;
 
 public class ContainerPairPlanTests
 {
-    private static ContainerPairPlan Plan(PairSpec? pair = null) => new(pair ?? PairSpec.Default, "SuperSecret1", "ReplSecret2");
+    private static ContainerPairPlan Plan(PairSpec? pair = null) => new(new PairBootstrap(pair ?? PairSpec.Default, ContainerPairPlan.Host, "SuperSecret1", "ReplSecret2"));
 
     private static Dictionary<string, string> Settings(IReadOnlyList<string> arguments)
     {
@@ -49,8 +50,7 @@ public class ContainerPairPlanTests
         var plan = Plan(PairSpec.Default with { Replication = ReplicationMode.Sync });
 
         Assert.DoesNotContain(plan.PrimaryArguments, a => a.StartsWith("synchronous_standby_names", StringComparison.Ordinal));
-        Assert.Equal("harness_standby", plan.DeferredSynchronousStandbyNames);
-        Assert.Null(Plan().DeferredSynchronousStandbyNames);
+        Assert.Equal("harness_standby", ServerDefaults.OnceStreaming(plan.Bootstrap.PrimarySettings)["synchronous_standby_names"]);
     }
 
     [Fact]
@@ -67,13 +67,20 @@ public class ContainerPairPlanTests
     }
 
     [Fact]
-    public void The_primary_init_script_creates_the_role_and_slot_and_allows_replication_from_the_pairs_network()
+    public void The_primary_init_script_allows_replication_from_the_pairs_network_and_holds_no_password()
     {
+        // The role and slot are made over a connection, by the bootstrap the local provisioner uses too.
         var script = Plan(PairSpec.Default with { SlotName = "my_slot" }).PrimaryInitScript;
 
-        Assert.Contains("host replication harness_replicator samenet scram-sha-256", script);
-        Assert.Contains("CREATE ROLE harness_replicator WITH REPLICATION LOGIN PASSWORD 'ReplSecret2';", script);
-        Assert.Contains("SELECT pg_create_physical_replication_slot('my_slot');", script);
-        Assert.Contains("SET log_statement = 'none';", script);
+        Assert.Contains("echo 'host replication harness_replicator samenet scram-sha-256' >> \"$PGDATA/pg_hba.conf\"", script);
+        Assert.DoesNotContain("Secret", script);
+    }
+
+    [Fact]
+    public void The_standby_base_backup_uses_the_shared_conninfo_for_the_primary_on_the_pairs_network()
+    {
+        var entrypoint = string.Join(' ', Plan().StandbyEntrypoint);
+
+        Assert.Contains("-d 'host=primary port=5432 user=harness_replicator application_name=harness_standby'", entrypoint);
     }
 }

@@ -1,21 +1,22 @@
 using System.Text;
-using ReplicationHarness.Provisioning.Local;
-using ReplicationHarness.Scenarios;
+using ReplicationHarness.Provisioning.Bootstrap;
 
 namespace ReplicationHarness.Provisioning.Containers;
 
 /// <summary>
 /// Everything the Testcontainers provisioner tells Docker, computed without Docker so it can be tested
-/// here: server arguments (with Testcontainers' non-durable defaults overridden), the primary's init
-/// script, the standby's entrypoint and passfile.
+/// here: server arguments (the shared <see cref="ServerDefaults"/>, with Testcontainers' non-durable
+/// defaults overridden), the primary's init script, the standby's entrypoint and passfile. Printing it
+/// never shows a password.
 /// </summary>
-/// <param name="Pair">The scenario's pair.</param>
-/// <param name="SuperuserPassword">The per-run superuser password.</param>
-/// <param name="ReplicationPassword">The per-run replication password.</param>
-public sealed record ContainerPairPlan(PairSpec Pair, string SuperuserPassword, string ReplicationPassword)
+/// <param name="Bootstrap">The pair's settings, passwords and conninfo, shared with the local provisioner.</param>
+public sealed record ContainerPairPlan(PairBootstrap Bootstrap)
 {
     /// <summary>The primary's alias on the pair's Docker network.</summary>
     public const string PrimaryAlias = "primary";
+
+    /// <summary>The port the primary listens on inside the pair's network.</summary>
+    public const int PrimaryPort = 5432;
 
     /// <summary>Where the standby container finds its passfile (copied to a postgres-owned 0600 file before use).</summary>
     public const string PassfileMount = "/harness/replication.pgpass";
@@ -31,58 +32,30 @@ public sealed record ContainerPairPlan(PairSpec Pair, string SuperuserPassword, 
         new("synchronous_commit", "on"),
     ];
 
-    /// <summary>The primary's server arguments.</summary>
-    public IReadOnlyList<string> PrimaryArguments => Arguments(
-        DurableSettings
-            .Concat(
-            [
-                new("listen_addresses", "*"),
-                new("wal_level", "replica"),
-                new("max_wal_senders", "10"),
-                new("max_replication_slots", "10"),
-                new("wal_keep_size", "64MB"),
-                new("hot_standby", "on"),
-            ])
-            .Concat(Pair.Primary.Settings.Where(s => s.Key != SynchronousStandbyNames)));
-
     /// <summary>
-    /// Applied once the standby streams (ALTER SYSTEM and a reload): set from the start, every commit of the
-    /// image's own initialisation would wait for a standby that does not exist yet.
+    /// A container: listening on the pair's network, durability back on, and a server version known only
+    /// once the image runs (so a current one is assumed).
     /// </summary>
-    public string? DeferredSynchronousStandbyNames =>
-        Pair.Primary.Settings.TryGetValue(SynchronousStandbyNames, out var names) ? names
-        : Pair.Replication == ReplicationMode.Sync ? LocalProvisioner.StandbyApplicationName
-        : null;
+    public static ServerHost Host { get; } = new("*", null) { HostSettings = DurableSettings };
 
-    private const string SynchronousStandbyNames = "synchronous_standby_names";
+    /// <summary>The primary's server arguments; <see cref="ServerDefaults.OnceStreaming"/> settings follow over the connection.</summary>
+    public IReadOnlyList<string> PrimaryArguments => Arguments(Bootstrap.PrimaryStartSettings);
 
     /// <summary>The standby's server arguments.</summary>
-    public IReadOnlyList<string> StandbyArguments => Arguments(
-        DurableSettings
-            .Concat(
-            [
-                new("listen_addresses", "*"),
-                new("hot_standby", "on"),
-                new("hot_standby_feedback", "on"),
-                new("max_standby_streaming_delay", "30s"),
-                new("wal_receiver_status_interval", "1s"),
-            ])
-            .Concat(Pair.Standby.Settings));
+    public IReadOnlyList<string> StandbyArguments => Arguments(Bootstrap.StandbySettings);
 
-    /// <summary>Runs once in the primary's first start: replication role, slot, and a pg_hba line for replication.</summary>
+    /// <summary>
+    /// Runs once in the primary's first start: a pg_hba line for replication from the pair's own network. The
+    /// role and slot are made over a connection once the primary runs, as for a local pair.
+    /// </summary>
     public string PrimaryInitScript => new StringBuilder()
         .Append("#!/bin/bash\nset -euo pipefail\n")
         .Append("# Written by replication-harness: replication over the pair's own network only, with a per-run password.\n")
-        .Append("echo 'host replication harness_replicator samenet scram-sha-256' >> \"$PGDATA/pg_hba.conf\"\n")
-        .Append("psql -v ON_ERROR_STOP=1 --username \"$POSTGRES_USER\" --dbname postgres <<'SQL'\n")
-        .Append("SET log_statement = 'none';\n")
-        .Append($"CREATE ROLE harness_replicator WITH REPLICATION LOGIN PASSWORD '{ReplicationPassword}';\n")
-        .Append($"SELECT pg_create_physical_replication_slot('{Pair.SlotName}');\n")
-        .Append("SQL\n")
+        .Append($"echo 'host replication {PairBootstrap.ReplicationRole} samenet scram-sha-256' >> \"$PGDATA/pg_hba.conf\"\n")
         .ToString();
 
     /// <summary>The standby's passfile: the replication password for the primary, nothing else.</summary>
-    public string Passfile => $"{PrimaryAlias}:5432:*:harness_replicator:{ReplicationPassword}\n";
+    public string Passfile => Bootstrap.Passfile(PrimaryAlias, PrimaryPort);
 
     /// <summary>
     /// The standby container's entrypoint: take the base backup as in the seed (retrying until the primary
@@ -94,13 +67,20 @@ public sealed record ContainerPairPlan(PairSpec Pair, string SuperuserPassword, 
         "install -m 600 -o postgres -g postgres " + PassfileMount + " /tmp/replication.pgpass\n"
         + "export PGPASSFILE=/tmp/replication.pgpass\n"
         + "mkdir -p \"$PGDATA\" && chown postgres:postgres \"$PGDATA\" && chmod 700 \"$PGDATA\"\n"
-        + $"until gosu postgres pg_basebackup -D \"$PGDATA\" -Fp -Xs -R -c fast -S {Pair.SlotName} "
-        + $"-d 'host={PrimaryAlias} port=5432 user=harness_replicator application_name={LocalProvisioner.StandbyApplicationName}'; do\n"
+        + $"until gosu postgres pg_basebackup -D \"$PGDATA\" -Fp -Xs -R -c fast -S {Bootstrap.Pair.SlotName} "
+        + $"-d '{Bootstrap.StandbyConninfo(PrimaryAlias, PrimaryPort)}'; do\n"
         + "  rm -rf \"${PGDATA:?}\"/*; sleep 0.5\n"
         + "done\n"
         + "exec docker-entrypoint.sh postgres \"$@\"\n",
         "--",
     ];
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        // The generated members (init script, passfile) hold or lead to the password: print the bootstrap, which masks it.
+        builder.Append("Bootstrap = ").Append(Bootstrap);
+        return true;
+    }
 
     private static IReadOnlyList<string> Arguments(IEnumerable<KeyValuePair<string, string>> settings) =>
         settings.SelectMany(s => new[] { "-c", $"{s.Key}={s.Value}" }).ToList();

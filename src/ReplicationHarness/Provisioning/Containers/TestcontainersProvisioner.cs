@@ -6,7 +6,7 @@ using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
 using Npgsql;
 using ReplicationHarness.Postgres;
-using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 using Testcontainers.PostgreSql;
 
@@ -35,107 +35,91 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.Multiplier.Scale(options.StartTimeout));
-        var plan = new ContainerPairPlan(pair, PasswordGenerator.Create(), PasswordGenerator.Create());
+        var plan = new ContainerPairPlan(PairBootstrap.Create(pair, ContainerPairPlan.Host));
         var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            return await ProvisioningScope.BuildAsync((scope, token) => BuildAsync(plan, scope, stopwatch, progress, token), progress, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Mapped once the scope has removed what was started.
+            if (ex is DockerUnavailableException)
+                throw new ProvisioningException("the Docker engine went away while the pair was starting", "check the Docker engine, or use --provisioner local", ex.Message);
+            throw new ProvisioningException($"the container pair was not streaming within {options.Multiplier.Scale(options.StartTimeout).TotalSeconds:0} s", "check that the image can be pulled and the engine has resources", options.Image);
+        }
+    }
 
-        INetwork network;
+    private async Task<ProvisionedPair> BuildAsync(ContainerPairPlan plan, ProvisioningScope scope, Stopwatch stopwatch, IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var pair = plan.Bootstrap.Pair;
+        var network = scope.Own(await CreateNetworkAsync(cancellationToken).ConfigureAwait(false), "the pair's Docker network", n => n.DisposeAsync());
+        var primary = scope.Own(new PostgreSqlBuilder(options.Image)
+            .WithNetwork(network)
+            .WithNetworkAliases(ContainerPairPlan.PrimaryAlias)
+            .WithPassword(plan.Bootstrap.SuperuserPassword)
+            .WithCommand(plan.PrimaryArguments.ToArray())
+            .WithResourceMapping(Encoding.UTF8.GetBytes(plan.PrimaryInitScript), "/docker-entrypoint-initdb.d/10-replication.sh", 0, 0,
+                UnixFileModes.UserRead | UnixFileModes.UserWrite | UnixFileModes.UserExecute | UnixFileModes.GroupRead | UnixFileModes.GroupExecute | UnixFileModes.OtherRead | UnixFileModes.OtherExecute)
+            .Build(), "the primary container", c => c.DisposeAsync());
+        var standby = scope.Own(new ContainerBuilder(options.Image)
+            .WithNetwork(network)
+            .WithPortBinding(PostgreSqlBuilder.PostgreSqlPort, true)
+            .WithEnvironment("POSTGRES_PASSWORD", plan.Bootstrap.SuperuserPassword)
+            .WithResourceMapping(Encoding.UTF8.GetBytes(plan.Passfile), ContainerPairPlan.PassfileMount, 0, 0, UnixFileModes.UserRead | UnixFileModes.UserWrite)
+            .WithEntrypoint(plan.StandbyEntrypoint.ToArray())
+            .WithCommand(plan.StandbyArguments.ToArray())
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilMessageIsLogged("database system is ready to accept read-only connections"))
+            .Build(), "the standby container", c => c.DisposeAsync());
+
+        progress?.Report(new ProvisionProgress(ProvisionPhases.PrimaryStart, $"starting the primary container ({options.Image})"));
+        await primary.StartAsync(cancellationToken).ConfigureAwait(false);
+        var primaryEndpoint = Endpoint(NodeRole.Primary, primary, plan);
+        await using var admin = new NpgsqlConnection(primaryEndpoint.ConnectionString("replication-harness-provisioner"));
+        await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'"));
+        await plan.Bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ProvisionProgress(ProvisionPhases.StandbyStart, "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
+        await standby.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        progress?.Report(new ProvisionProgress(ProvisionPhases.Streaming, "waiting for the standby to stream"));
+        // The provisioner's overall limit (the token) bounds this wait: a pulled image may have taken most of it, or none.
+        await plan.Bootstrap.WaitForStreamingAsync(admin, Timeout.InfiniteTimeSpan, StandbyWatch.Unwatched, cancellationToken).ConfigureAwait(false);
+        return new TestcontainersPair
+        {
+            RunId = network.Name,
+            Kind = ProvisionerKind.Testcontainers,
+            Primary = primaryEndpoint,
+            Standby = Endpoint(NodeRole.Standby, standby, plan),
+            SlotName = pair.SlotName,
+            StandbyApplicationName = PairBootstrap.StandbyApplicationName,
+            ServerVersion = admin.PostgreSqlVersion.ToString(),
+            PrimarySettings = plan.Bootstrap.PrimarySettings,
+            StandbySettings = plan.Bootstrap.StandbySettings,
+            PrimaryContainer = primary,
+            StandbyContainer = standby,
+            Network = network,
+            Storage = "container",
+            Timings = [new PhaseTiming("containers", stopwatch.Elapsed)],
+        };
+    }
+
+    private static async Task<INetwork> CreateNetworkAsync(CancellationToken cancellationToken)
+    {
         try
         {
             // Building checks for an engine: without one it throws at once, well before any timeout.
-            network = new NetworkBuilder().Build();
-            await network.CreateAsync(limit.Token).ConfigureAwait(false);
+            var network = new NetworkBuilder().Build();
+            await network.CreateAsync(cancellationToken).ConfigureAwait(false);
+            return network;
         }
         catch (DockerUnavailableException ex)
         {
             throw new ProvisioningException("no Docker engine is reachable, so the Testcontainers provisioner cannot run",
                 "start Docker (or set DOCKER_HOST), or use --provisioner local", ex.Message);
         }
-
-        var primary = new PostgreSqlBuilder(options.Image)
-            .WithNetwork(network)
-            .WithNetworkAliases(ContainerPairPlan.PrimaryAlias)
-            .WithPassword(plan.SuperuserPassword)
-            .WithCommand(plan.PrimaryArguments.ToArray())
-            .WithResourceMapping(Encoding.UTF8.GetBytes(plan.PrimaryInitScript), "/docker-entrypoint-initdb.d/10-replication.sh", 0, 0,
-                UnixFileModes.UserRead | UnixFileModes.UserWrite | UnixFileModes.UserExecute | UnixFileModes.GroupRead | UnixFileModes.GroupExecute | UnixFileModes.OtherRead | UnixFileModes.OtherExecute)
-            .Build();
-        var standby = new ContainerBuilder(options.Image)
-            .WithNetwork(network)
-            .WithPortBinding(PostgreSqlBuilder.PostgreSqlPort, true)
-            .WithEnvironment("POSTGRES_PASSWORD", plan.SuperuserPassword)
-            .WithResourceMapping(Encoding.UTF8.GetBytes(plan.Passfile), ContainerPairPlan.PassfileMount, 0, 0, UnixFileModes.UserRead | UnixFileModes.UserWrite)
-            .WithEntrypoint(plan.StandbyEntrypoint.ToArray())
-            .WithCommand(plan.StandbyArguments.ToArray())
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilMessageIsLogged("database system is ready to accept read-only connections"))
-            .Build();
-        try
-        {
-            progress?.Report(new ProvisionProgress("primary start", $"starting the primary container ({options.Image})"));
-            await primary.StartAsync(limit.Token).ConfigureAwait(false);
-            progress?.Report(new ProvisionProgress("standby start", "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
-            await standby.StartAsync(limit.Token).ConfigureAwait(false);
-
-            var primaryEndpoint = new NodeEndpoint(NodeRole.Primary, primary.Hostname, primary.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", "postgres", plan.SuperuserPassword);
-            var standbyEndpoint = new NodeEndpoint(NodeRole.Standby, standby.Hostname, standby.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", "postgres", plan.SuperuserPassword);
-            progress?.Report(new ProvisionProgress("streaming", "waiting for the standby to stream"));
-            var version = await WaitForStreamingAsync(primaryEndpoint, plan.DeferredSynchronousStandbyNames, pair.Replication == ReplicationMode.Sync ? "sync" : null, limit.Token).ConfigureAwait(false);
-            return new TestcontainersPair
-            {
-                RunId = network.Name,
-                Kind = ProvisionerKind.Testcontainers,
-                Primary = primaryEndpoint,
-                Standby = standbyEndpoint,
-                SlotName = pair.SlotName,
-                StandbyApplicationName = LocalProvisioner.StandbyApplicationName,
-                ServerVersion = version,
-                PrimaryContainer = primary,
-                StandbyContainer = standby,
-                Network = network,
-                Storage = "container",
-                Timings = [new PhaseTiming("containers", stopwatch.Elapsed)],
-            };
-        }
-        catch (Exception ex)
-        {
-            await standby.DisposeAsync().ConfigureAwait(false);
-            await primary.DisposeAsync().ConfigureAwait(false);
-            await network.DisposeAsync().ConfigureAwait(false);
-            if (ex is DockerUnavailableException)
-                throw new ProvisioningException("the Docker engine went away while the pair was starting", "check the Docker engine, or use --provisioner local", ex.Message);
-            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                throw new ProvisioningException($"the container pair was not streaming within {options.Multiplier.Scale(options.StartTimeout).TotalSeconds:0} s", "check that the image can be pulled and the engine has resources", options.Image);
-            throw;
-        }
     }
 
-    private static async Task<string> WaitForStreamingAsync(NodeEndpoint primary, string? synchronousStandbyNames, string? syncState, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(primary.ConnectionString("replication-harness-provisioner"));
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var streamed = false;
-        await using var query = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", connection);
-        query.Parameters.AddWithValue(LocalProvisioner.StandbyApplicationName);
-        while (true)
-        {
-            await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetString(0) == "streaming")
-                {
-                    streamed = true;
-                    if (syncState is null || reader.GetString(1) == syncState)
-                        return connection.PostgreSqlVersion.ToString();
-                }
-            }
-            if (streamed && synchronousStandbyNames is not null)
-            {
-                // The value is a scenario setting or our own application name, validated as a setting value; quote it as a literal.
-                await using var alter = new NpgsqlCommand($"ALTER SYSTEM SET synchronous_standby_names = '{synchronousStandbyNames.Replace("'", "''", StringComparison.Ordinal)}'", connection);
-                await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
-                await reload.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                synchronousStandbyNames = null;
-            }
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static NodeEndpoint Endpoint(NodeRole role, IContainer container, ContainerPairPlan plan) =>
+        new(role, container.Hostname, container.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort), "postgres", PairBootstrap.Superuser, plan.Bootstrap.SuperuserPassword);
 }

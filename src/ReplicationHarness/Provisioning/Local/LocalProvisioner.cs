@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
-using Npgsql;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning.Local;
@@ -13,14 +12,10 @@ namespace ReplicationHarness.Provisioning.Local;
 /// cached template is copied for the primary, a replication role and physical slot are created, and
 /// <c>pg_basebackup -Fp -Xs -R -c fast</c> makes the standby, which must then stream.
 /// </summary>
-public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : IClusterProvisioner
+public sealed class LocalProvisioner(LocalProvisionerOptions options) : IClusterProvisioner
 {
-    /// <summary>The <c>application_name</c> the standby connects with.</summary>
-    public const string StandbyApplicationName = "harness_standby";
-
     private const string PassfileName = "replication.pgpass";
     private const int PortAttempts = 3;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
     /// <summary>The options in force.</summary>
     public LocalProvisionerOptions Options { get; } = options;
@@ -36,314 +31,143 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         Directory.CreateDirectory(Options.WorkDirectory);
         var reaped = RunDirectory.ReapAbandoned(Options.WorkDirectory);
         if (reaped.Count > 0)
-            progress?.Report(new ProvisionProgress("cleanup", $"removed {reaped.Count} run(s) left behind by harness processes that died: {string.Join(", ", reaped)}"));
-
-        var timings = new List<PhaseTiming>();
+            progress?.Report(new ProvisionProgress(ProvisionPhases.Cleanup, $"removed {reaped.Count} run(s) left behind by harness processes that died: {string.Join(", ", reaped)}"));
         var (template, initdbTime) = await TemplateCache.GetOrCreateAsync(binaries, account, Options.WorkDirectory, progress, cancellationToken).ConfigureAwait(false);
-        if (initdbTime is { } spent)
-            timings.Add(new PhaseTiming(ProvisionPhases.Initdb, spent));
 
-        var run = RunDirectory.Create(Options.WorkDirectory, account);
-        var ports = new List<PortReservation>();
-        var servers = new List<LocalServer>();
-        var link = new LinkHolder();
-        try
+        // Nothing half-started is left behind, whatever stops the build (including Ctrl-C): the scope releases it.
+        return await ProvisioningScope.BuildAsync(async (scope, token) =>
         {
-            return await BuildAsync(pair, binaries, account, template, run, ports, servers, link, timings, progress, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (link.Proxy is not null)
-                await link.Proxy.DisposeAsync().ConfigureAwait(false);
-            // Nothing half-started is left behind, whatever stopped us (including Ctrl-C).
-            var timeout = Options.Multiplier.Scale(Options.StopTimeout);
-            foreach (var server in servers)
-            {
-                try
-                {
-                    await server.StopAsync(timeout, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (ProvisioningException)
-                {
-                    // Reported by the exception being rethrown's context; keep cleaning.
-                }
-            }
-            if (Options.KeepFailures && servers.Count > 0)
-                ArtifactKeeper.Keep(run, servers, Options.ArtifactsDirectory, []);
-            run.Delete();
-            foreach (var port in ports)
-                port.Dispose();
-            throw;
-        }
+            var run = scope.Own(RunDirectory.Create(Options.WorkDirectory, account), "the run directory", r => r.Delete());
+            var host = new ServerHost("127.0.0.1", binaries.MajorVersion) { PromoteTriggerFile = run.Combine("standby.promote") };
+            var plan = new LocalBuildPlan(pair, binaries, account, template, run, PairBootstrap.Create(pair, host), progress) { InitdbTime = initdbTime };
+            return await BuildAsync(plan, scope, token).ConfigureAwait(false);
+        }, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ProvisionedPair> BuildAsync(
-        PairSpec pair, PostgresBinaries binaries, ServerAccount account, string template, RunDirectory run,
-        List<PortReservation> ports, List<LocalServer> servers, LinkHolder link, List<PhaseTiming> timings,
-        IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ProvisionedPair> BuildAsync(LocalBuildPlan plan, ProvisioningScope scope, CancellationToken cancellationToken)
     {
-        var startTimeout = Options.Multiplier.Scale(Options.StartTimeout);
+        var (pair, run, bootstrap) = (plan.Pair, plan.Run, plan.Bootstrap);
+        var timings = new List<PhaseTiming>();
+        if (plan.InitdbTime is { } initdb)
+            timings.Add(new PhaseTiming(ProvisionPhases.Initdb, initdb));
         var stopwatch = Stopwatch.StartNew();
-        var portLocks = Path.Combine(Options.WorkDirectory, "ports");
 
         // 1. Primary data directory from the template.
-        Report(progress, ProvisionPhases.TemplateCopy, "copying the template data directory");
+        plan.Report(ProvisionPhases.TemplateCopy, "copying the template data directory");
         var primaryData = run.Combine("primary");
-        var copy = await CommandRunner.RunAsync("cp", ["-a", template, primaryData], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var copy = await CommandRunner.RunAsync("cp", ["-a", plan.Template, primaryData], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (copy.ExitCode != 0)
             throw new ProvisioningException("copying the template data directory failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
-        EnsurePrivate(primaryData, account);
+        EnsurePrivate(primaryData, plan.Account);
         timings.Add(Lap(ProvisionPhases.TemplateCopy, stopwatch));
 
-        // 2. Primary start. Synchronous replication is switched on only once the standby streams:
-        //    before that, every commit (even CREATE ROLE) would wait for a standby that does not exist yet.
-        Report(progress, ProvisionPhases.PrimaryStart, "starting the primary");
-        var primarySocket = run.CreateSocketDirectory("primary", account);
-        var primarySettings = PrimarySettings(pair, binaries);
-        var deferred = primarySettings.Where(s => s.Key == "synchronous_standby_names").ToDictionary();
-        var primary = await StartWithFreePortAsync(NodeRole.Primary, primaryData, run.Combine("primary.log"), primarySocket, port =>
-            primarySettings.Where(s => !deferred.ContainsKey(s.Key)).Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
-            binaries, account, ports, servers, portLocks, startTimeout, cancellationToken).ConfigureAwait(false);
+        // 2. Primary start, without what is set only once the standby streams (synchronous replication).
+        plan.Report(ProvisionPhases.PrimaryStart, "starting the primary");
+        var primary = await StartServerAsync(plan, scope, NodeRole.Primary, bootstrap.PrimaryStartSettings, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.PrimaryStart, stopwatch));
 
         // 3. Per-run passwords, the replication role and the physical slot, over the private socket.
-        Report(progress, ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'");
-        var superuserPassword = PasswordGenerator.Create();
-        var replicationPassword = PasswordGenerator.Create();
-        await using (var admin = await OpenSocketConnectionAsync(primary, cancellationToken).ConfigureAwait(false))
-        {
-            // Keep the passwords out of the server log whatever log_statement the scenario chose.
-            await ExecuteAsync(admin, "SET log_statement = 'none'; SET log_min_duration_statement = -1", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"ALTER ROLE {TemplateCache.Superuser} PASSWORD '{superuserPassword}'", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"CREATE ROLE {TemplateCache.ReplicationRole} WITH REPLICATION LOGIN PASSWORD '{replicationPassword}'", cancellationToken).ConfigureAwait(false);
-            await using var slot = new NpgsqlCommand("SELECT pg_create_physical_replication_slot($1)", admin);
-            slot.Parameters.AddWithValue(pair.SlotName);
-            await slot.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        plan.Report(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'");
+        await using (var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
+            await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
         // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
         // the one pg_basebackup -R writes, names the proxy's port.
-        link.Proxy = pair.LinkProxy ? Network.TcpLinkProxy.Start(primary.Port) : null;
-        var upstreamPort = link.Proxy?.Port ?? primary.Port;
+        var link = pair.LinkProxy ? scope.Own(Network.TcpLinkProxy.Start(primary.Port), "the link proxy", p => p.DisposeAsync()) : null;
+        var upstreamPort = link?.Port ?? primary.Port;
         var passfile = run.Combine(PassfileName);
-        await account.WriteSecretFileAsync(passfile, $"127.0.0.1:{upstreamPort}:*:{TemplateCache.ReplicationRole}:{replicationPassword}\n", cancellationToken).ConfigureAwait(false);
+        await plan.Account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", upstreamPort), cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.RoleAndSlot, stopwatch));
 
         // 4. Base backup, as in the seed; the password stays in the passfile.
-        Report(progress, ProvisionPhases.BaseBackup, "pg_basebackup -Fp -Xs -R -c fast");
-        var standbyData = run.Combine("standby");
-        var backupBytes = await BaseBackupAsync(binaries, account, upstreamPort, pair.SlotName, standbyData, passfile, progress, cancellationToken).ConfigureAwait(false);
-        await CheckNoPasswordWrittenAsync(standbyData, replicationPassword, cancellationToken).ConfigureAwait(false);
+        plan.Report(ProvisionPhases.BaseBackup, "pg_basebackup -Fp -Xs -R -c fast");
+        var backupBytes = await LocalBaseBackup.TakeAsync(plan, bootstrap.StandbyConninfo("127.0.0.1", upstreamPort), run.Combine("standby"), passfile, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.BaseBackup, stopwatch));
 
         // 5. Standby start.
-        Report(progress, ProvisionPhases.StandbyStart, "starting the standby");
-        var standbySocket = run.CreateSocketDirectory("standby", account);
-        var standbySettings = StandbySettings(pair, binaries, run);
-        var standby = await StartWithFreePortAsync(NodeRole.Standby, standbyData, run.Combine("standby.log"), standbySocket, port =>
-            standbySettings.Prepend(KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture))),
-            binaries, account, ports, servers, portLocks, startTimeout, cancellationToken).ConfigureAwait(false);
+        plan.Report(ProvisionPhases.StandbyStart, "starting the standby");
+        var standby = await StartServerAsync(plan, scope, NodeRole.Standby, bootstrap.StandbySettings, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.StandbyStart, stopwatch));
 
         // 6. Streaming, then synchronous replication if asked for.
-        Report(progress, ProvisionPhases.Streaming, "waiting for the standby to stream");
-        await using (var admin = await OpenSocketConnectionAsync(primary, cancellationToken).ConfigureAwait(false))
-        {
-            await WaitForReplicationStateAsync(admin, "streaming", null, standby, cancellationToken).ConfigureAwait(false);
-            if (deferred.Count > 0)
-            {
-                await File.AppendAllTextAsync(Path.Combine(primary.DataDirectory, ServerConfigFile.FileName), ServerConfigFile.Render(deferred), cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(admin, "SELECT pg_reload_conf()", cancellationToken).ConfigureAwait(false);
-                if (pair.Replication == ReplicationMode.Sync)
-                    await WaitForReplicationStateAsync(admin, "streaming", "sync", standby, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        plan.Report(ProvisionPhases.Streaming, "waiting for the standby to stream");
+        var watch = new StandbyWatch(() => standby.IsRunning, () => $"last lines of {standby.LogFile}:{Environment.NewLine}{standby.LogTail()}");
+        await using (var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
+            await bootstrap.WaitForStreamingAsync(admin, Options.Multiplier.Scale(Options.StreamingTimeout), watch, cancellationToken).ConfigureAwait(false);
         timings.Add(Lap(ProvisionPhases.Streaming, stopwatch));
 
-        return new LocalPair(primary, standby, run, ports.ToArray(), Options)
+        return new LocalPair(primary, standby, run, scope.OwnedOf<PortReservation>(), Options)
         {
             RunId = run.RunId,
             Kind = ProvisionerKind.Local,
-            Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", primary.Port, "postgres", TemplateCache.Superuser, superuserPassword),
-            Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", standby.Port, "postgres", TemplateCache.Superuser, superuserPassword),
+            Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", primary.Port, "postgres", PairBootstrap.Superuser, bootstrap.SuperuserPassword),
+            Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", standby.Port, "postgres", PairBootstrap.Superuser, bootstrap.SuperuserPassword),
             SlotName = pair.SlotName,
-            StandbyApplicationName = StandbyApplicationName,
-            ServerVersion = binaries.Version,
-            PrimarySettings = primarySettings,
-            StandbySettings = standbySettings,
+            StandbyApplicationName = PairBootstrap.StandbyApplicationName,
+            ServerVersion = plan.Binaries.Version,
+            PrimarySettings = bootstrap.PrimarySettings,
+            StandbySettings = bootstrap.StandbySettings,
             BaseBackupBytes = backupBytes,
             Storage = DescribeStorage(run.Path),
             Timings = timings,
-            ReplicationPassword = replicationPassword,
-            Link = link.Proxy,
+            ReplicationPassword = bootstrap.ReplicationPassword,
+            Link = link,
         };
     }
 
-    /// <summary>The primary's settings: the seed's replication settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> PrimarySettings(PairSpec pair, PostgresBinaries binaries)
+    /// <summary>
+    /// Writes the node's settings file with a reserved port and starts it in its data directory (already
+    /// there: copied or backed up), retrying on another port when someone outside the harness took this one.
+    /// </summary>
+    private async Task<LocalServer> StartServerAsync(
+        LocalBuildPlan plan, ProvisioningScope scope, NodeRole role, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
-        var defaults = new List<KeyValuePair<string, string>>
-        {
-            new("listen_addresses", "127.0.0.1"),
-            new("wal_level", "replica"),
-            new("max_wal_senders", "10"),
-            new("max_replication_slots", "10"),
-            new("hot_standby", "on"),
-            new("log_line_prefix", "%m [%p] %q%a "),
-        };
-        if (binaries.MajorVersion >= 13)
-            defaults.Add(new("wal_keep_size", "64MB"));
-        if (pair.Replication == ReplicationMode.Sync)
-            defaults.Add(new("synchronous_standby_names", StandbyApplicationName));
-        return ServerConfigFile.Merge(defaults, pair.Primary.Settings);
-    }
-
-    /// <summary>The standby's settings: the seed's standby settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> StandbySettings(PairSpec pair, PostgresBinaries binaries, RunDirectory run)
-    {
-        var defaults = new List<KeyValuePair<string, string>>
-        {
-            new("listen_addresses", "127.0.0.1"),
-            new("hot_standby", "on"),
-            new("hot_standby_feedback", "on"),
-            new("max_standby_streaming_delay", "30s"),
-            // The primary's pg_stat_replication learns replay progress only from this feedback (10s by default).
-            new("wal_receiver_status_interval", "1s"),
-            new("log_line_prefix", "%m [%p] %q%a "),
-        };
-        // promote_trigger_file exists up to PostgreSQL 15 (removed in 16): the seed's promotion path.
-        if (binaries.MajorVersion is >= 12 and <= 15)
-            defaults.Add(new("promote_trigger_file", run.Combine("standby.promote")));
-        return ServerConfigFile.Merge(defaults, pair.Standby.Settings);
-    }
-
-    private async Task<LocalServer> StartWithFreePortAsync(
-        NodeRole role, string dataDirectory, string logFile, string socketDirectory,
-        Func<int, IEnumerable<KeyValuePair<string, string>>> settingsForPort,
-        PostgresBinaries binaries, ServerAccount account, List<PortReservation> ports, List<LocalServer> servers,
-        string portLocks, TimeSpan startTimeout, CancellationToken cancellationToken)
-    {
+        var name = role.ToString().ToLowerInvariant();
+        var dataDirectory = plan.Run.Combine(name);
+        var logFile = plan.Run.Combine($"{name}.log");
+        var socketDirectory = plan.Run.CreateSocketDirectory(name, plan.Account);
+        var conf = Path.Combine(dataDirectory, ServerConfigFile.FileName);
         for (var attempt = 1; ; attempt++)
         {
-            var reservation = PortReservation.Acquire(portLocks, ports.Select(p => p.Port).ToArray());
-            ports.Add(reservation);
-            var settings = settingsForPort(reservation.Port).Append(KeyValuePair.Create("unix_socket_directories", socketDirectory));
-            var conf = Path.Combine(dataDirectory, ServerConfigFile.FileName);
-            await File.WriteAllTextAsync(conf, ServerConfigFile.Render(settings), cancellationToken).ConfigureAwait(false);
-            account.Own(conf);
-            var server = new LocalServer(role, dataDirectory, logFile, socketDirectory, reservation.Port, binaries, account);
-            servers.Add(server);
+            var held = scope.OwnedOf<PortReservation>().Select(p => p.Port).ToArray();
+            var reservation = scope.Own(PortReservation.Acquire(Path.Combine(Options.WorkDirectory, "ports"), held), $"the {name}'s port", r => r.Dispose());
+            await File.WriteAllTextAsync(conf, ServerConfigFile.Render(
+                [KeyValuePair.Create("port", reservation.Port.ToString(CultureInfo.InvariantCulture)), .. settings, KeyValuePair.Create("unix_socket_directories", socketDirectory)]),
+                cancellationToken).ConfigureAwait(false);
+            plan.Account.Own(conf);
+            var server = scope.Own(new LocalServer(role, dataDirectory, logFile, socketDirectory, reservation.Port, plan.Binaries, plan.Account), $"the {name} server", s => StopAfterFailureAsync(s, plan));
             try
             {
-                await server.StartAsync(startTimeout, cancellationToken).ConfigureAwait(false);
+                await server.StartAsync(Options.Multiplier.Scale(Options.StartTimeout), cancellationToken).ConfigureAwait(false);
                 return server;
             }
             catch (ProvisioningException) when (attempt < PortAttempts && server.FailedOnBusyPort())
             {
-                // Someone outside the harness took the port between our check and the server's bind.
-                servers.Remove(server);
-                ports.Remove(reservation);
+                // Someone outside the harness took the port between our check and the server's bind. The server
+                // never came up: nothing to stop or keep; the next attempt takes another port.
+                scope.Disown(server);
+                scope.Disown(reservation);
                 reservation.Dispose();
                 File.Delete(logFile);
             }
         }
     }
 
-    private static async Task<long?> BaseBackupAsync(
-        PostgresBinaries binaries, ServerAccount account, int primaryPort, string slot, string standbyData, string passfile,
-        IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// A server's release when the build fails: stopped, then its logs and configs kept when asked (passwords
+    /// scrubbed). It takes no cancellation token on purpose: it runs because the build was cancelled, too.
+    /// </summary>
+    private async ValueTask StopAfterFailureAsync(LocalServer server, LocalBuildPlan plan)
     {
-        long? totalKb = null;
-        var conninfo = $"host=127.0.0.1 port={primaryPort} user={TemplateCache.ReplicationRole} application_name={StandbyApplicationName}";
-        var result = await CommandRunner.RunAsync(
-            binaries.Tool("pg_basebackup"),
-            ["-D", standbyData, "-Fp", "-Xs", "-R", "-c", "fast", "--no-sync", "--progress", "-S", slot, "-d", conninfo],
-            account,
-            new Dictionary<string, string> { ["PGPASSFILE"] = passfile },
-            onErrorLine: line =>
-            {
-                var match = BackupProgress().Match(line);
-                if (!match.Success)
-                    return;
-                var done = long.Parse(match.Groups["done"].Value, CultureInfo.InvariantCulture);
-                var total = long.Parse(match.Groups["total"].Value, CultureInfo.InvariantCulture);
-                totalKb = total;
-                progress?.Report(new ProvisionProgress(ProvisionPhases.BaseBackup, $"{done:N0}/{total:N0} kB", total == 0 ? 100 : 100.0 * done / total));
-            },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        try
         {
-            throw new ProvisioningException(
-                $"pg_basebackup failed with exit code {result.ExitCode}",
-                "check the primary's pg_hba.conf and max_wal_senders, and that the replication slot exists",
-                $"{SecretRedactor.Redact(result.CommandLine)}{Environment.NewLine}{result.Tail()}");
+            await server.StopAsync(Options.Multiplier.Scale(Options.StopTimeout), CancellationToken.None).ConfigureAwait(false);
         }
-        return totalKb * 1024;
-    }
-
-    private static async Task CheckNoPasswordWrittenAsync(string standbyData, string password, CancellationToken cancellationToken)
-    {
-        var autoConf = Path.Combine(standbyData, "postgresql.auto.conf");
-        var text = File.Exists(autoConf) ? await File.ReadAllTextAsync(autoConf, cancellationToken).ConfigureAwait(false) : "";
-        if (!text.Contains("primary_conninfo", StringComparison.Ordinal))
-            throw new ProvisioningException("pg_basebackup -R wrote no primary_conninfo", "check the pg_basebackup version", $"{autoConf}: {text.Length} characters");
-        if (text.Contains(password, StringComparison.Ordinal))
-            throw new ProvisioningException(
-                "pg_basebackup -R wrote the replication password into postgresql.auto.conf",
-                "this is a harness bug: the password must only be in the passfile; please report it",
-                $"{autoConf} holds the password");
-    }
-
-    private async Task WaitForReplicationStateAsync(NpgsqlConnection admin, string state, string? syncState, LocalServer standby, CancellationToken cancellationToken)
-    {
-        var timeout = Options.Multiplier.Scale(Options.StreamingTimeout);
-        var stopwatch = Stopwatch.StartNew();
-        var observed = "no row in pg_stat_replication";
-        await using var query = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", admin);
-        query.Parameters.AddWithValue(StandbyApplicationName);
-        while (stopwatch.Elapsed < timeout)
+        finally
         {
-            await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var current = reader.GetString(0);
-                    var sync = reader.GetString(1);
-                    observed = $"state={current}, sync_state={sync}";
-                    if (current == state && (syncState is null || sync == syncState))
-                        return;
-                }
-            }
-            if (!standby.IsRunning)
-                break;
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            // Before the run directory goes (it was owned first, so it is released last).
+            if (Options.KeepFailures)
+                ArtifactKeeper.Keep(plan.Run, [server], Options.ArtifactsDirectory, [plan.Bootstrap.SuperuserPassword, plan.Bootstrap.ReplicationPassword]);
         }
-        var wanted = syncState is null ? $"state '{state}'" : $"state '{state}' with sync_state '{syncState}'";
-        throw new ProvisioningException(
-            $"the standby did not reach {wanted} within {timeout.TotalSeconds:0.#} s",
-            "check primary_conninfo, pg_hba.conf and the standby log below",
-            $"last pg_stat_replication row: {observed}; standby {(standby.IsRunning ? "running" : "not running")}; last lines of {standby.LogFile}:{Environment.NewLine}{standby.LogTail()}");
-    }
-
-    private static async Task<NpgsqlConnection> OpenSocketConnectionAsync(LocalServer server, CancellationToken cancellationToken)
-    {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = server.SocketDirectory,
-            Port = server.Port,
-            Username = TemplateCache.Superuser,
-            Database = "postgres",
-            Pooling = false,
-            ApplicationName = "replication-harness-provisioner",
-        };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void EnsurePrivate(string dataDirectory, ServerAccount account)
@@ -374,16 +198,4 @@ public sealed partial class LocalProvisioner(LocalProvisionerOptions options) : 
         stopwatch.Restart();
         return timing;
     }
-
-    private static void Report(IProgress<ProvisionProgress>? progress, string phase, string message) =>
-        progress?.Report(new ProvisionProgress(phase, message));
-
-    /// <summary>The link proxy once started, so a failed build can close it.</summary>
-    private sealed class LinkHolder
-    {
-        public Network.TcpLinkProxy? Proxy { get; set; }
-    }
-
-    [GeneratedRegex(@"(?<done>\d+)/(?<total>\d+) kB")]
-    private static partial Regex BackupProgress();
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning.Local;
@@ -84,6 +86,26 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
                 throw StartFailure($"the server did not accept connections within {timeout.TotalSeconds:0.#} s", LogTail());
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A superuser connection over the private socket, which <see cref="TemplateCache.HbaContent"/> trusts: the
+    /// provisioner's own statements need no password, and none goes over TCP. Unpooled: a few statements, once.
+    /// </summary>
+    internal async Task<NpgsqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = SocketDirectory,
+            Port = Port,
+            Username = PairBootstrap.Superuser,
+            Database = "postgres",
+            Pooling = false,
+            ApplicationName = "replication-harness-provisioner",
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
     }
 
     /// <summary>True when the log says another process holds the port, so a retry on another port can help.</summary>

@@ -19,15 +19,4 @@ public static class ServerConfigFile
             text.Append(name).Append(" = '").Append(value.Replace("'", "''", StringComparison.Ordinal)).Append("'\n");
         return text.ToString();
     }
-
-    /// <summary>Merges defaults and overrides, overrides winning, keeping the defaults' order first.</summary>
-    public static IReadOnlyDictionary<string, string> Merge(IEnumerable<KeyValuePair<string, string>> defaults, IReadOnlyDictionary<string, string> overrides)
-    {
-        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in defaults)
-            merged[name] = value;
-        foreach (var (name, value) in overrides)
-            merged[name] = value;
-        return merged;
-    }
 }

@@ -3,25 +3,20 @@ using System.Security.Cryptography;
 using System.Text;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
 
 namespace ReplicationHarness.Provisioning.Local;
 
 /// <summary>
 /// An initdb'd data directory kept per PostgreSQL build and initdb options, so each run copies it
 /// (tens of milliseconds) instead of running initdb (half a second). It holds no password: those are
-/// set per run on the copy.
+/// set per run on the copy (<see cref="PairBootstrap"/>).
 /// </summary>
 public static class TemplateCache
 {
-    /// <summary>The superuser initdb creates; the harness sets its password per run.</summary>
-    public const string Superuser = "postgres";
-
-    /// <summary>The role the standby replicates as.</summary>
-    public const string ReplicationRole = "harness_replicator";
-
     // Changing anything here changes the cache key, so old templates are never reused by mistake.
     private static readonly string[] InitdbOptions =
-        ["-U", Superuser, "-E", "UTF8", "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"];
+        ["-U", PairBootstrap.Superuser, "-E", "UTF8", "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"];
 
     /// <summary>
     /// Unix-socket connections are trusted: the socket lives in a 0700 directory only the server's account
@@ -31,7 +26,7 @@ public static class TemplateCache
     public static readonly string HbaContent =
         "# Written by replication-harness.\n"
         + "local   all          all                                 trust\n"
-        + $"host    replication  {ReplicationRole,-22} 127.0.0.1/32  scram-sha-256\n"
+        + $"host    replication  {PairBootstrap.ReplicationRole,-22} 127.0.0.1/32  scram-sha-256\n"
         + "host    all          all                    127.0.0.1/32  scram-sha-256\n";
 
     /// <summary>The cache key: the binaries' build and every option the template depends on.</summary>

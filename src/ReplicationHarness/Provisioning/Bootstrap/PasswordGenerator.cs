@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ReplicationHarness.Provisioning.Local;
+namespace ReplicationHarness.Provisioning.Bootstrap;
 
 /// <summary>Passwords made per run: never reused, never printed.</summary>
 public static class PasswordGenerator
