@@ -46,18 +46,14 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private bool _finished;
     private bool _observerStopped;
 
-    public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader)
+    /// <summary>A runner whose children <paramref name="createChildren"/> makes (Akka creates actors through a public constructor).</summary>
+    public ScenarioRunnerActor(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress,
+        Func<IUntypedActorContext, ScenarioClock, RunChildren> createChildren)
     {
         _scenario = scenario;
         _options = options;
         _progress = progress;
-        var primary = Context.Watch(Context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
-        var children = new RunChildren(
-            primary,
-            Context.Watch(Context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby")),
-            Context.Watch(Context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
-            Context.Watch(Context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, _clock, Self), "lag-observer")),
-            pair.Link is { } proxy ? Context.Watch(Context.ActorOf(LinkActor.Props(proxy), "link")) : null);
+        var children = createChildren(Context, _clock);
         _run = new StepRun(children, pair, options, _clock, Self, () => Timers, _stopping.Token, scenario.Tables, CompleteStep);
         StepHandler[] handlers =
         [
@@ -74,9 +70,23 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the actor.</summary>
+    /// <summary>Props for the actor, with its node, writer, observer and link children.</summary>
     public static Props Props(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader) =>
-        Akka.Actor.Props.Create(() => new ScenarioRunnerActor(scenario, pair, options, progress, lagReader));
+        Props(scenario, pair, options, progress, (context, clock) =>
+        {
+            var primary = context.Watch(context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
+            return new RunChildren(
+                primary,
+                context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby")),
+                context.Watch(context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
+                context.Watch(context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, clock, context.Self), "lag-observer")),
+                pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null);
+        });
+
+    /// <summary>Props with children made by the caller: a spec scripts the pair with test probes.</summary>
+    public static Props Props(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress,
+        Func<IUntypedActorContext, ScenarioClock, RunChildren> createChildren) =>
+        Akka.Actor.Props.Create(() => new ScenarioRunnerActor(scenario, pair, options, progress, createChildren));
 
     /// <summary>Children that throw are stopped and their failure fails the step, never a silent restart.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, exception =>
