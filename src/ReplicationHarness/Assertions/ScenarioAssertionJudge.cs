@@ -81,6 +81,15 @@ public static class ScenarioAssertionJudge
             ? $"never fired in {report.Samples.Count} samples"
             : string.Join("; ", intervals.Select(i => $"fired at {Seconds(i.FiredAt)}, " + (i.ClearedAt is { } cleared ? $"cleared at {Seconds(cleared)}" : "still raised at the end") + $" (peak {i.Peak})"));
 
+    /// <summary>
+    /// The scenario's verdict: error when the harness could not run it (an error of its own or of a step), failed
+    /// when a step or an assertion failed, else passed.
+    /// </summary>
+    public static Verdict Overall(string? error, IReadOnlyList<StepResult> steps, IReadOnlyList<AssertionResult> assertions) =>
+        error is not null || steps.Any(s => s.Status == Verdict.Error) ? Verdict.Error
+        : steps.Any(s => s.Status == Verdict.Failed) || assertions.Any(a => a.Status == Verdict.Failed) ? Verdict.Failed
+        : Verdict.Passed;
+
     private static string Name(AlertKind kind) => kind.ToString().ToLowerInvariant();
 
     private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:0.###}s";

@@ -23,4 +23,7 @@ public sealed record Scenario(
 {
     /// <summary>The only format version this harness reads.</summary>
     public const int FormatVersion = 1;
+
+    /// <summary>The harness tables the steps write, each once, in order of first use.</summary>
+    public IReadOnlyList<string> Tables => Steps.Select(s => s.WritesTable).OfType<string>().Distinct().ToList();
 }

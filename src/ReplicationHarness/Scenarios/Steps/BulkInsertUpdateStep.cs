@@ -11,4 +11,7 @@ public sealed record BulkInsertUpdateStep(int Index, string Name, TimeSpan Timeo
 
     /// <inheritdoc />
     public override string Keyword => Kind;
+
+    /// <inheritdoc />
+    public override string? WritesTable => Table;
 }

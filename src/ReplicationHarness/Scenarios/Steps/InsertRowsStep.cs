@@ -11,4 +11,7 @@ public sealed record InsertRowsStep(int Index, string Name, TimeSpan Timeout, St
 
     /// <inheritdoc />
     public override string Keyword => Kind;
+
+    /// <inheritdoc />
+    public override string? WritesTable => Table;
 }

@@ -16,4 +16,7 @@ public abstract record ScenarioStep(int Index, string Name, TimeSpan Timeout, St
 
     /// <summary>How long the step's own work lasts (a wait, a load), which its timeout must exceed; null for most steps.</summary>
     public virtual TimeSpan? RunsFor => null;
+
+    /// <summary>The harness table the step writes, for steps that write; the run prepares it before the first step.</summary>
+    public virtual string? WritesTable => null;
 }

@@ -20,5 +20,8 @@ public sealed record SustainedLoadStep(
     public override string Keyword => Kind;
 
     /// <inheritdoc />
+    public override string? WritesTable => Table;
+
+    /// <inheritdoc />
     public override TimeSpan? RunsFor => Duration;
 }

@@ -1,0 +1,61 @@
+using Akka.Actor;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>
+/// contents_equal, after the steps: waits for the standby to replay all the primary has flushed, then compares
+/// each harness table's row count and digest on both nodes.
+/// </summary>
+internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> done)
+{
+    /// <summary>The step index the comparison's requests carry.</summary>
+    public const int Index = -2;
+
+    private readonly Dictionary<(NodeRole, string), NodeProtocol.TableDigest> _digests = [];
+    private bool _compared;
+
+    public void Start() => run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Index));
+
+    public void Handle(object message)
+    {
+        switch (message)
+        {
+            case PrimaryNodeProtocol.FlushPosition { StepIndex: Index } position:
+                run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, run.Limit(TimeSpan.FromSeconds(20))));
+                break;
+            case StandbyNodeProtocol.ReplayReached { StepIndex: Index }:
+                foreach (var table in run.Facts.Tables)
+                {
+                    run.Children.Primary.Tell(new NodeProtocol.DigestTable(table));
+                    run.Children.Standby.Tell(new NodeProtocol.DigestTable(table));
+                }
+                if (run.Facts.Tables.Count == 0)
+                    Compare();
+                break;
+            case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
+                done(ContentsJudge.NotCompared(ReplicationHandler.Behind(notReached, run.Redact)));
+                break;
+            case NodeProtocol.TableDigest digest:
+                _digests[(digest.Role, digest.Table)] = digest;
+                if (_digests.Count == run.Facts.Tables.Count * 2)
+                    Compare();
+                break;
+        }
+    }
+
+    private void Compare()
+    {
+        if (_compared)
+            return;
+        _compared = true;
+        TableContents Contents(NodeRole role, string table)
+        {
+            var digest = _digests[(role, table)];
+            return new TableContents(digest.Rows, digest.Md5, digest.Error is null ? null : run.Redact(digest.Error));
+        }
+        done(ContentsJudge.Judge(run.Facts.Tables.Select(t => (t, Contents(NodeRole.Primary, t), Contents(NodeRole.Standby, t))).ToList()));
+    }
+}

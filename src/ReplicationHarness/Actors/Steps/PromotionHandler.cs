@@ -1,0 +1,57 @@
+using Akka.Actor;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Catalog;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Writes;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>promote: times the promotion, then counts on the new primary every write the old one acknowledged.</summary>
+internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
+{
+    private Promotion? _promotion;
+    private TimeSpan _promotedAt;
+    private IReadOnlyList<AcknowledgedWrite> _acknowledged = [];
+
+    public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Promotion];
+
+    public override void Start(ScenarioStep step)
+    {
+        var index = Run.Index;
+        // The ledger of acknowledged writes is read once the promotion is over: that is the moment clients fail
+        // over, so what the old primary acknowledged until then is what they were promised.
+        Run.Pair.PromoteStandbyAsync(((PromoteStep)step).Method, Run.Inner * 0.9, Run.Stopping).PipeTo(Run.Self,
+            success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
+            failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
+    }
+
+    public override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case ScenarioRunnerProtocol.Promoted promoted when Current(promoted.StepIndex):
+                (_promotion, _promotedAt) = (promoted.Promotion, Run.Clock.Elapsed);
+                if (promoted.Promotion.Promoted)
+                    Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetAcknowledgedWrites(Run.Index));
+                else
+                    Run.Complete(PromotionJudge.NotPromoted(promoted.Promotion, Run.Step!.Expect));
+                return true;
+            case PrimaryNodeProtocol.AcknowledgedWrites acknowledged when Current(acknowledged.StepIndex):
+                _acknowledged = acknowledged.Writes;
+                Run.Children.Standby.Tell(new StandbyNodeProtocol.CountWrites(Run.Index, Run.Facts.Tables.Union(acknowledged.Writes.Select(w => w.Table)).ToArray()));
+                return true;
+            case StandbyNodeProtocol.WriteCounts counts when Current(counts.StepIndex):
+                Run.Complete(PromotionJudge.Judge(_promotion!, Run.Step!.Expect, _acknowledged, counts.Counts, counts.Error is { } error ? Run.Redact(error) : null,
+                    Run.Facts.PrimaryStoppedAt, _promotedAt, Run.Clock.At));
+                return true;
+            // Promoting a standby the scenario itself stopped is the scenario's expectation failing, not the harness.
+            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.StandbyStoppedBy is { } stoppedBy:
+                Run.Complete(PromotionJudge.StandbyStopped(Run.Step!.Expect, stoppedBy, Run.Redact(failed.What)));
+                return true;
+            default:
+                return false;
+        }
+    }
+}

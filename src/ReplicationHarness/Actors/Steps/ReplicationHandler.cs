@@ -1,0 +1,60 @@
+using Akka.Actor;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios.Catalog;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>wait_for_catchup, set_apply_delay, pause_replay and resume_replay: what the standby's replay does.</summary>
+internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
+{
+    public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Replication];
+
+    /// <summary>How far replay was behind its target when the wait ended, and why, for messages.</summary>
+    public static string Behind(StandbyNodeProtocol.ReplayNotReached notReached, Func<string, string> redact) =>
+        $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Describe(notReached.Waited)}"
+        + (notReached.Error is null ? "" : $" ({redact(notReached.Error)})");
+
+    public override void Start(ScenarioStep step)
+    {
+        var standby = Run.Children.Standby;
+        switch (step)
+        {
+            case WaitForCatchUpStep:
+                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index));
+                break;
+            case SetApplyDelayStep delay:
+                standby.Tell(new StandbyNodeProtocol.SetApplyDelay(Run.Index, delay.Delay, Run.Inner));
+                break;
+            case PauseReplayStep:
+                standby.Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: true, Run.Inner));
+                break;
+            case ResumeReplayStep:
+                standby.Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: false, Run.Inner));
+                break;
+        }
+    }
+
+    public override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case PrimaryNodeProtocol.FlushPosition position when Current(position.StepIndex):
+                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner));
+                return true;
+            case StandbyNodeProtocol.ReplayReached reached when Current(reached.StepIndex):
+                Run.Complete(Verdict.Passed,
+                    [new AssertionResult("replay lag", "= 0B", $"replayed up to {reached.Replay} after {DurationText.Describe(reached.Waited)}", null, Verdict.Passed)],
+                    $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
+                return true;
+            case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
+                var behind = Behind(notReached, Run.Redact);
+                Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", "= 0B", behind, null, Verdict.Failed)], $"did not catch up: {behind}");
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Akka.Actor;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Catalog;
+using ReplicationHarness.Scenarios.Steps;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>sql: one statement on a node, its first value judged against expect.result.</summary>
+internal sealed class SqlHandler(StepRun run) : StepHandler(run)
+{
+    public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Sql];
+
+    public override void Start(ScenarioStep step)
+    {
+        var sql = (SqlStep)step;
+        Run.Children.Node(sql.On).Tell(new NodeProtocol.RunSql(Run.Index, sql.Query, Run.Inner));
+    }
+
+    public override bool Handle(object message)
+    {
+        if (message is not NodeProtocol.SqlResult result || !Current(result.StepIndex))
+            return false;
+        Run.Complete(SqlJudge.Judge(result.Role.Name(), result.FirstValue, result.Error is { } error ? Run.Redact(error) : null, Run.Step!.Expect.Result));
+        return true;
+    }
+}

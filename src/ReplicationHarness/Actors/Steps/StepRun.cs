@@ -1,0 +1,80 @@
+using Akka.Actor;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios.Steps;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>
+/// What the step handlers share with the runner: the children to tell, the pair, limits and clock, the step under
+/// way and how to end it, and the facts steps leave for each other. Used on the runner's thread only.
+/// </summary>
+internal sealed class StepRun(RunChildren children, ProvisionedPair pair, ScenarioRunOptions options, ScenarioClock clock, IActorRef self,
+    Func<ITimerScheduler> timers, CancellationToken stopping, IReadOnlyList<string> tables, Action<StepOutcome> complete)
+{
+    /// <summary>The actors the steps drive.</summary>
+    public RunChildren Children { get; } = children;
+
+    /// <summary>The pair under test.</summary>
+    public ProvisionedPair Pair { get; } = pair;
+
+    /// <summary>The run's clock.</summary>
+    public ScenarioClock Clock { get; } = clock;
+
+    /// <summary>The runner, where replies and piped results go.</summary>
+    public IActorRef Self { get; } = self;
+
+    /// <summary>The runner's timers.</summary>
+    public ITimerScheduler Timers => timers();
+
+    /// <summary>Cancelled when the runner stops.</summary>
+    public CancellationToken Stopping { get; } = stopping;
+
+    /// <summary>Facts one step leaves for others and for the verdict.</summary>
+    public RunFacts Facts { get; } = new(tables);
+
+    /// <summary>Every probed write's outcome.</summary>
+    public VisibilityLedger Visibility { get; } = new();
+
+    /// <summary>The index of the step under way.</summary>
+    public int Index { get; private set; } = -1;
+
+    /// <summary>The step under way (null before the first and after the last).</summary>
+    public ScenarioStep? Step { get; private set; }
+
+    /// <summary>When the step under way started.</summary>
+    public TimeSpan Started { get; private set; }
+
+    /// <summary>Whether the step under way has ended.</summary>
+    public bool Done { get; private set; }
+
+    /// <summary>The step's scaled time limit.</summary>
+    public TimeSpan StepLimit => Limit(Step?.Timeout ?? ScenarioStep.DefaultTimeout);
+
+    /// <summary>What an operation inside the step may take: a little less than the step, so it ends with its own message.</summary>
+    public TimeSpan Inner => StepLimit * 0.95;
+
+    /// <summary>A limit scaled by the run's timeout multiplier.</summary>
+    public TimeSpan Limit(TimeSpan limit) => options.Multiplier.Scale(limit);
+
+    /// <summary>Whether a reply is for the step under way (late answers to a step that ended are ignored).</summary>
+    public bool IsCurrent(int stepIndex) => stepIndex == Index && !Done && Step is not null;
+
+    /// <summary>Removes the run's passwords from a text.</summary>
+    public string Redact(string text) => SecretRedactor.Redact(text, Pair.Primary.Password, Pair.Standby.Password);
+
+    /// <summary>Ends the step under way.</summary>
+    public void Complete(StepOutcome outcome) => complete(outcome);
+
+    /// <summary>Ends the step under way.</summary>
+    public void Complete(Results.Verdict status, IReadOnlyList<Results.AssertionResult> checks, string detail) => complete(new StepOutcome(status, checks, detail));
+
+    internal void Begin(int index, ScenarioStep? step)
+    {
+        (Index, Step, Done, Started) = (index, step, false, Clock.Elapsed);
+    }
+
+    internal void End() => Done = true;
+}

@@ -1,0 +1,52 @@
+using ReplicationHarness.Results;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Actors.Steps;
+
+/// <summary>
+/// Every probed write's outcome, seen or not, for the steps' verdicts and the report: nothing a probe measured
+/// drops out of a statistic.
+/// </summary>
+internal sealed class VisibilityLedger
+{
+    private readonly List<VisibilityMeasurement> _measured = [];
+    private readonly List<UnseenWrite> _unseen = [];
+    private readonly HashSet<int> _probeFailures = [];
+
+    /// <summary>The writes seen, in the order their probes ended.</summary>
+    public IReadOnlyList<VisibilityMeasurement> Measured => _measured;
+
+    /// <summary>The writes not seen by their deadline.</summary>
+    public IReadOnlyList<UnseenWrite> Unseen => _unseen;
+
+    /// <summary>A step's writes that were seen.</summary>
+    public IReadOnlyList<VisibilityMeasurement> MeasuredOf(int stepIndex) => _measured.Where(v => v.StepIndex == stepIndex).ToList();
+
+    /// <summary>A step's writes that were not seen.</summary>
+    public IReadOnlyList<UnseenWrite> UnseenOf(int stepIndex) => _unseen.Where(u => u.StepIndex == stepIndex).ToList();
+
+    /// <summary>Whether a probe of the step failed for a reason other than a standby the scenario stopped: the harness could not measure.</summary>
+    public bool ProbeFailed(int stepIndex) => _probeFailures.Contains(stepIndex);
+
+    public void Record(StandbyNodeProtocol.Visible visible) =>
+        _measured.Add(new VisibilityMeasurement(visible.WriteId, visible.StepIndex, visible.Kind, visible.Rows, visible.Microseconds,
+            visible.UncertaintyMicroseconds, visible.MicrosecondsSinceSent, visible.Probes, visible.CommitLsn, visible.ReplayLsn));
+
+    /// <param name="notVisible">The probe's outcome.</param>
+    /// <param name="standbyStoppedBy">The step that stopped the standby, if one did.</param>
+    /// <param name="redact">Removes the run's secrets from an error text.</param>
+    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, int? standbyStoppedBy, Func<string, string> redact)
+    {
+        string? reason = null;
+        if (notVisible.Error is not null && standbyStoppedBy is { } stoppedBy)
+        {
+            reason = $"the standby was stopped by steps[{stoppedBy}]";
+        }
+        else if (notVisible.Error is { } failure)
+        {
+            reason = $"probing the standby failed after {DurationText.Describe(notVisible.Waited)}: {redact(failure)}";
+            _probeFailures.Add(notVisible.StepIndex);
+        }
+        _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason));
+    }
+}

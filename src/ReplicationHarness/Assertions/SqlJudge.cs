@@ -1,0 +1,23 @@
+using ReplicationHarness.Results;
+
+namespace ReplicationHarness.Assertions;
+
+/// <summary>Judges a sql step: the statement ran, and its first value is the one expected.</summary>
+public static class SqlJudge
+{
+    /// <param name="node">Where it ran ("primary").</param>
+    /// <param name="firstValue">The first column of the first row, as text (null for SQL NULL or no row).</param>
+    /// <param name="error">Why it failed (redacted), or null.</param>
+    /// <param name="expected">expect.result, or null.</param>
+    public static StepOutcome Judge(string node, string? firstValue, string? error, string? expected)
+    {
+        if (error is not null)
+            return new StepOutcome(Verdict.Failed, [new AssertionResult("query", "runs", error, null, Verdict.Failed)], $"the query failed on the {node}: {error}");
+        var shown = firstValue ?? "NULL";
+        if (expected is null)
+            return StepOutcome.Passed($"{node} returned {shown}");
+        var passed = firstValue == expected;
+        return new StepOutcome(passed ? Verdict.Passed : Verdict.Failed, [new AssertionResult("result", $"= {expected}", shown, null, passed ? Verdict.Passed : Verdict.Failed)],
+            $"{node} returned {shown}");
+    }
+}

@@ -1,0 +1,78 @@
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Assertions;
+
+/// <summary>
+/// Judges a write step's probed writes against its expectations. Every probed write is in the verdict: one not
+/// seen by its deadline fails the step whatever the others did.
+/// </summary>
+public static class VisibilityJudge
+{
+    /// <summary>Whether a write step's writes are probed: only when it judges visibility; otherwise later steps do.</summary>
+    public static bool ExpectsVisibility(StepExpectation expect) => expect.VisibleWithin is not null || expect.VisibleNotBefore is not null;
+
+    /// <param name="measured">The step's writes that were seen.</param>
+    /// <param name="unseen">The step's writes that were not seen by their deadline.</param>
+    /// <param name="expect">The step's expectations.</param>
+    /// <param name="stepLimit">The step's scaled time limit, the bound when no visible_within is given.</param>
+    public static IReadOnlyList<AssertionResult> Checks(IReadOnlyList<VisibilityMeasurement> measured, IReadOnlyList<UnseenWrite> unseen, StepExpectation expect, TimeSpan stepLimit)
+    {
+        var checks = new List<AssertionResult>();
+        var probed = measured.Count + unseen.Count;
+        if (probed == 0)
+            return checks;
+        var writes = probed == 1 ? "1 write" : $"{probed} writes";
+        var threshold = expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(stepLimit)}";
+        if (unseen.Count > 0)
+        {
+            checks.Add(new AssertionResult("visible_within", threshold, DescribeUnseen(unseen, measured), null, Verdict.Failed));
+        }
+        else if (expect.VisibleWithin is { } limit)
+        {
+            var slowest = measured.Max(m => m.Microseconds);
+            var margin = limit.TotalMicroseconds - slowest;
+            checks.Add(new AssertionResult("visible_within", threshold, $"max {Microseconds.Format(slowest)} over {writes}",
+                Microseconds.Format(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        if (expect.VisibleNotBefore is { } notBefore && measured.Count > 0)
+        {
+            // An apply delay counts from the commit's timestamp, which the server takes after we sent the commit and
+            // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
+            var earliest = measured.Min(m => m.MicrosecondsSinceSent);
+            var margin = earliest - notBefore.TotalMicroseconds;
+            var over = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
+            checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Microseconds.Format(earliest)} from sending the commit, over {over}",
+                Microseconds.Format(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+        }
+        if (measured.Count > 0)
+        {
+            var consistent = measured.Count(m => m.LsnConsistent);
+            checks.Add(new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", $"{consistent} of {measured.Count}", null,
+                consistent == measured.Count ? Verdict.Passed : Verdict.Failed));
+        }
+        return checks;
+    }
+
+    /// <summary>What the failed visible_within check says: the one write's rows seen, or how many of all were not seen.</summary>
+    public static string DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
+    {
+        if (unseen is [var only] && measured.Count == 0)
+            return only.Reason is { } reason
+                ? $"write {only.WriteId} not visible: {reason}"
+                : $"{only.RowsSeen} of {only.Rows} rows of write {only.WriteId} visible after {DurationText.Describe(only.Waited)}";
+        var probed = unseen.Count + measured.Count;
+        var text = $"{unseen.Count} of {probed} probed writes not visible within {DurationText.Format(unseen[0].Deadline)}";
+        if (unseen.FirstOrDefault(u => u.Reason is not null)?.Reason is { } first)
+            text += $" ({first})";
+        if (measured.Count > 0)
+            text += $"; the {measured.Count} seen took at most {Microseconds.Format(measured.Max(m => m.Microseconds))}";
+        return text;
+    }
+
+    /// <summary>One clause per write seen: kind, rows, time to visible and the probe interval bounding it.</summary>
+    public static string DescribeSeen(IReadOnlyList<VisibilityMeasurement> measured) =>
+        string.Join("; ", measured.Select(m =>
+            $"{m.Kind} of {m.Rows} row{(m.Rows == 1 ? "" : "s")} visible after {Microseconds.Format(m.Microseconds)} (probe interval {Microseconds.Format(m.UncertaintyMicroseconds)})"));
+}

@@ -1,0 +1,201 @@
+using ReplicationHarness.Actors;
+using ReplicationHarness.Assertions;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Steps;
+using ReplicationHarness.Units;
+using ReplicationHarness.Writes;
+
+namespace ReplicationHarness.Tests.Assertions;
+
+/// <summary>The step judges are pure: each verdict is pinned here from measurements alone, without PostgreSQL.</summary>
+public class StepJudgeTests
+{
+    private static readonly StepExpectation Within500 = new(TimeSpan.FromMilliseconds(500), null, null);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    private static VisibilityMeasurement Seen(long id, double micros, long commit = 100, long replay = 200) =>
+        new(id, 1, "insert", 5, micros, 50, micros + 100, 2, new Lsn((ulong)commit), new Lsn((ulong)replay));
+
+    private static UnseenWrite NotSeen(long id, string? reason = null) =>
+        new(id, 1, "insert", 5, 0, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(501), reason);
+
+    [Fact]
+    public void Writes_all_seen_within_the_limit_pass_with_the_margin_of_the_slowest()
+    {
+        var checks = VisibilityJudge.Checks([Seen(1, 1_200), Seen(2, 12_300)], [], Within500, Limit);
+
+        Assert.Equal(
+        [
+            new AssertionResult("visible_within", "<= 500ms", "max 12.3ms over 2 writes", "487.7ms", Verdict.Passed),
+            new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", "2 of 2", null, Verdict.Passed),
+        ], checks);
+    }
+
+    [Fact]
+    public void A_write_seen_after_the_limit_fails_with_a_negative_margin()
+    {
+        var visible = VisibilityJudge.Checks([Seen(1, 600_000)], [], Within500, Limit)[0];
+
+        Assert.Equal(("max 600ms over 1 write", "-100ms", Verdict.Failed), (visible.Observed, visible.Margin, visible.Status));
+    }
+
+    [Fact]
+    public void One_write_not_seen_fails_the_step_whatever_the_others_did_and_says_how_many()
+    {
+        var visible = VisibilityJudge.Checks([Seen(1, 1_000), Seen(2, 2_000)], [NotSeen(3)], Within500, Limit)[0];
+
+        Assert.Equal(Verdict.Failed, visible.Status);
+        Assert.Equal("1 of 3 probed writes not visible within 500ms; the 2 seen took at most 2000us", visible.Observed);
+    }
+
+    [Fact]
+    public void A_single_unseen_write_says_how_many_rows_were_seen_or_why_it_was_not()
+    {
+        Assert.Equal("0 of 5 rows of write 3 visible after 501ms", VisibilityJudge.DescribeUnseen([NotSeen(3)], []));
+        Assert.Equal("write 3 not visible: the standby was stopped by steps[0]", VisibilityJudge.DescribeUnseen([NotSeen(3, "the standby was stopped by steps[0]")], []));
+    }
+
+    [Fact]
+    public void Without_a_threshold_the_step_limit_bounds_the_writes()
+    {
+        var visible = VisibilityJudge.Checks([], [NotSeen(3)], new StepExpectation(null, TimeSpan.FromMilliseconds(1), null), Limit)[0];
+
+        Assert.Equal("within the step's 30s", visible.Threshold);
+    }
+
+    [Fact]
+    public void A_write_seen_before_visible_not_before_fails_it()
+    {
+        var notBefore = VisibilityJudge.Checks([Seen(1, 50_000)], [], new StepExpectation(null, TimeSpan.FromMilliseconds(100), null), Limit)
+            .Single(c => c.Name == "visible_not_before");
+
+        Assert.Equal(("min 50.1ms from sending the commit, over 1 write", Verdict.Failed), (notBefore.Observed, notBefore.Status));
+    }
+
+    [Fact]
+    public void A_replay_position_behind_the_commit_fails_the_lsn_check()
+    {
+        var lsn = VisibilityJudge.Checks([Seen(1, 1_000), Seen(2, 1_000, commit: 300, replay: 200)], [], Within500, Limit)[^1];
+
+        Assert.Equal(("1 of 2", Verdict.Failed), (lsn.Observed, lsn.Status));
+    }
+
+    [Fact]
+    public void No_probed_write_means_no_visibility_check()
+    {
+        Assert.Empty(VisibilityJudge.Checks([], [], Within500, Limit));
+        Assert.False(VisibilityJudge.ExpectsVisibility(StepExpectation.None));
+    }
+
+    private static readonly SustainedLoadStep Load = new(4, "load", Limit, Within500, 1, "t", new RowRate(100), TimeSpan.FromSeconds(1), 10);
+
+    private static LoadSummary Summary(int failures = 0, int probed = 2) =>
+        new(100, 10, TimeSpan.FromSeconds(1), 100, probed, failures, failures > 0 ? "disk full" : null, null, 0);
+
+    [Fact]
+    public void A_load_with_failed_batches_fails_and_leads_with_them()
+    {
+        var outcome = LoadJudge.Judge(Load, Summary(failures: 2), [Seen(1, 1_000), Seen(2, 1_000)], [], probeFailed: false, Limit);
+
+        Assert.Equal(Verdict.Failed, outcome.Status);
+        Assert.StartsWith("2 of 10 batches failed on the primary, the first with: disk full; wrote 100 rows in 10 batches over 1 s: 100 rows/s (target 100/s)", outcome.Detail);
+        Assert.Contains(outcome.Checks, c => c is { Name: "write failures", Status: Verdict.Failed });
+    }
+
+    [Fact]
+    public void A_load_whose_probe_failed_is_an_error_of_the_harness_not_a_pass()
+    {
+        var outcome = LoadJudge.Judge(Load, Summary(), [Seen(1, 1_000)], [NotSeen(2, "probing the standby failed after 1s: boom")], probeFailed: true, Limit);
+
+        Assert.Equal(Verdict.Error, outcome.Status);
+        Assert.EndsWith("2 writes probed, 1 seen, 1 not visible within 500ms", outcome.Detail);
+    }
+
+    [Fact]
+    public void A_healthy_load_passes()
+    {
+        var outcome = LoadJudge.Judge(Load, Summary(), [Seen(1, 1_000), Seen(2, 1_000)], [], probeFailed: false, Limit);
+
+        Assert.Equal(Verdict.Passed, outcome.Status);
+    }
+
+    private static readonly Promotion Promoted = new(PromoteMethod.PgPromote, true, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(2), new Lsn(300), new Lsn(300), 2);
+
+    private static readonly AcknowledgedWrite[] TwoWrites = [new(1, "t", WriteKind.Insert, 10, 100), new(2, "t", WriteKind.Insert, 10, 200)];
+
+    private static Dictionary<string, IReadOnlyDictionary<long, long>> Found(params long[] ids) =>
+        new() { ["t"] = ids.ToDictionary(id => id, _ => 10L) };
+
+    [Fact]
+    public void A_promotion_losing_more_acknowledged_writes_than_allowed_fails_max_lost_writes()
+    {
+        var expect = new StepExpectation(null, null, null, TimeSpan.FromSeconds(1), MaxLostWrites: 0);
+
+        var outcome = PromotionJudge.Judge(Promoted, expect, TwoWrites, Found(1), null, null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
+
+        Assert.Equal(Verdict.Failed, outcome.Status);
+        Assert.Equal(new AssertionResult("max_lost_writes", "<= 0", "1 lost of 2 acknowledged (10 rows)", "-1", Verdict.Failed), outcome.Checks[^1]);
+        Assert.Contains("write gap: 1 of 2 acknowledged writes (10 rows) missing on the new primary", outcome.Detail);
+    }
+
+    [Fact]
+    public void A_promotion_keeping_every_write_within_its_limit_passes()
+    {
+        var expect = new StepExpectation(null, null, null, TimeSpan.FromSeconds(1), MaxLostWrites: 0);
+
+        var outcome = PromotionJudge.Judge(Promoted, expect, TwoWrites, Found(1, 2), null, null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
+
+        Assert.Equal(Verdict.Passed, outcome.Status);
+        Assert.EndsWith("all 2 acknowledged writes (20 rows) present on the new primary", outcome.Detail);
+    }
+
+    [Fact]
+    public void Writes_that_could_not_be_counted_are_an_error_not_a_pass()
+    {
+        var outcome = PromotionJudge.Judge(Promoted, StepExpectation.None, TwoWrites, Found(), "connection refused", null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
+
+        Assert.Equal(Verdict.Error, outcome.Status);
+        Assert.Equal(new AssertionResult("acknowledged writes", "present on the new primary", "could not be counted: connection refused", null, Verdict.Failed), outcome.Checks.Single());
+    }
+
+    [Fact]
+    public void A_standby_that_stayed_in_recovery_fails_promoted_within()
+    {
+        var outcome = PromotionJudge.NotPromoted(Promoted with { Promoted = false }, new StepExpectation(null, null, null, TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(new AssertionResult("promoted_within", "<= 1s", "still in recovery after 120ms", null, Verdict.Failed), outcome.Checks.Single());
+    }
+
+    [Theory]
+    [InlineData("101", null, "101", Verdict.Passed)]
+    [InlineData("100", null, "101", Verdict.Failed)]
+    [InlineData(null, "42P01: relation does not exist", null, Verdict.Failed)]
+    [InlineData(null, null, null, Verdict.Passed)]
+    public void Sql_passes_only_when_it_ran_and_returned_what_was_expected(string? value, string? error, string? expected, Verdict verdict) =>
+        Assert.Equal(verdict, SqlJudge.Judge("standby", value, error, expected).Status);
+
+    [Fact]
+    public void Contents_that_differ_fail_naming_the_table_and_both_sides()
+    {
+        var check = ContentsJudge.Judge([("t", new TableContents(10, "aaaaaaaaaa", null), new TableContents(9, "bbbbbbbbbb", null))]);
+
+        Assert.Equal(("t: primary 10 rows (md5 aaaaaaaa), standby 9 rows (md5 bbbbbbbb)", Verdict.Failed), (check.Observed, check.Status));
+        Assert.Equal(Verdict.Passed, ContentsJudge.Judge([("t", new TableContents(10, "a", null), new TableContents(10, "a", null))]).Status);
+        Assert.Equal(Verdict.Failed, ContentsJudge.Judge([("t", new TableContents(0, "", "timeout"), new TableContents(10, "a", null))]).Status);
+    }
+
+    [Fact]
+    public void The_overall_verdict_is_error_before_failed_before_passed()
+    {
+        StepResult Step(Verdict v) => new(0, "s", "wait", v, TimeSpan.Zero, TimeSpan.Zero, [], "");
+        var failedAssertion = new AssertionResult("max_lag_bytes", "<= 1MB", "2MB", null, Verdict.Failed);
+
+        Assert.Equal(Verdict.Error, ScenarioAssertionJudge.Overall(null, [Step(Verdict.Failed), Step(Verdict.Error)], []));
+        Assert.Equal(Verdict.Error, ScenarioAssertionJudge.Overall("interrupted", [Step(Verdict.Passed)], []));
+        Assert.Equal(Verdict.Failed, ScenarioAssertionJudge.Overall(null, [Step(Verdict.Passed)], [failedAssertion]));
+        Assert.Equal(Verdict.Passed, ScenarioAssertionJudge.Overall(null, [Step(Verdict.Passed)], []));
+    }
+}
