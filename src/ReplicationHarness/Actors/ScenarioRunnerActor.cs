@@ -72,16 +72,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 
     /// <summary>Props for the actor, with its node, writer, observer and link children.</summary>
     public static Props Props(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress, ILagReader lagReader) =>
-        Props(scenario, pair, options, progress, (context, clock) =>
-        {
-            var primary = context.Watch(context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
-            return new RunChildren(
-                primary,
-                context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby")),
-                context.Watch(context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
-                context.Watch(context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, clock, context.Self), "lag-observer")),
-                pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null);
-        });
+        Props(scenario, pair, options, progress, (context, clock) => RunChildren.Create(context, clock, scenario, pair, lagReader));
 
     /// <summary>Props with children made by the caller: a spec scripts the pair with test probes.</summary>
     public static Props Props(Scenario scenario, ProvisionedPair pair, ScenarioRunOptions options, IProgress<RunProgress>? progress,
