@@ -12,11 +12,7 @@ namespace ReplicationHarness.IntegrationTests.Running;
 public sealed class FailureDetectionCoverageTests
 {
     // Found by glob, never from a list kept by hand: a new file is covered the moment it is added.
-    private static readonly string[] ShippedFiles = Directory.GetFiles(RepositoryRoot.Scenarios)
-        .Where(f => ScenarioCatalog.Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-        .Select(f => Path.GetFileName(f))
-        .Order(StringComparer.Ordinal)
-        .ToArray();
+    private static readonly IReadOnlyList<string> ShippedFiles = ShippedScenarios.FileNames;
 
     private static readonly (string Test, string File)[] Breaks = typeof(FailureDetectionCoverageTests).Assembly.GetTypes()
         .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
@@ -28,7 +24,7 @@ public sealed class FailureDetectionCoverageTests
     {
         var lacking = ShippedFiles.Where(file => !Breaks.Any(b => b.File == file)).ToList();
 
-        Assert.True(ShippedFiles.Length > 0, $"no scenario files found in {RepositoryRoot.Scenarios}");
+        Assert.True(ShippedFiles.Count > 0, $"no scenario files found in {RepositoryRoot.Scenarios}");
         Assert.True(lacking.Count == 0,
             $"shipped scenarios without a failure-detection test: {string.Join(", ", lacking)}; add a test to FailureDetectionTests that breaks each and asserts the failure, marked [Breaks(\"<file>\")]");
     }

@@ -11,16 +11,7 @@ public class ScenarioLoaderTests
     private static readonly string Actions = string.Join(", ", ReplicationHarness.Scenarios.Catalog.StepCatalog.Keywords);
 
     [Theory]
-    [InlineData("single-insert.yaml")]
-    [InlineData("bulk-insert-update.yaml")]
-    [InlineData("simulated-delay.yaml")]
-    [InlineData("replay-stall.yaml")]
-    [InlineData("sync-replication.yaml")]
-    [InlineData("sustained-load.yaml")]
-    [InlineData("standby-restart.yaml")]
-    [InlineData("failover-sync.yaml")]
-    [InlineData("failover-async.yaml")]
-    [InlineData("network-faults.yaml")]
+    [MemberData(nameof(ShippedScenarios.FileNameData), MemberType = typeof(ShippedScenarios))]
     public async Task Shipped_scenarios_are_valid(string file)
     {
         var result = await ScenarioLoader.LoadFileAsync(Path.Combine(RepositoryRoot.Scenarios, file));
