@@ -33,25 +33,7 @@ public class ScenarioRunnerSpec : TestKit
         _observer = CreateTestProbe("observer");
     }
 
-    private sealed class ScriptedPair : ProvisionedPair
-    {
-        public override Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
-
-        public override bool? IsRunning(NodeRole role) => true;
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private static readonly ScriptedPair Pair = new()
-    {
-        RunId = "r",
-        Kind = ProvisionerKind.Local,
-        Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", 5432, "postgres", "harness", "s3cret-primary"),
-        Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", 5433, "postgres", "harness", "s3cret-standby"),
-        SlotName = "s",
-        StandbyApplicationName = "a",
-        ServerVersion = "15",
-    };
+    private static readonly StubPair Pair = StubPair.Create(ProvisionerKind.Local, running: true, password: "s3cret");
 
     private void Start(string steps, string assertions = "")
     {

@@ -1,31 +1,14 @@
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Scenarios;
+using ReplicationHarness.Tests.Support;
 
 namespace ReplicationHarness.Tests.Provisioning;
 
 /// <summary>A pair that does not own its servers refuses node faults with a faulted task, never a synchronous throw (the runner pipes the task).</summary>
 public class PairRefusalTests
 {
-    private sealed class ForeignPair : ProvisionedPair
-    {
-        public override Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
-
-        public override bool? IsRunning(NodeRole role) => null;
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private static readonly ForeignPair Pair = new()
-    {
-        RunId = "r",
-        Kind = ProvisionerKind.External,
-        Primary = new NodeEndpoint(NodeRole.Primary, "127.0.0.1", 5432, "postgres", "u", ""),
-        Standby = new NodeEndpoint(NodeRole.Standby, "127.0.0.1", 5433, "postgres", "u", ""),
-        SlotName = "s",
-        StandbyApplicationName = "a",
-        ServerVersion = "15",
-    };
+    private static readonly StubPair Pair = StubPair.Create(ProvisionerKind.External, running: null);
 
     [Fact]
     public async Task Stop_start_and_promote_come_back_as_faulted_tasks_saying_why()
