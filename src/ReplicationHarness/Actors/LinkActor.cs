@@ -29,9 +29,10 @@ public sealed class LinkActor : ReceiveActor
         Receive<LinkProtocol.Cut>(cut =>
         {
             _cutAt = Stopwatch.GetTimestamp();
-            _bytesToStandbyAtCut = _proxy.BytesForwarded.ToStandby;
             _resetAtCut = _proxy.ResetConnections;
             var affected = _proxy.Cut(cut.Mode);
+            // Counted once the cut is in force: bytes of sends already under way when it came are not "meanwhile".
+            _bytesToStandbyAtCut = _proxy.BytesForwarded.ToStandby;
             var what = cut.Mode == PartitionMode.Drop
                 ? $"link cut (drop: nothing crosses, {Connections(affected)} held open)"
                 : $"link cut (reject: {Connections(affected)} reset, new ones refused)";

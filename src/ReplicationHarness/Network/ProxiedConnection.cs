@@ -131,9 +131,19 @@ internal sealed class ProxiedConnection
                             nextFree = start + (long)((double)piece / rate.BytesPerSecond * Stopwatch.Frequency);
                             await DelayUntilAsync(start, token).ConfigureAwait(false);
                         }
-                        var sent = await to.SendAsync(chunk.Buffer.AsMemory(offset, piece), SocketFlags.None, token).ConfigureAwait(false);
+                        // Cut between the wait and here: wait again.
+                        if (!_proxy.TryBeginSend())
+                            continue;
+                        var sent = 0;
+                        try
+                        {
+                            sent = await to.SendAsync(chunk.Buffer.AsMemory(offset, piece), SocketFlags.None, token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            _proxy.EndSend(toStandby, sent);
+                        }
                         offset += sent;
-                        _proxy.CountForwarded(toStandby, sent);
                     }
                 }
                 finally

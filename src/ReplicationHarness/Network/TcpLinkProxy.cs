@@ -24,6 +24,8 @@ public sealed class TcpLinkProxy : IAsyncDisposable
     private long _bytesToPrimary;
     private int _reset;
     private int _disposed;
+    // Sends that passed the gate while the link was up and have not finished; a cut waits for them.
+    private int _sending;
 
     private TcpLinkProxy(Socket listener, IPEndPoint upstream)
     {
@@ -78,7 +80,11 @@ public sealed class TcpLinkProxy : IAsyncDisposable
     /// <summary>Sets latency, jitter and bandwidth for traffic from now on; <see cref="LinkConditions.None"/> restores a clean link.</summary>
     public void Apply(LinkConditions conditions) => Volatile.Write(ref _conditions, conditions);
 
-    /// <summary>Cuts the link; returns how many open connections it held (drop) or reset (reject).</summary>
+    /// <summary>
+    /// Cuts the link; returns how many open connections it held (drop) or reset (reject). When it returns, no byte
+    /// crosses until <see cref="Heal"/>: sends already past the gate have finished (waited for up to
+    /// <see cref="SendDrainLimit"/>, as a packet already on the wire still arrives), and no new one starts.
+    /// </summary>
     public int Cut(PartitionMode mode)
     {
         List<ProxiedConnection> affected;
@@ -91,6 +97,8 @@ public sealed class TcpLinkProxy : IAsyncDisposable
             if (mode == PartitionMode.Reject)
                 _connections.Clear();
         }
+        // A loopback send of one piece takes microseconds; only a receiver that stopped reading makes it block.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _sending) == 0, SendDrainLimit);
         if (mode == PartitionMode.Reject)
         {
             foreach (var connection in affected)
@@ -121,8 +129,31 @@ public sealed class TcpLinkProxy : IAsyncDisposable
         return open.IsCompleted ? Task.CompletedTask : open.WaitAsync(cancellationToken);
     }
 
-    internal void CountForwarded(bool toStandby, int bytes) =>
+    /// <summary>How long a cut waits for sends already under way.</summary>
+    public static readonly TimeSpan SendDrainLimit = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Passes the gate for one send if the link is up, atomically with <see cref="Cut"/>: checking the partition and
+    /// then sending could let a send begin after a cut (the thread paused in between), and its bytes would cross a
+    /// cut link. Every true answer is paired with <see cref="EndSend"/>.
+    /// </summary>
+    internal bool TryBeginSend()
+    {
+        lock (_gate)
+        {
+            if (_partition is not null)
+                return false;
+            Interlocked.Increment(ref _sending);
+            return true;
+        }
+    }
+
+    /// <summary>Ends a send the gate let through, counting what it forwarded.</summary>
+    internal void EndSend(bool toStandby, int bytes)
+    {
         Interlocked.Add(ref toStandby ? ref _bytesToStandby : ref _bytesToPrimary, bytes);
+        Interlocked.Decrement(ref _sending);
+    }
 
     internal void Forget(ProxiedConnection connection)
     {

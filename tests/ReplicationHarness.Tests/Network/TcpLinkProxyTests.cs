@@ -140,6 +140,50 @@ public sealed class TcpLinkProxyTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Once_a_cut_returns_not_one_byte_crosses_under_continuous_traffic()
+    {
+        using var client = await ConnectAsync();
+        var stream = client.GetStream();
+        using var done = new CancellationTokenSource();
+        var chunk = new byte[16 * 1024];
+        var writer = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+                await stream.WriteAsync(chunk, done.Token);
+        });
+        var reader = Task.Run(async () =>
+        {
+            var buffer = new byte[64 * 1024];
+            while (!done.IsCancellationRequested && await stream.ReadAsync(buffer, done.Token) > 0)
+            {
+            }
+        });
+        var leaks = new List<string>();
+        try
+        {
+            for (var cycle = 0; cycle < 50; cycle++)
+            {
+                await Task.Delay(2);
+                _proxy.Cut(PartitionMode.Drop);
+                var atCut = _proxy.BytesForwarded;
+                await Task.Delay(5);
+                var after = _proxy.BytesForwarded;
+                if (after != atCut)
+                    leaks.Add($"cycle {cycle}: {after.ToStandby - atCut.ToStandby} B to the standby, {after.ToPrimary - atCut.ToPrimary} B to the primary");
+                _proxy.Heal();
+            }
+            Assert.True(_proxy.BytesForwarded.ToStandby > 0, "no traffic crossed at all: the test proves nothing");
+        }
+        finally
+        {
+            done.Cancel();
+            client.Close();
+            await Task.WhenAll(writer, reader).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        Assert.True(leaks.Count == 0, $"bytes crossed a cut link: {string.Join("; ", leaks)}");
+    }
+
+    [Fact]
     public async Task A_reject_partition_resets_connections_and_refuses_new_ones_until_healed()
     {
         using var client = await ConnectAsync();
