@@ -122,10 +122,11 @@ public sealed class PrimaryNodeActor : ReceiveActor
     {
         using var limit = new OperationLimit(write.Limit ?? TimeSpan.MaxValue, _stopping.Token);
         var phase = "connecting to the primary";
+        NpgsqlConnection? connection = null;
         try
         {
             var table = new HarnessTable(write.Table);
-            await using var connection = await NodeQueries.OpenWithinAsync(Writes, limit.Token).ConfigureAwait(false);
+            connection = await NodeQueries.OpenWithinAsync(Writes, limit.Token).ConfigureAwait(false);
             phase = "waiting for the commit's acknowledgement";
             // One round trip: BEGIN, the write, the WAL insert position, COMMIT. The insert position read inside the
             // transaction is a lower bound of where its commit record starts, whatever other sessions write: the
@@ -153,9 +154,14 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             }
             var sent = Stopwatch.GetTimestamp();
-            var commitBound = marked ? (NpgsqlLogSequenceNumber?)await batch.ExecuteScalarAsync(limit.Token).ConfigureAwait(false) : null;
-            if (!marked)
-                await batch.ExecuteNonQueryAsync(limit.Token).ConfigureAwait(false);
+            // Abandoned at the limit rather than cancelled: a frozen primary would hold Npgsql's cancellation (and the write) long past it.
+            var commitBound = await NodeQueries.AbandonAtLimitAsync<NpgsqlLogSequenceNumber?>(connection, async () =>
+            {
+                if (marked)
+                    return (NpgsqlLogSequenceNumber?)await batch.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                return null;
+            }, limit.Token).ConfigureAwait(false);
             var acknowledged = Stopwatch.GetTimestamp();
             var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
                 commitBound is { } bound ? Lsn.From(bound) : Lsn.Zero);
@@ -174,6 +180,12 @@ public sealed class PrimaryNodeActor : ReceiveActor
         catch (NpgsqlException ex)
         {
             return new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, ex.Message);
+        }
+        finally
+        {
+            // A write given up on still runs: its connection is disposed when it ends (AbandonAtLimitAsync).
+            if (connection is not null && !NodeQueries.IsBusy(connection))
+                await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -29,8 +29,8 @@ public class FreezeStepTests
 
         Assert.Equal(
         [
-            "test.yaml:4:18 steps[0].freeze_node.node: missing; say which node freezes: 'node: standby' or 'node: primary'",
-            "test.yaml:5:5 steps[1].thaw_node: needs arguments (node); say which node thaws: 'node: standby' or 'node: primary'",
+            "test.yaml:4:18 steps[0].freeze_node.node: 'node' is required; say which node freezes: 'node: standby' or 'node: primary'",
+            "test.yaml:5:15 steps[1].thaw_node: expected a mapping (key: value lines), found nothing (null)",
         ], errors);
     }
 
@@ -42,7 +42,7 @@ public class FreezeStepTests
         Assert.Equal(
         [
             "test.yaml:4:26 steps[0].freeze_node.node: 'replica' is not a node; use primary or standby",
-            "test.yaml:5:37 steps[1].thaw_node.mode: unknown key 'mode' (did you mean 'node'?)",
+            "test.yaml:5:33 steps[1].thaw_node.mode: unknown key 'mode' (did you mean 'node'?)",
         ], errors);
     }
 
