@@ -51,6 +51,37 @@ internal static class NodeQueries
         }
     }
 
+    /// <summary>
+    /// The result of <paramref name="work"/> (commands on <paramref name="connection"/>), or an OperationCanceledException
+    /// when the token ends first. Npgsql cancels a command through its token by sending the server a cancel request and
+    /// waiting, inside the token's callback, for the server to close that request's connection: a frozen (SIGSTOPped)
+    /// server never does, so the command would end only at the connection's Timeout (10 s) past the limit. So the work
+    /// runs under no token and is abandoned at the limit: the connection is disposed once the work ends (the server
+    /// answers, or Npgsql's own command timeout) and the caller must not use it again, nor dispose it while
+    /// <see cref="IsBusy"/>.
+    /// </summary>
+    public static async Task<T> AbandonAtLimitAsync<T>(NpgsqlConnection connection, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        var running = work();
+        try
+        {
+            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!running.IsCompleted)
+        {
+            _ = running.ContinueWith(done =>
+            {
+                _ = done.Exception; // observed: the caller already has the reason it gave up
+                connection.Dispose();
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>Whether a command still runs on the connection (one <see cref="AbandonAtLimitAsync"/> gave up on): disposing it now would wait for the server.</summary>
+    public static bool IsBusy(NpgsqlConnection connection) =>
+        (connection.FullState & (System.Data.ConnectionState.Executing | System.Data.ConnectionState.Fetching)) != 0;
+
     /// <summary>A pooled connection, opened before the token ends (see <see cref="OpenWithinAsync(NpgsqlConnection, CancellationToken)"/>).</summary>
     public static async Task<NpgsqlConnection> OpenWithinAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
     {

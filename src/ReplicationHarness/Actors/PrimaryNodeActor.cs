@@ -120,10 +120,14 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
     private async Task<PrimaryNodeProtocol.IWriteReply> WriteAsync(PrimaryNodeProtocol.Write write, GeneratedRows? generated)
     {
+        using var limit = new OperationLimit(write.Limit ?? TimeSpan.MaxValue, _stopping.Token);
+        var phase = "connecting to the primary";
+        NpgsqlConnection? connection = null;
         try
         {
             var table = new HarnessTable(write.Table);
-            await using var connection = await Writes.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            connection = await NodeQueries.OpenWithinAsync(Writes, limit.Token).ConfigureAwait(false);
+            phase = "waiting for the commit's acknowledgement";
             // One round trip: BEGIN, the write, the WAL insert position, COMMIT. The insert position read inside the
             // transaction is a lower bound of where its commit record starts, whatever other sessions write: the
             // flush position read after COMMIT is not, because the commit's flush takes along WAL that concurrent
@@ -150,9 +154,14 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             }
             var sent = Stopwatch.GetTimestamp();
-            var commitBound = marked ? (NpgsqlLogSequenceNumber?)await batch.ExecuteScalarAsync(_stopping.Token).ConfigureAwait(false) : null;
-            if (!marked)
-                await batch.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            // Abandoned at the limit rather than cancelled: a frozen primary would hold Npgsql's cancellation (and the write) long past it.
+            var commitBound = await NodeQueries.AbandonAtLimitAsync<NpgsqlLogSequenceNumber?>(connection, async () =>
+            {
+                if (marked)
+                    return (NpgsqlLogSequenceNumber?)await batch.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                return null;
+            }, limit.Token).ConfigureAwait(false);
             var acknowledged = Stopwatch.GetTimestamp();
             var committed = new PrimaryNodeProtocol.Committed(write.WriteId, write.StepIndex, write.Table, write.Kind, (int)change.RecordsAffected, sent, acknowledged,
                 commitBound is { } bound ? Lsn.From(bound) : Lsn.Zero);
@@ -163,9 +172,20 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo));
             return committed;
         }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            // Sent, perhaps committed, never acknowledged: the primary hangs (frozen, or its disk stalls) rather than refusing.
+            return new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, $"the primary does not answer: {limit.Describe("the write", phase)}");
+        }
         catch (NpgsqlException ex)
         {
             return new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, ex.Message);
+        }
+        finally
+        {
+            // A write given up on still runs: its connection is disposed when it ends (AbandonAtLimitAsync).
+            if (connection is not null && !NodeQueries.IsBusy(connection))
+                await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

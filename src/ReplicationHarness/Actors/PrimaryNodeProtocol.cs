@@ -26,7 +26,14 @@ public static class PrimaryNodeProtocol
     /// <param name="Prober">The standby actor to probe for the write, or null for an unmarked write.</param>
     /// <param name="ProbeReplyTo">Who receives the probe's outcome.</param>
     /// <param name="ProbeDeadline">How long the probe may wait.</param>
-    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline);
+    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline)
+    {
+        /// <summary>
+        /// How long the write may take, connecting included, before it fails saying the primary did not answer (a frozen
+        /// primary keeps connections open and never answers); null for none of its own.
+        /// </summary>
+        public TimeSpan? Limit { get; init; }
+    }
 
     /// <summary>What a <see cref="Write"/> is answered with: <see cref="Committed"/> or <see cref="WriteFailed"/>.</summary>
     public interface IWriteReply;

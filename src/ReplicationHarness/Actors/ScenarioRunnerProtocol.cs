@@ -54,6 +54,9 @@ public static class ScenarioRunnerProtocol
     /// <summary>A child actor threw: the current step becomes an error with this cause, never a silent restart.</summary>
     public sealed record ChildFailed(string Child, string Reason);
 
+    /// <summary>The nodes a scenario left frozen were thawed before judging, or thawing them failed (the runner's own message).</summary>
+    public sealed record NodesThawed(Verdict Status, string Detail);
+
     /// <summary>The pair's promotion of the standby finished (the runner's own message).</summary>
     public sealed record Promoted(int StepIndex, Provisioning.Promotion Promotion);
 }

@@ -153,7 +153,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             while (true)
             {
                 var start = Stopwatch.GetTimestamp();
-                rowsSeen = (long)(await command.ExecuteScalarAsync(limit.Token).ConfigureAwait(false))!;
+                rowsSeen = (long)(await NodeQueries.AbandonAtLimitAsync(connection, () => command.ExecuteScalarAsync(CancellationToken.None), limit.Token).ConfigureAwait(false))!;
                 var end = Stopwatch.GetTimestamp();
                 probes++;
                 if (rowsSeen >= probe.ExpectedRows)

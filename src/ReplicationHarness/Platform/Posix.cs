@@ -10,6 +10,12 @@ public static partial class Posix
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
+    /// <summary>SIGSTOP: 19 on Linux, 17 on macOS and the BSDs (the numbers differ, unlike the ones above).</summary>
+    public static int SIGSTOP { get; } = OperatingSystem.IsLinux() ? 19 : 17;
+
+    /// <summary>SIGCONT: 18 on Linux, 19 on macOS and the BSDs, where 18 is SIGTSTP and would stop the process instead.</summary>
+    public static int SIGCONT { get; } = OperatingSystem.IsLinux() ? 18 : 19;
+
     /// <summary>True when the process runs as root (PostgreSQL refuses to run so).</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && geteuid() == 0;
 

@@ -76,6 +76,21 @@ public abstract class ProvisionedPair : IAsyncDisposable
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
 
     /// <summary>
+    /// Freezes one node (a fault the scenario injects): every process of its server stopped with SIGSTOP, so it
+    /// hangs instead of failing. Pairs the harness does not own refuse. Teardown always thaws before stopping.
+    /// </summary>
+    /// <param name="limit">How long to wait for every process to read stopped.</param>
+    /// <returns>What happened, for the step's detail.</returns>
+    public virtual Task<string> FreezeNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot freeze its nodes; use a local pair for freeze scenarios");
+
+    /// <summary>Thaws a node <see cref="FreezeNodeAsync"/> froze: SIGCONT to every process of its server.</summary>
+    /// <param name="limit">How long to wait for every process to run again.</param>
+    /// <returns>What happened, for the step's detail.</returns>
+    public virtual Task<string> ThawNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot thaw its nodes; use a local pair for freeze scenarios");
+
+    /// <summary>
     /// Promotes the standby (a failover the scenario injects); pairs the harness does not own refuse, since
     /// nothing could turn the promoted node back into a standby afterwards.
     /// </summary>

@@ -43,9 +43,9 @@ public class PromoteStepTests
 
         Assert.Equal(
         [
-            "test.yaml:6:5 steps[2]: 'insert' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, wait_for_load (sql 'on: standby' talks to the new primary)",
-            "test.yaml:7:5 steps[3]: 'wait_for_catchup' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, wait_for_load (sql 'on: standby' talks to the new primary)",
-            "test.yaml:8:5 steps[4]: 'promote' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, wait_for_load (sql 'on: standby' talks to the new primary)",
+            "test.yaml:6:5 steps[2]: 'insert' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
+            "test.yaml:7:5 steps[3]: 'wait_for_catchup' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
+            "test.yaml:8:5 steps[4]: 'promote' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
         ], errors);
     }
 

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios.Steps;
 
 namespace ReplicationHarness.Actors.Steps;
 
-/// <summary>stop_node and start_node: the harness's own servers, and what their being down means for other steps.</summary>
+/// <summary>stop_node, start_node, freeze_node and thaw_node: the harness's own servers, and what their being down or hung means for other steps.</summary>
 internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
 {
     public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.NodeControl];
@@ -27,6 +27,18 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
                 Run.Pair.StopNodeAsync(stop.Node, stop.Mode, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {stop.Node.Name()} failed: {ex.Message}"));
+                break;
+            case FreezeNodeStep freeze:
+                // From the request on: the end of the run thaws it even if this step fails halfway through.
+                Run.Facts.Freezing(freeze.Node, index, Run.Clock.Elapsed);
+                Run.Pair.FreezeNodeAsync(freeze.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                    success: detail => new StandbyNodeProtocol.Done(index, detail),
+                    failure: ex => new NodeProtocol.OperationFailed(index, freeze.Node, $"freezing the {freeze.Node.Name()} failed: {ex.Message}"));
+                break;
+            case ThawNodeStep thaw:
+                Run.Pair.ThawNodeAsync(thaw.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                    success: detail => new StandbyNodeProtocol.Done(index, detail),
+                    failure: ex => new NodeProtocol.OperationFailed(index, thaw.Node, $"thawing the {thaw.Node.Name()} failed: {ex.Message}"));
                 break;
             case StartNodeStep start:
                 var node = Run.Children.Node(start.Node);
@@ -51,6 +63,14 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         {
             case StopNodeStep { Node: NodeRole.Primary }:
                 Run.Facts.PrimaryStoppedAt = now;
+                // Stopping continues a frozen server first (LocalServer.StopAsync): it is no longer frozen.
+                Run.Facts.StoppedWhileFrozen(NodeRole.Primary);
+                break;
+            case StopNodeStep { Node: NodeRole.Standby }:
+                Run.Facts.StoppedWhileFrozen(NodeRole.Standby);
+                break;
+            case ThawNodeStep thaw:
+                Run.Facts.Thawed(thaw.Node, now);
                 break;
             case StartNodeStep { Node: NodeRole.Standby }:
                 Run.Facts.StandbyStoppedBy = null;

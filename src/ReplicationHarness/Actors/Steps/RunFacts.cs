@@ -4,11 +4,12 @@ namespace ReplicationHarness.Actors.Steps;
 
 /// <summary>
 /// What one step leaves for later steps and for the verdict: the next write id, which step stopped the standby,
-/// when the primary was down, whether the link is cut and the alerts raised meanwhile.
+/// when the primary was down, which nodes are frozen, whether the link is cut and the alerts raised meanwhile.
 /// </summary>
 internal sealed class RunFacts(IReadOnlyList<string> tables)
 {
     private readonly List<(TimeSpan From, TimeSpan? To)> _primaryDown = [];
+    private readonly Dictionary<NodeRole, int> _frozen = [];
 
     /// <summary>The harness tables the scenario writes.</summary>
     public IReadOnlyList<string> Tables { get; } = tables;
@@ -22,7 +23,7 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary>When a stop_node of the primary completed.</summary>
     public TimeSpan? PrimaryStoppedAt { get; set; }
 
-    /// <summary>From a stop_node of the primary being requested to a start_node of it completing: lag cannot be read then.</summary>
+    /// <summary>From a stop_node or freeze_node of the primary being requested to a start_node or thaw_node of it completing: lag cannot be read then.</summary>
     public IReadOnlyList<(TimeSpan From, TimeSpan? To)> PrimaryDown => _primaryDown;
 
     /// <summary>Whether the link is cut (from a partition's completion to its heal).</summary>
@@ -31,8 +32,36 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary>The alerts raised while the link was cut.</summary>
     public HashSet<AlertKind> AlertsWhileCut { get; } = [];
 
-    /// <summary>The primary is being stopped.</summary>
-    public void PrimaryGoingDown(TimeSpan at) => _primaryDown.Add((at, null));
+    /// <summary>
+    /// The nodes frozen now, each with the step that froze it: from the freeze's request until a thaw (or a stop,
+    /// which continues the server first) completes. The end of the run thaws those still frozen.
+    /// </summary>
+    public IReadOnlyDictionary<NodeRole, int> Frozen => _frozen;
+
+    /// <summary>A node is being frozen; a frozen primary answers no lag reading, as a stopped one.</summary>
+    public void Freezing(NodeRole role, int step, TimeSpan at)
+    {
+        if (role == NodeRole.Primary && !_frozen.ContainsKey(role))
+            PrimaryGoingDown(at);
+        _frozen[role] = step;
+    }
+
+    /// <summary>A node was thawed: it answers again.</summary>
+    public void Thawed(NodeRole role, TimeSpan at)
+    {
+        if (_frozen.Remove(role) && role == NodeRole.Primary)
+            PrimaryBack(at);
+    }
+
+    /// <summary>A frozen node was stopped, which continues it first: no longer frozen, and still down.</summary>
+    public void StoppedWhileFrozen(NodeRole role) => _frozen.Remove(role);
+
+    /// <summary>The primary is being stopped or frozen (once: stopping a frozen primary does not open a second interval).</summary>
+    public void PrimaryGoingDown(TimeSpan at)
+    {
+        if (_primaryDown.Count == 0 || _primaryDown[^1].To is not null)
+            _primaryDown.Add((at, null));
+    }
 
     /// <summary>The primary accepts connections again.</summary>
     public void PrimaryBack(TimeSpan at)

@@ -1,16 +1,17 @@
 using Akka.Actor;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Actors.Steps;
 
 /// <summary>
-/// After the steps: the link restored (the pair must end whole), the observer stopped for its lag report, and,
+/// After the steps: frozen nodes thawed and the link restored (the pair must end whole), the observer stopped for its lag report, and,
 /// after a clean run that asks for it, the contents compared; then the runner concludes.
 /// </summary>
 /// <param name="compareContents">Whether contents_equal is to be checked now: asked for, and every step passed
 /// (a broken pair would only make the comparison wait for a catch-up that never comes).</param>
 /// <param name="observerStopped">Whether the observer is gone already (it will send no report).</param>
-/// <param name="fault">Records what restoring the link undid.</param>
+/// <param name="fault">Records what thawing nodes and restoring the link undid.</param>
 /// <param name="conclude">Builds the result from what was gathered.</param>
 internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<bool> observerStopped, Action<InjectedFault> fault, Action conclude)
 {
@@ -24,6 +25,28 @@ internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<b
 
     public void Start()
     {
+        if (run.Facts.Frozen.Count == 0)
+        {
+            RestoreLink();
+            return;
+        }
+        // A frozen node answers neither the observer's last reading nor the contents comparison: thaw it first.
+        var frozen = run.Facts.Frozen.ToArray();
+        ThawAsync(frozen.Select(f => f.Key).ToArray(), run.Limit(TimeSpan.FromSeconds(10)), run.Stopping).PipeTo(run.Self,
+            success: detail => new ScenarioRunnerProtocol.NodesThawed(Verdict.Passed, detail),
+            failure: ex => new ScenarioRunnerProtocol.NodesThawed(Verdict.Error, $"thawing what the scenario left frozen failed: {run.Redact(ex.Message)}"));
+    }
+
+    private async Task<string> ThawAsync(IReadOnlyList<NodeRole> roles, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var details = new List<string>();
+        foreach (var role in roles)
+            details.Add(await run.Pair.ThawNodeAsync(role, limit, cancellationToken).ConfigureAwait(false));
+        return $"left frozen by the scenario: {string.Join("; ", details)}";
+    }
+
+    private void RestoreLink()
+    {
         if (run.Children.Link is { } link)
             link.Tell(LinkProtocol.Restore.Instance);
         else
@@ -34,6 +57,10 @@ internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<b
     {
         switch (message)
         {
+            case ScenarioRunnerProtocol.NodesThawed thawed:
+                fault(new InjectedFault(null, "restore", run.Clock.Elapsed, thawed.Status, thawed.Detail));
+                RestoreLink();
+                break;
             case LinkProtocol.Restored restored:
                 if (restored.Detail is { } detail)
                     fault(new InjectedFault(null, "restore", run.Clock.Elapsed, Verdict.Passed, detail));

@@ -79,7 +79,11 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         var remaining = Run.StepLimit - (Run.Clock.Elapsed - Run.Started);
         var deadline = step.Expect.VisibleWithin is { } within && within < remaining * 0.8 ? within : remaining * 0.8;
         var standby = probed ? Run.Children.Standby : null;
-        Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, standby, probed ? Run.Self : null, deadline));
+        // The write itself gets the same share of what is left: a primary that hangs (frozen) fails the step saying so.
+        Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, standby, probed ? Run.Self : null, deadline)
+        {
+            Limit = remaining * 0.8,
+        });
     }
 
     private void OnCommitted(PrimaryNodeProtocol.Committed committed)

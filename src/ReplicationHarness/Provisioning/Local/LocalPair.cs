@@ -76,6 +76,28 @@ public sealed class LocalPair : ProvisionedPair
     }
 
     /// <inheritdoc />
+    public override async Task<string> FreezeNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var processes = await Server(role).FreezeAsync(limit, cancellationToken).ConfigureAwait(false);
+        return $"froze the {role.Name()}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+            + $"all stopped (state T) after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
+    }
+
+    /// <inheritdoc />
+    public override async Task<string> ThawNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var processes = await Server(role).ThawAsync(limit, cancellationToken).ConfigureAwait(false);
+        return $"thawed the {role.Name()}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+            + $"none stopped after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
+    }
+
+    private static string Processes(int count) => count == 1 ? "its 1 child process" : $"its {count} child processes";
+
+    private LocalServer Server(NodeRole role) => role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+
+    /// <inheritdoc />
     public override Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
         // The trigger file goes where promote_trigger_file points: the run directory, which teardown removes.
         StandbyPromoter.PromoteAsync(Standby, method, path => File.WriteAllText(path, ""), limit, cancellationToken);

@@ -16,6 +16,8 @@ namespace ReplicationHarness.Provisioning.Local;
 public sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
+    // Signals are delivered at once; a process only waits to stop while it finishes an uninterruptible read or write.
+    private static readonly TimeSpan SignalPollInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Which node this is.</summary>
     public NodeRole Role { get; } = role;
@@ -121,9 +123,12 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
     public async Task<string> StopAsync(TimeSpan fastTimeout, CancellationToken cancellationToken = default)
     {
         // The pid file names the server running now; the remembered pid may be one killed earlier.
-        var pid = ReadPid() is { } current && Posix.IsAlive(current) ? current : Pid;
-        if (pid is not { } running || !Posix.IsAlive(running))
+        if (RunningPid() is not { } running)
             return "not running";
+        // A frozen server (freeze_node) acts on no shutdown signal until it is continued, so pg_ctl stop, or the
+        // signals below, would wait out every limit and SIGKILL would leave its children stopped for good. SIGCONT
+        // first, to every process of the server; it changes nothing for one that runs.
+        ProcessTree.Continue(running);
         // The signals pg_ctl would send (SIGINT fast, SIGQUIT immediate), without its 100 ms polling.
         foreach (var (signal, how, wait) in new[] { (Posix.SIGINT, "fast", fastTimeout), (Posix.SIGQUIT, "immediate", TimeSpan.FromSeconds(5)), (Posix.SIGKILL, "killed", TimeSpan.FromSeconds(5)) })
         {
@@ -144,26 +149,76 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
     public async Task<int> KillAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var pid = Pid ?? ReadPid() ?? throw new InvalidOperationException($"the {Name} has no known postmaster");
-        var children = ChildrenOf(pid);
+        var children = ProcessTree.Descendants(pid);
         Posix.Signal(pid, Posix.SIGKILL);
+        // Children of a frozen server would never notice the death they are waited for below: let them run.
+        foreach (var child in children)
+            Posix.Signal(child, Posix.SIGCONT);
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < timeout && (Posix.IsAlive(pid) || children.Any(Posix.IsAlive)))
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         return pid;
     }
 
-    private static List<int> ChildrenOf(int parent)
+    /// <summary>
+    /// Freezes the server, as a hung machine would: SIGSTOP to the postmaster and every process it started, and
+    /// returns once each is stopped (state T; a child that exited stays a zombie, which cannot run either). Its
+    /// sockets stay open, so connections hang instead of failing. If not all stop within <paramref name="timeout"/>,
+    /// the server is continued again and this throws: a half-frozen server is neither fault.
+    /// </summary>
+    /// <returns>The postmaster's pid, then its descendants'.</returns>
+    public async Task<IReadOnlyList<int>> FreezeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var children = new List<int>();
-        foreach (var proc in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        if (!ProcessTree.Readable)
+            throw new PlatformNotSupportedException($"freezing the {Name} needs /proc to find its processes (Linux only)");
+        var pid = RunningPid() ?? throw new InvalidOperationException($"the {Name} is not running, so it cannot be frozen; start it first");
+        // The postmaster first: once it is stopped it starts no more children, so the list read after it is complete.
+        Posix.Signal(pid, Posix.SIGSTOP);
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
         {
-            if (int.TryParse(Path.GetFileName(proc), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
-                && Posix.ProcessStat(pid) is { Length: > 1 } fields
-                && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
-                children.Add(pid);
+            if (ProcessTree.State(pid) is null or 'Z')
+                throw new InvalidOperationException($"the {Name}'s postmaster (pid {pid}) exited while it was being frozen");
+            var all = ProcessTree.Including(pid);
+            var running = all.Where(p => !ProcessTree.IsHalted(p)).ToList();
+            if (running.Count == 0)
+                return all;
+            // Signalled again each round: a child forked just before the postmaster stopped appears only now.
+            foreach (var process in running)
+                Posix.Signal(process, Posix.SIGSTOP);
+            if (stopwatch.Elapsed > timeout)
+            {
+                ProcessTree.Continue(pid);
+                throw new TimeoutException($"not every process of the {Name} stopped within {timeout.TotalMilliseconds:0} ms "
+                    + $"({string.Join(", ", running.Select(p => $"pid {p} in state {ProcessTree.State(p)?.ToString() ?? "gone"}"))}); it was continued again");
+            }
+            await Task.Delay(SignalPollInterval, cancellationToken).ConfigureAwait(false);
         }
-        return children;
     }
+
+    /// <summary>Thaws a server <see cref="FreezeAsync"/> froze: SIGCONT to each of its processes, and returns once none is stopped.</summary>
+    /// <returns>The postmaster's pid, then its descendants'.</returns>
+    public async Task<IReadOnlyList<int>> ThawAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var pid = RunningPid() ?? throw new InvalidOperationException($"the {Name} is not running, so there is nothing to thaw");
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var all = ProcessTree.Continue(pid);
+            var stopped = all.Where(p => ProcessTree.State(p) is 'T').ToList();
+            if (stopped.Count == 0)
+                return all;
+            if (stopwatch.Elapsed > timeout)
+                throw new TimeoutException($"processes of the {Name} still read stopped {timeout.TotalMilliseconds:0} ms after SIGCONT: pids {string.Join(", ", stopped)}");
+            await Task.Delay(SignalPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The postmaster running now: the pid file names it (the remembered pid may be one killed earlier).</summary>
+    private int? RunningPid() =>
+        ReadPid() is { } current && Posix.IsAlive(current) ? current
+        : Pid is { } known && Posix.IsAlive(known) ? known
+        : null;
 
     /// <summary>The last lines of the server log, for error details.</summary>
     public string LogTail(int lines = 12)

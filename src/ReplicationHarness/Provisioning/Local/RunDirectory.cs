@@ -145,6 +145,9 @@ public sealed class RunDirectory
             var first = File.ReadLines(pidFile).FirstOrDefault();
             if (!int.TryParse(first, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) || !Posix.IsAlive(pid))
                 return;
+            // A harness killed while a node was frozen (freeze_node) leaves it stopped: continue every process of the
+            // server first, or it would act on neither signal below and its children would stay stopped for good.
+            ProcessTree.Continue(pid);
             // An abandoned server has no one waiting for a clean shutdown: immediate, then kill.
             Posix.Signal(pid, Posix.SIGQUIT);
             var stopwatch = Stopwatch.StartNew();

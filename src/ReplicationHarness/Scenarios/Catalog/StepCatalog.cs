@@ -118,6 +118,21 @@ public static class StepCatalog
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
         },
+        // Allowed after a promotion: a hung new primary, or an old one that hangs instead of dying, is a failover fault too.
+        new(FreezeNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
+            [ArgumentKey.Choice("node", "node", Nodes, "say which node freezes: 'node: standby' or 'node: primary'")],
+            [],
+            (h, a) => new FreezeNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+        },
+        new(ThawNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
+            [ArgumentKey.Choice("node", "node", Nodes, "say which node thaws: 'node: standby' or 'node: primary'")],
+            [],
+            (h, a) => new ThawNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+        },
         // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
             (h, _) => new WaitForLoadStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },

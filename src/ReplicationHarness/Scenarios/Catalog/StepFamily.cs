@@ -15,7 +15,7 @@ public enum StepFamily
     /// <summary>wait_for_catchup, set_apply_delay, pause_replay, resume_replay.</summary>
     Replication,
 
-    /// <summary>stop_node, start_node.</summary>
+    /// <summary>stop_node, start_node, freeze_node, thaw_node: the processes of the servers the harness owns.</summary>
     NodeControl,
 
     /// <summary>set_network, partition, heal.</summary>
