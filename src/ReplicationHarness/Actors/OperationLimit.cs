@@ -29,8 +29,15 @@ internal sealed class OperationLimit : IDisposable
         if (limit <= TimeSpan.Zero)
             _source.Cancel();
         else
-            _source.CancelAfter(limit > Longest ? Longest : limit);
+            _source.CancelAfter(limit > Longest ? Longest : NotBefore(limit));
     }
+
+    /// <summary>
+    /// The timer's delay for a limit: CancelAfter drops the fraction of a millisecond and its timer keeps another clock
+    /// than Stopwatch, so without rounding up a probe with 999.85 ms left gave up at 999.8 ms of a 1 s deadline and
+    /// reported the write "not visible" before its time. One millisecond more makes "ran out" mean the limit had passed.
+    /// </summary>
+    internal static TimeSpan NotBefore(TimeSpan limit) => TimeSpan.FromMilliseconds(Math.Ceiling(limit.TotalMilliseconds) + 1);
 
     /// <summary>How long the work may take.</summary>
     public TimeSpan Limit { get; }

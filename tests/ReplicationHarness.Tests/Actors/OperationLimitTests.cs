@@ -18,6 +18,26 @@ public class OperationLimitTests
         Assert.Equal("waiting for replay ran out of its limit of 50ms while connecting to the standby", limit.Describe("waiting for replay", "connecting to the standby"));
     }
 
+    [Theory]
+    [InlineData(999.85, 1001)]
+    [InlineData(1000, 1001)]
+    [InlineData(0.2, 2)]
+    public void The_timer_never_fires_before_the_limit_whatever_its_fraction_of_a_millisecond(double limitMs, double timerMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(timerMs), OperationLimit.NotBefore(TimeSpan.FromMilliseconds(limitMs)));
+
+    [Fact]
+    public async Task Ran_out_means_the_limit_had_passed_by_the_stopwatch()
+    {
+        // 20 limits with a fraction of a millisecond, as a probe's "deadline minus what has passed" always has.
+        for (var i = 0; i < 20; i++)
+        {
+            var limitLength = TimeSpan.FromMilliseconds(30.9);
+            using var limit = new OperationLimit(limitLength, CancellationToken.None);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Delay(Timeout.Infinite, limit.Token));
+            Assert.True(limit.Elapsed >= limitLength, $"ran out after {limit.Elapsed.TotalMilliseconds} ms of a {limitLength.TotalMilliseconds} ms limit");
+        }
+    }
+
     [Fact]
     public void An_actor_stopping_is_not_the_limit_running_out()
     {
