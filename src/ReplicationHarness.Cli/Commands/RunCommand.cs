@@ -110,8 +110,8 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             throw new OperationCanceledException(cancellationToken);
         return report.Status switch
         {
-            "error" => ExitCodes.InfrastructureError,
-            "failed" => ExitCodes.ScenarioFailed,
+            Verdict.Error => ExitCodes.InfrastructureError,
+            Verdict.Failed => ExitCodes.ScenarioFailed,
             _ => ExitCodes.Success,
         };
     }
@@ -205,7 +205,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
         {
             table.AddRow(
                 Markup.Escape(report.Name),
-                report.Status switch { "passed" => "[green]passed[/]", "failed" => "[red]failed[/]", _ => "[red]error[/]" },
+                report.Status switch { Verdict.Passed => "[green]passed[/]", Verdict.Failed => "[red]failed[/]", _ => "[red]error[/]" },
                 ReportText.Steps(report),
                 ReportText.Micros(report.TimeToVisible?.P50),
                 ReportText.Micros(report.TimeToVisible?.P99),

@@ -118,7 +118,7 @@ public sealed class ReliabilityTests : IDisposable
         var secrets = new[] { pair.Primary.Password, File.ReadAllText(passfile).Trim().Split(':')[^1] };
 
         var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
-        var report = new RunReport(RunReport.CurrentSchemaVersion, "test", DateTimeOffset.UtcNow, 0, "failed", [ReportBuilder.Scenario(result, pair, TimeSpan.Zero)]);
+        var report = new RunReport(RunReport.CurrentSchemaVersion, "test", DateTimeOffset.UtcNow, 0, Verdict.Failed, [ReportBuilder.Scenario(result, pair, TimeSpan.Zero)]);
         await ReportWriters.WriteAllAsync(report, reports, []);
         pair.MarkFailed();
         await pair.DisposeAsync();

@@ -3,6 +3,7 @@ using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
 using ReplicationHarness.Tests.Support;
 
 namespace ReplicationHarness.IntegrationTests.Running;
@@ -31,12 +32,12 @@ public sealed class ShippedScenarioTests : IDisposable
         var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios);
 
         Assert.True(code == ExitCodes.Success, output);
-        Assert.Equal("passed", report.Status);
+        Assert.Equal(Verdict.Passed, report.Status);
         Assert.Equal(["bulk-insert-update", "failover-async", "failover-sync", "network-faults", "replay-stall", "simulated-delay", "single-insert", "standby-restart", "sustained-load", "sync-replication"], report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
-            Assert.Equal("passed", s.Status);
-            Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
+            Assert.Equal(Verdict.Passed, s.Status);
+            Assert.All(s.Steps, step => Assert.Equal(Verdict.Passed, step.Status));
             Assert.NotEmpty(s.Assertions);
             Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
             Assert.Equal(s.Name is not ("replay-stall" or "standby-restart" or "failover-sync" or "failover-async"), s.TimeToVisible is not null);
@@ -101,7 +102,7 @@ public sealed class ShippedScenarioTests : IDisposable
             var (code, output, report) = await RunAsync([.. Seeds, "--parallel", "3"]);
 
             Assert.True(code == ExitCodes.Success, $"run {run}:\n{output}");
-            Assert.Equal("passed", report.Status);
+            Assert.Equal(Verdict.Passed, report.Status);
         }
         Assert.Empty(ServerProcesses.Under(_work.Path));
         Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
@@ -114,7 +115,7 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal(["single-insert", "bulk-insert-update", "simulated-delay"], report.Scenarios.Select(s => s.Name));
-        Assert.All(report.Scenarios, s => Assert.Equal("passed", s.Status));
+        Assert.All(report.Scenarios, s => Assert.Equal(Verdict.Passed, s.Status));
         Assert.Contains("single-insert passed in", output);
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
 
 namespace ReplicationHarness.Tests.Reporting;
 
@@ -18,8 +19,8 @@ public class ReportNormalizerTests
     [Fact]
     public void A_changed_verdict_survives_normalization()
     {
-        var failed = ReportNormalizer.Normalize(SampleReports.TwoScenarios(secondStatus: "failed"));
-        var passed = ReportNormalizer.Normalize(SampleReports.TwoScenarios(secondStatus: "passed"));
+        var failed = ReportNormalizer.Normalize(SampleReports.TwoScenarios(secondStatus: Verdict.Failed));
+        var passed = ReportNormalizer.Normalize(SampleReports.TwoScenarios(secondStatus: Verdict.Passed));
 
         Assert.NotEqual(Serialize(failed), Serialize(passed));
     }

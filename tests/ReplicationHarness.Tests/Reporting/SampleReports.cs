@@ -6,18 +6,18 @@ namespace ReplicationHarness.Tests.Reporting;
 /// <summary>Fixed reports, so writer output is the same on every run and every machine.</summary>
 public static class SampleReports
 {
-    public static RunReport TwoScenarios(double ttvScale = 1, string secondStatus = "failed") => new(
-        RunReport.CurrentSchemaVersion, "0.1.0", new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero), 5210.5, secondStatus == "passed" ? "passed" : "failed",
+    public static RunReport TwoScenarios(double ttvScale = 1, Verdict secondStatus = Verdict.Failed) => new(
+        RunReport.CurrentSchemaVersion, "0.1.0", new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero), 5210.5, secondStatus == Verdict.Passed ? Verdict.Passed : Verdict.Failed,
         [Passed(ttvScale), Delayed(secondStatus)]);
 
     private static ScenarioReport Passed(double scale) => new(
-        "single-insert", "/checkout/scenarios/single-insert.yaml", "passed", 141.2,
+        "single-insert", "/checkout/scenarios/single-insert.yaml", Verdict.Passed, 141.2,
         Pair(),
         [
-            new StepReport(0, "verify_pair", "verify_pair", "passed", 65.1, 52.3, "all 9 criteria hold", [new AssertionResult("slot active", "holds", "slot 'harness_standby' (physical) active=true", null, Verdict.Passed)]),
-            new StepReport(1, "insert", "insert", "passed", 117.4, 20.1, "insert of 1 row visible after 345us (probe interval 345us)",
+            new StepReport(0, "verify_pair", "verify_pair", Verdict.Passed, 65.1, 52.3, "all 9 criteria hold", [new AssertionResult("slot active", "holds", "slot 'harness_standby' (physical) active=true", null, Verdict.Passed)]),
+            new StepReport(1, "insert", "insert", Verdict.Passed, 117.4, 20.1, "insert of 1 row visible after 345us (probe interval 345us)",
                 [new AssertionResult("visible_within", "<= 1s", "max 345us over 1 write", "999.7ms", Verdict.Passed)]),
-            new StepReport(2, "wait_for_catchup", "wait_for_catchup", "passed", 137.5, 0.6, "caught up in 0.6 ms", []),
+            new StepReport(2, "wait_for_catchup", "wait_for_catchup", Verdict.Passed, 137.5, 0.6, "caught up in 0.6 ms", []),
         ],
         [
             new AssertionResult("max_lag_bytes", "<= 10MB", "max 312B at 0.117s over 17 samples", "10MB", Verdict.Passed),
@@ -35,16 +35,16 @@ public static class SampleReports
         null,
         new LagStatistics(3, 0, 312, 312, 312, 0, 4.2, 4.2, 4.2));
 
-    private static ScenarioReport Delayed(string status) => new(
+    private static ScenarioReport Delayed(Verdict status) => new(
         "simulated-delay", "/checkout/scenarios/simulated-delay.yaml", status, 3840,
         Pair(),
         [
             new StepReport(0, "insert", "insert", status, 10, 2004.7, "insert of 1 row visible after 2004.7ms (probe interval 3765us)",
             [
                 new AssertionResult("visible_not_before", ">= 2s", "min 2004.9ms from sending the commit, over 1 write", "4.9ms", Verdict.Passed),
-                new AssertionResult("visible_within", "<= 1s", "max 2004.7ms over 1 write", "-1004.7ms", status == "passed" ? Verdict.Passed : Verdict.Failed),
+                new AssertionResult("visible_within", "<= 1s", "max 2004.7ms over 1 write", "-1004.7ms", status == Verdict.Passed ? Verdict.Passed : Verdict.Failed),
             ]),
-            new StepReport(1, "wait", "wait", status == "passed" ? "passed" : "skipped", 2015, 0, "skipped: an earlier step did not pass", []),
+            new StepReport(1, "wait", "wait", status == Verdict.Passed ? Verdict.Passed : Verdict.Skipped, 2015, 0, "skipped: an earlier step did not pass", []),
         ],
         [new AssertionResult("alert fired: time", "fires at least once", "fired at 1.339s, cleared at 2.341s (peak 1.995s)", null, Verdict.Passed)],
         new VisibilityStatistics(1, 2_004_700, 2_004_700, 2_004_700, 2_004_700, 3765),
@@ -55,8 +55,8 @@ public static class SampleReports
         null,
         null,
         [
-            new FaultReport(0, "set_apply_delay", 4.5, "passed", "recovery_min_apply_delay = 2s in effect after 3 ms"),
-            new FaultReport(null, "restore", 3838.2, "passed", "removed latency 40ms ± 10ms each way"),
+            new FaultReport(0, "set_apply_delay", 4.5, Verdict.Passed, "recovery_min_apply_delay = 2s in effect after 3 ms"),
+            new FaultReport(null, "restore", 3838.2, Verdict.Passed, "removed latency 40ms ± 10ms each way"),
         ]);
 
     private static PairReport Pair() => new(
