@@ -167,7 +167,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             if (result.Status != Verdict.Passed)
                 pair.MarkFailed();
             foreach (var (where, check) in result.Failures)
-                live.Line($"[red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(check.Threshold)}, observed {Markup.Escape(check.Observed)}");
+                live.Line($"[red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(MeasureText.Format(check.Threshold))}, observed {Markup.Escape(MeasureText.Format(check.Observed))}");
             if (result.Error is not null)
                 live.Line($"[red]error:[/] {Markup.Escape(result.Error)}");
             live.Line($"{RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");

@@ -87,7 +87,7 @@ public static class HtmlReportWriter
             {
                 html.Append("<ul>");
                 foreach (var c in step.Checks)
-                    html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Verdict(c.Status)}\">{E(c.Name)} {E(c.Threshold)}: {E(c.Observed)}{(c.Margin is { } m ? $" (margin {E(m)})" : "")}</li>");
+                    html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Verdict(c.Status)}\">{E(c.Name)} {E(MeasureText.Format(c.Threshold))}: {E(MeasureText.Format(c.Observed))}{(c.Margin is { } m ? $" (margin {E(MeasureText.Format(m))})" : "")}</li>");
                 html.Append("</ul>");
             }
             html.Append("</td></tr>\n");
@@ -96,7 +96,7 @@ public static class HtmlReportWriter
     }
 
     private static void Row(StringBuilder html, AssertionResult a) => html.Append(CultureInfo.InvariantCulture,
-        $"<tr><td>{E(a.Name)}</td><td>{E(a.Threshold)}</td><td>{E(a.Observed)}</td><td>{E(a.Margin ?? "")}</td><td class=\"{Verdict(a.Status)}\">{Verdict(a.Status)}</td></tr>\n");
+        $"<tr><td>{E(a.Name)}</td><td>{E(MeasureText.Format(a.Threshold))}</td><td>{E(MeasureText.Format(a.Observed))}</td><td>{E(a.Margin is { } margin ? MeasureText.Format(margin) : "")}</td><td class=\"{Verdict(a.Status)}\">{Verdict(a.Status)}</td></tr>\n");
 
     /// <summary>The numbers the charts draw, as JSON (System.Text.Json escapes &lt; and &gt;, so it cannot end the script element).</summary>
     private static string ChartData(RunReport report) => JsonSerializer.Serialize(new

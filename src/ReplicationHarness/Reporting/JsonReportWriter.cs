@@ -16,7 +16,7 @@ public static class JsonReportWriter
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         // The verdict converter comes first: it pins the status words, whatever the enum converter would make of them.
-        Converters = { new VerdictJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new VerdictJsonConverter(), new MeasureJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

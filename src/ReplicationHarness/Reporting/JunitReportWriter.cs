@@ -89,14 +89,15 @@ public static class JunitReportWriter
 
     private static XElement Check(string className, AssertionResult check, double milliseconds)
     {
-        var name = $"{check.Name} {check.Threshold}";
+        var (threshold, observed) = (MeasureText.Format(check.Threshold), MeasureText.Format(check.Observed));
+        var name = $"{check.Name} {threshold}";
         return check.Status switch
         {
             Verdict.Failed => Case(className, name, null, milliseconds,
-                Failure($"{check.Name} {check.Threshold}, observed {check.Observed}", $"threshold: {check.Threshold}\nobserved: {check.Observed}" + (check.Margin is { } margin ? $"\nmargin: {margin}" : ""))),
-            Verdict.Skipped => Case(className, name, null, milliseconds, new XElement("skipped", new XAttribute("message", check.Observed))),
-            Verdict.Error => Case(className, name, null, milliseconds, new XElement("error", new XAttribute("message", check.Observed), new XAttribute("type", "error"))),
-            _ => Case(className, name, null, milliseconds, new XElement("system-out", $"observed: {check.Observed}")),
+                Failure($"{check.Name} {threshold}, observed {observed}", $"threshold: {threshold}\nobserved: {observed}" + (check.Margin is { } margin ? $"\nmargin: {MeasureText.Format(margin)}" : ""))),
+            Verdict.Skipped => Case(className, name, null, milliseconds, new XElement("skipped", new XAttribute("message", observed))),
+            Verdict.Error => Case(className, name, null, milliseconds, new XElement("error", new XAttribute("message", observed), new XAttribute("type", "error"))),
+            _ => Case(className, name, null, milliseconds, new XElement("system-out", $"observed: {observed}")),
         };
     }
 

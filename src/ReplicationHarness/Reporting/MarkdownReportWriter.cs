@@ -39,7 +39,7 @@ public static class MarkdownReportWriter
             {
                 md.Append("\n**Failed:**\n\n");
                 foreach (var (where, check) in failures)
-                    md.Append(CultureInfo.InvariantCulture, $"- {where}: `{check.Name}` {check.Threshold}, observed {check.Observed}\n");
+                    md.Append(CultureInfo.InvariantCulture, $"- {where}: `{check.Name}` {MeasureText.Format(check.Threshold)}, observed {MeasureText.Format(check.Observed)}\n");
             }
             foreach (var step in s.Steps.Where(step => step.Status == Verdict.Error))
                 md.Append(CultureInfo.InvariantCulture, $"- steps[{step.Index}] {step.Name}: error: {step.Detail}\n");
@@ -62,7 +62,7 @@ public static class MarkdownReportWriter
             {
                 md.Append("\n| assertion | threshold | observed | margin | verdict |\n| --- | --- | --- | --- | --- |\n");
                 foreach (var a in s.Assertions)
-                    md.Append(CultureInfo.InvariantCulture, $"| {Cell(a.Name)} | {Cell(a.Threshold)} | {Cell(a.Observed)} | {Cell(a.Margin ?? "")} | {ReportText.Status(a.Status)} |\n");
+                    md.Append(CultureInfo.InvariantCulture, $"| {Cell(a.Name)} | {Cell(MeasureText.Format(a.Threshold))} | {Cell(MeasureText.Format(a.Observed))} | {Cell(a.Margin is { } margin ? MeasureText.Format(margin) : "")} | {ReportText.Status(a.Status)} |\n");
             }
             if (s.Alerts.Count > 0)
             {

@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
@@ -45,7 +46,7 @@ public static class ReportBuilder
         pair.PrimarySettings,
         pair.StandbySettings,
         fingerprint,
-        pair.ProductionChecks.Count == 0 ? null : pair.ProductionChecks.Select(c => new AssertionResult(c.Name, "holds", c.Observed, null, c.Status switch
+        pair.ProductionChecks.Count == 0 ? null : pair.ProductionChecks.Select(c => new AssertionResult(c.Name, Phrase.Plain("holds"), Phrase.Free(c.Observed), null, c.Status switch
         {
             Verification.CriterionStatus.Passed => Verdict.Passed,
             Verification.CriterionStatus.Failed => Verdict.Failed,

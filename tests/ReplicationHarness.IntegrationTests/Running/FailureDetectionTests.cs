@@ -72,7 +72,7 @@ public sealed class FailureDetectionTests : IDisposable
         var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
         Assert.Equal(Verdict.Failed, check.Status);
         // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows.
-        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s$", check.Observed);
+        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s$", MeasureText.Format(check.Observed));
         Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1", output);
     }
 
@@ -88,7 +88,7 @@ public sealed class FailureDetectionTests : IDisposable
         var check = Assert.Single(scenario.Steps[2].Checks, c => c.Name == "visible_not_before");
         Assert.Equal(Verdict.Failed, check.Status);
         Assert.Contains("failed: steps[2] insert: visible_not_before >= 2s, observed min", output);
-        Assert.Contains("from sending the commit", check.Observed);
+        Assert.Contains("from sending the commit", MeasureText.Format(check.Observed));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(Verdict.Failed, promote.Status);
         var check = promote.Checks.Single(c => c.Name == "max_lost_writes");
         Assert.Equal(Verdict.Failed, check.Status);
-        Assert.StartsWith($"{lost} lost of ", check.Observed);
+        Assert.StartsWith($"{lost} lost of ", MeasureText.Format(check.Observed));
         Assert.Matches($@"write gap: {lost:N0} of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary", promote.Detail);
         // promoted_within is not pinned: the standby was just restarted and may still be replaying its backlog.
         Assert.Empty(ServerProcesses.Under(_work.Path));
@@ -264,7 +264,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(Verdict.Failed, result.Status);
         Assert.Equal([Verdict.Failed, Verdict.Skipped, Verdict.Skipped], result.Steps.Select(s => s.Status));
-        var failures = result.Failures.ToDictionary(f => f.Check.Name, f => f.Check.Observed);
+        var failures = result.Failures.ToDictionary(f => f.Check.Name, f => MeasureText.Format(f.Check.Observed));
         Assert.Equal("the standby's postmaster is not running", failures["standby running"]);
         Assert.Contains("slot active", failures.Keys);
         Assert.Equal("steps[0] verify_pair", result.Failures.First().Where);

@@ -72,7 +72,7 @@ public sealed class ReliabilityTests : IDisposable
         Assert.NotEqual(Verdict.Passed, result.Status);
         var failed = result.Steps.First(s => s.Status is Verdict.Failed or Verdict.Error);
         Assert.Equal("load", failed.Keyword);
-        Assert.Contains("primary", failed.Detail + string.Join(' ', failed.Checks.Select(c => c.Observed)) + result.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("primary", failed.Detail + string.Join(' ', failed.Checks.Select(c => MeasureText.Format(c.Observed))) + result.Error, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(ServerProcesses.Under(_work.Path));
         Assert.Empty(_work.LeftoverRuns());
     }
