@@ -68,7 +68,7 @@ public static class MarkdownReportWriter
             {
                 md.Append("\nAlerts: ");
                 md.AppendJoin("; ", s.Alerts.Select(a => string.Create(CultureInfo.InvariantCulture,
-                    $"{a.Kind} fired at {a.FiredAtMs / 1000:0.###} s, {(a.ClearedAtMs is { } c ? $"cleared at {c / 1000:0.###} s" : "still raised at the end")} (peak {a.Peak})")));
+                    $"{a.Kind} fired at {a.FiredAtMs / 1000:0.###} s, {(a.ClearedAtMs is { } c ? $"cleared at {c / 1000:0.###} s" : "still raised at the end")} (peak {MeasureText.Format(a.Peak)})")));
                 md.Append(".\n");
             }
         }

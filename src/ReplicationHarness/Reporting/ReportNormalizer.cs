@@ -12,8 +12,8 @@ namespace ReplicationHarness.Reporting;
 /// <remarks>
 /// Checks carry values, so their figures are hidden by kind (<see cref="Mask"/>): a value keeps its sign and unit
 /// and loses its number, a WAL position becomes <c>&lt;lsn&gt;</c>. Patterns (<see cref="Scrub"/>) are left for
-/// the text that is still free-form: step and fault details, errors, the reasons a write was not seen, an alert's
-/// peak, and <see cref="FreeText"/> inside checks (server errors, query results, verification findings).
+/// the text that is still free-form: step and fault details, errors, the reasons a write was not seen, and
+/// <see cref="FreeText"/> inside checks (server errors, query results, verification findings).
 /// </remarks>
 public static partial class ReportNormalizer
 {
@@ -91,7 +91,7 @@ public static partial class ReportNormalizer
         Writes = s.Writes.Select(w => w with { Microseconds = 0, UncertaintyMicroseconds = 0, MicrosecondsSinceSent = 0, Probes = 0, CommitLsn = HiddenLsn, ReplayLsn = HiddenLsn }).ToList(),
         Faults = s.Faults?.Select(f => f with { AtMs = 0, Detail = Scrub(f.Detail) }).ToList(),
         WritesNotVisible = s.WritesNotVisible?.Select(w => w with { RowsSeen = 0, WaitedMs = 0, Reason = w.Reason is null ? null : Scrub(w.Reason) }).ToList(),
-        Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Scrub(a.Peak) }).ToList(),
+        Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Mask(a.Peak) }).ToList(),
         Lag = [],
         LagPercentiles = s.LagPercentiles is null ? null : s.LagPercentiles with { BytesP50 = 0, BytesP95 = 0, BytesP99 = 0, BytesMax = 0, MsP50 = 0, MsP95 = 0, MsP99 = 0, MsMax = 0 },
         Error = s.Error is null ? null : Scrub(s.Error),

@@ -20,7 +20,7 @@ public class ScenarioAssertionJudgeTests
     private static LagSample Sample(double seconds) =>
         new(TimeSpan.FromSeconds(seconds), new Lsn(0x3000000), new Lsn(0x3000000), new Lsn(0x2FFF000), false, "streaming", 4096, TimeSpan.FromMilliseconds(3));
 
-    private static readonly AlertInterval TimeAlert = new(AlertKind.Time, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6), "2s");
+    private static readonly AlertInterval TimeAlert = new(AlertKind.Time, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6), Seconds(TimeSpan.FromSeconds(2)));
 
     [Fact]
     public void Lag_limits_hold_over_the_samples_when_every_reading_arrived()
