@@ -24,7 +24,7 @@ public sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<CompareS
         {
             table.AddRow(
                 Markup.Escape(row.Scenario),
-                Markup.Escape($"{row.BaselineStatus ?? "(new)"} -> {row.CurrentStatus ?? "(gone)"}"),
+                Markup.Escape($"{(row.BaselineStatus is { } before ? ReportText.Status(before) : "(new)")} -> {(row.CurrentStatus is { } now ? ReportText.Status(now) : "(gone)")}"),
                 ReportText.Micros(row.BaselineP95),
                 ReportText.Micros(row.CurrentP95),
                 row.P95DriftPercent is { } drift ? $"{drift:+0;-0;0}%" : "-",

@@ -110,8 +110,8 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             throw new OperationCanceledException(cancellationToken);
         return report.Status switch
         {
-            "error" => ExitCodes.InfrastructureError,
-            "failed" => ExitCodes.ScenarioFailed,
+            Verdict.Error => ExitCodes.InfrastructureError,
+            Verdict.Failed => ExitCodes.ScenarioFailed,
             _ => ExitCodes.Success,
         };
     }
@@ -167,7 +167,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             if (result.Status != Verdict.Passed)
                 pair.MarkFailed();
             foreach (var (where, check) in result.Failures)
-                live.Line($"[red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(check.Threshold)}, observed {Markup.Escape(check.Observed)}");
+                live.Line($"[red]failed:[/] {Markup.Escape(where)}: {Markup.Escape(check.Name)} {Markup.Escape(MeasureText.Format(check.Threshold))}, observed {Markup.Escape(MeasureText.Format(check.Observed))}");
             if (result.Error is not null)
                 live.Line($"[red]error:[/] {Markup.Escape(result.Error)}");
             live.Line($"{RunConsole.Verdict(result.Status)} in {result.Duration.TotalSeconds:0.00} s");
@@ -205,7 +205,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
         {
             table.AddRow(
                 Markup.Escape(report.Name),
-                report.Status switch { "passed" => "[green]passed[/]", "failed" => "[red]failed[/]", _ => "[red]error[/]" },
+                report.Status switch { Verdict.Passed => "[green]passed[/]", Verdict.Failed => "[red]failed[/]", _ => "[red]error[/]" },
                 ReportText.Steps(report),
                 ReportText.Micros(report.TimeToVisible?.P50),
                 ReportText.Micros(report.TimeToVisible?.P99),

@@ -1,4 +1,6 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Assertions;
 
@@ -6,28 +8,33 @@ namespace ReplicationHarness.Assertions;
 public static class ContentsJudge
 {
     private const string Name = "contents_equal";
-    private const string Threshold = "same rows on both nodes";
+    private static readonly Phrase Threshold = Phrase.Plain("same rows on both nodes");
 
     /// <param name="tables">Each table's digest on the primary and on the standby (error texts already redacted).</param>
     public static AssertionResult Judge(IReadOnlyList<(string Table, TableContents Primary, TableContents Standby)> tables)
     {
-        var differences = new List<string>();
+        var differences = new List<Phrase>();
         foreach (var (table, primary, standby) in tables)
         {
             if (primary.Error is not null || standby.Error is not null)
-                differences.Add($"{table}: {primary.Error ?? standby.Error}");
+                differences.Add(Phrase.Of($"{table}: {primary.Error ?? standby.Error}"));
             else if (primary.Rows != standby.Rows || primary.Md5 != standby.Md5)
-                differences.Add($"{table}: primary {primary.Rows} rows (md5 {Short(primary.Md5)}), standby {standby.Rows} rows (md5 {Short(standby.Md5)})");
+                differences.Add(Phrase.Of($"{table}: primary {Count(primary.Rows)} rows (md5 {Short(primary.Md5)}), standby {Count(standby.Rows)} rows (md5 {Short(standby.Md5)})"));
         }
         var rows = tables.Sum(t => t.Primary.Rows);
         return differences.Count == 0
-            ? new AssertionResult(Name, Threshold, $"{rows} rows in {tables.Count} table{(tables.Count == 1 ? "" : "s")} identical", null, Verdict.Passed)
-            : new AssertionResult(Name, Threshold, string.Join("; ", differences), null, Verdict.Failed);
+            ? new AssertionResult(Name, Threshold, Phrase.Of($"{Count(rows)} rows in {Phrase.Counted(tables.Count, "table")} identical"), null, Verdict.Passed)
+            : new AssertionResult(Name, Threshold, Phrase.Join("; ", differences), null, Verdict.Failed);
     }
 
     /// <summary>The check when the standby never caught up, so nothing could be compared.</summary>
-    public static AssertionResult NotCompared(string behind) =>
-        new(Name, Threshold, $"not compared: the standby did not catch up ({behind})", null, Verdict.Failed);
+    /// <param name="behind">How far behind it stayed, and why.</param>
+    public static AssertionResult NotCompared(Phrase behind) =>
+        new(Name, Threshold, Phrase.Of($"not compared: the standby did not catch up ({behind})"), null, Verdict.Failed);
 
+    /// <summary>The check when the run ended before it could be made.</summary>
+    public static AssertionResult EndedEarly { get; } = new(Name, Threshold, Phrase.Plain("not compared: the run ended early"), null, Verdict.Skipped);
+
+    // A digest's prefix is free text: its hex digits are not a quantity, yet differ run to run.
     private static string Short(string md5) => md5[..Math.Min(8, md5.Length)];
 }

@@ -1,6 +1,9 @@
+using ReplicationHarness.Measures;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Assertions;
 
@@ -26,9 +29,9 @@ public static class LoadJudge
             detail += $"; ended early: {why}; {summary.InDoubt} batch{(summary.InDoubt == 1 ? "" : "es")} in doubt (sent, never acknowledged)";
         if (summary.Failures > 0)
         {
-            var failure = $"{summary.Failures} of {summary.Batches} batches failed on the primary, the first with: {summary.FirstFailure ?? "no reason given"}";
-            checks.Add(new AssertionResult("write failures", "= 0", failure, null, Verdict.Failed));
-            detail = $"{failure}; {detail}";
+            var failure = Phrase.Of($"{Count(summary.Failures)} of {Count(summary.Batches)} batches failed on the primary, the first with: {summary.FirstFailure ?? "no reason given"}");
+            checks.Add(new AssertionResult("write failures", Phrase.Of($"= {Count(0)}"), failure, null, Verdict.Failed));
+            detail = $"{MeasureText.Format(failure)}; {detail}";
         }
         return probeFailed ? new StepOutcome(Verdict.Error, checks, detail) : StepOutcome.FromChecks(checks, detail);
     }

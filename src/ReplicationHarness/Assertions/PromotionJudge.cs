@@ -1,10 +1,12 @@
-using System.Globalization;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
 using ReplicationHarness.Writes;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Assertions;
 
@@ -12,17 +14,17 @@ namespace ReplicationHarness.Assertions;
 public static class PromotionJudge
 {
     /// <summary>The promoted_within threshold as the report shows it.</summary>
-    public static string Limit(StepExpectation expect) =>
-        expect.PromotedWithin is { } within ? $"<= {DurationText.Format(within)}" : "leaves recovery";
+    public static Phrase Limit(StepExpectation expect) =>
+        expect.PromotedWithin is { } within ? Phrase.Of($"<= {Exact(within)}") : Phrase.Plain("leaves recovery");
 
     /// <summary>A promotion that did not happen: the standby stayed in recovery.</summary>
     public static StepOutcome NotPromoted(Promotion promotion, StepExpectation expect) =>
-        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), $"still in recovery after {DurationText.Describe(promotion.Elapsed)}", null, Verdict.Failed)],
+        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"still in recovery after {Measured(promotion.Elapsed)}"), null, Verdict.Failed)],
             $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})");
 
     /// <summary>Promoting a standby the scenario itself stopped: the scenario's expectation fails, not the harness.</summary>
     public static StepOutcome StandbyStopped(StepExpectation expect, int stoppedBy, string what) =>
-        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), $"not promoted: the standby was stopped by steps[{stoppedBy}]", null, Verdict.Failed)], what);
+        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"not promoted: the standby was stopped by steps[{Count(stoppedBy)}]"), null, Verdict.Failed)], what);
 
     /// <param name="promotion">What the promotion did.</param>
     /// <param name="expect">The step's expectations.</param>
@@ -36,19 +38,19 @@ public static class PromotionJudge
         IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> counts, string? countError, TimeSpan? primaryStoppedAt, TimeSpan promotedAt, Func<long, TimeSpan> at)
     {
         var checks = new List<AssertionResult>();
-        var took = $"{DurationText.Describe(promotion.Elapsed)} (poll interval {DurationText.Describe(promotion.PollInterval)})";
+        var took = Phrase.Of($"{Measured(promotion.Elapsed)} (poll interval {Measured(promotion.PollInterval)})");
         if (expect.PromotedWithin is { } within)
         {
             var margin = within - promotion.Elapsed;
-            checks.Add(new AssertionResult("promoted_within", $"<= {DurationText.Format(within)}", took, Microseconds.Format(margin.TotalMicroseconds),
+            checks.Add(new AssertionResult("promoted_within", Limit(expect), took, Fine(margin.TotalMicroseconds),
                 margin >= TimeSpan.Zero ? Verdict.Passed : Verdict.Failed));
         }
-        var detail = $"promoted with {Describe(promotion.Method)} in {took}, now on timeline {promotion.Timeline}; replayed up to {promotion.ReplayedBefore} (received {promotion.ReceivedBefore}) before the request";
+        var detail = $"promoted with {Describe(promotion.Method)} in {MeasureText.Format(took)}, now on timeline {promotion.Timeline}; replayed up to {promotion.ReplayedBefore} (received {promotion.ReceivedBefore}) before the request";
         if (primaryStoppedAt is { } stopped)
             detail += $"; writable again {DurationText.Describe(promotedAt - stopped)} after the primary stopped";
         if (countError is not null)
         {
-            checks.Add(new AssertionResult("acknowledged writes", "present on the new primary", $"could not be counted: {countError}", null, Verdict.Failed));
+            checks.Add(new AssertionResult("acknowledged writes", Phrase.Plain("present on the new primary"), Phrase.Of($"could not be counted: {countError}"), null, Verdict.Failed));
             return new StepOutcome(Verdict.Error, checks, $"{detail}; counting the writes on the new primary failed: {countError}");
         }
         var gap = WriteGapCheck.Evaluate(acknowledged, counts, at);
@@ -60,8 +62,8 @@ public static class PromotionJudge
             found += $"; {gap.UnacknowledgedPresent} write{(gap.UnacknowledgedPresent == 1 ? "" : "s")} present whose acknowledgement never arrived (committed as the primary went down)";
         if (expect.MaxLostWrites is { } max)
         {
-            checks.Add(new AssertionResult("max_lost_writes", $"<= {max}", $"{gap.LostWrites} lost of {gap.AcknowledgedWrites} acknowledged ({gap.LostRows} rows)",
-                (max - gap.LostWrites).ToString(CultureInfo.InvariantCulture), gap.LostWrites <= max ? Verdict.Passed : Verdict.Failed));
+            checks.Add(new AssertionResult("max_lost_writes", Phrase.Of($"<= {Count(max)}"), Phrase.Of($"{Count(gap.LostWrites)} lost of {Count(gap.AcknowledgedWrites)} acknowledged ({Count(gap.LostRows)} rows)"),
+                Count(max - gap.LostWrites), gap.LostWrites <= max ? Verdict.Passed : Verdict.Failed));
         }
         return StepOutcome.FromChecks(checks, $"{detail}; {found}");
     }

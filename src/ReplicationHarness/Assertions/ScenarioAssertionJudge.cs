@@ -1,8 +1,10 @@
 using ReplicationHarness.Actors;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Assertions;
 
@@ -28,58 +30,69 @@ public static class ScenarioAssertionJudge
 
         if (assertions.MaxLagBytes is { } maxBytes)
         {
+            var threshold = Phrase.Of($"<= {Exact(maxBytes)}");
             results.Add(samples.Count == 0
-                ? NoSamples("max_lag_bytes", $"<= {maxBytes}")
-                : Judge("max_lag_bytes", $"<= {maxBytes}", samples.MaxBy(s => s.LagBytes)!, s => $"max {new ByteSize(s.LagBytes).Describe()} at {Seconds(s.At)}",
-                    s => maxBytes.Bytes - s.LagBytes, margin => new ByteSize(Math.Abs(margin)).ToString(), report));
+                ? NoSamples("max_lag_bytes", threshold)
+                : Judge("max_lag_bytes", threshold, samples.MaxBy(s => s.LagBytes)!, s => Phrase.Of($"max {Measured(new ByteSize(s.LagBytes))} at {Seconds(s.At)}"),
+                    s => Exact(new ByteSize(maxBytes.Bytes - s.LagBytes)), report));
         }
         if (assertions.MaxLagTime is { } maxTime)
         {
+            var threshold = Phrase.Of($"<= {Exact(maxTime)}");
+            // The margin is whole microseconds: a sample's lag is no finer than that.
             results.Add(samples.Count == 0
-                ? NoSamples("max_lag_time", $"<= {DurationText.Format(maxTime)}")
-                : Judge("max_lag_time", $"<= {DurationText.Format(maxTime)}", samples.MaxBy(s => s.LagTime)!, s => $"max {Seconds(s.LagTime)} at {Seconds(s.At)}",
-                    s => (long)(maxTime - s.LagTime).TotalMicroseconds, margin => Seconds(TimeSpan.FromMicroseconds(Math.Abs(margin))), report));
+                ? NoSamples("max_lag_time", threshold)
+                : Judge("max_lag_time", threshold, samples.MaxBy(s => s.LagTime)!, s => Phrase.Of($"max {Seconds(s.LagTime)} at {Seconds(s.At)}"),
+                    s => Seconds(TimeSpan.FromMicroseconds((long)(maxTime - s.LagTime).TotalMicroseconds)), report));
         }
         foreach (var kind in assertions.AlertsFired)
         {
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
             var status = intervals.Count > 0 ? Verdict.Passed : ranToTheEnd ? Verdict.Failed : Verdict.Skipped;
-            results.Add(new AssertionResult($"alert fired: {Name(kind)}", "fires at least once", Describe(intervals, report), null, status));
+            results.Add(new AssertionResult($"alert fired: {Name(kind)}", Phrase.Plain("fires at least once"), Describe(intervals, report), null, status));
         }
         foreach (var kind in assertions.AlertsNotFired)
         {
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
-            results.Add(new AssertionResult($"alert not fired: {Name(kind)}", "never fires", Describe(intervals, report), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
+            results.Add(new AssertionResult($"alert not fired: {Name(kind)}", Phrase.Plain("never fires"), Describe(intervals, report), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (unknown.Count > 0)
         {
-            var gap = $"; but lag is unknown for {unknown.Count} reading{(unknown.Count == 1 ? "" : "s")} between {Seconds(unknown[0])} and {Seconds(unknown[^1])}: "
-                + $"the primary could not be read ({report.FirstFailure ?? "no reason given"})";
+            var gap = Phrase.Of($"; but lag is unknown for {Phrase.Counted(unknown.Count, "reading")} between {Seconds(unknown[0])} and {Seconds(unknown[^1])}: ")
+                .Then(Phrase.Of($"the primary could not be read ({report.FirstFailure ?? "no reason given"})"));
             for (var i = 0; i < results.Count; i++)
             {
                 if (results[i].Name is "max_lag_bytes" or "max_lag_time" || results[i].Name.StartsWith("alert not fired:", StringComparison.Ordinal))
-                    results[i] = results[i] with { Observed = results[i].Observed + gap, Margin = null, Status = Verdict.Failed };
+                    results[i] = results[i] with { Observed = results[i].Observed.Then(gap), Margin = null, Status = Verdict.Failed };
             }
         }
         if (assertions.ContentsEqual)
-            results.Add(contents ?? new AssertionResult("contents_equal", "same rows on both nodes", "not compared: the run ended early", null, Verdict.Skipped));
+            results.Add(contents ?? ContentsJudge.EndedEarly);
         return results;
     }
 
-    private static AssertionResult Judge(string name, string threshold, LagSample worst, Func<LagSample, string> describe, Func<LagSample, long> margin, Func<long, string> formatMargin, LagObserverProtocol.LagReport report)
+    private static AssertionResult Judge(string name, Phrase threshold, LagSample worst, Func<LagSample, Phrase> describe, Func<LagSample, Measure> margin, LagObserverProtocol.LagReport report)
     {
         var value = margin(worst);
-        var observed = $"{describe(worst)} over {report.Samples.Count} samples";
-        return new AssertionResult(name, threshold, observed, (value < 0 ? "-" : "") + formatMargin(value), value >= 0 ? Verdict.Passed : Verdict.Failed);
+        var held = value switch
+        {
+            SizeMeasure size => size.Bytes >= 0,
+            DurationMeasure duration => duration.Microseconds >= 0,
+            _ => throw new ArgumentException($"a lag margin is a size or a duration, not a {value.GetType().Name}", nameof(margin)),
+        };
+        var observed = describe(worst).Then(Phrase.Of($" over {Count(report.Samples.Count)} samples"));
+        return new AssertionResult(name, threshold, observed, value, held ? Verdict.Passed : Verdict.Failed);
     }
 
-    private static AssertionResult NoSamples(string name, string threshold) =>
-        new(name, threshold, "no lag sample was taken", null, Verdict.Failed);
+    private static AssertionResult NoSamples(string name, Phrase threshold) =>
+        new(name, threshold, Phrase.Plain("no lag sample was taken"), null, Verdict.Failed);
 
-    private static string Describe(IReadOnlyList<AlertInterval> intervals, LagObserverProtocol.LagReport report) =>
+    private static Phrase Describe(IReadOnlyList<AlertInterval> intervals, LagObserverProtocol.LagReport report) =>
         intervals.Count == 0
-            ? $"never fired in {report.Samples.Count} samples"
-            : string.Join("; ", intervals.Select(i => $"fired at {Seconds(i.FiredAt)}, " + (i.ClearedAt is { } cleared ? $"cleared at {Seconds(cleared)}" : "still raised at the end") + $" (peak {i.Peak})"));
+            ? Phrase.Of($"never fired in {Count(report.Samples.Count)} samples")
+            : Phrase.Join("; ", intervals.Select(i => Phrase.Of($"fired at {Seconds(i.FiredAt)}, ")
+                .Then(i.ClearedAt is { } cleared ? Phrase.Of($"cleared at {Seconds(cleared)}") : Phrase.Plain("still raised at the end"))
+                .Then(Phrase.Of($" (peak {i.Peak})"))));
 
     /// <summary>
     /// The scenario's verdict: error when the harness could not run it (an error of its own or of a step), failed
@@ -91,6 +104,4 @@ public static class ScenarioAssertionJudge
         : Verdict.Passed;
 
     private static string Name(AlertKind kind) => kind.ToString().ToLowerInvariant();
-
-    private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:0.###}s";
 }

@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
 
 namespace ReplicationHarness.Assertions;
@@ -12,12 +13,12 @@ public static class SqlJudge
     public static StepOutcome Judge(string node, string? firstValue, string? error, string? expected)
     {
         if (error is not null)
-            return new StepOutcome(Verdict.Failed, [new AssertionResult("query", "runs", error, null, Verdict.Failed)], $"the query failed on the {node}: {error}");
+            return new StepOutcome(Verdict.Failed, [new AssertionResult("query", Phrase.Plain("runs"), Phrase.Free(error), null, Verdict.Failed)], $"the query failed on the {node}: {error}");
         var shown = firstValue ?? "NULL";
         if (expected is null)
             return StepOutcome.Passed($"{node} returned {shown}");
         var passed = firstValue == expected;
-        return new StepOutcome(passed ? Verdict.Passed : Verdict.Failed, [new AssertionResult("result", $"= {expected}", shown, null, passed ? Verdict.Passed : Verdict.Failed)],
+        return new StepOutcome(passed ? Verdict.Passed : Verdict.Failed, [new AssertionResult("result", Phrase.Of($"= {expected}"), Phrase.Free(shown), null, passed ? Verdict.Passed : Verdict.Failed)],
             $"{node} returned {shown}");
     }
 }

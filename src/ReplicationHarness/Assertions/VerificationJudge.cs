@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
 using ReplicationHarness.Verification;
 
@@ -9,7 +10,7 @@ public static class VerificationJudge
     /// <summary>The step's outcome from the pair's criteria.</summary>
     public static StepOutcome Judge(PairVerification verification)
     {
-        var checks = verification.Criteria.Select(c => new AssertionResult(c.Name, "holds", c.Observed, null, c.Status switch
+        var checks = verification.Criteria.Select(c => new AssertionResult(c.Name, Phrase.Plain("holds"), Phrase.Free(c.Observed), null, c.Status switch
         {
             CriterionStatus.Passed => Verdict.Passed,
             CriterionStatus.Failed => Verdict.Failed,

@@ -1,6 +1,8 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Assertions;
 
@@ -23,8 +25,7 @@ public static class VisibilityJudge
         var probed = measured.Count + unseen.Count;
         if (probed == 0)
             return checks;
-        var writes = probed == 1 ? "1 write" : $"{probed} writes";
-        var threshold = expect.VisibleWithin is { } within ? $"<= {DurationText.Format(within)}" : $"within the step's {DurationText.Format(stepLimit)}";
+        var threshold = expect.VisibleWithin is { } within ? Phrase.Of($"<= {Exact(within)}") : Phrase.Of($"within the step's {Exact(stepLimit)}");
         if (unseen.Count > 0)
         {
             checks.Add(new AssertionResult("visible_within", threshold, DescribeUnseen(unseen, measured), null, Verdict.Failed));
@@ -33,8 +34,8 @@ public static class VisibilityJudge
         {
             var slowest = measured.Max(m => m.Microseconds);
             var margin = limit.TotalMicroseconds - slowest;
-            checks.Add(new AssertionResult("visible_within", threshold, $"max {Microseconds.Format(slowest)} over {writes}",
-                Microseconds.Format(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+            checks.Add(new AssertionResult("visible_within", threshold, Phrase.Of($"max {Fine(slowest)} over {Phrase.Counted(probed, "write")}"),
+                Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (expect.VisibleNotBefore is { } notBefore && measured.Count > 0)
         {
@@ -42,36 +43,36 @@ public static class VisibilityJudge
             // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
             var earliest = measured.Min(m => m.MicrosecondsSinceSent);
             var margin = earliest - notBefore.TotalMicroseconds;
-            var over = measured.Count == 1 ? "1 write" : $"{measured.Count} writes";
-            checks.Add(new AssertionResult("visible_not_before", $">= {DurationText.Format(notBefore)}", $"min {Microseconds.Format(earliest)} from sending the commit, over {over}",
-                Microseconds.Format(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+            checks.Add(new AssertionResult("visible_not_before", Phrase.Of($">= {Exact(notBefore)}"),
+                Phrase.Of($"min {Fine(earliest)} from sending the commit, over {Phrase.Counted(measured.Count, "write")}"),
+                Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (measured.Count > 0)
         {
             var consistent = measured.Count(m => m.LsnConsistent);
-            checks.Add(new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", $"{consistent} of {measured.Count}", null,
+            checks.Add(new AssertionResult("replay_lsn >= commit_lsn", Phrase.Plain("for every write seen"), Phrase.Of($"{Count(consistent)} of {Count(measured.Count)}"), null,
                 consistent == measured.Count ? Verdict.Passed : Verdict.Failed));
         }
         return checks;
     }
 
     /// <summary>What the failed visible_within check says: the one write's rows seen, or how many of all were not seen.</summary>
-    public static string DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
+    public static Phrase DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
     {
         if (unseen is [var only] && measured.Count == 0)
             return only.Reason is { } reason
-                ? $"write {only.WriteId} not visible: {reason}"
-                : $"{only.RowsSeen} of {only.Rows} rows of write {only.WriteId} visible after {DurationText.Describe(only.Waited)}";
+                ? Phrase.Of($"write {Count(only.WriteId)} not visible: {reason}")
+                : Phrase.Of($"{Count(only.RowsSeen)} of {Count(only.Rows)} rows of write {Count(only.WriteId)} visible after {Measured(only.Waited)}");
         var probed = unseen.Count + measured.Count;
-        var text = $"{unseen.Count} of {probed} probed writes not visible within {DurationText.Format(unseen[0].Deadline)}";
+        var text = Phrase.Of($"{Count(unseen.Count)} of {Count(probed)} probed writes not visible within {Exact(unseen[0].Deadline)}");
         if (unseen.FirstOrDefault(u => u.Reason is not null)?.Reason is { } first)
-            text += $" ({first})";
+            text = text.Then(Phrase.Of($" ({first})"));
         if (measured.Count > 0)
-            text += $"; the {measured.Count} seen took at most {Microseconds.Format(measured.Max(m => m.Microseconds))}";
+            text = text.Then(Phrase.Of($"; the {Count(measured.Count)} seen took at most {Fine(measured.Max(m => m.Microseconds))}"));
         return text;
     }
 
-    /// <summary>One clause per write seen: kind, rows, time to visible and the probe interval bounding it.</summary>
+    /// <summary>One clause per write seen, for the step's detail: kind, rows, time to visible and the probe interval bounding it.</summary>
     public static string DescribeSeen(IReadOnlyList<VisibilityMeasurement> measured) =>
         string.Join("; ", measured.Select(m =>
             $"{m.Kind} of {m.Rows} row{(m.Rows == 1 ? "" : "s")} visible after {Microseconds.Format(m.Microseconds)} (probe interval {Microseconds.Format(m.UncertaintyMicroseconds)})"));

@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Observation;
@@ -6,5 +7,5 @@ namespace ReplicationHarness.Observation;
 /// <param name="Kind">Which alert.</param>
 /// <param name="FiredAt">When it fired, from the scenario's start.</param>
 /// <param name="ClearedAt">When it cleared, or null when it was still raised at the end.</param>
-/// <param name="Peak">The worst value seen while raised, as text (e.g. <c>2.01s</c>, <c>14MB</c>).</param>
-public sealed record AlertInterval(AlertKind Kind, TimeSpan FiredAt, TimeSpan? ClearedAt, string Peak);
+/// <param name="Peak">The worst value seen while raised: a size for the byte alert, seconds for the time and stall alerts.</param>
+public sealed record AlertInterval(AlertKind Kind, TimeSpan FiredAt, TimeSpan? ClearedAt, Measure Peak);

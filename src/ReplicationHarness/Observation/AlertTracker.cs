@@ -1,3 +1,5 @@
+using ReplicationHarness.Measures;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
 
@@ -24,7 +26,7 @@ public sealed class AlertTracker(LagObserverSpec spec)
 
     /// <summary>Every alert interval so far, open ones with no clearing time.</summary>
     public IReadOnlyList<AlertInterval> Intervals =>
-        _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Format(o.Key, o.Value.Peak)))).OrderBy(i => i.FiredAt).ToList();
+        _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Peak(o.Key, o.Value.Peak)))).OrderBy(i => i.FiredAt).ToList();
 
     /// <summary>Judges one sample.</summary>
     public void Add(LagSample sample)
@@ -69,19 +71,20 @@ public sealed class AlertTracker(LagObserverSpec spec)
             else
             {
                 _open[kind] = (at, value);
-                changes.Add($"{kind.ToString().ToLowerInvariant()} alert fired ({Format(kind, value)})");
+                changes.Add($"{kind.ToString().ToLowerInvariant()} alert fired ({MeasureText.Format(Peak(kind, value))})");
             }
         }
         else if (_open.Remove(kind, out var closed))
         {
-            _closed.Add(new AlertInterval(kind, closed.FiredAt, at, Format(kind, closed.Peak)));
+            _closed.Add(new AlertInterval(kind, closed.FiredAt, at, Peak(kind, closed.Peak)));
             changes.Add($"{kind.ToString().ToLowerInvariant()} alert cleared");
         }
     }
 
-    private static string Format(AlertKind kind, double value) => kind switch
+    /// <summary>An alert's worst value: bytes of lag, or seconds of lag or of stall.</summary>
+    private static Measure Peak(AlertKind kind, double value) => kind switch
     {
-        AlertKind.Bytes => new ByteSize((long)value).Describe(),
-        _ => $"{value:0.###}s",
+        AlertKind.Bytes => Measure.Measured(new ByteSize((long)value)),
+        _ => new DurationMeasure(value * 1_000_000, DurationStyle.Seconds),
     };
 }

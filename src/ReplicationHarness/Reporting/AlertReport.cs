@@ -1,4 +1,10 @@
+using ReplicationHarness.Measures;
+
 namespace ReplicationHarness.Reporting;
 
 /// <summary>One alert interval in <c>report.json</c>; <see cref="ClearedAtMs"/> is null when it never cleared.</summary>
-public sealed record AlertReport(string Kind, double FiredAtMs, double? ClearedAtMs, string Peak);
+/// <param name="Kind">Which alert.</param>
+/// <param name="FiredAtMs">When it fired, from the scenario's start.</param>
+/// <param name="ClearedAtMs">When it cleared.</param>
+/// <param name="Peak">Its worst value, written as text (<c>1.995s</c>, <c>14MB</c>).</param>
+public sealed record AlertReport(string Kind, double FiredAtMs, double? ClearedAtMs, Measure Peak);

@@ -1,3 +1,5 @@
+using ReplicationHarness.Results;
+
 namespace ReplicationHarness.Reporting;
 
 /// <summary>One injected fault in <c>report.json</c>: what, when (ms from the scenario's start), and what it did.</summary>
@@ -6,4 +8,4 @@ namespace ReplicationHarness.Reporting;
 /// <param name="AtMs">When it was injected.</param>
 /// <param name="Status">Whether the injection worked: passed, failed or error.</param>
 /// <param name="Detail">Exactly what was injected.</param>
-public sealed record FaultReport(int? Step, string Action, double AtMs, string Status, string Detail);
+public sealed record FaultReport(int? Step, string Action, double AtMs, Verdict Status, string Detail);

@@ -25,8 +25,8 @@ public static class HtmlReportWriter
     {
         var html = new StringBuilder();
         html.Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append(CultureInfo.InvariantCulture, $"<title>Replication report: {E(report.Status)}</title>\n<style>\n{Style}</style>\n</head>\n<body data-charts-rendered=\"0\">\n");
-        html.Append(CultureInfo.InvariantCulture, $"<h1>Replication report: <span class=\"{E(report.Status)}\">{E(report.Status)}</span></h1>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<title>Replication report: {Verdict(report.Status)}</title>\n<style>\n{Style}</style>\n</head>\n<body data-charts-rendered=\"0\">\n");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Replication report: <span class=\"{Verdict(report.Status)}\">{Verdict(report.Status)}</span></h1>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Tally(report))}. Harness {E(report.HarnessVersion)}, started {report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {E(ReportText.Seconds(report.DurationMs))}.</p>\n");
 
         html.Append("<table class=\"summary\">\n<tr><th>scenario</th><th>status</th><th>steps</th><th>visible p50</th><th>visible p99</th><th>max lag</th><th>time</th></tr>\n");
@@ -34,7 +34,7 @@ public static class HtmlReportWriter
         {
             var s = report.Scenarios[i];
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><a href=\"#scenario-{i}\">{E(s.Name)}</a></td><td class=\"{E(s.Status)}\">{E(s.Status)}</td><td>{ReportText.Steps(s)}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P50))}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P99))}</td><td>{E(ReportText.MaxLag(s.Lag))}</td><td>{E(ReportText.Seconds(s.DurationMs))}</td></tr>\n");
+                $"<tr><td><a href=\"#scenario-{i}\">{E(s.Name)}</a></td><td class=\"{Verdict(s.Status)}\">{Verdict(s.Status)}</td><td>{ReportText.Steps(s)}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P50))}</td><td>{E(ReportText.Micros(s.TimeToVisible?.P99))}</td><td>{E(ReportText.MaxLag(s.Lag))}</td><td>{E(ReportText.Seconds(s.DurationMs))}</td></tr>\n");
         }
         html.Append("</table>\n");
 
@@ -49,7 +49,7 @@ public static class HtmlReportWriter
 
     private static void Scenario(StringBuilder html, ScenarioReport s, int index)
     {
-        html.Append(CultureInfo.InvariantCulture, $"<section class=\"scenario\" id=\"scenario-{index}\">\n<h2>{E(s.Name)} <span class=\"{E(s.Status)}\">{E(s.Status)}</span></h2>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<section class=\"scenario\" id=\"scenario-{index}\">\n<h2>{E(s.Name)} <span class=\"{Verdict(s.Status)}\">{Verdict(s.Status)}</span></h2>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Where(s))}</p>\n");
         if (s.Error is { } error)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
@@ -68,7 +68,7 @@ public static class HtmlReportWriter
             foreach (var f in faults)
             {
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<tr><td>{(f.AtMs / 1000).ToString("0.###", CultureInfo.InvariantCulture)} s</td><td>{(f.Step is { } i ? $"steps[{i}]" : "the harness, at the end")}</td><td>{E(f.Action)}</td><td class=\"{E(f.Status)}\">{E(f.Status)}</td><td>{E(f.Detail)}</td></tr>\n");
+                    $"<tr><td>{(f.AtMs / 1000).ToString("0.###", CultureInfo.InvariantCulture)} s</td><td>{(f.Step is { } i ? $"steps[{i}]" : "the harness, at the end")}</td><td>{E(f.Action)}</td><td class=\"{Verdict(f.Status)}\">{Verdict(f.Status)}</td><td>{E(f.Detail)}</td></tr>\n");
             }
             html.Append("</table>\n");
         }
@@ -82,12 +82,12 @@ public static class HtmlReportWriter
         html.Append("<table>\n<tr><th>step</th><th>status</th><th>time</th><th>detail and checks</th></tr>\n");
         foreach (var step in s.Steps)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{step.Index} {E(step.Name)} <span class=\"action\">{E(step.Action)}</span></td><td class=\"{E(step.Status)}\">{E(step.Status)}</td><td>{step.DurationMs.ToString("0.#", CultureInfo.InvariantCulture)} ms</td><td>{E(step.Detail)}");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{step.Index} {E(step.Name)} <span class=\"action\">{E(step.Action)}</span></td><td class=\"{Verdict(step.Status)}\">{Verdict(step.Status)}</td><td>{step.DurationMs.ToString("0.#", CultureInfo.InvariantCulture)} ms</td><td>{E(step.Detail)}");
             if (step.Checks.Count > 0)
             {
                 html.Append("<ul>");
                 foreach (var c in step.Checks)
-                    html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Verdict(c.Status)}\">{E(c.Name)} {E(c.Threshold)}: {E(c.Observed)}{(c.Margin is { } m ? $" (margin {E(m)})" : "")}</li>");
+                    html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Verdict(c.Status)}\">{E(c.Name)} {E(MeasureText.Format(c.Threshold))}: {E(MeasureText.Format(c.Observed))}{(c.Margin is { } m ? $" (margin {E(MeasureText.Format(m))})" : "")}</li>");
                 html.Append("</ul>");
             }
             html.Append("</td></tr>\n");
@@ -96,7 +96,7 @@ public static class HtmlReportWriter
     }
 
     private static void Row(StringBuilder html, AssertionResult a) => html.Append(CultureInfo.InvariantCulture,
-        $"<tr><td>{E(a.Name)}</td><td>{E(a.Threshold)}</td><td>{E(a.Observed)}</td><td>{E(a.Margin ?? "")}</td><td class=\"{Verdict(a.Status)}\">{Verdict(a.Status)}</td></tr>\n");
+        $"<tr><td>{E(a.Name)}</td><td>{E(MeasureText.Format(a.Threshold))}</td><td>{E(MeasureText.Format(a.Observed))}</td><td>{E(a.Margin is { } margin ? MeasureText.Format(margin) : "")}</td><td class=\"{Verdict(a.Status)}\">{Verdict(a.Status)}</td></tr>\n");
 
     /// <summary>The numbers the charts draw, as JSON (System.Text.Json escapes &lt; and &gt;, so it cannot end the script element).</summary>
     private static string ChartData(RunReport report) => JsonSerializer.Serialize(new
@@ -132,7 +132,7 @@ public static class HtmlReportWriter
         return buckets.GetRange(first, last - first + 1);
     }
 
-    private static string Verdict(Verdict verdict) => verdict.ToString().ToLowerInvariant();
+    private static string Verdict(Verdict verdict) => ReportText.Status(verdict);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

@@ -15,7 +15,8 @@ public static class JsonReportWriter
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // The verdict converter comes first: it pins the status words, whatever the enum converter would make of them.
+        Converters = { new VerdictJsonConverter(), new MeasureJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

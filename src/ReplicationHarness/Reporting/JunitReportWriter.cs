@@ -38,12 +38,12 @@ public static class JunitReportWriter
         foreach (var step in scenario.Steps)
         {
             var className = $"{scenario.Name}.steps[{step.Index}] {step.Name}";
-            if (step.Status is "skipped")
+            if (step.Status is Verdict.Skipped)
             {
                 cases.Add(Case(className, step.Action, "skipped", 0, new XElement("skipped", new XAttribute("message", step.Detail))));
                 continue;
             }
-            if (step.Status is "error")
+            if (step.Status is Verdict.Error)
             {
                 cases.Add(Case(className, step.Action, "runs", step.DurationMs, new XElement("error", new XAttribute("message", step.Detail), new XAttribute("type", "error"), step.Detail)));
                 continue;
@@ -51,7 +51,7 @@ public static class JunitReportWriter
             if (step.Checks.Count == 0)
             {
                 // A step without checks still passed or failed as a whole.
-                cases.Add(Case(className, step.Action, "completes", step.DurationMs, step.Status == "failed" ? Failure(step.Detail, step.Detail) : null));
+                cases.Add(Case(className, step.Action, "completes", step.DurationMs, step.Status == Verdict.Failed ? Failure(step.Detail, step.Detail) : null));
                 continue;
             }
             foreach (var check in step.Checks)
@@ -82,21 +82,22 @@ public static class JunitReportWriter
         {
             // CI shows a suite's output beside its cases: what was injected and when explains a failure next to it.
             suite.Add(new XElement("system-out", "faults injected:\n" + string.Join("\n", faults.Select(f => string.Create(CultureInfo.InvariantCulture,
-                $"{f.AtMs / 1000:0.###} s {(f.Step is { } i ? $"steps[{i}]" : "harness")} {f.Action} ({f.Status}): {f.Detail}")))));
+                $"{f.AtMs / 1000:0.###} s {(f.Step is { } i ? $"steps[{i}]" : "harness")} {f.Action} ({ReportText.Status(f.Status)}): {f.Detail}")))));
         }
         return suite;
     }
 
     private static XElement Check(string className, AssertionResult check, double milliseconds)
     {
-        var name = $"{check.Name} {check.Threshold}";
+        var (threshold, observed) = (MeasureText.Format(check.Threshold), MeasureText.Format(check.Observed));
+        var name = $"{check.Name} {threshold}";
         return check.Status switch
         {
             Verdict.Failed => Case(className, name, null, milliseconds,
-                Failure($"{check.Name} {check.Threshold}, observed {check.Observed}", $"threshold: {check.Threshold}\nobserved: {check.Observed}" + (check.Margin is { } margin ? $"\nmargin: {margin}" : ""))),
-            Verdict.Skipped => Case(className, name, null, milliseconds, new XElement("skipped", new XAttribute("message", check.Observed))),
-            Verdict.Error => Case(className, name, null, milliseconds, new XElement("error", new XAttribute("message", check.Observed), new XAttribute("type", "error"))),
-            _ => Case(className, name, null, milliseconds, new XElement("system-out", $"observed: {check.Observed}")),
+                Failure($"{check.Name} {threshold}, observed {observed}", $"threshold: {threshold}\nobserved: {observed}" + (check.Margin is { } margin ? $"\nmargin: {MeasureText.Format(margin)}" : ""))),
+            Verdict.Skipped => Case(className, name, null, milliseconds, new XElement("skipped", new XAttribute("message", observed))),
+            Verdict.Error => Case(className, name, null, milliseconds, new XElement("error", new XAttribute("message", observed), new XAttribute("type", "error"))),
+            _ => Case(className, name, null, milliseconds, new XElement("system-out", $"observed: {observed}")),
         };
     }
 

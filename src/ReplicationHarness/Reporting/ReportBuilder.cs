@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
@@ -11,10 +12,10 @@ public static class ReportBuilder
     public static ScenarioReport Scenario(ScenarioResult result, ProvisionedPair? pair, TimeSpan? provisionTime, ConfigurationFingerprint? fingerprint = null, LagObserverSpec? observer = null) => new(
         result.Name,
         result.File,
-        Status(result.Status),
+        result.Status,
         result.Duration.TotalMilliseconds,
         pair is null ? null : Pair(pair, provisionTime ?? TimeSpan.Zero, fingerprint),
-        result.Steps.Select(s => new StepReport(s.Index, s.Name, s.Keyword, Status(s.Status), s.StartedAt.TotalMilliseconds, s.Elapsed.TotalMilliseconds, s.Detail, s.Checks)).ToList(),
+        result.Steps.Select(s => new StepReport(s.Index, s.Name, s.Keyword, s.Status, s.StartedAt.TotalMilliseconds, s.Elapsed.TotalMilliseconds, s.Detail, s.Checks)).ToList(),
         result.Assertions,
         result.VisibilityStatistics,
         result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.MicrosecondsSinceSent, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString())).ToList(),
@@ -23,22 +24,19 @@ public static class ReportBuilder
         result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
         result.Error,
         LagStatistics.Of(result.LagSeries),
-        result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, Status(f.Status), f.Detail)).ToList(),
+        result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, f.Status, f.Detail)).ToList(),
         result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason)).ToList());
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>
-        new(name, file, Status(Verdict.Error), 0, null, [], [], null, [], [], null, [], error);
+        new(name, file, Verdict.Error, 0, null, [], [], null, [], [], null, [], error);
 
     /// <summary>The worst status of the scenarios.</summary>
-    public static string Overall(IEnumerable<ScenarioReport> scenarios)
+    public static Verdict Overall(IEnumerable<ScenarioReport> scenarios)
     {
         var statuses = scenarios.Select(s => s.Status).ToList();
-        return statuses.Contains("error") ? "error" : statuses.Contains("failed") ? "failed" : "passed";
+        return statuses.Contains(Verdict.Error) ? Verdict.Error : statuses.Contains(Verdict.Failed) ? Verdict.Failed : Verdict.Passed;
     }
-
-    /// <summary>The lower-case status word.</summary>
-    public static string Status(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 
     private static PairReport Pair(ProvisionedPair pair, TimeSpan provisionTime, ConfigurationFingerprint? fingerprint) => new(
         pair.Kind.ToString().ToLowerInvariant(),
@@ -48,7 +46,7 @@ public static class ReportBuilder
         pair.PrimarySettings,
         pair.StandbySettings,
         fingerprint,
-        pair.ProductionChecks.Count == 0 ? null : pair.ProductionChecks.Select(c => new AssertionResult(c.Name, "holds", c.Observed, null, c.Status switch
+        pair.ProductionChecks.Count == 0 ? null : pair.ProductionChecks.Select(c => new AssertionResult(c.Name, Phrase.Plain("holds"), Phrase.Free(c.Observed), null, c.Status switch
         {
             Verification.CriterionStatus.Passed => Verdict.Passed,
             Verification.CriterionStatus.Failed => Verdict.Failed,

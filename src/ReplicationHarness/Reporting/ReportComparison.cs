@@ -1,3 +1,5 @@
+using ReplicationHarness.Results;
+
 namespace ReplicationHarness.Reporting;
 
 /// <summary>
@@ -22,8 +24,8 @@ public static class ReportComparison
             before.TryGetValue(name, out var old);
             after.TryGetValue(name, out var now);
             var regressions = new List<string>();
-            if (now is not null && now.Status != "passed" && old?.Status is null or "passed")
-                regressions.Add(old is null ? $"new scenario {now.Status}" : $"was passed, now {now.Status}");
+            if (now is not null && now.Status != Verdict.Passed && old?.Status is null or Verdict.Passed)
+                regressions.Add(old is null ? $"new scenario {ReportText.Status(now.Status)}" : $"was passed, now {ReportText.Status(now.Status)}");
             double? drift = null;
             if (old?.TimeToVisible is { } oldTtv && now?.TimeToVisible is { } newTtv && oldTtv.P95 > 0)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ReplicationHarness.Results;
 using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Reporting;
@@ -6,6 +7,31 @@ namespace ReplicationHarness.Reporting;
 /// <summary>How every report writer shows numbers, so the formats agree with each other.</summary>
 public static class ReportText
 {
+    /// <summary>A verdict as every format writes it: <c>passed</c>, <c>failed</c>, <c>error</c>, <c>skipped</c>.</summary>
+    public static string Status(Verdict verdict) => verdict switch
+    {
+        Verdict.Passed => "passed",
+        Verdict.Failed => "failed",
+        Verdict.Error => "error",
+        Verdict.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "a verdict the report has no word for"),
+    };
+
+    /// <summary>The verdict a status word stands for; false for any other text.</summary>
+    public static bool TryParseStatus(string? word, out Verdict verdict)
+    {
+        foreach (var candidate in Enum.GetValues<Verdict>())
+        {
+            if (Status(candidate) == word)
+            {
+                verdict = candidate;
+                return true;
+            }
+        }
+        verdict = default;
+        return false;
+    }
+
     /// <summary>Microseconds as <c>412 us</c> or <c>2003.1 ms</c>; a dash for none.</summary>
     public static string Micros(double? microseconds) => microseconds switch
     {
@@ -23,11 +49,11 @@ public static class ReportText
 
     /// <summary>Steps passed out of all: <c>3/5</c>.</summary>
     public static string Steps(ScenarioReport scenario) =>
-        string.Create(CultureInfo.InvariantCulture, $"{scenario.Steps.Count(s => s.Status == "passed")}/{scenario.Steps.Count}");
+        string.Create(CultureInfo.InvariantCulture, $"{scenario.Steps.Count(s => s.Status == Verdict.Passed)}/{scenario.Steps.Count}");
 
     /// <summary>Counts of each status: <c>3 scenarios: 2 passed, 1 failed, 0 errors</c>.</summary>
     public static string Tally(RunReport report) => string.Create(CultureInfo.InvariantCulture,
-        $"{report.Scenarios.Count} scenario{(report.Scenarios.Count == 1 ? "" : "s")}: {report.Scenarios.Count(s => s.Status == "passed")} passed, {report.Scenarios.Count(s => s.Status == "failed")} failed, {report.Scenarios.Count(s => s.Status == "error")} errors");
+        $"{report.Scenarios.Count} scenario{(report.Scenarios.Count == 1 ? "" : "s")}: {report.Scenarios.Count(s => s.Status == Verdict.Passed)} passed, {report.Scenarios.Count(s => s.Status == Verdict.Failed)} failed, {report.Scenarios.Count(s => s.Status == Verdict.Error)} errors");
 
     /// <summary>Where a scenario ran: <c>file; PostgreSQL 15.18, local pair on ext4 disk, ready in 0.39 s</c>.</summary>
     public static string Where(ScenarioReport s) => s.Pair is { } pair

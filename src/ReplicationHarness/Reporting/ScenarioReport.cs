@@ -6,7 +6,7 @@ namespace ReplicationHarness.Reporting;
 /// <summary>One scenario in <c>report.json</c>.</summary>
 /// <param name="Name">The scenario's name.</param>
 /// <param name="File">Its file.</param>
-/// <param name="Status">passed, failed or error.</param>
+/// <param name="Status">Passed, failed or error.</param>
 /// <param name="DurationMs">Steps and assertions (provisioning excluded).</param>
 /// <param name="Pair">The pair it ran on, or null when provisioning failed.</param>
 /// <param name="Steps">Each step with its checks.</param>
@@ -23,7 +23,7 @@ namespace ReplicationHarness.Reporting;
 public sealed record ScenarioReport(
     string Name,
     string File,
-    string Status,
+    Verdict Status,
     double DurationMs,
     PairReport? Pair,
     IReadOnlyList<StepReport> Steps,

@@ -31,7 +31,7 @@ public sealed class LoadInterruptTests : IDisposable
         var report = System.Text.Json.JsonSerializer.Deserialize<ReplicationHarness.Reporting.RunReport>(
             await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), ReplicationHarness.Reporting.JsonReportWriter.Options)!;
         var step = Assert.Single(Assert.Single(report.Scenarios).Steps);
-        Assert.Equal(("error", "interrupted: cancelled"), (step.Status, step.Detail));
+        Assert.Equal((ReplicationHarness.Results.Verdict.Error, "interrupted: cancelled"), (step.Status, step.Detail));
         Assert.Empty(ServerProcesses.Under(_work.Path));
         var runs = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}", "runs");
         Assert.Empty(Directory.Exists(runs) ? Directory.GetDirectories(runs) : []);

@@ -49,9 +49,9 @@ public sealed class FailureDetectionTests : IDisposable
         var (code, output, scenario) = await RunAsync(file);
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
-        Assert.Equal("failed", scenario.Status);
+        Assert.Equal(Verdict.Failed, scenario.Status);
         Assert.True(Regex.IsMatch(output, @"failed: steps\[2\] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1(\.\d+)?s"), output);
-        Assert.Equal(["passed", "passed", "failed", "skipped"], scenario.Steps.Select(s => s.Status));
+        Assert.Equal([Verdict.Passed, Verdict.Passed, Verdict.Failed, Verdict.Skipped], scenario.Steps.Select(s => s.Status));
         // The write is in the report as not visible, probed until its deadline and no longer.
         var unseen = Assert.Single(scenario.WritesNotVisible!);
         Assert.Equal((1L, 2, 0L, 1000.0), (unseen.WriteId, unseen.Step, unseen.RowsSeen, unseen.DeadlineMs));
@@ -68,11 +68,11 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         var insert = scenario.Steps[1];
-        Assert.Equal("failed", insert.Status);
+        Assert.Equal(Verdict.Failed, insert.Status);
         var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
         Assert.Equal(Verdict.Failed, check.Status);
         // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows.
-        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s$", check.Observed);
+        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s$", MeasureText.Format(check.Observed));
         Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1", output);
     }
 
@@ -88,7 +88,7 @@ public sealed class FailureDetectionTests : IDisposable
         var check = Assert.Single(scenario.Steps[2].Checks, c => c.Name == "visible_not_before");
         Assert.Equal(Verdict.Failed, check.Status);
         Assert.Contains("failed: steps[2] insert: visible_not_before >= 2s, observed min", output);
-        Assert.Contains("from sending the commit", check.Observed);
+        Assert.Contains("from sending the commit", MeasureText.Format(check.Observed));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         Assert.Contains("failed: steps[1] load: visible_within <= 1s", output);
-        Assert.Equal("failed", scenario.Steps[1].Status);
+        Assert.Equal(Verdict.Failed, scenario.Steps[1].Status);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         Assert.Contains("failed: steps[7] catch up after the restart: replay lag = 0B, observed", output);
-        Assert.Equal("skipped", scenario.Steps[8].Status);
+        Assert.Equal(Verdict.Skipped, scenario.Steps[8].Status);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         Assert.True(Regex.IsMatch(output, @"failed: steps\[6\] promote the standby through the trigger file: max_lost_writes <= 0, observed [1-9]\d* lost of [1-9]\d* acknowledged \(\d+ rows\)"), output);
         var promote = scenario.Steps[6];
-        Assert.Equal("failed", promote.Status);
+        Assert.Equal(Verdict.Failed, promote.Status);
         Assert.Matches(@"write gap: [\d,]+ of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary, acknowledged from [\d.]+m?s on", promote.Detail);
         Assert.Equal(Verdict.Passed, promote.Checks.Single(c => c.Name == "promoted_within").Status);
         Assert.Empty(ServerProcesses.Under(_work.Path));
@@ -184,10 +184,10 @@ public sealed class FailureDetectionTests : IDisposable
         var lost = int.Parse(failure.Groups["lost"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(lost, 1, int.Parse(failure.Groups["acked"].Value, System.Globalization.CultureInfo.InvariantCulture));
         var promote = scenario.Steps[6];
-        Assert.Equal("failed", promote.Status);
+        Assert.Equal(Verdict.Failed, promote.Status);
         var check = promote.Checks.Single(c => c.Name == "max_lost_writes");
         Assert.Equal(Verdict.Failed, check.Status);
-        Assert.StartsWith($"{lost} lost of ", check.Observed);
+        Assert.StartsWith($"{lost} lost of ", MeasureText.Format(check.Observed));
         Assert.Matches($@"write gap: {lost:N0} of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary", promote.Detail);
         // promoted_within is not pinned: the standby was just restarted and may still be replaying its backlog.
         Assert.Empty(ServerProcesses.Under(_work.Path));
@@ -222,7 +222,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         Assert.Contains("failed: steps[10] heal the link: alerts_fired: bytes fired while the link was cut, observed none raised", output);
-        Assert.Equal("failed", scenario.Steps[10].Status);
+        Assert.Equal(Verdict.Failed, scenario.Steps[10].Status);
     }
 
     [Fact]
@@ -264,7 +264,7 @@ public sealed class FailureDetectionTests : IDisposable
 
         Assert.Equal(Verdict.Failed, result.Status);
         Assert.Equal([Verdict.Failed, Verdict.Skipped, Verdict.Skipped], result.Steps.Select(s => s.Status));
-        var failures = result.Failures.ToDictionary(f => f.Check.Name, f => f.Check.Observed);
+        var failures = result.Failures.ToDictionary(f => f.Check.Name, f => MeasureText.Format(f.Check.Observed));
         Assert.Equal("the standby's postmaster is not running", failures["standby running"]);
         Assert.Contains("slot active", failures.Keys);
         Assert.Equal("steps[0] verify_pair", result.Failures.First().Where);

@@ -1,6 +1,7 @@
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios;
@@ -94,7 +95,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Verdict.Failed, insert.Status);
         var check = Assert.Single(insert.Checks, c => c.Status == Verdict.Failed);
         Assert.Equal("visible_within", check.Name);
-        Assert.StartsWith("0 of 1 rows of write 1 visible after ", check.Observed);
+        Assert.StartsWith("0 of 1 rows of write 1 visible after ", MeasureText.Format(check.Observed));
         // Ended by the probe's deadline, not by the step's 20 s: a hung standby is a verdict, not a hang.
         Assert.True(insert.Elapsed < TimeSpan.FromSeconds(3), $"the insert took {insert.Elapsed}");
         Assert.Contains(run.Result.Faults, f => f is { Action: "restore", Status: Verdict.Passed } && f.Detail.StartsWith("left frozen by the scenario: thawed the standby", StringComparison.Ordinal));
@@ -145,7 +146,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.Result.Status == Verdict.Passed, string.Join("; ", run.Result.Steps.Select(s => $"{s.Keyword} {s.Status}: {s.Detail}")));
         Assert.StartsWith("thawed the standby: SIGCONT to its postmaster (pid ", run.Result.Steps[3].Detail);
         Assert.Single(run.Result.Visibility);
-        Assert.Contains(run.Result.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed, Observed: "6 rows in 1 table identical" });
+        Assert.Contains(run.Result.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed } && MeasureText.Format(a.Observed) == "6 rows in 1 table identical");
         // Thawed by the scenario: nothing was left for the harness to restore.
         Assert.DoesNotContain(run.Result.Faults, f => f.Action == "restore");
         AssertNothingLeft(run);

@@ -3,6 +3,7 @@ using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Reporting;
 
 namespace ReplicationHarness.IntegrationTests.Running;
 
@@ -135,7 +136,7 @@ public sealed class NoFalsePassMatrixTests : IDisposable
 
         // 200 rows/s in batches of 10 with ~10 probes a second: 10 probed writes, none of which can be seen.
         var check = result.Steps[1].Checks.Single(c => c.Name == "visible_within");
-        Assert.Equal("10 of 10 probed writes not visible within 500ms", check.Observed);
+        Assert.Equal("10 of 10 probed writes not visible within 500ms", MeasureText.Format(check.Observed));
         Assert.Equal(10, result.Unseen.Count);
         Assert.All(result.Unseen, u => Assert.Equal(TimeSpan.FromMilliseconds(500), u.Deadline));
         Assert.Empty(result.Visibility);
@@ -150,7 +151,7 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         var result = await RunYamlAsync("stopped.yaml", yaml);
 
         Assert.Equal(Verdict.Failed, result.Status);
-        Assert.Equal("write 1 not visible: the standby was stopped by steps[0]", result.Steps[1].Checks.Single(c => c.Name == "visible_within").Observed);
+        Assert.Equal("write 1 not visible: the standby was stopped by steps[0]", MeasureText.Format(result.Steps[1].Checks.Single(c => c.Name == "visible_within").Observed));
     }
 
     [Fact]
@@ -165,7 +166,7 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         Assert.StartsWith("insert of 5 rows (write 1) acknowledged by the primary after ", result.Steps[1].Detail);
         Assert.EndsWith("visibility not judged here (no expect.visible_within): later steps check it", result.Steps[2].Detail);
         Assert.Empty(result.Visibility);
-        Assert.Contains(result.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed, Observed: "25 rows in 1 table identical" });
+        Assert.Contains(result.Assertions, a => a is { Name: "contents_equal", Status: Verdict.Passed } && MeasureText.Format(a.Observed) == "25 rows in 1 table identical");
     }
 
     [Fact]
@@ -184,7 +185,7 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         Assert.True(result.Status == Verdict.Failed, Summary("sql", "terminated observer", result) + " / " + string.Join("; ", result.Assertions));
         var check = Assert.Single(result.Assertions);
         Assert.Equal(("max_lag_bytes", Verdict.Failed), (check.Name, check.Status));
-        Assert.Matches(@"; but lag is unknown for \d+ readings? between [\d.]+s and [\d.]+s: the primary could not be read \(", check.Observed);
+        Assert.Matches(@"; but lag is unknown for \d+ readings? between [\d.]+s and [\d.]+s: the primary could not be read \(", MeasureText.Format(check.Observed));
     }
 
     [Fact]

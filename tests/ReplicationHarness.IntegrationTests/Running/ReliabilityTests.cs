@@ -72,7 +72,7 @@ public sealed class ReliabilityTests : IDisposable
         Assert.NotEqual(Verdict.Passed, result.Status);
         var failed = result.Steps.First(s => s.Status is Verdict.Failed or Verdict.Error);
         Assert.Equal("load", failed.Keyword);
-        Assert.Contains("primary", failed.Detail + string.Join(' ', failed.Checks.Select(c => c.Observed)) + result.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("primary", failed.Detail + string.Join(' ', failed.Checks.Select(c => MeasureText.Format(c.Observed))) + result.Error, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(ServerProcesses.Under(_work.Path));
         Assert.Empty(_work.LeftoverRuns());
     }
@@ -118,7 +118,7 @@ public sealed class ReliabilityTests : IDisposable
         var secrets = new[] { pair.Primary.Password, File.ReadAllText(passfile).Trim().Split(':')[^1] };
 
         var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
-        var report = new RunReport(RunReport.CurrentSchemaVersion, "test", DateTimeOffset.UtcNow, 0, "failed", [ReportBuilder.Scenario(result, pair, TimeSpan.Zero)]);
+        var report = new RunReport(RunReport.CurrentSchemaVersion, "test", DateTimeOffset.UtcNow, 0, Verdict.Failed, [ReportBuilder.Scenario(result, pair, TimeSpan.Zero)]);
         await ReportWriters.WriteAllAsync(report, reports, []);
         pair.MarkFailed();
         await pair.DisposeAsync();

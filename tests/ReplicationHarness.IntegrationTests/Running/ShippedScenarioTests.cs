@@ -3,6 +3,7 @@ using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
 using ReplicationHarness.Tests.Support;
 
 namespace ReplicationHarness.IntegrationTests.Running;
@@ -31,12 +32,12 @@ public sealed class ShippedScenarioTests : IDisposable
         var (code, output, report) = await RunAsync(RepositoryRoot.Scenarios);
 
         Assert.True(code == ExitCodes.Success, output);
-        Assert.Equal("passed", report.Status);
+        Assert.Equal(Verdict.Passed, report.Status);
         Assert.Equal(ShippedScenarios.Loaded.Select(s => s.Name).Order(StringComparer.Ordinal), report.Scenarios.Select(s => s.Name));
         Assert.All(report.Scenarios, s =>
         {
-            Assert.Equal("passed", s.Status);
-            Assert.All(s.Steps, step => Assert.Equal("passed", step.Status));
+            Assert.Equal(Verdict.Passed, s.Status);
+            Assert.All(s.Steps, step => Assert.Equal(Verdict.Passed, step.Status));
             Assert.NotEmpty(s.Assertions);
             Assert.All(s.Assertions, a => Assert.Equal(ReplicationHarness.Results.Verdict.Passed, a.Status));
             // Time to visible is measured exactly where a step expects visibility.
@@ -60,7 +61,7 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.StartsWith("wrote ", restart.Steps[7].Detail);
         Assert.StartsWith("caught up in", restart.Steps[8].Detail);
         var sync = report.Scenarios.Single(s => s.Name == "sync-replication");
-        Assert.Equal("sync", sync.Steps[1].Checks.Single().Observed);
+        Assert.Equal("sync", MeasureText.Format(sync.Steps[1].Checks.Single().Observed));
         var failover = report.Scenarios.Single(s => s.Name == "failover-sync");
         Assert.StartsWith("promoted with pg_promote() in ", failover.Steps[4].Detail);
         Assert.Contains("now on timeline 2", failover.Steps[4].Detail);
@@ -81,7 +82,7 @@ public sealed class ShippedScenarioTests : IDisposable
         var bulk = report.Scenarios.Single(s => s.Name == "bulk-insert-update");
         Assert.Equal(["insert", "insert", "update"], bulk.Writes.Select(w => w.Kind));
         Assert.Equal([1, 100, 101], bulk.Writes.Select(w => w.Rows));
-        Assert.Contains(bulk.Assertions, a => a is { Name: "contents_equal", Observed: "101 rows in 1 table identical" });
+        Assert.Contains(bulk.Assertions, a => a.Name == "contents_equal" && MeasureText.Format(a.Observed) == "101 rows in 1 table identical");
 
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
@@ -103,7 +104,7 @@ public sealed class ShippedScenarioTests : IDisposable
             var (code, output, report) = await RunAsync([.. Seeds, "--parallel", "3"]);
 
             Assert.True(code == ExitCodes.Success, $"run {run}:\n{output}");
-            Assert.Equal("passed", report.Status);
+            Assert.Equal(Verdict.Passed, report.Status);
         }
         Assert.Empty(ServerProcesses.Under(_work.Path));
         Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
@@ -116,7 +117,7 @@ public sealed class ShippedScenarioTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal(["single-insert", "bulk-insert-update", "simulated-delay"], report.Scenarios.Select(s => s.Name));
-        Assert.All(report.Scenarios, s => Assert.Equal("passed", s.Status));
+        Assert.All(report.Scenarios, s => Assert.Equal(Verdict.Passed, s.Status));
         Assert.Contains("single-insert passed in", output);
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }

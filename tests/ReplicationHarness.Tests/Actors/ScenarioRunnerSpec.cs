@@ -6,6 +6,7 @@ using ReplicationHarness.Actors.Steps;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios;
@@ -115,7 +116,7 @@ public class ScenarioRunnerSpec : TestKit
         Assert.Equal(Verdict.Passed, result.Status);
         var step = Assert.Single(result.Steps);
         Assert.Equal("insert of 5 rows visible after 1500us (probe interval 50us)", step.Detail);
-        Assert.Equal(new AssertionResult("contents_equal", "same rows on both nodes", "5 rows in 1 table identical", null, Verdict.Passed),
+        Assert.Equal(new AssertionResult("contents_equal", Phrase.Plain("same rows on both nodes"), Phrase.Of($"{Measure.Count(5)} rows in {Measure.Count(1)} table identical"), null, Verdict.Passed),
             Assert.Single(result.Assertions, a => a.Name == "contents_equal"));
         Assert.Equal([1L], result.Visibility.Select(v => v.WriteId));
     }

@@ -1,10 +1,14 @@
 using ReplicationHarness.Actors;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Units;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Tests.Assertions;
 
@@ -16,7 +20,7 @@ public class ScenarioAssertionJudgeTests
     private static LagSample Sample(double seconds) =>
         new(TimeSpan.FromSeconds(seconds), new Lsn(0x3000000), new Lsn(0x3000000), new Lsn(0x2FFF000), false, "streaming", 4096, TimeSpan.FromMilliseconds(3));
 
-    private static readonly AlertInterval TimeAlert = new(AlertKind.Time, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6), "2s");
+    private static readonly AlertInterval TimeAlert = new(AlertKind.Time, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.6), Seconds(TimeSpan.FromSeconds(2)));
 
     [Fact]
     public void Lag_limits_hold_over_the_samples_when_every_reading_arrived()
@@ -26,6 +30,10 @@ public class ScenarioAssertionJudgeTests
         var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true);
 
         Assert.All(results, r => Assert.Equal(Verdict.Passed, r.Status));
+        var bytes = results.Single(r => r.Name == "max_lag_bytes");
+        Assert.Equal(Phrase.Of($"max {Measured(new ByteSize(4096))} at {Seconds(TimeSpan.FromSeconds(0.1))} over {Count(2)} samples"), bytes.Observed);
+        Assert.Equal(Exact(new ByteSize((1 << 20) - 4096)), bytes.Margin);
+        Assert.Equal(Seconds(TimeSpan.FromMilliseconds(997)), results.Single(r => r.Name == "max_lag_time").Margin);
     }
 
     [Fact]
@@ -38,7 +46,7 @@ public class ScenarioAssertionJudgeTests
         foreach (var name in new[] { "max_lag_bytes", "max_lag_time", "alert not fired: bytes" })
         {
             Assert.Equal(Verdict.Failed, results[name].Status);
-            Assert.EndsWith("; but lag is unknown for 2 readings between 0.2s and 0.3s: the primary could not be read (57P01: terminating connection)", results[name].Observed);
+            Assert.EndsWith("; but lag is unknown for 2 readings between 0.2s and 0.3s: the primary could not be read (57P01: terminating connection)", MeasureText.Format(results[name].Observed));
         }
         // An alert that did fire is a fact whatever else went unmeasured.
         Assert.Equal(Verdict.Passed, results["alert fired: time"].Status);
@@ -62,7 +70,7 @@ public class ScenarioAssertionJudgeTests
         var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true, primaryDown: [(TimeSpan.FromSeconds(0.45), TimeSpan.FromSeconds(0.6))]);
 
         var bytes = results.Single(r => r.Name == "max_lag_bytes");
-        Assert.Equal((Verdict.Failed, (string?)null), (bytes.Status, bytes.Margin));
-        Assert.EndsWith("lag is unknown for 1 reading between 0.9s and 0.9s: the primary could not be read (connection refused)", bytes.Observed);
+        Assert.Equal((Verdict.Failed, (Measure?)null), (bytes.Status, bytes.Margin));
+        Assert.EndsWith("lag is unknown for 1 reading between 0.9s and 0.9s: the primary could not be read (connection refused)", MeasureText.Format(bytes.Observed));
     }
 }

@@ -1,5 +1,6 @@
 using ReplicationHarness.Actors;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
@@ -7,6 +8,7 @@ using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
 using ReplicationHarness.Writes;
+using static ReplicationHarness.Measures.Measure;
 
 namespace ReplicationHarness.Tests.Assertions;
 
@@ -29,8 +31,8 @@ public class StepJudgeTests
 
         Assert.Equal(
         [
-            new AssertionResult("visible_within", "<= 500ms", "max 12.3ms over 2 writes", "487.7ms", Verdict.Passed),
-            new AssertionResult("replay_lsn >= commit_lsn", "for every write seen", "2 of 2", null, Verdict.Passed),
+            new AssertionResult("visible_within", Phrase.Of($"<= {Exact(TimeSpan.FromMilliseconds(500))}"), Phrase.Of($"max {Fine(12_300)} over {Count(2)} writes"), Fine(487_700), Verdict.Passed),
+            new AssertionResult("replay_lsn >= commit_lsn", Phrase.Plain("for every write seen"), Phrase.Of($"{Count(2)} of {Count(2)}"), null, Verdict.Passed),
         ], checks);
     }
 
@@ -39,7 +41,7 @@ public class StepJudgeTests
     {
         var visible = VisibilityJudge.Checks([Seen(1, 600_000)], [], Within500, Limit)[0];
 
-        Assert.Equal(("max 600ms over 1 write", "-100ms", Verdict.Failed), (visible.Observed, visible.Margin, visible.Status));
+        Assert.Equal((Phrase.Of($"max {Fine(600_000)} over {Count(1)} write"), (Measure)Fine(-100_000), Verdict.Failed), (visible.Observed, visible.Margin, visible.Status));
     }
 
     [Fact]
@@ -48,14 +50,15 @@ public class StepJudgeTests
         var visible = VisibilityJudge.Checks([Seen(1, 1_000), Seen(2, 2_000)], [NotSeen(3)], Within500, Limit)[0];
 
         Assert.Equal(Verdict.Failed, visible.Status);
-        Assert.Equal("1 of 3 probed writes not visible within 500ms; the 2 seen took at most 2000us", visible.Observed);
+        Assert.Equal(Phrase.Of($"{Count(1)} of {Count(3)} probed writes not visible within {Exact(TimeSpan.FromMilliseconds(500))}; the {Count(2)} seen took at most {Fine(2_000)}"), visible.Observed);
     }
 
     [Fact]
     public void A_single_unseen_write_says_how_many_rows_were_seen_or_why_it_was_not()
     {
-        Assert.Equal("0 of 5 rows of write 3 visible after 501ms", VisibilityJudge.DescribeUnseen([NotSeen(3)], []));
-        Assert.Equal("write 3 not visible: the standby was stopped by steps[0]", VisibilityJudge.DescribeUnseen([NotSeen(3, "the standby was stopped by steps[0]")], []));
+        Assert.Equal(Phrase.Of($"{Count(0)} of {Count(5)} rows of write {Count(3)} visible after {Measured(TimeSpan.FromMilliseconds(501))}"), VisibilityJudge.DescribeUnseen([NotSeen(3)], []));
+        // The reason comes from elsewhere (the run's facts, a server's error): it stays free text.
+        Assert.Equal(Phrase.Of($"write {Count(3)} not visible: {"the standby was stopped by steps[0]"}"), VisibilityJudge.DescribeUnseen([NotSeen(3, "the standby was stopped by steps[0]")], []));
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public class StepJudgeTests
     {
         var visible = VisibilityJudge.Checks([], [NotSeen(3)], new StepExpectation(null, TimeSpan.FromMilliseconds(1), null), Limit)[0];
 
-        Assert.Equal("within the step's 30s", visible.Threshold);
+        Assert.Equal(Phrase.Of($"within the step's {Exact(TimeSpan.FromSeconds(30))}"), visible.Threshold);
     }
 
     [Fact]
@@ -72,7 +75,7 @@ public class StepJudgeTests
         var notBefore = VisibilityJudge.Checks([Seen(1, 50_000)], [], new StepExpectation(null, TimeSpan.FromMilliseconds(100), null), Limit)
             .Single(c => c.Name == "visible_not_before");
 
-        Assert.Equal(("min 50.1ms from sending the commit, over 1 write", Verdict.Failed), (notBefore.Observed, notBefore.Status));
+        Assert.Equal((Phrase.Of($"min {Fine(50_100)} from sending the commit, over {Count(1)} write"), Verdict.Failed), (notBefore.Observed, notBefore.Status));
     }
 
     [Fact]
@@ -80,7 +83,7 @@ public class StepJudgeTests
     {
         var lsn = VisibilityJudge.Checks([Seen(1, 1_000), Seen(2, 1_000, commit: 300, replay: 200)], [], Within500, Limit)[^1];
 
-        Assert.Equal(("1 of 2", Verdict.Failed), (lsn.Observed, lsn.Status));
+        Assert.Equal((Phrase.Of($"{Count(1)} of {Count(2)}"), Verdict.Failed), (lsn.Observed, lsn.Status));
     }
 
     [Fact]
@@ -137,7 +140,7 @@ public class StepJudgeTests
         var outcome = PromotionJudge.Judge(Promoted, expect, TwoWrites, Found(1), null, null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
 
         Assert.Equal(Verdict.Failed, outcome.Status);
-        Assert.Equal(new AssertionResult("max_lost_writes", "<= 0", "1 lost of 2 acknowledged (10 rows)", "-1", Verdict.Failed), outcome.Checks[^1]);
+        Assert.Equal(new AssertionResult("max_lost_writes", Phrase.Of($"<= {Count(0)}"), Phrase.Of($"{Count(1)} lost of {Count(2)} acknowledged ({Count(10)} rows)"), Count(-1), Verdict.Failed), outcome.Checks[^1]);
         Assert.Contains("write gap: 1 of 2 acknowledged writes (10 rows) missing on the new primary", outcome.Detail);
     }
 
@@ -158,7 +161,7 @@ public class StepJudgeTests
         var outcome = PromotionJudge.Judge(Promoted, StepExpectation.None, TwoWrites, Found(), "connection refused", null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
 
         Assert.Equal(Verdict.Error, outcome.Status);
-        Assert.Equal(new AssertionResult("acknowledged writes", "present on the new primary", "could not be counted: connection refused", null, Verdict.Failed), outcome.Checks.Single());
+        Assert.Equal(new AssertionResult("acknowledged writes", Phrase.Plain("present on the new primary"), Phrase.Of($"could not be counted: {"connection refused"}"), null, Verdict.Failed), outcome.Checks.Single());
     }
 
     [Fact]
@@ -166,7 +169,7 @@ public class StepJudgeTests
     {
         var outcome = PromotionJudge.NotPromoted(Promoted with { Promoted = false }, new StepExpectation(null, null, null, TimeSpan.FromSeconds(1)));
 
-        Assert.Equal(new AssertionResult("promoted_within", "<= 1s", "still in recovery after 120ms", null, Verdict.Failed), outcome.Checks.Single());
+        Assert.Equal(new AssertionResult("promoted_within", Phrase.Of($"<= {Exact(TimeSpan.FromSeconds(1))}"), Phrase.Of($"still in recovery after {Measured(TimeSpan.FromMilliseconds(120))}"), null, Verdict.Failed), outcome.Checks.Single());
     }
 
     [Theory]
@@ -182,7 +185,7 @@ public class StepJudgeTests
     {
         var check = ContentsJudge.Judge([("t", new TableContents(10, "aaaaaaaaaa", null), new TableContents(9, "bbbbbbbbbb", null))]);
 
-        Assert.Equal(("t: primary 10 rows (md5 aaaaaaaa), standby 9 rows (md5 bbbbbbbb)", Verdict.Failed), (check.Observed, check.Status));
+        Assert.Equal((Phrase.Of($"{"t"}: primary {Count(10)} rows (md5 {"aaaaaaaa"}), standby {Count(9)} rows (md5 {"bbbbbbbb"})"), Verdict.Failed), (check.Observed, check.Status));
         Assert.Equal(Verdict.Passed, ContentsJudge.Judge([("t", new TableContents(10, "a", null), new TableContents(10, "a", null))]).Status);
         Assert.Equal(Verdict.Failed, ContentsJudge.Judge([("t", new TableContents(0, "", "timeout"), new TableContents(10, "a", null))]).Status);
     }
@@ -191,7 +194,7 @@ public class StepJudgeTests
     public void The_overall_verdict_is_error_before_failed_before_passed()
     {
         StepResult Step(Verdict v) => new(0, "s", "wait", v, TimeSpan.Zero, TimeSpan.Zero, [], "");
-        var failedAssertion = new AssertionResult("max_lag_bytes", "<= 1MB", "2MB", null, Verdict.Failed);
+        var failedAssertion = new AssertionResult("max_lag_bytes", Phrase.Of($"<= {Exact(new ByteSize(1 << 20))}"), Phrase.Of($"max {Measured(new ByteSize(2 << 20))}"), null, Verdict.Failed);
 
         Assert.Equal(Verdict.Error, ScenarioAssertionJudge.Overall(null, [Step(Verdict.Failed), Step(Verdict.Error)], []));
         Assert.Equal(Verdict.Error, ScenarioAssertionJudge.Overall("interrupted", [Step(Verdict.Passed)], []));

@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Scenarios;
@@ -50,7 +51,7 @@ public class AlertTrackerTests
         Assert.Equal(["bytes alert cleared"], tracker.Changes);
 
         var interval = Assert.Single(tracker.Finish());
-        Assert.Equal(new AlertInterval(AlertKind.Bytes, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(30), "4kB"), interval);
+        Assert.Equal(new AlertInterval(AlertKind.Bytes, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(30), Measure.Measured(new ByteSize(4096))), interval);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public class AlertTrackerTests
         var interval = Assert.Single(tracker.Finish());
         Assert.Equal(AlertKind.Time, interval.Kind);
         Assert.Null(interval.ClearedAt);
-        Assert.Equal("1.5s", interval.Peak);
+        Assert.Equal(new DurationMeasure(1_500_000, DurationStyle.Seconds), interval.Peak);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ReplicationHarness.Cli;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
 using ReplicationHarness.Tests.Support;
 using Spectre.Console.Testing;
 
@@ -10,7 +11,7 @@ public class ReportComparisonTests
     [Fact]
     public void A_scenario_that_stops_passing_is_a_regression()
     {
-        var rows = ReportComparison.Compare(SampleReports.TwoScenarios(secondStatus: "passed"), SampleReports.TwoScenarios(secondStatus: "failed"), 50, 500);
+        var rows = ReportComparison.Compare(SampleReports.TwoScenarios(secondStatus: Verdict.Passed), SampleReports.TwoScenarios(secondStatus: Verdict.Failed), 50, 500);
 
         Assert.Equal(["was passed, now failed"], rows.Single(r => r.Scenario == "simulated-delay").Regressions);
         Assert.Empty(rows.Single(r => r.Scenario == "single-insert").Regressions);
@@ -19,10 +20,10 @@ public class ReportComparisonTests
     [Fact]
     public void P95_drift_beyond_the_limit_and_the_noise_floor_is_a_regression()
     {
-        var baseline = SampleReports.TwoScenarios(secondStatus: "passed");
+        var baseline = SampleReports.TwoScenarios(secondStatus: Verdict.Passed);
 
-        var slower = ReportComparison.Compare(baseline, SampleReports.TwoScenarios(ttvScale: 3, secondStatus: "passed"), 50, 500);
-        var noisy = ReportComparison.Compare(baseline, SampleReports.TwoScenarios(ttvScale: 1.9, secondStatus: "passed"), 50, 500);
+        var slower = ReportComparison.Compare(baseline, SampleReports.TwoScenarios(ttvScale: 3, secondStatus: Verdict.Passed), 50, 500);
+        var noisy = ReportComparison.Compare(baseline, SampleReports.TwoScenarios(ttvScale: 1.9, secondStatus: Verdict.Passed), 50, 500);
 
         var row = slower.Single(r => r.Scenario == "single-insert");
         Assert.Equal(200, row.P95DriftPercent!.Value, precision: 6);
@@ -34,8 +35,8 @@ public class ReportComparisonTests
     public async Task Compare_exits_1_on_a_regression_and_0_otherwise()
     {
         using var dir = new TempDirectory();
-        var baseline = dir.Write("baseline.json", JsonReportWriter.Serialize(SampleReports.TwoScenarios(secondStatus: "passed"), []));
-        var worse = dir.Write("worse.json", JsonReportWriter.Serialize(SampleReports.TwoScenarios(secondStatus: "failed"), []));
+        var baseline = dir.Write("baseline.json", JsonReportWriter.Serialize(SampleReports.TwoScenarios(secondStatus: Verdict.Passed), []));
+        var worse = dir.Write("worse.json", JsonReportWriter.Serialize(SampleReports.TwoScenarios(secondStatus: Verdict.Failed), []));
 
         var (regressionCode, regression) = await Run("compare", baseline, worse);
         var (sameCode, same) = await Run("compare", baseline, baseline);

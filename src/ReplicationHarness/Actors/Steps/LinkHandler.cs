@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
@@ -53,7 +54,7 @@ internal sealed class LinkHandler(StepRun run) : StepHandler(run)
         var raised = string.Join(", ", alerts.Order().Select(a => a.ToString().ToLowerInvariant()));
         var observed = raised.Length == 0 ? "none raised" : $"raised: {raised}";
         var checks = (Run.Step!.Expect.AlertsFired ?? [])
-            .Select(alert => new AssertionResult($"alerts_fired: {alert.ToString().ToLowerInvariant()}", "fired while the link was cut", observed, null,
+            .Select(alert => new AssertionResult($"alerts_fired: {alert.ToString().ToLowerInvariant()}", Phrase.Plain("fired while the link was cut"), Phrase.Plain(observed), null,
                 alerts.Contains(alert) ? Verdict.Passed : Verdict.Failed))
             .ToList();
         Run.Complete(StepOutcome.FromChecks(checks, $"{healed.Detail}; alerts while cut: {(raised.Length == 0 ? "none" : raised)}"));

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
@@ -10,12 +12,15 @@ namespace ReplicationHarness.Actors.Steps;
 /// <summary>wait_for_catchup, set_apply_delay, pause_replay and resume_replay: what the standby's replay does.</summary>
 internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 {
+    // Caught up means no WAL left to replay.
+    private static readonly Phrase CaughtUp = Phrase.Of($"= {Measure.Exact(ByteSize.Zero)}");
+
     public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Replication];
 
     /// <summary>How far replay was behind its target when the wait ended, and why, for messages.</summary>
-    public static string Behind(StandbyNodeProtocol.ReplayNotReached notReached, Func<string, string> redact) =>
-        $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Describe(notReached.Waited)}"
-        + (notReached.Error is null ? "" : $" ({redact(notReached.Error)})");
+    public static Phrase Behind(StandbyNodeProtocol.ReplayNotReached notReached, Func<string, string> redact) =>
+        Phrase.Of($"{Measure.Exact(new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target)))} behind {Measure.Position(notReached.Target)} after {Measure.Measured(notReached.Waited)}")
+            .Then(notReached.Error is null ? Phrase.Empty : Phrase.Of($" ({redact(notReached.Error)})"));
 
     public override void Start(ScenarioStep step)
     {
@@ -46,12 +51,12 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                 return true;
             case StandbyNodeProtocol.ReplayReached reached when Current(reached.StepIndex):
                 Run.Complete(Verdict.Passed,
-                    [new AssertionResult("replay lag", "= 0B", $"replayed up to {reached.Replay} after {DurationText.Describe(reached.Waited)}", null, Verdict.Passed)],
+                    [new AssertionResult("replay lag", CaughtUp, Phrase.Of($"replayed up to {Measure.Position(reached.Replay)} after {Measure.Measured(reached.Waited)}"), null, Verdict.Passed)],
                     $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
                 return true;
             case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
                 var behind = Behind(notReached, Run.Redact);
-                Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", "= 0B", behind, null, Verdict.Failed)], $"did not catch up: {behind}");
+                Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", CaughtUp, behind, null, Verdict.Failed)], $"did not catch up: {MeasureText.Format(behind)}");
                 return true;
             default:
                 return false;

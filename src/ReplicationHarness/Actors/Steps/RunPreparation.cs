@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Actors.Steps;
@@ -65,7 +66,7 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
                 run.Children.Standby.Tell(new NodeProtocol.WarmUp(Tables));
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
-                fail($"the standby did not replay the harness's tables: {ReplicationHandler.Behind(notReached, run.Redact)}");
+                fail($"the standby did not replay the harness's tables: {MeasureText.Format(ReplicationHandler.Behind(notReached, run.Redact))}");
                 break;
             case NodeProtocol.WarmedUp when ++_nodesWarm == 2:
             case StandbyNodeProtocol.Visible { StepIndex: WarmUpIndex }:

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
@@ -58,7 +59,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
             case StandbyNodeProtocol.NotVisible notVisible when Current(notVisible.StepIndex):
                 Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Redact);
                 var checks = Checks();
-                Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, checks.First(c => c.Status == Verdict.Failed).Observed);
+                Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, MeasureText.Format(checks.First(c => c.Status == Verdict.Failed).Observed));
                 return true;
             default:
                 return false;

@@ -1,0 +1,7 @@
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness.Measures;
+
+/// <summary>A WAL position a check reports (how far replay got).</summary>
+/// <param name="Lsn">The position.</param>
+public sealed record LsnMeasure(Lsn Lsn) : Measure;

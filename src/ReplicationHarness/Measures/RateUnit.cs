@@ -1,0 +1,11 @@
+namespace ReplicationHarness.Measures;
+
+/// <summary>What a rate counts per second.</summary>
+public enum RateUnit
+{
+    /// <summary>Rows written: <c>500/s</c>.</summary>
+    Rows,
+
+    /// <summary>Bytes transferred: <c>1MB/s</c>.</summary>
+    Bytes,
+}

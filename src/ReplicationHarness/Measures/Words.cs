@@ -1,0 +1,8 @@
+namespace ReplicationHarness.Measures;
+
+/// <summary>
+/// The harness's own wording between values (<c>max </c>, <c> over </c>): fixed text, never a figure, so the
+/// normalizer keeps it as it is.
+/// </summary>
+/// <param name="Text">The words.</param>
+public sealed record Words(string Text) : Measure;
