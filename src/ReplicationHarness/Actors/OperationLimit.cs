@@ -10,12 +10,13 @@ namespace ReplicationHarness.Actors;
 /// </summary>
 internal sealed class OperationLimit : IDisposable
 {
-    // CancelAfter refuses delays beyond about 49 days; a limit that long is no limit in practice.
+    // Timers refuse delays beyond about 49 days; a limit that long is no limit in practice.
     private static readonly TimeSpan Longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _stopping;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Timer? _timer;
 
     /// <summary>Starts the limit now.</summary>
     /// <param name="limit">How long the work may take; zero or less ends it at once.</param>
@@ -25,19 +26,37 @@ internal sealed class OperationLimit : IDisposable
         Limit = limit;
         _stopping = stopping;
         _source = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        // CancelAfter(0) still waits for a timer thread: a limit already spent cancels before any work starts.
+        // Cancelling at once: a timer of 0 still waits for a timer thread, and a limit already spent must end the work
+        // before it starts.
         if (limit <= TimeSpan.Zero)
             _source.Cancel();
-        else
-            _source.CancelAfter(limit > Longest ? Longest : NotBefore(limit));
+        else if (limit < Longest)
+            _timer = new Timer(_ => Expire(), null, NotBefore(limit), Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
-    /// The timer's delay for a limit: CancelAfter drops the fraction of a millisecond and its timer keeps another clock
-    /// than Stopwatch, so without rounding up a probe with 999.85 ms left gave up at 999.8 ms of a 1 s deadline and
-    /// reported the write "not visible" before its time. One millisecond more makes "ran out" mean the limit had passed.
+    /// A timer's delay for what is left of a limit. .NET timers take whole milliseconds and keep a coarse clock (ticks of
+    /// a few milliseconds on Linux), so a timer may fire before the Stopwatch says the limit passed: a probe gave up at
+    /// 999.8 ms of a 1 s deadline and called the write "not visible" before its time. Rounded up, plus 1 ms, and
+    /// <see cref="Expire"/> re-arms when the Stopwatch disagrees.
     /// </summary>
-    internal static TimeSpan NotBefore(TimeSpan limit) => TimeSpan.FromMilliseconds(Math.Ceiling(limit.TotalMilliseconds) + 1);
+    internal static TimeSpan NotBefore(TimeSpan left) => TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds) + 1);
+
+    private void Expire()
+    {
+        var left = Limit - Elapsed;
+        try
+        {
+            if (left > TimeSpan.Zero)
+                _timer!.Change(NotBefore(left), Timeout.InfiniteTimeSpan);
+            else
+                _source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The work ended and disposed the limit meanwhile.
+        }
+    }
 
     /// <summary>How long the work may take.</summary>
     public TimeSpan Limit { get; }
@@ -65,5 +84,9 @@ internal sealed class OperationLimit : IDisposable
     public string Describe(string operation, string phase) => $"{operation} ran out of its limit of {DurationText.Describe(Limit)} while {phase}";
 
     /// <inheritdoc />
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _source.Dispose();
+    }
 }

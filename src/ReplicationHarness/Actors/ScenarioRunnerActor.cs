@@ -1,7 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Actors.Steps;
 using ReplicationHarness.Assertions;
-using ReplicationHarness.Measures;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Results;
@@ -164,9 +163,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             {
                 if (!_run.IsCurrent(timedOut.StepIndex))
                     return;
-                var limit = Measure.Exact(_run.StepLimit);
-                CompleteStep(new StepOutcome(Verdict.Failed, [new AssertionResult("timeout", Phrase.Of($"<= {limit}"), Phrase.Of($"still running after {limit}"), null, Verdict.Failed)],
-                    $"did not finish within {DurationText.Format(_run.StepLimit)} (timeout {DurationText.Format(_run.Step!.Timeout)} x {_options.Multiplier.Factor:0.##})"));
+                CompleteStep(StepOutcome.TimedOut(_run.StepLimit, _run.Step!.Timeout, _options.Multiplier.Factor));
             });
             ReceiveAny(Route);
         });

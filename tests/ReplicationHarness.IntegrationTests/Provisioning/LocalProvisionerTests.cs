@@ -45,7 +45,7 @@ public sealed class LocalProvisionerTests : IDisposable
             Assert.Equal(PairSpec.DefaultSlotName, await Scalar<string>(standby, "show primary_slot_name"));
             Assert.Equal(ProvisionPhases.All.Where(p => p is not ProvisionPhases.Initdb and not ProvisionPhases.Teardown), pair.Timings.Select(t => t.Phase).Where(p => p != ProvisionPhases.Initdb));
             Assert.True(pair.BaseBackupBytes > 1_000_000);
-            Assert.Equal(new[] { primaryPid, standbyPid }.Order(), ServerProcesses.Under(_work.Path).Order());
+            Assert.Equal(new[] { primaryPid, standbyPid }.Order(), ServerProcesses.Postmasters(_work.Path).Order());
         }
 
         Assert.False(Posix.IsAlive(primaryPid));

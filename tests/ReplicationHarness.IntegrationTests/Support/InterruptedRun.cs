@@ -13,7 +13,7 @@ public static class InterruptedRun
     /// <summary>Starts the CLI, waits until <paramref name="servers"/> servers run under <paramref name="watched"/>, waits <paramref name="settle"/>, sends <paramref name="signal"/>.</summary>
     /// <returns>The exit code, standard output and standard error.</returns>
     public static Task<(int Code, string Output, string Errors)> RunAsync(string watched, int servers, TimeSpan settle, int signal, params string[] arguments) =>
-        RunAsync(() => ServerProcesses.Under(watched).Count >= servers, $"{servers} server(s) never came up", settle, signal, arguments);
+        RunAsync(() => ServerProcesses.Postmasters(watched).Count >= servers, $"{servers} server(s) never came up", settle, signal, arguments);
 
     /// <summary>
     /// Starts the CLI, waits until its output contains <paramref name="printed"/> (a step it reached, the cause the

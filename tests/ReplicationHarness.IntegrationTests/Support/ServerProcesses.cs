@@ -2,10 +2,22 @@ using ReplicationHarness.Platform;
 
 namespace ReplicationHarness.IntegrationTests.Support;
 
-/// <summary>Finds PostgreSQL processes whose command line or working directory is under a directory: any found after teardown is an orphan.</summary>
+/// <summary>Finds live PostgreSQL processes of the servers under a directory.</summary>
 public static class ServerProcesses
 {
-    public static IReadOnlyList<int> Under(string directory)
+    /// <summary>
+    /// Every process of those servers: postmasters by their command line, and their children by their working
+    /// directory (a backend's command line names no directory, but it works in its data directory), so an orphaned
+    /// child, a frozen one that outlived its postmaster, is found too. Any found after teardown was left behind.
+    /// </summary>
+    public static IReadOnlyList<int> Under(string directory) =>
+        Find((cmdline, cwd) => cmdline.Contains(directory, StringComparison.Ordinal) || cwd.StartsWith(directory, StringComparison.Ordinal));
+
+    /// <summary>The postmasters only (<c>postgres -D &lt;data dir under directory&gt;</c>): one per running server.</summary>
+    public static IReadOnlyList<int> Postmasters(string directory) =>
+        Find((cmdline, _) => cmdline.Contains(" -D ", StringComparison.Ordinal) && cmdline.Contains(directory, StringComparison.Ordinal));
+
+    private static List<int> Find(Func<string, string, bool> matches)
     {
         var found = new List<int>();
         foreach (var proc in Directory.EnumerateDirectories("/proc"))
@@ -15,11 +27,8 @@ public static class ServerProcesses
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
-                // A backend's command line names no directory, but it works in its data directory: an orphaned child
-                // (a frozen one outliving its postmaster) is found by that.
                 var cwd = new FileInfo(Path.Combine(proc, "cwd")).LinkTarget ?? "";
-                var mentions = cmdline.Contains(directory, StringComparison.Ordinal) || cwd.StartsWith(directory, StringComparison.Ordinal);
-                if (mentions && Posix.ProcessStat(pid) is { } stat && stat[0] != "Z")
+                if (matches(cmdline, cwd) && Posix.ProcessStat(pid) is { } stat && stat[0] != "Z")
                     found.Add(pid);
             }
             catch (IOException)
