@@ -69,14 +69,30 @@ internal static class NodeQueries
         }
         catch (OperationCanceledException) when (!running.IsCompleted)
         {
-            _ = running.ContinueWith(done =>
+            // A server that answers ends its command within moments: the limit still ran out, but the connection
+            // stays usable, so the next request does not pay (or run out of its own limit) for a new one.
+            try
             {
-                _ = done.Exception; // observed: the caller already has the reason it gave up
-                connection.Dispose();
-            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                await running.WaitAsync(AnswerGrace, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _ = running.ContinueWith(done =>
+                {
+                    _ = done.Exception; // observed: the caller already has the reason it gave up
+                    connection.Dispose();
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The command failed in its last moments; the limit running out is the answer either way.
+            }
             throw;
         }
     }
+
+    /// <summary>How long a command the limit interrupted may still take before its connection is given up as hung.</summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Whether a command still runs on the connection (one <see cref="AbandonAtLimitAsync"/> gave up on): disposing it now would wait for the server.</summary>
     public static bool IsBusy(NpgsqlConnection connection) =>
