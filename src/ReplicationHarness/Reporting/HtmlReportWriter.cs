@@ -3,22 +3,20 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ReplicationHarness.Results;
+using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Reporting;
 
 /// <summary>
 /// Writes <c>report.html</c>: one self-contained file (no network) with a summary table and, per scenario,
-/// a lag chart (thresholds drawn, alert intervals shaded) and a time-to-visible histogram, drawn by
+/// a lag chart (axes scaled to the data, thresholds drawn or named at the edge, alert intervals shaded) and a
+/// time-to-visible histogram with buckets sized to the data, drawn by
 /// Chart.js, which is inlined.
 /// </summary>
 public static class HtmlReportWriter
 {
     /// <summary>The file's name in the report directory.</summary>
     public const string FileName = "report.html";
-
-    /// <summary>Upper bounds of the histogram's buckets, in microseconds.</summary>
-    public static readonly IReadOnlyList<double> BucketBounds =
-        [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000];
 
     /// <summary>Renders the report; <paramref name="chartLibrary"/> replaces the inlined Chart.js (tests pass a placeholder).</summary>
     public static string Render(RunReport report, string? chartLibrary = null)
@@ -106,31 +104,24 @@ public static class HtmlReportWriter
             name = s.Name,
             alertBytes = s.Observer?.AlertBytes,
             alertMs = s.Observer?.AlertMs,
+            bytesAxis = Axis(ChartAxis.For(s.Lag.Count == 0 ? 0 : s.Lag.Max(p => (double)p.LagBytes), s.Observer?.AlertBytes),
+                s.Observer is { } bytes ? $"byte alert at {new ByteSize(bytes.AlertBytes).Describe()}" : null),
+            msAxis = Axis(ChartAxis.For(s.Lag.Count == 0 ? 0 : s.Lag.Max(p => p.LagMs), s.Observer?.AlertMs),
+                s.Observer is { } time ? string.Create(CultureInfo.InvariantCulture, $"time alert at {time.AlertMs:0.#} ms") : null),
             lag = s.Lag.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }),
             alerts = s.Alerts.Select(a => new { kind = a.Kind, from = a.FiredAtMs / 1000, to = a.ClearedAtMs / 1000 }),
             faults = (s.Faults ?? []).Select(f => new { at = Math.Round(f.AtMs / 1000, 4), label = f.Action }),
-            histogram = Histogram(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),
+            histogram = VisibilityHistogram.Buckets(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),
         }),
     });
 
-    /// <summary>Counts of writes per bucket, from the first non-empty bucket to the last.</summary>
-    public static IReadOnlyList<HistogramBucket> Histogram(IReadOnlyList<double> microseconds)
+    /// <summary>An axis for the page's script; the label names a threshold left off the scale.</summary>
+    private static object Axis(ChartAxis axis, string? threshold) => new
     {
-        if (microseconds.Count == 0)
-            return [];
-        var buckets = new List<HistogramBucket>();
-        var lower = 0.0;
-        foreach (var upper in BucketBounds.Append(double.PositiveInfinity))
-        {
-            var count = microseconds.Count(v => v >= lower && v < upper);
-            var label = double.IsPositiveInfinity(upper) ? $">= {ReportText.Micros(lower)}" : $"< {ReportText.Micros(upper)}";
-            buckets.Add(new HistogramBucket(label, count));
-            lower = upper;
-        }
-        var first = buckets.FindIndex(b => b.Count > 0);
-        var last = buckets.FindLastIndex(b => b.Count > 0);
-        return buckets.GetRange(first, last - first + 1);
-    }
+        max = axis.Max,
+        thresholdOnChart = axis.ThresholdOnChart,
+        offScale = threshold is not null && !axis.ThresholdOnChart ? $"{threshold} (above this scale)" : null,
+    };
 
     private static string Verdict(Verdict verdict) => ReportText.Status(verdict);
 

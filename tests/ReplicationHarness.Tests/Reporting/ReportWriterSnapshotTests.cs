@@ -60,14 +60,46 @@ public class ReportWriterSnapshotTests
     }
 
     [Fact]
-    public void Histogram_buckets_span_the_first_to_the_last_non_empty_bucket()
+    public void Three_close_writes_get_a_bar_each_not_one_bar()
     {
-        var buckets = HtmlReportWriter.Histogram([140, 345, 512, 2_004_700]);
+        // The case: three writes within a few hundred microseconds shared one bar of fixed buckets.
+        var buckets = VisibilityHistogram.Buckets([210, 330, 460]);
 
-        Assert.Equal(("< 200 us", 1), (buckets[0].Label, buckets[0].Count));
-        Assert.Equal(("< 500 us", 1), (buckets[1].Label, buckets[1].Count));
-        Assert.Equal(("< 1000 us", 1), (buckets[2].Label, buckets[2].Count));
-        Assert.Equal(("< 5000 ms", 1), (buckets[^1].Label, buckets[^1].Count));
+        Assert.Equal(["200 us - 300 us", "300 us - 400 us", "400 us - 500 us"], buckets.Select(b => b.Label));
+        Assert.All(buckets, b => Assert.Equal(1, b.Count));
+    }
+
+    [Fact]
+    public void Times_spread_over_orders_of_magnitude_get_1_2_5_steps_from_the_fastest_to_the_slowest()
+    {
+        var buckets = VisibilityHistogram.Buckets([140, 345, 512, 2_004_700]);
+
+        Assert.Equal("100 us - 200 us", buckets[0].Label);
+        Assert.Equal("2000 ms - 5000 ms", buckets[^1].Label);
         Assert.Equal(4, buckets.Sum(b => b.Count));
+        Assert.Equal((1, 1), (buckets[0].Count, buckets[^1].Count));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 3)]
+    [InlineData(300, 10)]
+    [InlineData(1_000_000, 12)]
+    public void Bars_follow_sturges_rule_within_bounds(int writes, int bars) => Assert.Equal(bars, VisibilityHistogram.Bars(writes));
+
+    [Fact]
+    public void A_threshold_far_above_the_data_is_left_off_the_scale()
+    {
+        // The case: a 26 kB lag under a 10 MB threshold was a flat line at zero.
+        var axis = ChartAxis.For(26_000, 10 * 1024 * 1024);
+
+        Assert.Equal(new ChartAxis(50_000, ThresholdOnChart: false), axis);
+    }
+
+    [Fact]
+    public void A_threshold_near_the_data_is_drawn_and_the_axis_reaches_it()
+    {
+        Assert.Equal(new ChartAxis(2000, ThresholdOnChart: true), ChartAxis.For(1500, 1000));
+        Assert.Equal(new ChartAxis(1, ThresholdOnChart: false), ChartAxis.For(0, null));
     }
 }

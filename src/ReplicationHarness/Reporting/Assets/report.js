@@ -43,6 +43,23 @@
     }
   };
 
+  // Thresholds far above the data are left off the scale (it would flatten the data) and named at its top edge.
+  const edgeThresholds = {
+    id: 'edgeThresholds',
+    afterDraw(chart, args, options) {
+      const { ctx, chartArea } = chart;
+      ctx.save();
+      ctx.font = '10px sans-serif';
+      ctx.fillStyle = '#495057';
+      if (options.left) ctx.fillText(options.left, chartArea.left + 4, chartArea.top - 4);
+      if (options.right) {
+        ctx.textAlign = 'right';
+        ctx.fillText(options.right, chartArea.right - 4, chartArea.top - 4);
+      }
+      ctx.restore();
+    }
+  };
+
   data.scenarios.forEach((scenario, index) => {
     const lagCanvas = document.getElementById('lag-' + index);
     if (lagCanvas && scenario.lag.length > 0) {
@@ -52,21 +69,29 @@
         { label: 'replay lag (bytes)', data: scenario.lag.map(p => ({ x: p.t, y: p.bytes })), yAxisID: 'bytes', borderColor: '#0d6efd', pointRadius: 0, borderWidth: 1.5 },
         { label: 'replay lag (ms)', data: scenario.lag.map(p => ({ x: p.t, y: p.ms })), yAxisID: 'ms', borderColor: '#fd7e14', pointRadius: 0, borderWidth: 1.5 }
       ];
-      if (scenario.alertBytes !== null) datasets.push({ label: 'byte alert threshold', data: line(scenario.alertBytes), yAxisID: 'bytes', borderColor: '#0d6efd', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
-      if (scenario.alertMs !== null) datasets.push({ label: 'time alert threshold', data: line(scenario.alertMs), yAxisID: 'ms', borderColor: '#fd7e14', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
+      if (scenario.alertBytes !== null && scenario.bytesAxis.thresholdOnChart) datasets.push({ label: 'byte alert threshold', data: line(scenario.alertBytes), yAxisID: 'bytes', borderColor: '#0d6efd', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
+      if (scenario.alertMs !== null && scenario.msAxis.thresholdOnChart) datasets.push({ label: 'time alert threshold', data: line(scenario.alertMs), yAxisID: 'ms', borderColor: '#fd7e14', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
       new Chart(lagCanvas, {
         type: 'line',
         data: { datasets },
-        plugins: [alertShading, faultMarkers],
+        plugins: [alertShading, faultMarkers, edgeThresholds],
         options: {
           animation: false,
           parsing: false,
           scales: {
             x: { type: 'linear', title: { display: true, text: 'seconds since the scenario started' } },
-            bytes: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'bytes' } },
-            ms: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } }
+            bytes: { type: 'linear', position: 'left', min: 0, max: scenario.bytesAxis.max, title: { display: true, text: 'bytes' } },
+            ms: { type: 'linear', position: 'right', min: 0, max: scenario.msAxis.max, grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } }
           },
-          plugins: { alertShading: { alerts: scenario.alerts }, faultMarkers: { faults: scenario.faults }, title: { display: true, text: 'Replay lag, thresholds dashed, alerts shaded, faults dotted' } }
+          plugins: {
+            alertShading: { alerts: scenario.alerts },
+            faultMarkers: { faults: scenario.faults },
+            edgeThresholds: {
+              left: scenario.bytesAxis.offScale,
+              right: scenario.msAxis.offScale
+            },
+            title: { display: true, text: 'Replay lag, thresholds dashed, alerts shaded, faults dotted' }
+          }
         }
       });
       rendered++;
