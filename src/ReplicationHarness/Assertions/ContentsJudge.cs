@@ -26,8 +26,11 @@ public static class ContentsJudge
     }
 
     /// <summary>The check when the standby never caught up, so nothing could be compared.</summary>
-    public static AssertionResult NotCompared(string behind) =>
-        new(Name, Threshold, $"not compared: the standby did not catch up ({behind})", null, Verdict.Failed);
+    public static AssertionResult NotCaughtUp(string behind) => NotCompared($"the standby did not catch up ({behind})");
+
+    /// <summary>The check when nothing could be compared, and why (the primary's flush position could not be read).</summary>
+    public static AssertionResult NotCompared(string why) =>
+        new(Name, Threshold, $"not compared: {why}", null, Verdict.Failed);
 
     private static string Short(string md5) => md5[..Math.Min(8, md5.Length)];
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
@@ -14,8 +15,9 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 
     /// <summary>How far replay was behind its target when the wait ended, and why, for messages.</summary>
     public static string Behind(StandbyNodeProtocol.ReplayNotReached notReached, Func<string, string> redact) =>
-        $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target} after {DurationText.Describe(notReached.Waited)}"
-        + (notReached.Error is null ? "" : $" ({redact(notReached.Error)})");
+        // No replay position read at all (the standby never answered): how far behind is unknown.
+        (notReached.Replay == Lsn.Zero ? $"{notReached.Target} not reached" : $"{new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target))} behind {notReached.Target}")
+        + $" after {DurationText.Describe(notReached.Waited)}" + (notReached.Error is null ? "" : $" ({redact(notReached.Error)})");
 
     public override void Start(ScenarioStep step)
     {
@@ -23,7 +25,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         switch (step)
         {
             case WaitForCatchUpStep:
-                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index));
+                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index, Run.Inner));
                 break;
             case SetApplyDelayStep delay:
                 standby.Tell(new StandbyNodeProtocol.SetApplyDelay(Run.Index, delay.Delay, Run.Inner));
@@ -42,7 +44,8 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         switch (message)
         {
             case PrimaryNodeProtocol.FlushPosition position when Current(position.StepIndex):
-                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner));
+                // What is left of the step's limit once the primary answered.
+                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner - (Run.Clock.Elapsed - Run.Started)));
                 return true;
             case StandbyNodeProtocol.ReplayReached reached when Current(reached.StepIndex):
                 Run.Complete(Verdict.Passed,
@@ -50,7 +53,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                     $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
                 return true;
             case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
-                var behind = Behind(notReached, Run.Redact);
+                var behind = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), NodeRole.Standby);
                 Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", "= 0B", behind, null, Verdict.Failed)], $"did not catch up: {behind}");
                 return true;
             default:
