@@ -1,11 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using Akka.Actor;
 using Npgsql;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Scenarios;
-using ReplicationHarness.Units;
-using ReplicationHarness.Writes;
 
 namespace ReplicationHarness.Actors;
 
@@ -78,7 +74,9 @@ public sealed class StandbyNodeActor : ReceiveActor
     protected override void PostStop()
     {
         _stopping.Cancel();
-        _probeConnection?.Dispose();
+        // A probe given up on may still wait on it: it is disposed when that query ends (AbandonAtLimit).
+        if (_probeConnection is { } probe && !AbandonAtLimit.IsBusy(probe))
+            probe.Dispose();
         _source?.Dispose();
         _stopping.Dispose();
     }
