@@ -49,8 +49,8 @@ public static class NodeProtocol
     /// <summary>The first column of the first row as text (null for no row or SQL NULL), or the error.</summary>
     public sealed record SqlResult(int StepIndex, NodeRole Role, string? FirstValue, string? Error);
 
-    /// <summary>Count and digest the rows of a table; answered with <see cref="TableDigest"/>.</summary>
-    public sealed record DigestTable(string Table);
+    /// <summary>Count and digest the rows of a table within <paramref name="Timeout"/>; answered with <see cref="TableDigest"/>.</summary>
+    public sealed record DigestTable(string Table, TimeSpan Timeout);
 
     /// <summary>A table's row count and md5 of its rows in id order, or the error.</summary>
     public sealed record TableDigest(NodeRole Role, string Table, long Rows, string Md5, string? Error);

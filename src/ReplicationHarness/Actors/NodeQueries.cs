@@ -27,102 +27,27 @@ internal static class NodeQueries
         }
     }
 
-    /// <summary>
-    /// Opens <paramref name="connection"/> before the token ends. Npgsql ignores cancellation while it waits for the
-    /// server's handshake (only the connection string's Timeout, 10 s, ends that wait), so when the token ends first
-    /// the open is abandoned: the connection is disposed whenever its open finishes and must not be used again. So is
-    /// a connection whose open failed.
-    /// </summary>
-    public static async Task OpenWithinAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var opening = connection.OpenAsync(cancellationToken);
-        try
-        {
-            await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _ = opening.ContinueWith(open =>
-            {
-                _ = open.Exception; // observed: the caller already has the reason it gave up
-                connection.Dispose();
-            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// The result of <paramref name="work"/> (commands on <paramref name="connection"/>), or an OperationCanceledException
-    /// when the token ends first. Npgsql cancels a command through its token by sending the server a cancel request and
-    /// waiting, inside the token's callback, for the server to close that request's connection: a frozen (SIGSTOPped)
-    /// server never does, so the command would end only at the connection's Timeout (10 s) past the limit. So the work
-    /// runs under no token and is abandoned at the limit: the connection is disposed once the work ends (the server
-    /// answers, or Npgsql's own command timeout) and the caller must not use it again, nor dispose it while
-    /// <see cref="IsBusy"/>.
-    /// </summary>
-    public static async Task<T> AbandonAtLimitAsync<T>(NpgsqlConnection connection, Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        var running = work();
-        try
-        {
-            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!running.IsCompleted)
-        {
-            // A server that answers ends its command within moments: the limit still ran out, but the connection
-            // stays usable, so the next request does not pay (or run out of its own limit) for a new one.
-            try
-            {
-                await running.WaitAsync(AnswerGrace, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                _ = running.ContinueWith(done =>
-                {
-                    _ = done.Exception; // observed: the caller already has the reason it gave up
-                    connection.Dispose();
-                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ObjectDisposedException)
-            {
-                // The command failed in its last moments; the limit running out is the answer either way.
-            }
-            throw;
-        }
-    }
-
-    /// <summary>How long a command the limit interrupted may still take before its connection is given up as hung.</summary>
-    private static readonly TimeSpan AnswerGrace = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>Whether a command still runs on the connection (one <see cref="AbandonAtLimitAsync"/> gave up on): disposing it now would wait for the server.</summary>
-    public static bool IsBusy(NpgsqlConnection connection) =>
-        (connection.FullState & (System.Data.ConnectionState.Executing | System.Data.ConnectionState.Fetching)) != 0;
-
-    /// <summary>A pooled connection, opened before the token ends (see <see cref="OpenWithinAsync(NpgsqlConnection, CancellationToken)"/>).</summary>
-    public static async Task<NpgsqlConnection> OpenWithinAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
-    {
-        var connection = source.CreateConnection();
-        await OpenWithinAsync(connection, cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
-
     public static async Task<NodeProtocol.SqlResult> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
     {
         using var limit = new OperationLimit(request.Timeout, cancellationToken);
+        var phase = $"connecting to the {role.Name()}";
         try
         {
-            await using var connection = await OpenWithinAsync(source, limit.Token).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(request.Query, connection);
-            // The request's limit alone decides, through the token: Npgsql's own 30 s command timeout would otherwise
-            // end a statement given longer (a scaled step limit) early, with a bare read error.
-            command.CommandTimeout = 0;
-            var value = await command.ExecuteScalarAsync(limit.Token).ConfigureAwait(false);
-            var text = value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
+            var text = await AbandonAtLimit.OnConnectionAsync(source, async connection =>
+            {
+                phase = "waiting for its result";
+                await using var command = new NpgsqlCommand(request.Query, connection);
+                // The request's limit alone decides: Npgsql's own 30 s command timeout would otherwise end a statement
+                // given longer (a scaled step limit) early, with a bare read error.
+                command.CommandTimeout = 0;
+                var value = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                return value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
+            }, limit.Token).ConfigureAwait(false);
             return new NodeProtocol.SqlResult(request.StepIndex, role, text, null);
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.SqlResult(request.StepIndex, role, null, $"did not finish within its limit of {DurationText.Describe(request.Timeout)}");
+            return new NodeProtocol.SqlResult(request.StepIndex, role, null, $"did not finish within its limit of {DurationText.Describe(request.Timeout)} while {phase}");
         }
         catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -130,18 +55,29 @@ internal static class NodeQueries
         }
     }
 
-    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, NodeRole role, string table, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.DigestTable request, CancellationToken cancellationToken)
     {
+        using var limit = new OperationLimit(request.Timeout, cancellationToken);
+        var phase = $"connecting to the {role.Name()}";
         try
         {
-            await using var command = source.CreateCommand(new HarnessTable(table).DigestSql);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return new NodeProtocol.TableDigest(role, table, reader.GetInt64(0), reader.GetString(1), null);
+            var (rows, md5) = await AbandonAtLimit.OnConnectionAsync(source, async connection =>
+            {
+                phase = "waiting for its answer";
+                await using var command = new NpgsqlCommand(new HarnessTable(request.Table).DigestSql, connection);
+                await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+                await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                return (reader.GetInt64(0), reader.GetString(1));
+            }, limit.Token).ConfigureAwait(false);
+            return new NodeProtocol.TableDigest(role, request.Table, rows, md5, null);
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            return new NodeProtocol.TableDigest(role, request.Table, 0, "", $"the {role.Name()} does not answer: {limit.Describe("reading the table's digest", phase)}");
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.TableDigest(role, table, 0, "", ex.Message);
+            return new NodeProtocol.TableDigest(role, request.Table, 0, "", ex.Message);
         }
     }
 

@@ -37,10 +37,10 @@ public sealed class PrimaryNodeActor : ReceiveActor
         Receive<NodeProtocol.RunSql>(request =>
             NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
-            NodeQueries.DigestAsync(Source, NodeRole.Primary, request.Table, _stopping.Token).PipeTo(Sender));
+            NodeQueries.DigestAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
-        Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request.StepIndex).PipeTo(Sender));
+        Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.Write>(write =>
         {
             var requester = Sender;
@@ -112,10 +112,27 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new NodeProtocol.WarmedUp(NodeRole.Primary);
     }
 
-    private async Task<PrimaryNodeProtocol.FlushPosition> FlushPositionAsync(int stepIndex)
+    private async Task<object> FlushPositionAsync(PrimaryNodeProtocol.GetFlushPosition request)
     {
-        await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-        return new PrimaryNodeProtocol.FlushPosition(stepIndex, await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", _stopping.Token).ConfigureAwait(false));
+        using var limit = new OperationLimit(request.Timeout, _stopping.Token);
+        var phase = "connecting to the primary";
+        try
+        {
+            var flush = await AbandonAtLimit.OnConnectionAsync(Source, connection =>
+            {
+                phase = "waiting for its answer";
+                return NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", CancellationToken.None);
+            }, limit.Token).ConfigureAwait(false);
+            return new PrimaryNodeProtocol.FlushPosition(request.StepIndex, flush);
+        }
+        catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
+        {
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Primary, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
+        }
+        catch (NpgsqlException ex)
+        {
+            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Primary, $"reading the primary's flush position failed: {ex.Message}");
+        }
     }
 
     private async Task<PrimaryNodeProtocol.IWriteReply> WriteAsync(PrimaryNodeProtocol.Write write, GeneratedRows? generated)
@@ -126,7 +143,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         try
         {
             var table = new HarnessTable(write.Table);
-            connection = await NodeQueries.OpenWithinAsync(Writes, limit.Token).ConfigureAwait(false);
+            connection = await AbandonAtLimit.OpenAsync(Writes, limit.Token).ConfigureAwait(false);
             phase = "waiting for the commit's acknowledgement";
             // One round trip: BEGIN, the write, the WAL insert position, COMMIT. The insert position read inside the
             // transaction is a lower bound of where its commit record starts, whatever other sessions write: the
@@ -155,7 +172,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
             }
             var sent = Stopwatch.GetTimestamp();
             // Abandoned at the limit rather than cancelled: a frozen primary would hold Npgsql's cancellation (and the write) long past it.
-            var commitBound = await NodeQueries.AbandonAtLimitAsync<NpgsqlLogSequenceNumber?>(connection, async () =>
+            var commitBound = await AbandonAtLimit.RunAsync<NpgsqlLogSequenceNumber?>(connection, async () =>
             {
                 if (marked)
                     return (NpgsqlLogSequenceNumber?)await batch.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
@@ -183,9 +200,9 @@ public sealed class PrimaryNodeActor : ReceiveActor
         }
         finally
         {
-            // A write given up on still runs: its connection is disposed when it ends (AbandonAtLimitAsync).
-            if (connection is not null && !NodeQueries.IsBusy(connection))
-                await connection.DisposeAsync().ConfigureAwait(false);
+            // A write given up on still runs: its connection is disposed when it ends (AbandonAtLimit.RunAsync).
+            if (connection is not null)
+                await AbandonAtLimit.ReleaseAsync(connection).ConfigureAwait(false);
         }
     }
 }

@@ -52,8 +52,11 @@ public static class PrimaryNodeProtocol
     /// <summary>A write's outcome back from its database task, to be passed to whoever asked (the actor's own message).</summary>
     public sealed record WriteOutcome(IWriteReply Result, IActorRef Requester);
 
-    /// <summary>Ask for the primary's flush position; answered with <see cref="FlushPosition"/>.</summary>
-    public sealed record GetFlushPosition(int StepIndex);
+    /// <summary>
+    /// Ask for the primary's flush position within <paramref name="Timeout"/>; answered with <see cref="FlushPosition"/>, else
+    /// <see cref="NodeProtocol.OperationFailed"/> saying why.
+    /// </summary>
+    public sealed record GetFlushPosition(int StepIndex, TimeSpan Timeout);
 
     /// <summary>The primary's flush position.</summary>
     public sealed record FlushPosition(int StepIndex, Lsn Lsn);

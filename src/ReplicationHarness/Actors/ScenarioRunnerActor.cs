@@ -206,7 +206,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 CompleteStep(StepOutcome.Passed(done.Detail));
                 break;
             case NodeProtocol.OperationFailed failed when _run.IsCurrent(failed.StepIndex):
-                CompleteStep(new StepOutcome(Verdict.Error, [], _run.Redact(failed.What)));
+                // An operation on a frozen node ends at its limit; the scenario froze it, and the step says so.
+                CompleteStep(new StepOutcome(Verdict.Error, [], _run.Facts.WithFrozenNote(_run.Redact(failed.What), failed.Role)));
                 break;
         }
     }

@@ -48,8 +48,8 @@ public static class StandbyNodeProtocol
     /// <summary>A standby operation finished; <paramref name="Detail"/> says what it observed.</summary>
     public sealed record Done(int StepIndex, string Detail) : IOperationReply;
 
-    /// <summary>Count the rows of each write id in <paramref name="Tables"/>; answered with <see cref="WriteCounts"/>.</summary>
-    public sealed record CountWrites(int StepIndex, IReadOnlyList<string> Tables);
+    /// <summary>Count the rows of each write id in <paramref name="Tables"/> within <paramref name="Timeout"/>; answered with <see cref="WriteCounts"/>.</summary>
+    public sealed record CountWrites(int StepIndex, IReadOnlyList<string> Tables, TimeSpan Timeout);
 
     /// <summary>Rows per write id for each table, or why they could not be counted.</summary>
     public sealed record WriteCounts(int StepIndex, IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> Counts, string? Error);

@@ -18,6 +18,9 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     /// </summary>
     public const int MaxInFlight = 4;
     private const string TickTimer = "tick";
+    // A write sent when the load's limit is all but spent (a timeout shorter than the duration) still gets this long,
+    // so it fails for a primary that does not answer, not for the lack of any time at all.
+    private static readonly TimeSpan ShortestWriteLimit = TimeSpan.FromSeconds(1);
     private const string DurationTimer = "duration";
 
     private readonly IActorRef _primary;
@@ -95,6 +98,8 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
     public static Props Props(IActorRef primary, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new WriterLoadActor(primary, clock ?? TimeProvider.System));
 
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     private void EndNow()
     {
         _durationOver = true;
@@ -145,7 +150,10 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
             _markedInFlight.Add(writeId);
         // Probe outcomes come back here, so the load is judged only when all of them are in.
         _primary.Tell(new PrimaryNodeProtocol.Write(writeId, load.StepIndex, load.Table, WriteKind.Insert, rows,
-            marked ? load.Standby : null, marked ? Self : null, load.ProbeDeadline));
+            marked ? load.Standby : null, marked ? Self : null, load.ProbeDeadline)
+        {
+            Limit = load.WritesWithin is { } within ? Max(within - _clock.GetElapsedTime(_startTimestamp), ShortestWriteLimit) : null,
+        });
         _batches++;
         _inFlight++;
         _sentRows += rows;

@@ -15,6 +15,12 @@ public static class WriterLoadProtocol
     /// <param name="ProbeDeadline">How long after its acknowledgement a marked write may take to become visible.</param>
     public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo)
     {
+        /// <summary>
+        /// How long after the load's start every write must be answered (each write gets what is left of it): a primary
+        /// that hangs fails the writes saying it does not answer; null for no limit of the load's own.
+        /// </summary>
+        public TimeSpan? WritesWithin { get; init; }
+
         /// <summary>When the load's rows are due.</summary>
         public LoadSchedule Schedule => new(Rate, Duration, BatchSize);
     }

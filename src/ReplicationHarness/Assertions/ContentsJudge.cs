@@ -29,8 +29,11 @@ public static class ContentsJudge
 
     /// <summary>The check when the standby never caught up, so nothing could be compared.</summary>
     /// <param name="behind">How far behind it stayed, and why.</param>
-    public static AssertionResult NotCompared(Phrase behind) =>
-        new(Name, Threshold, Phrase.Of($"not compared: the standby did not catch up ({behind})"), null, Verdict.Failed);
+    public static AssertionResult NotCaughtUp(Phrase behind) => NotCompared(Phrase.Of($"the standby did not catch up ({behind})"));
+
+    /// <summary>The check when nothing could be compared, and why (the primary's flush position could not be read).</summary>
+    public static AssertionResult NotCompared(Phrase why) =>
+        new(Name, Threshold, Phrase.Of($"not compared: {why}"), null, Verdict.Failed);
 
     /// <summary>The check when the run ended before it could be made.</summary>
     public static AssertionResult EndedEarly { get; } = new(Name, Threshold, Phrase.Plain("not compared: the run ended early"), null, Verdict.Skipped);

@@ -22,9 +22,11 @@ public static class PromotionJudge
         new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"still in recovery after {Measured(promotion.Elapsed)}"), null, Verdict.Failed)],
             $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})");
 
-    /// <summary>Promoting a standby the scenario itself stopped: the scenario's expectation fails, not the harness.</summary>
-    public static StepOutcome StandbyStopped(StepExpectation expect, int stoppedBy, string what) =>
-        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"not promoted: the standby was stopped by steps[{Count(stoppedBy)}]"), null, Verdict.Failed)], what);
+    /// <summary>Promoting a standby the scenario itself stopped or froze: the scenario's expectation fails, not the harness.</summary>
+    /// <param name="why">What the scenario did, e.g. "the standby was stopped by steps[2]".</param>
+    /// <param name="what">How the promotion failed.</param>
+    public static StepOutcome StandbyUnavailable(StepExpectation expect, string why, string what) =>
+        new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"not promoted: {why}"), null, Verdict.Failed)], what);
 
     /// <param name="promotion">What the promotion did.</param>
     /// <param name="expect">The step's expectations.</param>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Npgsql;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Provisioning;
 
@@ -22,29 +23,59 @@ public static class StandbyPromoter
     /// <param name="standby">A superuser connection to the standby.</param>
     /// <param name="method">How to request it.</param>
     /// <param name="createTriggerFile">Creates the file <c>promote_trigger_file</c> names (it lives on the standby's machine).</param>
-    /// <param name="limit">How long to wait for the standby to leave recovery.</param>
+    /// <param name="limit">
+    /// How long the whole promotion may take, connecting included. A standby that answers and stays in recovery is
+    /// not promoted; one that stops answering (frozen) is abandoned at the limit (<see cref="AbandonAtLimit"/>), since
+    /// Npgsql's own cancellation would wait for it.
+    /// </param>
     /// <exception cref="InvalidOperationException">The node is not a standby, or the method cannot work on it.</exception>
+    /// <exception cref="TimeoutException">The standby did not answer within the limit.</exception>
     public static async Task<Promotion> PromoteAsync(NodeEndpoint standby, PromoteMethod method, Action<string> createTriggerFile, TimeSpan limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(standby.ConnectionString("replication-harness-promoter"));
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var before = await ReadStateAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (!before.InRecovery)
-            throw new InvalidOperationException("the standby is not in recovery: it was promoted already, or it is not a standby");
-        if (method == PromoteMethod.TriggerFile)
-            CheckTriggerFile(before.Version, before.TriggerFile);
+        using var outOfTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        outOfTime.CancelAfter(limit);
+        var connection = new NpgsqlConnection(standby.ConnectionString("replication-harness-promoter"));
+        // What was under way when the limit ran out; null between two polls, where the standby answered and stayed in recovery.
+        string? phase = "connecting to the standby";
+        (long Started, Lsn Received, Lsn Replayed)? requested = null;
+        try
+        {
+            await AbandonAtLimit.OpenAsync(connection, outOfTime.Token).ConfigureAwait(false);
+            return await AbandonAtLimit.RunAsync(connection, async () =>
+            {
+                phase = "reading its recovery state";
+                var before = await ReadStateAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                if (!before.InRecovery)
+                    throw new InvalidOperationException("the standby is not in recovery: it was promoted already, or it is not a standby");
+                if (method == PromoteMethod.TriggerFile)
+                    CheckTriggerFile(before.Version, before.TriggerFile);
 
-        var started = Stopwatch.GetTimestamp();
-        if (method == PromoteMethod.PgPromote)
-        {
-            await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => false)", connection);
-            await promote.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
+                requested = (started, before.Received, before.Replayed);
+                if (method == PromoteMethod.PgPromote)
+                {
+                    phase = "calling pg_promote()";
+                    await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => false)", connection);
+                    await promote.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    createTriggerFile(before.TriggerFile);
+                }
+                return await WaitOutOfRecoveryAsync(connection, method, started, limit, before.Received, before.Replayed, current => phase = current, outOfTime.Token).ConfigureAwait(false);
+            }, outOfTime.Token).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (outOfTime.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            createTriggerFile(before.TriggerFile);
+            if (phase is null && requested is { } request)
+                return new Promotion(method, false, Stopwatch.GetElapsedTime(request.Started), PollInterval, request.Received, request.Replayed, null);
+            throw new TimeoutException($"the standby does not answer: promoting it ran out of its limit of {DurationText.Describe(limit)} while {phase}");
         }
-        return await WaitOutOfRecoveryAsync(connection, method, started, limit, before.Received, before.Replayed, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            // Given up on while it opened or queried: disposed when that ends.
+            await AbandonAtLimit.ReleaseAsync(connection).ConfigureAwait(false);
+        }
     }
 
     private static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -71,22 +102,27 @@ public static class StandbyPromoter
             throw new InvalidOperationException("the standby has no promote_trigger_file set; set it in pair.standby.settings or use 'method: pg_promote'");
     }
 
-    private static async Task<Promotion> WaitOutOfRecoveryAsync(NpgsqlConnection connection, PromoteMethod method, long started, TimeSpan limit, Lsn received, Lsn replayed, CancellationToken cancellationToken)
+    /// <param name="phase">Told what is under way: a query (the standby's answer awaited), or null between polls.</param>
+    /// <param name="cancellationToken">Ends the pauses between polls; queries are not cancelled (the caller abandons them).</param>
+    private static async Task<Promotion> WaitOutOfRecoveryAsync(NpgsqlConnection connection, PromoteMethod method, long started, TimeSpan limit, Lsn received, Lsn replayed, Action<string?> phase, CancellationToken cancellationToken)
     {
         await using var poll = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
         while (true)
         {
-            var inRecovery = (bool)(await poll.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            phase("polling pg_is_in_recovery()");
+            var inRecovery = (bool)(await poll.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!inRecovery)
             {
                 // The WAL file name's first 8 hex digits are the timeline: the promotion started a new one.
-                var walFile = await SqlScalar.ReadAsync<string>(connection, "SELECT pg_walfile_name(pg_current_wal_lsn())", cancellationToken).ConfigureAwait(false);
+                phase("reading the new timeline");
+                var walFile = await SqlScalar.ReadAsync<string>(connection, "SELECT pg_walfile_name(pg_current_wal_lsn())", CancellationToken.None).ConfigureAwait(false);
                 var timeline = int.Parse(walFile.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 return new Promotion(method, true, elapsed, PollInterval, received, replayed, timeline);
             }
             if (elapsed > limit)
                 return new Promotion(method, false, elapsed, PollInterval, received, replayed, null);
+            phase(null);
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }

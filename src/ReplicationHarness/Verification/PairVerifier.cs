@@ -40,8 +40,13 @@ public static partial class PairVerifier
     /// <param name="cancellationToken">Stops the checks.</param>
     public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan budget, CancellationToken cancellationToken = default)
     {
-        await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify"));
-        await using var standby = new NpgsqlConnection(pair.Standby.ConnectionString("replication-harness-verify"));
+        var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify"));
+        var standby = new NpgsqlConnection(pair.Standby.ConnectionString("replication-harness-verify"));
+        // A check the budget cut off while it waited for a server's answer (a hung node): it is abandoned, not cancelled,
+        // since Npgsql's cancellation would wait for that server; the connections go when it ends.
+        Task? abandoned = null;
+        // Queries get no token (see AbandonAtLimit); the budget ends a check from outside, and the waits between polls.
+        var noToken = CancellationToken.None;
         var results = new List<CriterionResult>();
         var secrets = new[] { pair.Primary.Password, pair.Standby.Password };
         var deadline = Stopwatch.StartNew();
@@ -56,9 +61,15 @@ public static partial class PairVerifier
                 results.Add(OutOfBudget(name, budget));
                 return;
             }
+            var running = check();
             try
             {
-                results.Add(await check().ConfigureAwait(false));
+                results.Add(await running.WaitAsync(token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !running.IsCompleted)
+            {
+                abandoned = running;
+                results.Add(new CriterionResult(name, CriterionStatus.Failed, $"not checked: no answer from the server within the verification's {budget.TotalSeconds:0.##} s (a node that hangs, or give the step a longer timeout)"));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -75,92 +86,108 @@ public static partial class PairVerifier
             }
         }
 
-        await Check(Names.StandbyRunning, async () =>
+        try
         {
-            var running = pair.IsRunning(NodeRole.Standby);
-            if (running == false)
-                return new CriterionResult(Names.StandbyRunning, CriterionStatus.Failed, "the standby's postmaster is not running");
-            await standby.OpenAsync(token).ConfigureAwait(false);
-            return new CriterionResult(Names.StandbyRunning, CriterionStatus.Passed, running is null ? "accepts connections" : "postmaster running, accepts connections");
-        }).ConfigureAwait(false);
-        await Check(Names.RecoveryRoles, async () =>
+            await Check(Names.StandbyRunning, async () =>
+            {
+                var running = pair.IsRunning(NodeRole.Standby);
+                if (running == false)
+                    return new CriterionResult(Names.StandbyRunning, CriterionStatus.Failed, "the standby's postmaster is not running");
+                await standby.OpenAsync(noToken).ConfigureAwait(false);
+                return new CriterionResult(Names.StandbyRunning, CriterionStatus.Passed, running is null ? "accepts connections" : "postmaster running, accepts connections");
+            }).ConfigureAwait(false);
+            await Check(Names.RecoveryRoles, async () =>
+            {
+                await OpenAsync(primary, noToken).ConfigureAwait(false);
+                await OpenAsync(standby, noToken).ConfigureAwait(false);
+                var onPrimary = await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", noToken).ConfigureAwait(false);
+                var onStandby = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", noToken).ConfigureAwait(false);
+                var observed = $"pg_is_in_recovery(): primary={onPrimary.ToString().ToLowerInvariant()}, standby={onStandby.ToString().ToLowerInvariant()}";
+                return new CriterionResult(Names.RecoveryRoles, !onPrimary && onStandby ? CriterionStatus.Passed : CriterionStatus.Failed, observed);
+            }).ConfigureAwait(false);
+            await Check(Names.Streaming, async () =>
+            {
+                await OpenAsync(primary, noToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", primary);
+                command.Parameters.AddWithValue(pair.StandbyApplicationName);
+                await using var reader = await command.ExecuteReaderAsync(noToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(noToken).ConfigureAwait(false))
+                    return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{pair.StandbyApplicationName}'");
+                var state = reader.GetString(0);
+                return new CriterionResult(Names.Streaming, state == "streaming" ? CriterionStatus.Passed : CriterionStatus.Failed, $"state={state}, sync_state={reader.GetString(1)}");
+            }).ConfigureAwait(false);
+            await Check(Names.StandbyLogClean, async () =>
+            {
+                var log = await pair.ReadLogAsync(NodeRole.Standby, token).ConfigureAwait(false);
+                if (log is null)
+                    return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
+                var lines = log.Split('\n');
+                var bad = lines.FirstOrDefault(l => ErrorLine().IsMatch(l));
+                return bad is null
+                    ? new CriterionResult(Names.StandbyLogClean, CriterionStatus.Passed, $"no ERROR or FATAL in {lines.Length - 1} lines")
+                    : new CriterionResult(Names.StandbyLogClean, CriterionStatus.Failed, SecretRedactor.Redact(bad.Trim(), secrets));
+            }).ConfigureAwait(false);
+            await Check(Names.ReplayRunning, async () =>
+            {
+                // A paused standby still reads "streaming" and, with nothing to replay, shows no lag: ask it directly.
+                await OpenAsync(standby, noToken).ConfigureAwait(false);
+                // pg_is_wal_replay_paused() exists from PostgreSQL 10 on (pg_get_wal_replay_pause_state() only from 14), and
+                // may only be asked during recovery: a promoted standby has no replay to pause.
+                if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", noToken).ConfigureAwait(false))
+                    return new CriterionResult(Names.ReplayRunning, CriterionStatus.NotChecked, "not checked: the standby is not in recovery");
+                var paused = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_wal_replay_paused()", noToken).ConfigureAwait(false);
+                return new CriterionResult(Names.ReplayRunning, paused ? CriterionStatus.Failed : CriterionStatus.Passed, $"pg_is_wal_replay_paused() = {paused.ToString().ToLowerInvariant()}");
+            }).ConfigureAwait(false);
+            await Check(Names.BaseBackup, async () =>
+            {
+                await OpenAsync(standby, noToken).ConfigureAwait(false);
+                // A standby made from a base backup renames backup_label to backup_label.old when it starts.
+                var label = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", noToken).ConfigureAwait(false);
+                var size = pair.BaseBackupBytes is { } bytes ? $", {bytes:N0} bytes copied" : "";
+                return new CriterionResult(Names.BaseBackup, label ? CriterionStatus.Passed : CriterionStatus.Failed, (label ? "backup_label.old present" : "no backup_label.old in the standby's data directory") + size);
+            }).ConfigureAwait(false);
+            await Check(Names.StandbySignal, async () =>
+            {
+                await OpenAsync(standby, noToken).ConfigureAwait(false);
+                var present = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", noToken).ConfigureAwait(false);
+                return new CriterionResult(Names.StandbySignal, present ? CriterionStatus.Passed : CriterionStatus.Failed, present ? "standby.signal exists" : "standby.signal is missing");
+            }).ConfigureAwait(false);
+            await Check(Names.PrimaryConninfo, async () =>
+            {
+                await OpenAsync(standby, noToken).ConfigureAwait(false);
+                var autoConf = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", noToken).ConfigureAwait(false);
+                var line = autoConf.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
+                return line is null
+                    ? new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Failed, "postgresql.auto.conf holds no primary_conninfo")
+                    : new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Passed, SecretRedactor.Redact(line.Trim(), secrets));
+            }).ConfigureAwait(false);
+            await Check(Names.SlotActive, async () =>
+            {
+                await OpenAsync(primary, noToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT active, slot_type FROM pg_replication_slots WHERE slot_name = $1", primary);
+                command.Parameters.AddWithValue(pair.SlotName);
+                await using var reader = await command.ExecuteReaderAsync(noToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(noToken).ConfigureAwait(false))
+                    return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
+                var active = reader.GetBoolean(0);
+                return new CriterionResult(Names.SlotActive, active ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}");
+            }).ConfigureAwait(false);
+            // Last, so that waiting for lag to drain cannot crowd out the criteria that answer at once.
+            await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, budget - deadline.Elapsed, token)).ConfigureAwait(false);
+        }
+        finally
         {
-            await OpenAsync(primary, token).ConfigureAwait(false);
-            await OpenAsync(standby, token).ConfigureAwait(false);
-            var onPrimary = await SqlScalar.ReadAsync<bool>(primary, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false);
-            var onStandby = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false);
-            var observed = $"pg_is_in_recovery(): primary={onPrimary.ToString().ToLowerInvariant()}, standby={onStandby.ToString().ToLowerInvariant()}";
-            return new CriterionResult(Names.RecoveryRoles, !onPrimary && onStandby ? CriterionStatus.Passed : CriterionStatus.Failed, observed);
-        }).ConfigureAwait(false);
-        await Check(Names.Streaming, async () =>
-        {
-            await OpenAsync(primary, token).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", primary);
-            command.Parameters.AddWithValue(pair.StandbyApplicationName);
-            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            if (!await reader.ReadAsync(token).ConfigureAwait(false))
-                return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{pair.StandbyApplicationName}'");
-            var state = reader.GetString(0);
-            return new CriterionResult(Names.Streaming, state == "streaming" ? CriterionStatus.Passed : CriterionStatus.Failed, $"state={state}, sync_state={reader.GetString(1)}");
-        }).ConfigureAwait(false);
-        await Check(Names.StandbyLogClean, async () =>
-        {
-            var log = await pair.ReadLogAsync(NodeRole.Standby, token).ConfigureAwait(false);
-            if (log is null)
-                return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
-            var lines = log.Split('\n');
-            var bad = lines.FirstOrDefault(l => ErrorLine().IsMatch(l));
-            return bad is null
-                ? new CriterionResult(Names.StandbyLogClean, CriterionStatus.Passed, $"no ERROR or FATAL in {lines.Length - 1} lines")
-                : new CriterionResult(Names.StandbyLogClean, CriterionStatus.Failed, SecretRedactor.Redact(bad.Trim(), secrets));
-        }).ConfigureAwait(false);
-        await Check(Names.ReplayRunning, async () =>
-        {
-            // A paused standby still reads "streaming" and, with nothing to replay, shows no lag: ask it directly.
-            await OpenAsync(standby, token).ConfigureAwait(false);
-            // pg_is_wal_replay_paused() exists from PostgreSQL 10 on (pg_get_wal_replay_pause_state() only from 14), and
-            // may only be asked during recovery: a promoted standby has no replay to pause.
-            if (!await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_in_recovery()", token).ConfigureAwait(false))
-                return new CriterionResult(Names.ReplayRunning, CriterionStatus.NotChecked, "not checked: the standby is not in recovery");
-            var paused = await SqlScalar.ReadAsync<bool>(standby, "SELECT pg_is_wal_replay_paused()", token).ConfigureAwait(false);
-            return new CriterionResult(Names.ReplayRunning, paused ? CriterionStatus.Failed : CriterionStatus.Passed, $"pg_is_wal_replay_paused() = {paused.ToString().ToLowerInvariant()}");
-        }).ConfigureAwait(false);
-        await Check(Names.BaseBackup, async () =>
-        {
-            await OpenAsync(standby, token).ConfigureAwait(false);
-            // A standby made from a base backup renames backup_label to backup_label.old when it starts.
-            var label = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('backup_label.old', true)).size IS NOT NULL", token).ConfigureAwait(false);
-            var size = pair.BaseBackupBytes is { } bytes ? $", {bytes:N0} bytes copied" : "";
-            return new CriterionResult(Names.BaseBackup, label ? CriterionStatus.Passed : CriterionStatus.Failed, (label ? "backup_label.old present" : "no backup_label.old in the standby's data directory") + size);
-        }).ConfigureAwait(false);
-        await Check(Names.StandbySignal, async () =>
-        {
-            await OpenAsync(standby, token).ConfigureAwait(false);
-            var present = await SqlScalar.ReadAsync<bool>(standby, "SELECT (pg_stat_file('standby.signal', true)).size IS NOT NULL", token).ConfigureAwait(false);
-            return new CriterionResult(Names.StandbySignal, present ? CriterionStatus.Passed : CriterionStatus.Failed, present ? "standby.signal exists" : "standby.signal is missing");
-        }).ConfigureAwait(false);
-        await Check(Names.PrimaryConninfo, async () =>
-        {
-            await OpenAsync(standby, token).ConfigureAwait(false);
-            var autoConf = await SqlScalar.ReadAsync<string>(standby, "SELECT pg_read_file('postgresql.auto.conf')", token).ConfigureAwait(false);
-            var line = autoConf.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
-            return line is null
-                ? new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Failed, "postgresql.auto.conf holds no primary_conninfo")
-                : new CriterionResult(Names.PrimaryConninfo, CriterionStatus.Passed, SecretRedactor.Redact(line.Trim(), secrets));
-        }).ConfigureAwait(false);
-        await Check(Names.SlotActive, async () =>
-        {
-            await OpenAsync(primary, token).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT active, slot_type FROM pg_replication_slots WHERE slot_name = $1", primary);
-            command.Parameters.AddWithValue(pair.SlotName);
-            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            if (!await reader.ReadAsync(token).ConfigureAwait(false))
-                return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
-            var active = reader.GetBoolean(0);
-            return new CriterionResult(Names.SlotActive, active ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}");
-        }).ConfigureAwait(false);
-        // Last, so that waiting for lag to drain cannot crowd out the criteria that answer at once.
-        await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, budget - deadline.Elapsed, token)).ConfigureAwait(false);
+            if (abandoned is null)
+            {
+                await primary.DisposeAsync().ConfigureAwait(false);
+                await standby.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                AbandonAtLimit.DisposeWhenDone(abandoned, primary);
+                AbandonAtLimit.DisposeWhenDone(abandoned, standby);
+            }
+        }
         return new PairVerification([.. results.OrderBy(r => Order.IndexOf(r.Name))]);
     }
 
@@ -174,9 +201,10 @@ public static partial class PairVerifier
     private static CriterionResult OutOfBudget(string name, TimeSpan budget) =>
         new(name, CriterionStatus.Failed, $"not checked: the verification's {budget.TotalSeconds:0.##} s ran out first (give the step a longer timeout)");
 
+    /// <param name="cancellationToken">Ends the waits between readings; readings are not cancelled (the caller abandons one that hangs).</param>
     private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, NpgsqlConnection primary, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await OpenAsync(primary, cancellationToken).ConfigureAwait(false);
+        await OpenAsync(primary, CancellationToken.None).ConfigureAwait(false);
         const string sql = "SELECT pg_current_wal_flush_lsn(), sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication WHERE application_name = $1";
         await using var command = new NpgsqlCommand(sql, primary);
         command.Parameters.AddWithValue(pair.StandbyApplicationName);
@@ -186,7 +214,7 @@ public static partial class PairVerifier
         {
             try
             {
-                if (await ReadLagAsync(command, cancellationToken).ConfigureAwait(false) is { } lag)
+                if (await ReadLagAsync(command, CancellationToken.None).ConfigureAwait(false) is { } lag)
                 {
                     observed = lag.Observed;
                     if (lag.CaughtUp)

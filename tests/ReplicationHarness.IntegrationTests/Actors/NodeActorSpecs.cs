@@ -151,9 +151,9 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
         await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
 
-        _primary.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
+        _primary.Tell(new NodeProtocol.DigestTable("spec_items", TimeSpan.FromSeconds(10)), TestActor);
         var onPrimary = await ExpectMsgAsync<NodeProtocol.TableDigest>(Wait);
-        _standby.Tell(new NodeProtocol.DigestTable("spec_items"), TestActor);
+        _standby.Tell(new NodeProtocol.DigestTable("spec_items", TimeSpan.FromSeconds(10)), TestActor);
         var onStandby = await ExpectMsgAsync<NodeProtocol.TableDigest>(Wait);
 
         Assert.Equal((onPrimary.Rows, onPrimary.Md5), (onStandby.Rows, onStandby.Md5));

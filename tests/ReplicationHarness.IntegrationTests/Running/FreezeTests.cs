@@ -26,7 +26,8 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
 
     /// <param name="frozen">The node whose processes are read ...</param>
     /// <param name="freezeStep">... when this step (a freeze_node of it) ends.</param>
-    private async Task<FreezeRun> RunAsync(string yaml, NodeRole frozen, int freezeStep = 0)
+    /// <param name="onProgress">Acts on the pair at a phase of the run (a node hanging by itself, outside the scenario).</param>
+    private async Task<FreezeRun> RunAsync(string yaml, NodeRole frozen, int freezeStep = 0, Action<RunProgress, LocalPair>? onProgress = null)
     {
         var load = ScenarioLoader.Load("freeze.yaml", System.Text.Encoding.UTF8.GetBytes(yaml));
         Assert.True(load.Scenario is not null, string.Join("\n", load.Errors));
@@ -36,6 +37,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         var seen = new HashSet<int>();
         var progress = new SynchronousProgress<RunProgress>(p =>
         {
+            onProgress?.Invoke(p, pair);
             if (p.Event != RunEvent.StepFinished || p.StepIndex != freezeStep)
                 return;
             var processes = ProcessTree.Including(server.Pid!.Value);
@@ -55,6 +57,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         }
         output.WriteLine($"{result.Status}; " + string.Join("\n", result.Steps.Select(s => $"[{s.Index}] {s.Keyword} {s.Status} in {s.Elapsed.TotalMilliseconds:0} ms: {s.Detail} | {string.Join("; ", s.Checks.Select(c => $"{c.Name} {c.Status}: {c.Observed}"))}")));
         output.WriteLine("faults: " + string.Join("; ", result.Faults.Select(f => $"{f.Action} {f.Status}: {f.Detail}")));
+        output.WriteLine("assertions: " + string.Join("; ", result.Assertions.Select(a => $"{a.Name} {a.Status}: {a.Observed}")));
         return new FreezeRun(result, states, seen.ToArray());
     }
 
@@ -95,7 +98,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Verdict.Failed, insert.Status);
         var check = Assert.Single(insert.Checks, c => c.Status == Verdict.Failed);
         Assert.Equal("visible_within", check.Name);
-        Assert.StartsWith("0 of 1 rows of write 1 visible after ", MeasureText.Format(check.Observed));
+        Assert.Equal("write 1 not visible: the standby was frozen by steps[0]", MeasureText.Format(check.Observed));
         // Ended by the probe's deadline, not by the step's 20 s: a hung standby is a verdict, not a hang.
         Assert.True(insert.Elapsed < TimeSpan.FromSeconds(3), $"the insert took {insert.Elapsed}");
         Assert.Contains(run.Result.Faults, f => f is { Action: "restore", Status: Verdict.Passed } && f.Detail.StartsWith("left frozen by the scenario: thawed the standby", StringComparison.Ordinal));
@@ -118,7 +121,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         var insert = run.Result.Steps[1];
         Assert.Equal(Verdict.Error, insert.Status);
         Assert.StartsWith("write 1 failed on the primary: the primary does not answer: the write ran out of its limit of ", insert.Detail);
-        Assert.EndsWith(" while waiting for the commit's acknowledgement", insert.Detail);
+        Assert.EndsWith(" while waiting for the commit's acknowledgement (the primary was frozen by steps[0])", insert.Detail);
         Assert.True(insert.Elapsed < TimeSpan.FromSeconds(3), $"the insert took {insert.Elapsed}");
         AssertNothingLeft(run);
     }
@@ -210,5 +213,131 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(processes, Posix.IsAlive);
         await pair.DisposeAsync();
         Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Theory]
+    [InlineData("standby", "sql: { on: standby, query: select 1 }")]
+    [InlineData("primary", "sql: { on: primary, query: select 1 }")]
+    [InlineData("standby", "wait_for_catchup:")]
+    [InlineData("primary", "wait_for_catchup:")]
+    [InlineData("standby", "set_apply_delay: 1s")]
+    [InlineData("standby", "pause_replay:")]
+    [InlineData("standby", "resume_replay:")]
+    [InlineData("standby", "promote:")]
+    [InlineData("standby", "verify_pair:")]
+    [InlineData("primary", "load: { rate: 100/s, duration: 500ms }")]
+    public async Task A_step_on_a_frozen_node_ends_within_its_own_limit_naming_the_node_as_frozen(string node, string step)
+    {
+        var run = await RunAsync($$"""
+            version: 1
+            name: frozen-{{node}}-step
+            steps:
+              - freeze_node: { node: {{node}} }
+              - {{step}}
+                timeout: 3s
+            """, node == "primary" ? NodeRole.Primary : NodeRole.Standby);
+
+        AssertFrozen(run);
+        var result = run.Result.Steps[1];
+        Assert.NotEqual(Verdict.Passed, result.Status);
+        // Ended by its own limit, with why, before the step's timer would have ended it with a bare "did not finish".
+        Assert.DoesNotContain(result.Checks, c => c.Name == "timeout");
+        Assert.Contains($"the {node} was frozen by steps[0]", result.Detail);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(3), $"the step took {result.Elapsed}");
+        AssertNothingLeft(run);
+    }
+
+    [Fact]
+    public async Task A_frozen_standby_shows_as_growing_lag_and_raises_the_alerts()
+    {
+        var run = await RunAsync("""
+            version: 1
+            name: frozen-standby-lag
+            observer:
+              interval: 20ms
+              alerts: { max_lag_bytes: 1kB, max_lag_time: 500ms }
+            steps:
+              - freeze_node: { node: standby }
+              - insert: { rows: 100 }
+              - wait: 2500ms
+              - thaw_node: { node: standby }
+              - wait_for_catchup:
+            assertions:
+              alerts_fired: [bytes, time]
+            """, NodeRole.Standby);
+
+        AssertFrozen(run);
+        Assert.True(run.Result.Status == Verdict.Passed, string.Join("; ", run.Result.Assertions.Select(a => $"{a.Name} {a.Status}: {a.Observed}")));
+        // Sampled all through the freeze, not only once the standby answered again.
+        var (waitStep, thawStep) = (run.Result.Steps[2], run.Result.Steps[3]);
+        var frozen = run.Result.LagSeries.Where(s => s.At >= waitStep.StartedAt && s.At <= thawStep.StartedAt).ToList();
+        Assert.True(frozen.Count > 20, $"{frozen.Count} samples while the standby was frozen");
+        Assert.True(frozen[^1].LagTime > TimeSpan.FromSeconds(1), $"lag time {frozen[^1].LagTime} at the end of the freeze");
+        AssertNothingLeft(run);
+    }
+
+    [Fact]
+    public async Task A_primary_that_hangs_by_itself_leaves_failed_lag_readings_saying_when_and_why()
+    {
+        TimeSpan? hungAt = null;
+        var run = await RunAsync("""
+            version: 1
+            name: hung-primary-lag
+            observer: { interval: 20ms }
+            steps:
+              - insert: { rows: 1 }
+              - wait: 2500ms
+              - wait: 100ms
+            assertions:
+              max_lag_bytes: 10MB
+            """, NodeRole.Primary, freezeStep: 1, onProgress: (p, pair) =>
+        {
+            // Not a freeze_node step: the primary hangs on its own (a stalled disk would look the same to the harness).
+            if (p is { Event: RunEvent.StepStarted, StepIndex: 1 })
+            {
+                hungAt = p.Elapsed;
+                pair.FreezeNodeAsync(NodeRole.Primary, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            }
+            if (p is { Event: RunEvent.StepStarted, StepIndex: 2 })
+                pair.ThawNodeAsync(NodeRole.Primary, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        });
+
+        AssertFrozen(run);
+        var lag = Assert.Single(run.Result.Assertions);
+        Assert.Equal(("max_lag_bytes", Verdict.Failed), (lag.Name, lag.Status));
+        var observed = MeasureText.Format(lag.Observed);
+        var gap = System.Text.RegularExpressions.Regex.Match(observed, @"lag is unknown for \d+ readings? between ([\d.]+)s and ([\d.]+)s: the primary could not be read \((.+)\)$");
+        Assert.True(gap.Success, observed);
+        var first = TimeSpan.FromSeconds(double.Parse(gap.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(first, hungAt!.Value, hungAt.Value + TimeSpan.FromSeconds(2.5));
+        Assert.Equal("the primary does not answer: a lag reading ran out of its limit of 1s", gap.Groups[3].Value);
+        AssertNothingLeft(run);
+    }
+
+    [Fact]
+    public async Task The_contents_comparison_ends_within_its_limit_when_the_standby_hangs_at_the_end()
+    {
+        var run = await RunAsync("""
+            version: 1
+            name: hung-standby-contents
+            steps:
+              - insert: { rows: 5 }
+            assertions:
+              contents_equal: true
+            """, NodeRole.Standby, onProgress: (p, pair) =>
+        {
+            if (p.Event == RunEvent.Judging)
+                pair.FreezeNodeAsync(NodeRole.Standby, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        });
+
+        // The comparison's own limit (20 s) ended it, not the judging's 45 s: no run error, and the check says why.
+        Assert.Null(run.Result.Error);
+        var contents = Assert.Single(run.Result.Assertions);
+        Assert.Equal(Verdict.Failed, contents.Status);
+        Assert.StartsWith("not compared: the standby did not catch up (", MeasureText.Format(contents.Observed));
+        // Hung while connecting or while answering, depending on whether the standby's pool had a connection at hand.
+        Assert.Contains("waiting for replay ran out of its limit of ", MeasureText.Format(contents.Observed));
+        Assert.True(run.Result.Duration < TimeSpan.FromSeconds(35), $"the run took {run.Result.Duration}");
+        AssertNothingLeft(run);
     }
 }

@@ -71,7 +71,7 @@ public sealed class StandbyNodeActorLimitSpec : TestKit
 
         var result = await ExpectMsgAsync<NodeProtocol.SqlResult>(ReplyWithin);
         Assert.Equal((5, NodeRole.Standby, (string?)null), (result.StepIndex, result.Role, result.FirstValue));
-        Assert.Equal("did not finish within its limit of 300ms", result.Error);
+        Assert.Equal("did not finish within its limit of 300ms while connecting to the standby", result.Error);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class FaultRefusalTests
 
         Assert.Equal(
         [
-            "steps[3] promote: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair",
+            "steps[3] promote: the harness does not own an external pair's servers and cannot promote the standby; run this scenario on a local pair",
             "steps[0] set_network: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair",
             "steps[1] partition: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair",
             "steps[2] heal: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair",

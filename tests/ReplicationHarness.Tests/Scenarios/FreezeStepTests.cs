@@ -61,6 +61,13 @@ public class FreezeStepTests
     }
 
     [Fact]
+    public void Every_step_on_servers_the_harness_owns_says_what_it_does_to_them()
+    {
+        // The external-pair refusal reads "cannot {ServerAction}": a step without one would be refused vaguely.
+        Assert.All(StepCatalog.All.Where(d => d.Needs.HasFlag(PairNeeds.OwnsServers)), d => Assert.False(string.IsNullOrWhiteSpace(d.ServerAction), d.Keyword));
+    }
+
+    [Fact]
     public void An_external_pair_refuses_them_before_anything_starts()
     {
         var scenario = ScenarioText.Load(ScenarioText.WithSteps("  - freeze_node: { node: standby }\n  - thaw_node: { node: standby }\n")).Scenario!;
@@ -69,8 +76,8 @@ public class FreezeStepTests
 
         Assert.Equal(
         [
-            "steps[0] freeze_node: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair",
-            "steps[1] thaw_node: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair",
+            "steps[0] freeze_node: the harness does not own an external pair's servers and cannot freeze them (SIGSTOP to their processes); run this scenario on a local pair",
+            "steps[1] thaw_node: the harness does not own an external pair's servers and cannot thaw them (SIGCONT to their processes); run this scenario on a local pair",
         ], problems);
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Assertions;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
@@ -15,28 +16,48 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
     public const int Index = -2;
 
     private readonly Dictionary<(NodeRole, string), NodeProtocol.TableDigest> _digests = [];
+    private TimeSpan _started;
     private bool _compared;
 
-    public void Start() => run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Index));
+    // One budget for the whole comparison, each request getting what is left of it: a node that hangs ends it with
+    // the reason, well before the judging's own limit.
+    private TimeSpan Left
+    {
+        get
+        {
+            var left = run.Limit(TimeSpan.FromSeconds(20)) - (run.Clock.Elapsed - _started);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    public void Start()
+    {
+        _started = run.Clock.Elapsed;
+        run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Index, Left));
+    }
 
     public void Handle(object message)
     {
         switch (message)
         {
             case PrimaryNodeProtocol.FlushPosition { StepIndex: Index } position:
-                run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, run.Limit(TimeSpan.FromSeconds(20))));
+                run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, Left));
+                break;
+            case NodeProtocol.OperationFailed { StepIndex: Index } failed:
+                done(ContentsJudge.NotCompared(Phrase.Free(run.Redact(failed.What))));
                 break;
             case StandbyNodeProtocol.ReplayReached { StepIndex: Index }:
+                var left = Left;
                 foreach (var table in run.Facts.Tables)
                 {
-                    run.Children.Primary.Tell(new NodeProtocol.DigestTable(table));
-                    run.Children.Standby.Tell(new NodeProtocol.DigestTable(table));
+                    run.Children.Primary.Tell(new NodeProtocol.DigestTable(table, left));
+                    run.Children.Standby.Tell(new NodeProtocol.DigestTable(table, left));
                 }
                 if (run.Facts.Tables.Count == 0)
                     Compare();
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
-                done(ContentsJudge.NotCompared(ReplicationHandler.Behind(notReached, run.Redact)));
+                done(ContentsJudge.NotCaughtUp(ReplicationHandler.Behind(notReached, run.Redact)));
                 break;
             case NodeProtocol.TableDigest digest:
                 _digests[(digest.Role, digest.Table)] = digest;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ReplicationHarness.Assertions;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
@@ -13,6 +14,7 @@ namespace ReplicationHarness.Actors.Steps;
 /// </summary>
 internal sealed class LoadHandler(StepRun run) : StepHandler(run)
 {
+    private readonly Dictionary<int, TimeSpan> _startedAt = [];
     private SustainedLoadStep? _background;
     private WriterLoadProtocol.LoadFinished? _backgroundFinished;
 
@@ -39,7 +41,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
                 Run.Visibility.Record(visible);
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Mine(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Facts.FrozenNote(NodeRole.Standby, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
                 return true;
             case WriterLoadProtocol.LoadFinished finished when finished.StepIndex == _background?.Index:
                 _backgroundFinished = finished;
@@ -68,8 +70,11 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
         // Without a threshold, the step's own limit less the load's duration (wait_for_load's default limit,
         // counted from later, is no shorter), so a write never seen ends as "not visible", not as a timeout.
         var probeDeadline = load.Expect.VisibleWithin ?? Run.Inner - load.Duration;
+        _startedAt[load.Index] = Run.Clock.Elapsed;
+        // Every write is answered within 80% of the step's limit from the load's start, so a primary that hangs
+        // (frozen) fails the load's writes saying it does not answer, before the step's own timer ends it.
         Run.Children.Writer.Tell(new WriterLoadProtocol.StartLoad(load.Index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
-            probeDeadline, Run.Children.Standby, Run.Self));
+            probeDeadline, Run.Children.Standby, Run.Self) { WritesWithin = Run.StepLimit * 0.8 });
         if (!load.Background)
             return;
         // The following steps run beside it; wait_for_load judges it.
@@ -82,8 +87,9 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
     {
         if (!load.Background)
             Run.Facts.NextWriteId = finished.NextWriteId;
+        var since = _startedAt.GetValueOrDefault(load.Index, Run.Started);
         var summary = new LoadSummary(finished.Rows, finished.Batches, finished.Elapsed, finished.RowsPerSecond, finished.Probed, finished.Failures,
-            finished.FirstFailure is { } first ? Run.Redact(first) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
+            finished.FirstFailure is { } first ? Run.Facts.WithFrozenNote(Run.Redact(first), NodeRole.Primary, since) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
         Run.Complete(LoadJudge.Judge(load, summary, Run.Visibility.MeasuredOf(load.Index), Run.Visibility.UnseenOf(load.Index),
             Run.Visibility.ProbeFailed(load.Index), Run.StepLimit));
     }

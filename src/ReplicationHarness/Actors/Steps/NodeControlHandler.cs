@@ -64,10 +64,10 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
             case StopNodeStep { Node: NodeRole.Primary }:
                 Run.Facts.PrimaryStoppedAt = now;
                 // Stopping continues a frozen server first (LocalServer.StopAsync): it is no longer frozen.
-                Run.Facts.StoppedWhileFrozen(NodeRole.Primary);
+                Run.Facts.StoppedWhileFrozen(NodeRole.Primary, now);
                 break;
             case StopNodeStep { Node: NodeRole.Standby }:
-                Run.Facts.StoppedWhileFrozen(NodeRole.Standby);
+                Run.Facts.StoppedWhileFrozen(NodeRole.Standby, now);
                 break;
             case ThawNodeStep thaw:
                 Run.Facts.Thawed(thaw.Node, now);

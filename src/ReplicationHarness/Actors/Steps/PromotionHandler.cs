@@ -40,7 +40,8 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
                 return true;
             case PrimaryNodeProtocol.AcknowledgedWrites acknowledged when Current(acknowledged.StepIndex):
                 _acknowledged = acknowledged.Writes;
-                Run.Children.Standby.Tell(new StandbyNodeProtocol.CountWrites(Run.Index, Run.Facts.Tables.Union(acknowledged.Writes.Select(w => w.Table)).ToArray()));
+                Run.Children.Standby.Tell(new StandbyNodeProtocol.CountWrites(Run.Index, Run.Facts.Tables.Union(acknowledged.Writes.Select(w => w.Table)).ToArray(),
+                    Run.Inner - (Run.Clock.Elapsed - Run.Started)));
                 return true;
             case StandbyNodeProtocol.WriteCounts counts when Current(counts.StepIndex):
                 Run.Complete(PromotionJudge.Judge(_promotion!, Run.Step!.Expect, _acknowledged, counts.Counts, counts.Error is { } error ? Run.Redact(error) : null,
@@ -48,7 +49,11 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
                 return true;
             // Promoting a standby the scenario itself stopped is the scenario's expectation failing, not the harness.
             case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.StandbyStoppedBy is { } stoppedBy:
-                Run.Complete(PromotionJudge.StandbyStopped(Run.Step!.Expect, stoppedBy, Run.Redact(failed.What)));
+                Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, $"the standby was stopped by steps[{stoppedBy}]", Run.Redact(failed.What)));
+                return true;
+            // So is promoting a standby it froze: the promotion ends at its limit, saying so.
+            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.FrozenNote(NodeRole.Standby) is { } frozen:
+                Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, frozen, $"{Run.Redact(failed.What)} ({frozen})"));
                 return true;
             default:
                 return false;

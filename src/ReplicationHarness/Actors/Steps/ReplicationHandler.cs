@@ -3,6 +3,7 @@ using ReplicationHarness.Measures;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
@@ -19,8 +20,12 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 
     /// <summary>How far replay was behind its target when the wait ended, and why, for messages.</summary>
     public static Phrase Behind(StandbyNodeProtocol.ReplayNotReached notReached, Func<string, string> redact) =>
-        Phrase.Of($"{Measure.Exact(new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target)))} behind {Measure.Position(notReached.Target)} after {Measure.Measured(notReached.Waited)}")
-            .Then(notReached.Error is null ? Phrase.Empty : Phrase.Of($" ({redact(notReached.Error)})"));
+        // No replay position read at all (the standby never answered): how far behind is unknown.
+        (notReached.Replay == Lsn.Zero
+            ? Phrase.Of($"{Measure.Position(notReached.Target)} not reached")
+            : Phrase.Of($"{Measure.Exact(new ByteSize(Lsn.BytesBetween(notReached.Replay, notReached.Target)))} behind {Measure.Position(notReached.Target)}"))
+        .Then(Phrase.Of($" after {Measure.Measured(notReached.Waited)}"))
+        .Then(notReached.Error is null ? Phrase.Empty : Phrase.Of($" ({redact(notReached.Error)})"));
 
     public override void Start(ScenarioStep step)
     {
@@ -28,7 +33,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         switch (step)
         {
             case WaitForCatchUpStep:
-                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index));
+                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index, Run.Inner));
                 break;
             case SetApplyDelayStep delay:
                 standby.Tell(new StandbyNodeProtocol.SetApplyDelay(Run.Index, delay.Delay, Run.Inner));
@@ -47,7 +52,8 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         switch (message)
         {
             case PrimaryNodeProtocol.FlushPosition position when Current(position.StepIndex):
-                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner));
+                // What is left of the step's limit once the primary answered.
+                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner - (Run.Clock.Elapsed - Run.Started)));
                 return true;
             case StandbyNodeProtocol.ReplayReached reached when Current(reached.StepIndex):
                 Run.Complete(Verdict.Passed,
@@ -56,6 +62,8 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                 return true;
             case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
                 var behind = Behind(notReached, Run.Redact);
+                if (Run.Facts.FrozenNote(NodeRole.Standby) is { } frozen)
+                    behind = behind.Then(Phrase.Of($" ({frozen})"));
                 Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", CaughtUp, behind, null, Verdict.Failed)], $"did not catch up: {MeasureText.Format(behind)}");
                 return true;
             default:

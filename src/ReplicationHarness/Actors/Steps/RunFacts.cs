@@ -10,6 +10,8 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
 {
     private readonly List<(TimeSpan From, TimeSpan? To)> _primaryDown = [];
     private readonly Dictionary<NodeRole, int> _frozen = [];
+    // Every freeze, with the step that froze the node, from its request until it was thawed (or stopped), if it was.
+    private readonly List<(NodeRole Role, int Step, TimeSpan From, TimeSpan? To)> _freezes = [];
 
     /// <summary>The harness tables the scenario writes.</summary>
     public IReadOnlyList<string> Tables { get; } = tables;
@@ -41,20 +43,57 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary>A node is being frozen; a frozen primary answers no lag reading, as a stopped one.</summary>
     public void Freezing(NodeRole role, int step, TimeSpan at)
     {
-        if (role == NodeRole.Primary && !_frozen.ContainsKey(role))
+        if (_frozen.ContainsKey(role))
+            return;
+        if (role == NodeRole.Primary)
             PrimaryGoingDown(at);
         _frozen[role] = step;
+        _freezes.Add((role, step, at, null));
     }
 
     /// <summary>A node was thawed: it answers again.</summary>
     public void Thawed(NodeRole role, TimeSpan at)
     {
-        if (_frozen.Remove(role) && role == NodeRole.Primary)
+        if (!_frozen.Remove(role))
+            return;
+        EndFreeze(role, at);
+        if (role == NodeRole.Primary)
             PrimaryBack(at);
     }
 
     /// <summary>A frozen node was stopped, which continues it first: no longer frozen, and still down.</summary>
-    public void StoppedWhileFrozen(NodeRole role) => _frozen.Remove(role);
+    public void StoppedWhileFrozen(NodeRole role, TimeSpan at)
+    {
+        if (_frozen.Remove(role))
+            EndFreeze(role, at);
+    }
+
+    private void EndFreeze(NodeRole role, TimeSpan at)
+    {
+        var last = _freezes.FindLastIndex(f => f.Role == role && f.To is null);
+        if (last >= 0)
+            _freezes[last] = _freezes[last] with { To = at };
+    }
+
+    /// <summary>
+    /// Why the node hung, when the scenario froze it: "the standby was frozen by steps[N]" when it is frozen now or, with
+    /// <paramref name="since"/>, was at any time since then; null otherwise. Failures on a frozen node name it with this,
+    /// as failures on a stopped one name the stop.
+    /// </summary>
+    public string? FrozenNote(NodeRole role, TimeSpan? since = null)
+    {
+        for (var i = _freezes.Count - 1; i >= 0; i--)
+        {
+            var (frozen, step, _, to) = _freezes[i];
+            if (frozen == role && (to is null || (since is { } from && to >= from)))
+                return $"the {role.Name()} was frozen by steps[{step}]";
+        }
+        return null;
+    }
+
+    /// <summary><paramref name="text"/>, followed by why the node hung when the scenario froze it (see <see cref="FrozenNote"/>).</summary>
+    public string WithFrozenNote(string text, NodeRole role, TimeSpan? since = null) =>
+        FrozenNote(role, since) is { } note ? $"{text} ({note})" : text;
 
     /// <summary>The primary is being stopped or frozen (once: stopping a frozen primary does not open a second interval).</summary>
     public void PrimaryGoingDown(TimeSpan at)

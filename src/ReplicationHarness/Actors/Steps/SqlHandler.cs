@@ -21,7 +21,9 @@ internal sealed class SqlHandler(StepRun run) : StepHandler(run)
     {
         if (message is not NodeProtocol.SqlResult result || !Current(result.StepIndex))
             return false;
-        Run.Complete(SqlJudge.Judge(result.Role.Name(), result.FirstValue, result.Error is { } error ? Run.Redact(error) : null, Run.Step!.Expect.Result));
+        // A statement on a frozen node ends at its limit; the error says the scenario froze it.
+        var error = result.Error is { } failure ? Run.Facts.WithFrozenNote(Run.Redact(failure), result.Role) : null;
+        Run.Complete(SqlJudge.Judge(result.Role.Name(), result.FirstValue, error, Run.Step!.Expect.Result));
         return true;
     }
 }

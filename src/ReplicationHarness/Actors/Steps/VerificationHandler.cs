@@ -1,5 +1,7 @@
 using Akka.Actor;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Verification;
@@ -23,7 +25,10 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
     {
         if (message is not ScenarioRunnerProtocol.VerificationDone done || !Current(done.StepIndex))
             return false;
-        Run.Complete(VerificationJudge.Judge(done.Verification));
+        var outcome = VerificationJudge.Judge(done.Verification);
+        // Criteria on a frozen node fail for want of an answer: the detail says the scenario froze it.
+        var frozen = new[] { NodeRole.Primary, NodeRole.Standby }.Select(role => Run.Facts.FrozenNote(role)).OfType<string>().ToList();
+        Run.Complete(frozen.Count == 0 || outcome.Status == Verdict.Passed ? outcome : outcome with { Detail = $"{outcome.Detail} ({string.Join("; ", frozen)})" });
         return true;
     }
 }

@@ -34,13 +34,19 @@ internal sealed class VisibilityLedger
 
     /// <param name="notVisible">The probe's outcome.</param>
     /// <param name="standbyStoppedBy">The step that stopped the standby, if one did.</param>
+    /// <param name="standbyFrozen">Which step froze the standby while the probe waited ("the standby was frozen by steps[N]"), if one did.</param>
     /// <param name="redact">Removes the run's secrets from an error text.</param>
-    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, int? standbyStoppedBy, Func<string, string> redact)
+    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, int? standbyStoppedBy, string? standbyFrozen, Func<string, string> redact)
     {
         string? reason = null;
         if (notVisible.Error is not null && standbyStoppedBy is { } stoppedBy)
         {
             reason = $"the standby was stopped by steps[{stoppedBy}]";
+        }
+        else if (standbyFrozen is not null)
+        {
+            // A frozen standby answers nothing: the probe ran into its deadline (or its reconnect did), as the scenario made it.
+            reason = standbyFrozen;
         }
         else if (notVisible.Error is { } failure)
         {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using ReplicationHarness.Assertions;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Catalog;
 using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
@@ -47,7 +48,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                 OnCommitted(committed);
                 return true;
             case PrimaryNodeProtocol.WriteFailed failed when Current(failed.StepIndex):
-                Run.Complete(Verdict.Error, [], $"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}");
+                Run.Complete(Verdict.Error, [], Run.Facts.WithFrozenNote($"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}", NodeRole.Primary));
                 return true;
             case StandbyNodeProtocol.Visible visible when Current(visible.StepIndex):
                 Run.Visibility.Record(visible);
@@ -57,7 +58,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                     Run.Complete(StepOutcome.FromChecks(Checks(), VisibilityJudge.DescribeSeen(Run.Visibility.MeasuredOf(Run.Index))));
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Current(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Facts.FrozenNote(NodeRole.Standby, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
                 var checks = Checks();
                 Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, MeasureText.Format(checks.First(c => c.Status == Verdict.Failed).Observed));
                 return true;

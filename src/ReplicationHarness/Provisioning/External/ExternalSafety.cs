@@ -13,8 +13,8 @@ public static class ExternalSafety
         if (scenario.Pair.Primary.Settings.Count > 0 || scenario.Pair.Standby.Settings.Count > 0)
             problems.Add("pair.primary/standby.settings: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
         var steps = scenario.Steps.Select(s => (Step: s, Definition: StepCatalog.Of(s))).ToList();
-        foreach (var (step, _) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.OwnsServers)))
-            problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot stop, start or promote them; run this scenario on a local pair");
+        foreach (var (step, definition) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.OwnsServers)))
+            problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot {definition.ServerAction ?? "control them"}; run this scenario on a local pair");
         foreach (var (step, _) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.LinkProxy)))
             problems.Add($"steps[{step.Index}] {step.Keyword}: network faults need the standby to stream through the harness's proxy, which an external pair does not; run this scenario on a local pair");
         if (allowDestructive)

@@ -109,14 +109,14 @@ public static class StepCatalog
             [],
             (h, a) => new StopNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node"), a.Get<StopMode>("mode")))
         {
-            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "stop them", AllowedAfterPromote = true,
         },
         new(StartNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
             [ArgumentKey.Choice("node", "node", Nodes, "say which node starts: 'node: standby' or 'node: primary'")],
             [],
             (h, a) => new StartNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
         {
-            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "start them", AllowedAfterPromote = true,
         },
         // Allowed after a promotion: a hung new primary, or an old one that hangs instead of dying, is a failover fault too.
         new(FreezeNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
@@ -124,14 +124,14 @@ public static class StepCatalog
             [],
             (h, a) => new FreezeNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
         {
-            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "freeze them (SIGSTOP to their processes)", AllowedAfterPromote = true,
         },
         new(ThawNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
             [ArgumentKey.Choice("node", "node", Nodes, "say which node thaws: 'node: standby' or 'node: primary'")],
             [],
             (h, a) => new ThawNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
         {
-            InjectsFault = true, Needs = PairNeeds.OwnsServers, AllowedAfterPromote = true,
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "thaw them (SIGCONT to their processes)", AllowedAfterPromote = true,
         },
         // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
@@ -141,7 +141,7 @@ public static class StepCatalog
             ["promoted_within", "max_lost_writes"],
             (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method")))
         {
-            InjectsFault = true, Needs = PairNeeds.OwnsServers,
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "promote the standby",
         },
         new(SetNetworkStep.Kind, StepFamily.Link, ArgumentShape.OptionalMapping,
             [

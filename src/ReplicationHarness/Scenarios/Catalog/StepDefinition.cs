@@ -27,6 +27,12 @@ public sealed record StepDefinition(
     /// <summary>What it needs of the pair beyond SQL connections.</summary>
     public PairNeeds Needs { get; init; }
 
+    /// <summary>
+    /// For a step that needs <see cref="PairNeeds.OwnsServers"/>: what it does to a server, as the refusal on an
+    /// external pair says it ("cannot {this}"), e.g. "freeze them (SIGSTOP to their processes)".
+    /// </summary>
+    public string? ServerAction { get; init; }
+
     /// <summary>What it changes on the servers, when that needs <c>--allow-destructive</c> on an external pair.</summary>
     public string? ChangesExternalPair { get; init; }
 
