@@ -91,7 +91,9 @@ public sealed class LocalProvisionerTests : IDisposable
         Assert.All(verification.Criteria, c =>
         {
             Assert.Equal(CriterionStatus.Failed, c.Status);
-            Assert.Contains("ran out first", c.Observed);
+            // The one under way when the budget ended had no answer in time; the rest never started.
+            Assert.StartsWith("not checked: ", c.Observed);
+            Assert.Contains("the verification's 0 s", c.Observed);
         });
     }
 
