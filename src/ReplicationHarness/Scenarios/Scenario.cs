@@ -2,11 +2,11 @@ using ReplicationHarness.Scenarios.Steps;
 
 namespace ReplicationHarness.Scenarios;
 
-/// <summary>A replication scenario as read from one YAML file: the pair, the observer, the steps and the verdicts.</summary>
+/// <summary>A replication scenario as read from one YAML file: the servers, the observer, the steps and the verdicts.</summary>
 /// <param name="Name">Short name, unique among the scenarios of a run.</param>
 /// <param name="Description">One or two sentences saying what the scenario proves.</param>
 /// <param name="Tags">Free labels for selecting scenarios.</param>
-/// <param name="Pair">The pair the scenario runs against.</param>
+/// <param name="Topology">The primary and standbys the scenario runs against (<c>topology:</c>, or <c>pair:</c> as one standby).</param>
 /// <param name="Observer">How lag is sampled and alerted on.</param>
 /// <param name="Steps">What the scenario does, in order.</param>
 /// <param name="Assertions">Checks over the whole run.</param>
@@ -15,12 +15,25 @@ public sealed record Scenario(
     string Name,
     string Description,
     IReadOnlyList<string> Tags,
-    PairSpec Pair,
+    TopologySpec Topology,
     LagObserverSpec Observer,
     IReadOnlyList<ScenarioStep> Steps,
     ScenarioAssertions Assertions,
     string SourcePath)
 {
+    /// <summary>A scenario on a primary/standby pair: the topology <c>pair:</c> stands for.</summary>
+    public Scenario(string Name, string Description, IReadOnlyList<string> Tags, PairSpec Pair, LagObserverSpec Observer,
+        IReadOnlyList<ScenarioStep> Steps, ScenarioAssertions Assertions, string SourcePath)
+        : this(Name, Description, Tags, TopologySpec.FromPair(Pair), Observer, Steps, Assertions, SourcePath)
+    {
+    }
+
+    /// <summary>
+    /// The pair provisioners make, from a topology of one standby. A topology with more is refused before
+    /// anything starts (<see cref="TopologySpec.ProvisionableStandbys"/>); asking for its pair is a broken invariant and throws.
+    /// </summary>
+    public PairSpec Pair => Topology.ToPair();
+
     /// <summary>The only format version this harness reads.</summary>
     public const int FormatVersion = 1;
 

@@ -8,19 +8,6 @@ namespace ReplicationHarness.Scenarios.Validation;
 /// <summary>Turns a well-formed YAML document into a <see cref="Scenario"/>, or into every error that stops it.</summary>
 internal sealed partial class ScenarioBinder(string file)
 {
-    private static readonly Dictionary<string, ProvisionerKind> Provisioners = new(StringComparer.Ordinal)
-    {
-        ["local"] = ProvisionerKind.Local,
-        ["testcontainers"] = ProvisionerKind.Testcontainers,
-        ["external"] = ProvisionerKind.External,
-    };
-
-    private static readonly Dictionary<string, ReplicationMode> Modes = new(StringComparer.Ordinal)
-    {
-        ["async"] = ReplicationMode.Async,
-        ["sync"] = ReplicationMode.Sync,
-    };
-
     private readonly BindingContext _context = new(file);
 
     public IReadOnlyList<ScenarioError> Errors => _context.Errors;
@@ -36,18 +23,18 @@ internal sealed partial class ScenarioBinder(string file)
         var name = nameNode is null ? null : BindName(nameNode);
         var description = mapping.Find("description") is { } d ? _context.Text(d.Value, "description", allowEmpty: true) : "";
         var tags = mapping.Find("tags") is { } t ? BindTags(t.Value) : [];
-        var pair = mapping.Find("pair") is { } p ? BindPair(p.Value) : PairSpec.Default;
+        var topology = BindTopology(mapping);
         var observer = mapping.Find("observer") is { } o ? BindObserver(o.Value) : LagObserverSpec.Default;
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
         var steps = stepsNode is null ? [] : new StepBinder(_context, observer).Bind(stepsNode, "steps");
         var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer, steps) : ScenarioAssertions.None;
 
-        if (_context.Errors.Count > 0 || name is null || description is null || pair is null || observer is null || assertions is null)
+        if (_context.Errors.Count > 0 || name is null || description is null || topology is null || observer is null || assertions is null)
             return null;
         // Network faults need the standby to stream through the harness's proxy, decided before the pair is made.
         if (steps.Any(s => s is LinkStep))
-            pair = pair with { LinkProxy = true };
-        return new Scenario(name, description.Trim(), tags, pair, observer, steps, assertions, file);
+            topology = topology with { LinkProxy = true };
+        return new Scenario(name, description.Trim(), tags, topology, observer, steps, assertions, file);
     }
 
     private void BindVersion(SourceMapping mapping)
@@ -95,64 +82,20 @@ internal sealed partial class ScenarioBinder(string file)
         return tags;
     }
 
-    private PairSpec? BindPair(SourceNode node)
+    /// <summary><c>topology:</c>, or <c>pair:</c> as its one-standby shorthand, or the default pair; never both.</summary>
+    private TopologySpec? BindTopology(SourceMapping mapping)
     {
-        var mapping = _context.Mapping(node, "pair", ScenarioKeys.Pair);
-        if (mapping is null)
-            return null;
-        var defaults = PairSpec.Default;
-        var provisioner = mapping.Find("provisioner") is { } pv
-            ? _context.Choice(pv.Value, "pair.provisioner", "provisioner", Provisioners)
-            : defaults.Provisioner;
-        var replication = mapping.Find("replication") is { } rp
-            ? _context.Choice(rp.Value, "pair.replication", "replication mode", Modes)
-            : defaults.Replication;
-        var slot = mapping.Find("slot") is { } sl
-            ? _context.Identifier(sl.Value, "pair.slot", "replication slot name")
-            : defaults.SlotName;
-        var primary = mapping.Find("primary") is { } pr ? BindNode(pr.Value, "pair.primary") : NodeSpec.Empty;
-        var standby = mapping.Find("standby") is { } sb ? BindNode(sb.Value, "pair.standby") : NodeSpec.Empty;
-        if (provisioner is null || replication is null || slot is null || primary is null || standby is null)
-            return null;
-        return new PairSpec(provisioner.Value, replication.Value, slot, primary, standby);
-    }
-
-    private NodeSpec? BindNode(SourceNode node, string path)
-    {
-        var mapping = _context.Mapping(node, path, ScenarioKeys.Node, nullMeansEmpty: true);
-        if (mapping?.Find("settings") is not { } settingsEntry)
-            return mapping is null ? null : NodeSpec.Empty;
-        var settingsPath = YamlPath.Join(path, "settings");
-        if (settingsEntry.Value is SourceScalar { IsNull: true })
-            return NodeSpec.Empty;
-        if (settingsEntry.Value is not SourceMapping settings)
+        var binder = new TopologyBinder(_context);
+        var pair = mapping.Find("pair");
+        var topology = mapping.Find("topology");
+        if (pair is not null && topology is not null)
         {
-            _context.Error(settingsEntry.Value, settingsPath, $"expected PostgreSQL settings as 'name: value' lines, found {settingsEntry.Value.KindDescription}");
-            return null;
+            var (first, second) = pair.Key.Mark.Line <= topology.Key.Mark.Line ? (pair, topology) : (topology, pair);
+            _context.Error(second.Key, second.Key.Value,
+                $"'pair' and 'topology' both describe the servers, and '{first.Key.Value}' is already on line {first.Key.Mark.Line}; keep one ('pair:' is the shorthand for a topology with one standby)");
         }
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in settings.Entries)
-        {
-            var key = entry.Key.Value;
-            var keyPath = YamlPath.Join(settingsPath, key);
-            if (!SettingPattern().IsMatch(key))
-            {
-                _context.Error(entry.Key, keyPath, $"'{key}' is not a PostgreSQL setting name; use lower-case letters, digits and '_'");
-                continue;
-            }
-            if (ScenarioKeys.ManagedSettings.Contains(key))
-            {
-                _context.Error(entry.Key, keyPath, $"'{key}' is set by the harness (ports, sockets, directories and the standby's connection are its job); remove it");
-                continue;
-            }
-            if (entry.Value is not SourceScalar { IsNull: false } value)
-            {
-                _context.Error(entry.Value, keyPath, $"expected a single value as it would appear in postgresql.conf, found {entry.Value.KindDescription}");
-                continue;
-            }
-            result[key] = value.Value;
-        }
-        return new NodeSpec(result);
+        var fromPair = pair is null ? TopologySpec.FromPair(PairSpec.Default) : binder.BindPair(pair.Value);
+        return topology is null ? fromPair : binder.BindTopology(topology.Value);
     }
 
     private LagObserverSpec? BindObserver(SourceNode node)
@@ -214,7 +157,4 @@ internal sealed partial class ScenarioBinder(string file)
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?$")]
-    private static partial Regex SettingPattern();
 }

@@ -10,12 +10,21 @@ public static class ScenarioKeys
 {
     /// <summary>Keys at the top of a scenario.</summary>
     public static readonly IReadOnlyList<string> Root =
-        ["version", "name", "description", "tags", "pair", "observer", "steps", "assertions"];
+        ["version", "name", "description", "tags", "pair", "topology", "observer", "steps", "assertions"];
 
     /// <summary>Keys of <c>pair</c>.</summary>
     public static readonly IReadOnlyList<string> Pair = ["provisioner", "replication", "slot", "primary", "standby"];
 
-    /// <summary>Keys of <c>pair.primary</c> and <c>pair.standby</c>.</summary>
+    /// <summary>Keys of <c>topology</c>.</summary>
+    public static readonly IReadOnlyList<string> Topology = ["provisioner", "replication", "sync", "primary", "standbys"];
+
+    /// <summary>Keys of each standby under <c>topology.standbys</c>.</summary>
+    public static readonly IReadOnlyList<string> TopologyStandby = ["upstream", "slot", "settings"];
+
+    /// <summary>Keys of <c>topology.sync</c>.</summary>
+    public static readonly IReadOnlyList<string> Sync = ["method", "count", "standbys"];
+
+    /// <summary>Keys of <c>pair.primary</c>, <c>pair.standby</c> and <c>topology.primary</c>.</summary>
     public static readonly IReadOnlyList<string> Node = ["settings"];
 
     /// <summary>Keys of <c>observer</c>.</summary>

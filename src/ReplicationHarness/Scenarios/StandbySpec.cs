@@ -1,0 +1,15 @@
+namespace ReplicationHarness.Scenarios;
+
+/// <summary>One standby of a topology: its name, where it streams from, its slot there and its settings.</summary>
+/// <param name="Name">The name steps and <c>synchronous_standby_names</c> use, e.g. <c>s1</c>.</param>
+/// <param name="Upstream"><see cref="TopologySpec.PrimaryName"/> or another standby's name (cascading replication).</param>
+/// <param name="SlotName">Its physical replication slot on the upstream; unique in the topology.</param>
+/// <param name="Node">Server settings for this standby.</param>
+public sealed record StandbySpec(string Name, string Upstream, string SlotName, NodeSpec Node)
+{
+    /// <summary>The slot a standby gets when the scenario names none: <c>harness_</c> and its name.</summary>
+    public static string DefaultSlotName(string name) => "harness_" + name;
+
+    /// <summary>True when it streams from the primary rather than from another standby.</summary>
+    public bool StreamsFromPrimary => Upstream == TopologySpec.PrimaryName;
+}

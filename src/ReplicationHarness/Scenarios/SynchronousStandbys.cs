@@ -1,0 +1,16 @@
+namespace ReplicationHarness.Scenarios;
+
+/// <summary>Which standbys a commit waits for under synchronous replication: <c>FIRST n (...)</c> or <c>ANY n (...)</c>.</summary>
+/// <param name="Method">Priority (<c>FIRST</c>) or quorum (<c>ANY</c>).</param>
+/// <param name="Count">How many of the listed standbys must confirm a commit; 1 to the number listed.</param>
+/// <param name="Standbys">The standbys' names, in priority order; each streams from the primary.</param>
+public sealed record SynchronousStandbys(SyncMethod Method, int Count, IReadOnlyList<string> Standbys)
+{
+    /// <summary>The value of <c>synchronous_standby_names</c>, e.g. <c>FIRST 1 (s1, s2)</c>.</summary>
+    /// <remarks>
+    /// Names are the standbys' <c>application_name</c>s; the validator allows only lower-case identifiers, which
+    /// PostgreSQL reads unquoted.
+    /// </remarks>
+    public string Setting =>
+        $"{(Method == SyncMethod.First ? "FIRST" : "ANY")} {Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({string.Join(", ", Standbys)})";
+}

@@ -1,0 +1,67 @@
+namespace ReplicationHarness.Scenarios;
+
+/// <summary>
+/// The servers a scenario runs against: a primary and one or more named standbys, each streaming from the
+/// primary or from another standby, and which of them are synchronous. <c>pair:</c> in a scenario is the
+/// one-standby shorthand (<see cref="FromPair"/>).
+/// </summary>
+/// <param name="Provisioner">Where the servers come from.</param>
+/// <param name="Primary">Settings for the primary.</param>
+/// <param name="Standbys">The standbys in the order the scenario lists them; at least one, at most <see cref="MaxStandbys"/>.</param>
+/// <param name="Sync">The synchronous-standby rule; null for asynchronous replication.</param>
+/// <param name="LinkProxy">
+/// Whether standbys stream through the harness's TCP proxy, so network faults can be injected; set when the
+/// scenario has network steps.
+/// </param>
+public sealed record TopologySpec(
+    ProvisionerKind Provisioner,
+    NodeSpec Primary,
+    IReadOnlyList<StandbySpec> Standbys,
+    SynchronousStandbys? Sync,
+    bool LinkProxy = false)
+{
+    /// <summary>The primary's name in a topology; no standby may take it.</summary>
+    public const string PrimaryName = "primary";
+
+    /// <summary>The name <c>pair:</c> gives its one standby.</summary>
+    public const string PairStandbyName = "standby";
+
+    /// <summary>The most standbys a topology may have.</summary>
+    public const int MaxStandbys = 4;
+
+    /// <summary>How many standbys this build can provision; a topology with more is refused before anything starts.</summary>
+    public const int ProvisionableStandbys = 1;
+
+    /// <summary>Asynchronous or synchronous replication, as <c>pair.replication</c> says it.</summary>
+    public ReplicationMode Replication => Sync is null ? ReplicationMode.Async : ReplicationMode.Sync;
+
+    /// <summary>The topology <c>pair:</c> stands for: one standby named <c>standby</c>, synchronous as <c>FIRST 1 (standby)</c>.</summary>
+    public static TopologySpec FromPair(PairSpec pair) => new(
+        pair.Provisioner,
+        pair.Primary,
+        [new StandbySpec(PairStandbyName, PrimaryName, pair.SlotName, pair.Standby)],
+        pair.Replication == ReplicationMode.Sync ? new SynchronousStandbys(SyncMethod.First, 1, [PairStandbyName]) : null,
+        pair.LinkProxy);
+
+    /// <summary>
+    /// The pair provisioners make from a one-standby topology. Throws for more standbys: the run must have refused
+    /// the scenario before provisioning (see <see cref="ProvisionableStandbys"/>).
+    /// </summary>
+    public PairSpec ToPair()
+    {
+        if (Standbys.Count != 1)
+            throw new InvalidOperationException($"{OneStandbyOnly()}; {OneStandbyOnlyFix}");
+        var standby = Standbys[0];
+        return new PairSpec(Provisioner, Replication, standby.SlotName, Primary, standby.Node, LinkProxy);
+    }
+
+    /// <summary>What to do with a topology this build cannot provision.</summary>
+    public const string OneStandbyOnlyFix = "keep one standby (or write 'pair:') to run it with this build; provisioning several standbys comes in a later version";
+
+    /// <summary>True when this build can provision the topology (<see cref="ProvisionableStandbys"/>).</summary>
+    public bool CanProvision => Standbys.Count <= ProvisionableStandbys;
+
+    /// <summary>Why a topology with several standbys cannot run in this build, in one line.</summary>
+    public string OneStandbyOnly() =>
+        $"the topology has {Standbys.Count} standbys ({string.Join(", ", Standbys.Select(s => s.Name))}) but this build provisions one standby only";
+}
