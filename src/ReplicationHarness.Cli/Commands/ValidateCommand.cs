@@ -17,7 +17,12 @@ public sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<Validat
         var results = await ScenarioCatalog.LoadAsync(settings.Paths, cancellationToken).ConfigureAwait(false);
         ScenarioConsole.PrintErrors(console, results);
         foreach (var result in results.Where(r => r.IsValid))
+        {
             console.MarkupLine($"[green]valid[/]   {Markup.Escape(result.File)} ({Markup.Escape(result.Scenario!.Name)}, {result.Scenario.Steps.Count} step{(result.Scenario.Steps.Count == 1 ? "" : "s")})");
+            // Valid as a file, but run would refuse it: say so now rather than at run time.
+            if (!result.Scenario.Topology.CanProvision)
+                console.MarkupLine($"[yellow]  note:[/] {Markup.Escape(result.Scenario.Topology.OneStandbyOnly())}, so run refuses it");
+        }
 
         var invalid = results.Count(r => !r.IsValid);
         var errors = results.Sum(r => r.Errors.Count);

@@ -13,6 +13,7 @@ public partial class ScenarioReadmeTests
 {
     private const string ActionsHeader = "| action | argument | what it does |";
     private const string ExpectationsHeader = "| expectation | for | meaning |";
+    private const string TopologyHeader = "| topology key | meaning | default |";
 
     private static readonly string[] Readme = File.ReadAllLines(Path.Combine(RepositoryRoot.Scenarios, "README.md"));
 
@@ -88,6 +89,36 @@ public partial class ScenarioReadmeTests
         }
 
         Assert.True(wrong.Count == 0, $"scenarios/README.md, actions table:\n{string.Join("\n", wrong)}");
+    }
+
+    [Fact]
+    public void Every_topology_key_the_loader_knows_has_exactly_one_row_in_the_topology_table()
+    {
+        var named = Rows(TopologyHeader).Select(row => Names(row[0]).First());
+        string[] known = [.. ScenarioKeys.Topology, .. ScenarioKeys.Sync.Select(k => $"sync.{k}"), .. ScenarioKeys.TopologyStandby];
+
+        var mismatches = Mismatches(named, known, "a topology key");
+
+        Assert.True(mismatches.Count == 0, $"scenarios/README.md, topology table:\n{string.Join("\n", mismatches)}");
+    }
+
+    [Fact]
+    public void The_topology_example_is_a_valid_topology_of_what_it_says()
+    {
+        var topology = ScenarioText.Load(TopologyExample()).Scenario?.Topology;
+
+        Assert.NotNull(topology);
+        Assert.Equal(["s1", "s2", "s3"], topology.Standbys.Select(s => s.Name));
+        Assert.Contains("synchronous_standby_names = " + topology.Sync!.Setting, string.Join("\n", Readme));
+    }
+
+    /// <summary>The YAML block under the topology heading, made a whole scenario.</summary>
+    internal static string TopologyExample()
+    {
+        var start = Array.FindIndex(Readme, line => line.StartsWith("## Topology", StringComparison.Ordinal));
+        Assert.True(start >= 0, "scenarios/README.md has no '## Topology' section");
+        var block = Readme.Skip(start).SkipWhile(line => line != "```yaml").Skip(1).TakeWhile(line => line != "```");
+        return "version: 1\nname: t\n" + string.Join("\n", block) + "\nsteps:\n  - verify_pair:\n";
     }
 
     /// <summary>Whether the loader takes the expectation on a step of this action (other errors of the step aside).</summary>

@@ -51,10 +51,28 @@ public class ScenarioSchemaTests
     [InlineData("version: 1\nname: t\npair:\n  standby:\n    settings:\n      port: 5433\nsteps:\n  - verify_pair:\n")]
     [InlineData("version: 2\nname: t\nsteps:\n  - verify_pair:\n")]
     [InlineData("version: 1\nname: t\nsteps: []\n")]
+    [InlineData("version: 1\nname: t\npair:\n  slot: x\ntopology:\n  standbys: { s1: }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: { primary: }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: { S1: }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: { s1: , s2: , s3: , s4: , s5: }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: {}\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  replication: sync\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: { s1: { upstream: Primary } }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  standbys: { s1: { slto: x } }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  replication: sync\n  sync: { method: all, standbys: [s1] }\n  standbys: { s1: }\nsteps:\n  - verify_pair:\n")]
+    [InlineData("version: 1\nname: t\ntopology:\n  replication: sync\n  sync: { count: 1 }\n  standbys: { s1: }\nsteps:\n  - verify_pair:\n")]
     public void Files_the_loader_refuses_the_schema_refuses_too(string yaml)
     {
         Assert.NotEmpty(ScenarioText.Errors(yaml));
         Assert.False(Evaluate(yaml).IsValid);
+    }
+
+    [Fact]
+    public void The_readmes_topology_example_satisfies_the_schema()
+    {
+        var results = Evaluate(ScenarioReadmeTests.TopologyExample());
+
+        Assert.True(results.IsValid, string.Join("\n", (results.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
     }
 
     [Fact]
@@ -65,6 +83,9 @@ public class ScenarioSchemaTests
         Assert.Equal(ScenarioKeys.Root.Order(), Keys(SchemaJson).Order());
         Assert.Equal(ScenarioKeys.Pair.Order(), Keys(SchemaJson["properties"]!["pair"]).Order());
         Assert.Equal(ScenarioKeys.Node.Order(), Keys(defs["node"]).Order());
+        Assert.Equal(ScenarioKeys.Topology.Order(), Keys(SchemaJson["properties"]!["topology"]).Order());
+        Assert.Equal(ScenarioKeys.TopologyStandby.Order(), Keys(defs["standby"]).Order());
+        Assert.Equal(ScenarioKeys.Sync.Order(), Keys(SchemaJson["properties"]!["topology"]!["properties"]!["sync"]).Order());
         Assert.Equal(ScenarioKeys.Observer.Order(), Keys(SchemaJson["properties"]!["observer"]).Order());
         Assert.Equal(ScenarioKeys.Alerts.Order(), Keys(SchemaJson["properties"]!["observer"]!["properties"]!["alerts"]).Order());
         Assert.Equal(ScenarioKeys.Assertions.Order(), Keys(SchemaJson["properties"]!["assertions"]).Order());

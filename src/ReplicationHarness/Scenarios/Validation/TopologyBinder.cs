@@ -33,7 +33,7 @@ internal sealed partial class TopologyBinder(BindingContext context)
     };
 
     /// <summary>A standby as bound, with the nodes later checks point their errors at.</summary>
-    private sealed record BoundStandby(StandbySpec Spec, SourceScalar NameKey, SourceNode? UpstreamNode, SourceNode? SlotNode)
+    private sealed record BoundStandby(StandbySpec Spec, SourceScalar NameKey, SourceNode? UpstreamNode, SourceNode? SlotNode, bool ValidName)
     {
         public string Path => YamlPath.Join(StandbysPath, Spec.Name);
     }
@@ -118,10 +118,13 @@ internal sealed partial class TopologyBinder(BindingContext context)
     {
         var name = entry.Key.Value;
         var path = YamlPath.Join(StandbysPath, name);
+        var validName = false;
         if (name == TopologySpec.PrimaryName)
             context.Error(entry.Key, path, "'primary' is the primary's name; give the standby another, e.g. s1");
         else if (!StandbyNamePattern().IsMatch(name))
             context.Error(entry.Key, path, $"'{name}' is not a valid standby name; use lower-case letters, digits and '_', starting with a letter, at most 32 characters, e.g. s1");
+        else
+            validName = true;
 
         var body = context.Mapping(entry.Value, path, ScenarioKeys.TopologyStandby, nullMeansEmpty: true);
         var upstreamNode = body?.Find("upstream")?.Value;
@@ -131,13 +134,15 @@ internal sealed partial class TopologyBinder(BindingContext context)
         var settings = body?.Find("settings") is { } settingsEntry ? BindSettings(settingsEntry, YamlPath.Join(path, "settings")) : NodeSpec.Empty;
         // Bound even when parts are wrong, so the checks across standbys still see every name.
         var spec = new StandbySpec(name, upstream?.Trim() ?? TopologySpec.PrimaryName, slot ?? StandbySpec.DefaultSlotName(name), settings ?? NodeSpec.Empty);
-        return new BoundStandby(spec, entry.Key, upstream is null ? null : upstreamNode, slot is null ? null : slotNode);
+        return new BoundStandby(spec, entry.Key, upstream is null ? null : upstreamNode, slot is null ? null : slotNode, validName);
     }
 
     /// <summary>Each standby streams from the primary or from another standby of this topology.</summary>
     private void CheckUpstreams(List<BoundStandby> standbys)
     {
         var names = standbys.Select(s => s.Spec.Name).ToList();
+        // A standby whose own name is wrong has its error already; suggestions name only standbys that can be used.
+        var usable = standbys.Where(s => s.ValidName).Select(s => s.Spec.Name).ToList();
         foreach (var standby in standbys.Where(s => s.UpstreamNode is not null))
         {
             var upstream = standby.Spec.Upstream;
@@ -148,7 +153,7 @@ internal sealed partial class TopologyBinder(BindingContext context)
             }
             else if (upstream != TopologySpec.PrimaryName && !names.Contains(upstream))
             {
-                var known = (IReadOnlyCollection<string>)[TopologySpec.PrimaryName, .. names.Where(n => n != standby.Spec.Name)];
+                var known = (IReadOnlyCollection<string>)[TopologySpec.PrimaryName, .. usable.Where(n => n != standby.Spec.Name)];
                 var suggestion = KeySuggester.Suggest(upstream, known);
                 var hint = suggestion is not null ? $" (did you mean '{suggestion}'?)" : "";
                 context.Error(standby.UpstreamNode!, path, $"'{upstream}' is not a node of this topology{hint}; use {BindingContext.JoinOr(known)}");
@@ -267,7 +272,7 @@ internal sealed partial class TopologyBinder(BindingContext context)
             context.Error(node, path, "list at least one standby the primary waits for, e.g. [s1]");
             return null;
         }
-        var byName = standbys.ToDictionary(s => s.Spec.Name, StringComparer.Ordinal);
+        var byName = standbys.Where(s => s.ValidName).ToDictionary(s => s.Spec.Name, StringComparer.Ordinal);
         var listed = new List<string>();
         for (var i = 0; i < sequence.Items.Count; i++)
         {
@@ -275,6 +280,8 @@ internal sealed partial class TopologyBinder(BindingContext context)
             if (context.Text(sequence.Items[i], itemPath) is not { } text)
                 continue;
             var name = text.Trim();
+            if (standbys.Any(s => !s.ValidName && s.Spec.Name == name))
+                continue;
             if (!byName.TryGetValue(name, out var standby))
             {
                 var suggestion = KeySuggester.Suggest(name, byName.Keys);
