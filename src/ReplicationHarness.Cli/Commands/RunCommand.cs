@@ -44,7 +44,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             console.MarkupLine("[red]nothing was run: this build provisions one standby per scenario[/]");
             return ExitCodes.InvalidInput;
         }
-        var kinds = loaded.ToDictionary(r => r.Scenario!, r => settings.Provisioner ?? r.Scenario!.Pair.Provisioner.ToString().ToLowerInvariant());
+        var kinds = loaded.ToDictionary(r => r.Scenario!, r => settings.Provisioner ?? r.Scenario!.Topology.Provisioner.ToString().ToLowerInvariant());
         ExternalPairOptions? external = null;
         if (kinds.Values.Contains("external"))
         {

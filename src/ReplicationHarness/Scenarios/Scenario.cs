@@ -1,3 +1,4 @@
+using System.Text;
 using ReplicationHarness.Scenarios.Steps;
 
 namespace ReplicationHarness.Scenarios;
@@ -39,4 +40,13 @@ public sealed record Scenario(
 
     /// <summary>The harness tables the steps write, each once, in order of first use.</summary>
     public IReadOnlyList<string> Tables => Steps.Select(s => s.WritesTable).OfType<string>().Distinct().ToList();
+
+    // The generated ToString would read Pair, which throws for a topology of several standbys: print what the
+    // scenario holds instead, so logging or a failed assertion never throws.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(Name).Append(", SourcePath = ").Append(SourcePath)
+            .Append(", Topology = ").Append(Topology).Append(", Steps = ").Append(Steps.Count);
+        return true;
+    }
 }

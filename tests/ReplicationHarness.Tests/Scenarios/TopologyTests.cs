@@ -294,6 +294,7 @@ public class TopologyTests
         Assert.Equal("the topology has 2 standbys (s1, s2) but this build provisions one standby only", scenario.Topology.OneStandbyOnly());
         var refused = Assert.Throws<InvalidOperationException>(() => scenario.Pair);
         Assert.Equal($"the topology has 2 standbys (s1, s2) but this build provisions one standby only; {TopologySpec.OneStandbyOnlyFix}", refused.Message);
+        Assert.Contains("Name = t", scenario.ToString());
         Assert.True(ScenarioText.Load(WithTopology("  standbys: { s1: }\n")).Scenario!.Topology.CanProvision);
     }
 }
