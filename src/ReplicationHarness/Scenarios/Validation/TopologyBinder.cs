@@ -185,8 +185,10 @@ internal sealed partial class TopologyBinder(BindingContext context)
             // Point at the cycle's first member in file order, so the error comes once and where a reader starts.
             var first = standbys.First(s => cycle.Contains(s.Spec.Name));
             var ordered = cycle.Skip(cycle.IndexOf(first.Spec.Name)).Concat(cycle.Take(cycle.IndexOf(first.Spec.Name))).ToList();
+            var links = ordered.Select((name, i) => (i == 0 ? $"{name} streams from " : $"{name} from ") + ordered[(i + 1) % ordered.Count]).ToList();
+            var said = links.Count == 1 ? links[0] : $"{string.Join(", ", links.Take(links.Count - 1))} and {links[^1]}";
             context.Error(first.UpstreamNode ?? first.NameKey, YamlPath.Join(first.Path, "upstream"),
-                $"{string.Join(" -> ", ordered.Append(ordered[0]))} is a cycle: these standbys would stream only from each other and never reach the primary; let one of them stream from primary");
+                $"{said}: a cycle that never reaches the primary; let one of them stream from primary");
         }
     }
 
