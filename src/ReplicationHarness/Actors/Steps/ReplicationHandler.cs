@@ -61,9 +61,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                     $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
                 return true;
             case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
-                var behind = Behind(notReached, Run.Redact);
-                if (Run.Facts.FrozenNote(NodeRole.Standby) is { } frozen)
-                    behind = behind.Then(Phrase.Of($" ({frozen})"));
+                var behind = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), NodeRole.Standby);
                 Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", CaughtUp, behind, null, Verdict.Failed)], $"did not catch up: {MeasureText.Format(behind)}");
                 return true;
             default:

@@ -1,3 +1,4 @@
+using ReplicationHarness.Measures;
 using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Actors.Steps;
@@ -94,6 +95,10 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary><paramref name="text"/>, followed by why the node hung when the scenario froze it (see <see cref="FrozenNote"/>).</summary>
     public string WithFrozenNote(string text, NodeRole role, TimeSpan? since = null) =>
         FrozenNote(role, since) is { } note ? $"{text} ({note})" : text;
+
+    /// <summary>The same for a check's observation, which stays a phrase of values.</summary>
+    public Phrase WithFrozenNote(Phrase text, NodeRole role, TimeSpan? since = null) =>
+        FrozenNote(role, since) is { } note ? text.Then(Phrase.Of($" ({note})")) : text;
 
     /// <summary>The primary is being stopped or frozen (once: stopping a frozen primary does not open a second interval).</summary>
     public void PrimaryGoingDown(TimeSpan at)
