@@ -19,6 +19,9 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
 {
     private readonly HarnessWorkDirectory _work = new();
 
+    // A step with a 3 s timeout that ends by its own limit has ended well before this; only a hang reaches it.
+    private static readonly TimeSpan StepHangBound = TimeSpan.FromSeconds(8);
+
     public void Dispose() => _work.Dispose();
 
     /// <summary>What a run left: its result, the states of the frozen node's processes when its freeze step ended, and every server pid seen.</summary>
@@ -122,7 +125,8 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Verdict.Error, insert.Status);
         Assert.StartsWith("write 1 failed on the primary: the primary does not answer: the write ran out of its limit of ", insert.Detail);
         Assert.EndsWith(" while waiting for the commit's acknowledgement (the primary was frozen by steps[0])", insert.Detail);
-        Assert.True(insert.Elapsed < TimeSpan.FromSeconds(3), $"the insert took {insert.Elapsed}");
+        Assert.DoesNotContain(insert.Checks, c => c.Name == "timeout");
+        Assert.True(insert.Elapsed < StepHangBound, $"the insert took {insert.Elapsed}");
         AssertNothingLeft(run);
     }
 
@@ -243,7 +247,9 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         // Ended by its own limit, with why, before the step's timer would have ended it with a bare "did not finish".
         Assert.DoesNotContain(result.Checks, c => c.Name == "timeout");
         Assert.Contains($"the {node} was frozen by steps[0]", result.Detail);
-        Assert.True(result.Elapsed < TimeSpan.FromSeconds(3), $"the step took {result.Elapsed}");
+        // The cause is asserted above (no step-timer check, the freeze named); the clock only guards against a
+        // hang, with room for timers running late on two loaded cores (3.66 s was seen under a full suite).
+        Assert.True(result.Elapsed < StepHangBound, $"the step took {result.Elapsed}");
         AssertNothingLeft(run);
     }
 
