@@ -98,6 +98,23 @@ public sealed class LocalProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_killed_server_leaves_no_shared_memory_segment_behind()
+    {
+        static string[] Segments() => Directory.GetFiles("/dev/shm", "PostgreSQL.*");
+        var before = Segments();
+        await using (var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default))
+        {
+            await using var primary = new NpgsqlConnection(pair.Primary.ConnectionString());
+            await primary.OpenAsync();
+            Assert.Equal("mmap", await Scalar<string>(primary, "show dynamic_shared_memory_type"));
+            await pair.PrimaryServer.KillAsync(TimeSpan.FromSeconds(10));
+            await pair.StandbyServer.KillAsync(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Empty(Segments().Except(before));
+    }
+
+    [Fact]
     public async Task Verification_names_the_criteria_a_stopped_standby_fails()
     {
         await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);
