@@ -54,7 +54,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         _options = options;
         _progress = progress;
         var children = createChildren(Context, _clock);
-        _run = new StepRun(children, pair, options, _clock, Self, () => Timers, _stopping.Token, scenario.Tables, CompleteStep);
+        _run = new StepRun(children, pair, options, _clock, Self, () => Timers, _stopping.Token, scenario, CompleteStep);
         StepHandler[] handlers =
         [
             new VerificationHandler(_run), new WritesHandler(_run), new LoadHandler(_run), new ReplicationHandler(_run),

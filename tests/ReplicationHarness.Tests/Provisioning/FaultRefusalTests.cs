@@ -25,6 +25,18 @@ public class FaultRefusalTests
         ], problems);
     }
 
+    [Theory]
+    [InlineData("pair:\n  standby: { settings: { hot_standby_feedback: off } }\n", "standby")]
+    [InlineData("topology:\n  primary: { settings: { wal_keep_size: 1GB } }\n  standbys: { s1: , s2: { settings: { hot_standby: on } } }\n", "primary and s2")]
+    public void An_external_pair_refuses_server_settings_naming_the_nodes_that_have_them(string servers, string nodes)
+    {
+        var scenario = ScenarioText.Load($"version: 1\nname: t\n{servers}steps:\n  - verify_pair:\n").Scenario!;
+
+        Assert.Equal(
+            [$"settings for {nodes}: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair"],
+            ExternalSafety.Check(scenario, allowDestructive: false));
+    }
+
     [Fact]
     public async Task The_testcontainers_provisioner_refuses_a_proxied_link_before_looking_for_an_engine()
     {

@@ -16,9 +16,9 @@ public class FreezeStepTests
 
         Assert.Empty(result.Errors);
         var steps = result.Scenario!.Steps;
-        Assert.Equal(NodeRole.Standby, Assert.IsType<FreezeNodeStep>(steps[0]).Node);
-        Assert.Equal(NodeRole.Standby, Assert.IsType<ThawNodeStep>(steps[1]).Node);
-        Assert.Equal(NodeRole.Primary, Assert.IsType<FreezeNodeStep>(steps[2]).Node);
+        Assert.Equal("standby", Assert.IsType<FreezeNodeStep>(steps[0]).Node);
+        Assert.Equal("standby", Assert.IsType<ThawNodeStep>(steps[1]).Node);
+        Assert.Equal("primary", Assert.IsType<FreezeNodeStep>(steps[2]).Node);
         Assert.Equal(ScenarioStep.DefaultTimeout, steps[0].Timeout);
     }
 
@@ -29,7 +29,7 @@ public class FreezeStepTests
 
         Assert.Equal(
         [
-            "test.yaml:4:18 steps[0].freeze_node.node: 'node' is required; say which node freezes: 'node: standby' or 'node: primary'",
+            "test.yaml:4:18 steps[0].freeze_node.node: 'node' is required; say which node freezes, e.g. 'node: standby' or 'node: primary'",
             "test.yaml:5:15 steps[1].thaw_node: expected a mapping (key: value lines), found nothing (null)",
         ], errors);
     }
@@ -41,7 +41,7 @@ public class FreezeStepTests
 
         Assert.Equal(
         [
-            "test.yaml:4:26 steps[0].freeze_node.node: 'replica' is not a node; use primary or standby",
+            "test.yaml:4:26 steps[0].freeze_node.node: 'replica' is not a node of this scenario; use primary or standby",
             "test.yaml:5:33 steps[1].thaw_node.mode: unknown key 'mode' (did you mean 'node'?)",
         ], errors);
     }

@@ -111,7 +111,7 @@ public class ScenarioLoaderTests
             step =>
             {
                 var sql = Assert.IsType<SqlStep>(step);
-                Assert.Equal(("count", NodeRole.Standby, "select 1", "1"), (sql.Name, sql.On, sql.Query, sql.Expect.Result));
+                Assert.Equal(("count", "standby", "select 1", "1"), (sql.Name, sql.On, sql.Query, sql.Expect.Result));
             },
             step => Assert.Equal(TimeSpan.FromMilliseconds(100), Assert.IsType<WaitStep>(step).Duration));
 
@@ -316,7 +316,7 @@ public class ScenarioLoaderTests
         Assert.Equal(
         [
             "test.yaml:4:10 steps[0].sql.query: 'query' is required; give the statement, e.g. 'query: select count(*) from harness_items'",
-            "test.yaml:4:16 steps[0].sql.on: 'replica' is not a node; use primary or standby",
+            "test.yaml:4:16 steps[0].sql.on: 'replica' is not a node of this scenario; use primary or standby",
         ], errors);
     }
 
@@ -327,7 +327,7 @@ public class ScenarioLoaderTests
 
         Assert.Equal(
         [
-            "test.yaml:6:24 steps[2].stop_node.node: 'replica' is not a node; use primary or standby",
+            "test.yaml:6:24 steps[2].stop_node.node: 'replica' is not a node of this scenario; use primary or standby",
             "test.yaml:6:39 steps[2].stop_node.mode: 'gently' is not a stop mode; use fast, immediate or kill",
         ], result.Errors.Select(e => e.ToString()));
     }

@@ -83,7 +83,9 @@ public partial class ScenarioReadmeTests
                 };
                 if (expected is not null && row[1] != expected)
                     wrong.Add($"`{definition.Keyword}` takes {expected} but its argument cell says '{row[1]}'");
-                if (definition.Shape is ArgumentShape.Mapping or ArgumentShape.OptionalMapping)
+                if (definition.Shape == ArgumentShape.ScalarOrMapping && !row[1].StartsWith("a duration", StringComparison.Ordinal))
+                    wrong.Add($"`{definition.Keyword}` takes a duration alone or a mapping, but its argument cell says '{row[1]}'");
+                if (definition.Shape is ArgumentShape.Mapping or ArgumentShape.OptionalMapping or ArgumentShape.ScalarOrMapping)
                     wrong.AddRange(definition.ArgumentNames.Where(a => !documented.Contains(a)).Select(a => $"`{definition.Keyword}`: argument `{a}` is not documented"));
             }
         }

@@ -122,7 +122,12 @@ public class ScenarioSchemaTests
                 case ArgumentShape.Scalar when Ref(schema) != "#/$defs/duration":
                     wrong.Add(where + "takes a duration, so the schema should refer to duration");
                     break;
-                case ArgumentShape.Mapping or ArgumentShape.OptionalMapping:
+                case ArgumentShape.ScalarOrMapping when schema["oneOf"] is not JsonArray { Count: 2 } forms || Ref(forms[0]) != "#/$defs/duration":
+                    wrong.Add(where + "takes a duration or a mapping, so the schema should be oneOf duration and an object");
+                    break;
+                case ArgumentShape.Mapping or ArgumentShape.OptionalMapping or ArgumentShape.ScalarOrMapping:
+                    if (definition.Shape == ArgumentShape.ScalarOrMapping)
+                        schema = schema["oneOf"]![1]!;
                     if (!definition.ArgumentNames.Order().SequenceEqual(Keys(schema).Order()))
                         wrong.Add(where + $"arguments {string.Join(", ", definition.ArgumentNames)}, schema {string.Join(", ", Keys(schema))}");
                     if (!definition.Arguments.Where(a => a.Required).Select(a => a.Name).Order().SequenceEqual(Strings(schema["required"]).Order()))
@@ -137,6 +142,7 @@ public class ScenarioSchemaTests
                             ArgumentKind.Choice => Strings(property?["enum"]).SequenceEqual(argument.Choices),
                             ArgumentKind.Duration => Ref(property) == "#/$defs/duration",
                             ArgumentKind.Identifier => Ref(property) == "#/$defs/identifier",
+                            ArgumentKind.Node => Ref(property) == "#/$defs/nodeName",
                             ArgumentKind.Boolean => Ref(property) == "#/$defs/boolean",
                             ArgumentKind.Integer => property?["type"]?.GetValue<string>() == "integer",
                             _ => property?["type"]?.GetValue<string>() == "string",

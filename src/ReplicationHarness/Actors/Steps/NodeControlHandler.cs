@@ -16,40 +16,44 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         switch (step)
         {
             case StopNodeStep stop:
+                var stopped = Run.RoleOf(stop.Node);
                 // From the request on: a probe that finds the standby gone now failed because the scenario stopped it.
-                if (stop.Node == NodeRole.Standby)
+                if (stopped == NodeRole.Standby)
                     Run.Facts.StandbyStoppedBy = index;
-                if (stop.Node == NodeRole.Primary)
+                if (stopped == NodeRole.Primary)
                 {
                     Run.Facts.PrimaryGoingDown(Run.Clock.Elapsed);
                     Run.Children.Writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
                 }
-                Run.Pair.StopNodeAsync(stop.Node, stop.Mode, Run.Stopping).PipeTo(Run.Self,
+                Run.Pair.StopNodeAsync(stopped, stop.Mode, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping the {stop.Node.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, stopped, $"stopping the {stopped.Name()} failed: {ex.Message}"));
                 break;
             case FreezeNodeStep freeze:
+                var frozen = Run.RoleOf(freeze.Node);
                 // From the request on: the end of the run thaws it even if this step fails halfway through.
-                Run.Facts.Freezing(freeze.Node, index, Run.Clock.Elapsed);
-                Run.Pair.FreezeNodeAsync(freeze.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                Run.Facts.Freezing(frozen, index, Run.Clock.Elapsed);
+                Run.Pair.FreezeNodeAsync(frozen, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, freeze.Node, $"freezing the {freeze.Node.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, frozen, $"freezing the {frozen.Name()} failed: {ex.Message}"));
                 break;
             case ThawNodeStep thaw:
-                Run.Pair.ThawNodeAsync(thaw.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                var thawed = Run.RoleOf(thaw.Node);
+                Run.Pair.ThawNodeAsync(thawed, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, thaw.Node, $"thawing the {thaw.Node.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, thawed, $"thawing the {thawed.Name()} failed: {ex.Message}"));
                 break;
             case StartNodeStep start:
-                var node = Run.Children.Node(start.Node);
-                Run.Pair.StartNodeAsync(start.Node, Run.Stopping).PipeTo(Run.Self,
+                var started = Run.RoleOf(start.Node);
+                var node = Run.Children.Node(started);
+                Run.Pair.StartNodeAsync(started, Run.Stopping).PipeTo(Run.Self,
                     success: detail =>
                     {
                         // Tell is thread-safe; the node actor drops the pooled connections the old server took with it.
                         node.Tell(NodeProtocol.ClearConnections.Instance);
                         return new StandbyNodeProtocol.Done(index, detail);
                     },
-                    failure: ex => new NodeProtocol.OperationFailed(index, start.Node, $"starting the {start.Node.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, started, $"starting the {started.Name()} failed: {ex.Message}"));
                 break;
         }
     }
@@ -61,21 +65,21 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         var now = Run.Clock.Elapsed;
         switch (Run.Step)
         {
-            case StopNodeStep { Node: NodeRole.Primary }:
+            case StopNodeStep stop when Run.RoleOf(stop.Node) == NodeRole.Primary:
                 Run.Facts.PrimaryStoppedAt = now;
                 // Stopping continues a frozen server first (LocalServer.StopAsync): it is no longer frozen.
                 Run.Facts.StoppedWhileFrozen(NodeRole.Primary, now);
                 break;
-            case StopNodeStep { Node: NodeRole.Standby }:
+            case StopNodeStep:
                 Run.Facts.StoppedWhileFrozen(NodeRole.Standby, now);
                 break;
             case ThawNodeStep thaw:
-                Run.Facts.Thawed(thaw.Node, now);
+                Run.Facts.Thawed(Run.RoleOf(thaw.Node), now);
                 break;
-            case StartNodeStep { Node: NodeRole.Standby }:
+            case StartNodeStep start when Run.RoleOf(start.Node) == NodeRole.Standby:
                 Run.Facts.StandbyStoppedBy = null;
                 break;
-            case StartNodeStep { Node: NodeRole.Primary }:
+            case StartNodeStep:
                 Run.Facts.PrimaryBack(now);
                 break;
         }

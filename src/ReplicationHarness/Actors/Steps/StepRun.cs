@@ -12,7 +12,7 @@ namespace ReplicationHarness.Actors.Steps;
 /// way and how to end it, and the facts steps leave for each other. Used on the runner's thread only.
 /// </summary>
 internal sealed class StepRun(RunChildren children, ProvisionedPair pair, ScenarioRunOptions options, ScenarioClock clock, IActorRef self,
-    Func<ITimerScheduler> timers, CancellationToken stopping, IReadOnlyList<string> tables, Action<StepOutcome> complete)
+    Func<ITimerScheduler> timers, CancellationToken stopping, Scenarios.Scenario scenario, Action<StepOutcome> complete)
 {
     /// <summary>The actors the steps drive.</summary>
     public RunChildren Children { get; } = children;
@@ -33,7 +33,7 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     public CancellationToken Stopping { get; } = stopping;
 
     /// <summary>Facts one step leaves for others and for the verdict.</summary>
-    public RunFacts Facts { get; } = new(tables);
+    public RunFacts Facts { get; } = new(scenario.Tables);
 
     /// <summary>Every probed write's outcome.</summary>
     public VisibilityLedger Visibility { get; } = new();
@@ -53,11 +53,20 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// <summary>The step's scaled time limit.</summary>
     public TimeSpan StepLimit => Limit(Step?.Timeout ?? ScenarioStep.DefaultTimeout);
 
-    /// <summary>What an operation inside the step may take: a little less than the step, so it ends with its own message.</summary>
-    public TimeSpan Inner => StepLimit * 0.95;
+    /// <summary>
+    /// What an operation inside the step may take: less than the step, so it ends with its own message. The margin is
+    /// at least half a second (at most half the step): on two loaded cores the operation's answer was seen arriving
+    /// 800 ms after its limit, after the step's own timer, which then ended the step with a bare "did not finish".
+    /// </summary>
+    public TimeSpan Inner => StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / 20, InnerMargin.Ticks), StepLimit.Ticks / 2));
+
+    private static readonly TimeSpan InnerMargin = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A limit scaled by the run's timeout multiplier.</summary>
     public TimeSpan Limit(TimeSpan limit) => options.Multiplier.Scale(limit);
+
+    /// <summary>The role of a node a step names (this build drives one standby, so a standby's name is the standby).</summary>
+    public Scenarios.NodeRole RoleOf(string node) => scenario.Topology.RoleOf(node);
 
     /// <summary>Whether a reply is for the step under way (late answers to a step that ended are ignored).</summary>
     public bool IsCurrent(int stepIndex) => stepIndex == Index && !Done && Step is not null;

@@ -10,8 +10,14 @@ public static class ExternalSafety
     public static IReadOnlyList<string> Check(Scenario scenario, bool allowDestructive)
     {
         var problems = new List<string>();
-        if (scenario.Pair.Primary.Settings.Count > 0 || scenario.Pair.Standby.Settings.Count > 0)
-            problems.Add("pair.primary/standby.settings: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
+        var topology = scenario.Topology;
+        string[] configured =
+        [
+            .. topology.Primary.Settings.Count > 0 ? [TopologySpec.PrimaryName] : Array.Empty<string>(),
+            .. topology.Standbys.Where(s => s.Node.Settings.Count > 0).Select(s => s.Name),
+        ];
+        if (configured.Length > 0)
+            problems.Add($"settings for {string.Join(" and ", configured)}: an external pair is configured by its owners, not by the harness; remove the settings or run on a local pair");
         var steps = scenario.Steps.Select(s => (Step: s, Definition: StepCatalog.Of(s))).ToList();
         foreach (var (step, definition) in steps.Where(s => s.Definition.Needs.HasFlag(PairNeeds.OwnsServers)))
             problems.Add($"steps[{step.Index}] {step.Keyword}: the harness does not own an external pair's servers and cannot {definition.ServerAction ?? "control them"}; run this scenario on a local pair");

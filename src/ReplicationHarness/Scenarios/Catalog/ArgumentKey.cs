@@ -20,6 +20,15 @@ public sealed record ArgumentKey(string Name, ArgumentKind Kind, string? Require
     /// <summary>Reads the value, recording an error and returning null when it is wrong.</summary>
     internal Func<BindingContext, SourceNode, string, object?> Read { get; private init; } = (_, _, _) => null;
 
+    /// <summary>For <see cref="ArgumentKind.Node"/>, whether only a standby may be named (the primary replays nothing).</summary>
+    public bool StandbysOnly { get; private init; }
+
+    /// <summary>
+    /// For an optional <see cref="ArgumentKind.Node"/>, what the step does when it is absent; null when the step
+    /// cannot choose and the name is required as soon as the topology has more than one standby.
+    /// </summary>
+    public string? WhenAbsent { get; private init; }
+
     /// <summary>Whether the step cannot do without it.</summary>
     public bool Required => RequiredHint is not null;
 
@@ -43,6 +52,20 @@ public sealed record ArgumentKey(string Name, ArgumentKind Kind, string? Require
 
     internal static ArgumentKey Bandwidth(string name) =>
         new(name, ArgumentKind.Bandwidth, null, null) { Read = (c, n, p) => c.Bandwidth(n, p) };
+
+    /// <summary>A node of the topology, any of them: <c>on: primary</c>, <c>node: s2</c>.</summary>
+    internal static ArgumentKey Node(string name, string requiredHint) =>
+        new(name, ArgumentKind.Node, requiredHint, null) { Read = (c, n, p) => c.NodeName(n, p, standbysOnly: false) };
+
+    /// <summary>
+    /// An optional standby of the topology (<c>on: s2</c>).
+    /// </summary>
+    /// <param name="whenAbsent">
+    /// What the step does without it ("every standby"); null when it then needs the topology's only standby, so
+    /// a topology of several must name one.
+    /// </param>
+    internal static ArgumentKey Standby(string name, string? whenAbsent = null) =>
+        new(name, ArgumentKind.Node, null, null) { StandbysOnly = true, WhenAbsent = whenAbsent, Read = (c, n, p) => c.NodeName(n, p, standbysOnly: true) };
 
     /// <param name="what">What the error calls a wrong value ("stop mode").</param>
     internal static ArgumentKey Choice<TEnum>(string name, string what, IReadOnlyDictionary<string, TEnum> choices, string? requiredHint = null, TEnum? @default = null)

@@ -26,4 +26,7 @@ public enum ArgumentKind
 
     /// <summary>A byte rate such as <c>256kB/s</c>.</summary>
     Bandwidth,
+
+    /// <summary>A node of the scenario's topology by name: <c>primary</c> or a standby's name.</summary>
+    Node,
 }

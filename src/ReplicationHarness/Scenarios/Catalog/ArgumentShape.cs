@@ -14,4 +14,10 @@ public enum ArgumentShape
 
     /// <summary>A mapping whose arguments all have defaults, so the key alone is fine too (<c>- promote:</c>).</summary>
     OptionalMapping,
+
+    /// <summary>
+    /// The first argument alone written after the key (<c>- set_apply_delay: 1s</c>), or a mapping of all of them
+    /// (<c>- set_apply_delay: { delay: 1s, on: s2 }</c>).
+    /// </summary>
+    ScalarOrMapping,
 }

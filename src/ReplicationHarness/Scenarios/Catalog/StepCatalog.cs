@@ -12,13 +12,9 @@ public static class StepCatalog
 {
     private const string VisibleWithin = "visible_within";
     private const string VisibleNotBefore = "visible_not_before";
+    private const string On = "on";
+    private const string NodeKey = "node";
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-
-    private static readonly Dictionary<string, NodeRole> Nodes = new(StringComparer.Ordinal)
-    {
-        ["primary"] = NodeRole.Primary,
-        ["standby"] = NodeRole.Standby,
-    };
 
     private static readonly Dictionary<string, StopMode> StopModes = new(StringComparer.Ordinal)
     {
@@ -61,22 +57,23 @@ public static class StepCatalog
         new(BulkInsertUpdateStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 100), ArgumentKey.Table()],
             [VisibleWithin, VisibleNotBefore],
             (h, a) => new BulkInsertUpdateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
-        new(WaitForCatchUpStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
-            (h, _) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line)),
-        new(SetApplyDelayStep.Kind, StepFamily.Replication, ArgumentShape.Scalar, [ArgumentKey.Duration(SetApplyDelayStep.Kind, Hour)], [],
-            (h, a) => new SetApplyDelayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<TimeSpan>(SetApplyDelayStep.Kind)))
+        new(WaitForCatchUpStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On, whenAbsent: "every standby")], [],
+            (h, a) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On))),
+        new(SetApplyDelayStep.Kind, StepFamily.Replication, ArgumentShape.ScalarOrMapping,
+            [ArgumentKey.Duration("delay", Hour, requiredHint: "say how long replay waits, e.g. 'delay: 1s'"), ArgumentKey.Standby(On)], [],
+            (h, a) => new SetApplyDelayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<TimeSpan>("delay"), a.OptionalText(On)))
         {
             InjectsFault = true,
             ChangesExternalPair = "changes recovery_min_apply_delay on the standby (ALTER SYSTEM and a reload)",
         },
-        new(PauseReplayStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
-            (h, _) => new PauseReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line))
+        new(PauseReplayStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On)], [],
+            (h, a) => new PauseReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
         {
             InjectsFault = true,
             ChangesExternalPair = "pauses WAL replay on the standby",
         },
-        new(ResumeReplayStep.Kind, StepFamily.Replication, ArgumentShape.None, [], [],
-            (h, _) => new ResumeReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line))
+        new(ResumeReplayStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On)], [],
+            (h, a) => new ResumeReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
         {
             InjectsFault = true,
             ChangesExternalPair = "resumes WAL replay on the standby",
@@ -94,42 +91,42 @@ public static class StepCatalog
                 a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<int>("batch"), a.Get<bool>("background"))),
         new(SqlStep.Kind, StepFamily.Sql, ArgumentShape.Mapping,
             [
-                ArgumentKey.Choice("on", "node", Nodes, "say where the statement runs: 'on: primary' or 'on: standby'"),
+                ArgumentKey.Node(On, "say where the statement runs, e.g. 'on: primary' or 'on: standby'"),
                 ArgumentKey.Text("query", "give the statement, e.g. 'query: select count(*) from harness_items'"),
             ],
             ["result"],
-            (h, a) => new SqlStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("on"), a.Get<string>("query"))) { AllowedAfterPromote = true },
+            (h, a) => new SqlStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>(On), a.Get<string>("query"))) { AllowedAfterPromote = true },
         new(WaitStep.Kind, StepFamily.Wait, ArgumentShape.Scalar, [ArgumentKey.Duration(WaitStep.Kind, Hour)], [],
             (h, a) => new WaitStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>(WaitStep.Kind)), h.Expect, h.Line, a.Get<TimeSpan>(WaitStep.Kind))) { AllowedAfterPromote = true },
         new(StopNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
             [
-                ArgumentKey.Choice("node", "node", Nodes, "say which node stops: 'node: standby' or 'node: primary'"),
+                ArgumentKey.Node(NodeKey, "say which node stops, e.g. 'node: standby' or 'node: primary'"),
                 ArgumentKey.Choice("mode", "stop mode", StopModes, @default: StopMode.Fast),
             ],
             [],
-            (h, a) => new StopNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node"), a.Get<StopMode>("mode")))
+            (h, a) => new StopNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>(NodeKey), a.Get<StopMode>("mode")))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "stop them", AllowedAfterPromote = true,
         },
         new(StartNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
-            [ArgumentKey.Choice("node", "node", Nodes, "say which node starts: 'node: standby' or 'node: primary'")],
+            [ArgumentKey.Node(NodeKey, "say which node starts, e.g. 'node: standby' or 'node: primary'")],
             [],
-            (h, a) => new StartNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+            (h, a) => new StartNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>(NodeKey)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "start them", AllowedAfterPromote = true,
         },
         // Allowed after a promotion: a hung new primary, or an old one that hangs instead of dying, is a failover fault too.
         new(FreezeNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
-            [ArgumentKey.Choice("node", "node", Nodes, "say which node freezes: 'node: standby' or 'node: primary'")],
+            [ArgumentKey.Node(NodeKey, "say which node freezes, e.g. 'node: standby' or 'node: primary'")],
             [],
-            (h, a) => new FreezeNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+            (h, a) => new FreezeNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>(NodeKey)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "freeze them (SIGSTOP to their processes)", AllowedAfterPromote = true,
         },
         new(ThawNodeStep.Kind, StepFamily.NodeControl, ArgumentShape.Mapping,
-            [ArgumentKey.Choice("node", "node", Nodes, "say which node thaws: 'node: standby' or 'node: primary'")],
+            [ArgumentKey.Node(NodeKey, "say which node thaws, e.g. 'node: standby' or 'node: primary'")],
             [],
-            (h, a) => new ThawNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<NodeRole>("node")))
+            (h, a) => new ThawNodeStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>(NodeKey)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "thaw them (SIGCONT to their processes)", AllowedAfterPromote = true,
         },
@@ -137,9 +134,9 @@ public static class StepCatalog
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
             (h, _) => new WaitForLoadStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },
         new(PromoteStep.Kind, StepFamily.Promotion, ArgumentShape.OptionalMapping,
-            [ArgumentKey.Choice("method", "promote method", PromoteMethods, @default: PromoteMethod.PgPromote)],
+            [ArgumentKey.Choice("method", "promote method", PromoteMethods, @default: PromoteMethod.PgPromote), ArgumentKey.Standby(On, whenAbsent: "the most advanced standby")],
             ["promoted_within", "max_lost_writes"],
-            (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method")))
+            (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method"), a.OptionalText(On)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "promote the standby",
         },

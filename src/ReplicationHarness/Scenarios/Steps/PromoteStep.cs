@@ -5,7 +5,8 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// primary acknowledged against the new primary (lost writes and rows, the gap in time before the crash).
 /// </summary>
 /// <param name="Method">pg_promote() or the promote trigger file.</param>
-public sealed record PromoteStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, PromoteMethod Method)
+/// <param name="On">Which standby, by name; null for the most advanced one (received, then replayed LSN).</param>
+public sealed record PromoteStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, PromoteMethod Method, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

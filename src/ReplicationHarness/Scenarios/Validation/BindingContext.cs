@@ -15,6 +15,9 @@ internal sealed partial class BindingContext(string file)
 
     public IReadOnlyList<ScenarioError> Errors => _errors;
 
+    /// <summary>The scenario's servers once bound, so steps can name their nodes; null while unknown or wrong.</summary>
+    public TopologySpec? Topology { get; set; }
+
     public void Error(SourceMark mark, string path, string message) =>
         _errors.Add(new ScenarioError(file, mark.Line, mark.Column, path, message));
 
@@ -212,6 +215,36 @@ internal sealed partial class BindingContext(string file)
         var suggestion = node is SourceScalar s ? KeySuggester.Suggest(s.Value, choices.Keys) : null;
         var hint = suggestion is not null ? $" (did you mean '{suggestion}'?)" : "";
         Error(node, path, $"{shown} is not a {what}{hint}; use {JoinOr(choices.Keys)}");
+        return null;
+    }
+
+    /// <summary>
+    /// A node named as the topology names it: <c>primary</c> or a standby's name. Without a topology (it had
+    /// errors of its own) any name passes: there is nothing to check it against.
+    /// </summary>
+    /// <param name="standbysOnly">Whether the step acts on a standby (replay, promotion), so the primary is no answer.</param>
+    public string? NodeName(SourceNode node, string path, bool standbysOnly)
+    {
+        if (node is not SourceScalar { IsNull: false } scalar || scalar.Value.Trim().Length == 0)
+        {
+            Error(node, path, $"expected a node's name, found {node.KindDescription}");
+            return null;
+        }
+        var name = scalar.Value.Trim();
+        if (Topology is null)
+            return name;
+        var standbys = Topology.Standbys.Select(s => s.Name).ToArray();
+        if (standbys.Contains(name) || (!standbysOnly && name == TopologySpec.PrimaryName))
+            return name;
+        string[] allowed = standbysOnly ? standbys : [TopologySpec.PrimaryName, .. standbys];
+        if (standbysOnly && name == TopologySpec.PrimaryName)
+        {
+            Error(node, path, $"the primary replays no WAL; name a standby: {JoinOr(allowed)}");
+            return null;
+        }
+        var suggestion = KeySuggester.Suggest(name, allowed);
+        var hint = suggestion is not null ? $" (did you mean '{suggestion}'?)" : "";
+        Error(node, path, $"'{name}' is not a {(standbysOnly ? "standby" : "node")} of this scenario{hint}; use {JoinOr(allowed)}");
         return null;
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class ScenarioBinder(string file)
         var description = mapping.Find("description") is { } d ? _context.Text(d.Value, "description", allowEmpty: true) : "";
         var tags = mapping.Find("tags") is { } t ? BindTags(t.Value) : [];
         var topology = BindTopology(mapping);
+        _context.Topology = topology;
         var observer = mapping.Find("observer") is { } o ? BindObserver(o.Value) : LagObserverSpec.Default;
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
         var steps = stepsNode is null ? [] : new StepBinder(_context, observer).Bind(stepsNode, "steps");

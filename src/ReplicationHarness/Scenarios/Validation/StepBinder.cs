@@ -196,8 +196,13 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             case ArgumentShape.None:
                 return NoArguments(node, path) ? new BoundArguments(new Dictionary<string, object?>()) : null;
             case ArgumentShape.Scalar:
+            case ArgumentShape.ScalarOrMapping when node is not SourceMapping:
                 var key = definition.Arguments[0];
-                return key.Read(context, node, path) is { } value ? new BoundArguments(new Dictionary<string, object?> { [key.Name] = value }) : null;
+                if (key.Read(context, node, path) is not { } value)
+                    return null;
+                var scalarValues = definition.Arguments.Skip(1).ToDictionary(a => a.Name, a => a.Default, StringComparer.Ordinal);
+                scalarValues[key.Name] = value;
+                return NamesItsStandby(definition, scalarValues, node, path) ? new BoundArguments(scalarValues) : null;
         }
         var mapping = context.Mapping(node, path, definition.ArgumentNames, nullMeansEmpty: definition.Shape == ArgumentShape.OptionalMapping);
         if (mapping is null)
@@ -217,7 +222,26 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             values[argument.Name] = argument.Read(context, given, YamlPath.Join(path, argument.Name));
             complete &= values[argument.Name] is not null;
         }
-        return complete ? new BoundArguments(values) : null;
+        return complete && NamesItsStandby(definition, values, node, path) ? new BoundArguments(values) : null;
+    }
+
+    /// <summary>
+    /// A step that acts on one standby and has no rule to choose one needs its name once the topology has
+    /// several: guessing would inject the fault into a standby the author did not mean.
+    /// </summary>
+    private bool NamesItsStandby(StepDefinition definition, Dictionary<string, object?> values, SourceNode node, string path)
+    {
+        if (context.Topology is not { Standbys.Count: > 1 } topology)
+            return true;
+        var unnamed = definition.Arguments.FirstOrDefault(a => a is { Kind: ArgumentKind.Node, StandbysOnly: true, WhenAbsent: null } && values[a.Name] is null);
+        if (unnamed is null)
+            return true;
+        var standbys = topology.Standbys.Select(s => s.Name).ToArray();
+        var example = definition.Shape == ArgumentShape.ScalarOrMapping
+            ? $"{definition.Keyword}: {{ {definition.Arguments[0].Name}: {(node as SourceScalar)?.Value.Trim() ?? "..."}, {unnamed.Name}: {standbys[0]} }}"
+            : $"{definition.Keyword}: {{ {unnamed.Name}: {standbys[0]} }}";
+        context.Error(node, path, $"the topology has {standbys.Length} standbys ({string.Join(", ", standbys)}); say which one this step acts on, e.g. '{example}'");
+        return false;
     }
 
     private StepExpectation BindExpect(SourceEntry? entry, string path, string action)
