@@ -74,7 +74,7 @@ internal static class AbandonAtLimit
     }
 
     /// <summary>How long a command the limit interrupted may still take before its connection is given up as hung.</summary>
-    private static readonly TimeSpan AnswerGrace = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan AnswerGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Opens a connection of <paramref name="source"/> and runs <paramref name="work"/> on it, both before the token
