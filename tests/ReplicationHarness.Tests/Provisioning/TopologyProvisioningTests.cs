@@ -111,6 +111,29 @@ public class TopologyProvisioningTests
     }
 
     [Fact]
+    public void Standbys_are_built_in_tiers_from_the_primary_down_the_cascades()
+    {
+        var chain = new TopologySpec(ProvisionerKind.Local, NodeSpec.Empty, [Standby("s3", "s2"), Standby("s1"), Standby("s2", "s1"), Standby("s4")], null);
+
+        var tiers = LocalStandbyBuilder.Tiers(chain);
+
+        Assert.Equal([["s1", "s4"], ["s2"], ["s3"]], tiers.Select(t => t.Select(s => s.Name).ToArray()).ToArray());
+    }
+
+    [Fact]
+    public async Task A_standby_whose_upstream_is_missing_is_refused_before_anything_is_made()
+    {
+        var work = Path.Combine(Path.GetTempPath(), $"rh-topology-refusal-{Guid.NewGuid():N}");
+        var orphan = new TopologySpec(ProvisionerKind.Local, NodeSpec.Empty, [Standby("s1"), Standby("s2", "s9")], null);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            new LocalProvisioner(LocalProvisionerOptions.Default with { WorkDirectory = work }).ProvisionAsync(orphan));
+
+        Assert.StartsWith("standbys that reach the primary through no chain of upstreams: s2 (from s9)", error.Message);
+        Assert.False(Directory.Exists(work));
+    }
+
+    [Fact]
     public void A_pair_that_lists_no_standbys_has_the_one_its_standby_properties_describe()
     {
         var pair = StubPair.Create(ProvisionerKind.External, running: true);

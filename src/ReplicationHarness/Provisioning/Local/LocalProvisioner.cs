@@ -33,6 +33,8 @@ public sealed class LocalProvisioner(LocalProvisionerOptions options) : ICluster
                 "keep one standby in a scenario with network steps, or drop the network steps",
                 "the harness's TCP proxy carries one standby's stream; a proxy per link of a topology is not built yet");
         }
+        // A broken invariant (the validator refuses such topologies), caught before anything starts.
+        _ = LocalStandbyBuilder.Tiers(topology);
         var binaries = await PostgresBinariesLocator.FindAsync(Options.BinDirectory, Options.MajorVersion, cancellationToken).ConfigureAwait(false);
         var account = await ServerAccount.ResolveAsync(Options.OsUser, cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(Options.WorkDirectory);

@@ -37,9 +37,10 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken)
     {
         var upstreams = new List<(string Host, int Port)> { (Host, primaryPort) };
-        var tier = plan.Topology.Standbys.Where(s => s.StreamsFromPrimary).ToList();
-        for (var depth = 0; tier.Count > 0; depth++)
+        var tiers = Tiers(plan.Topology);
+        for (var depth = 0; depth < tiers.Count; depth++)
         {
+            var tier = tiers[depth];
             if (depth > 0)
             {
                 // Physical slots can be made on a standby: each cascading standby gets its own on its upstream.
@@ -68,10 +69,27 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
             }
             lap(ProvisionPhases.Streaming);
-
-            var built = tier.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            tier = plan.Topology.Standbys.Where(s => built.Contains(s.Upstream)).ToList();
         }
+    }
+
+    /// <summary>
+    /// The standbys in build order: those streaming from the primary, then those cascading from them, and so on.
+    /// Checked before anything starts, so a topology the validator should have refused starts nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A standby's upstream is missing or the standbys stream from each other in a cycle.</exception>
+    public static IReadOnlyList<IReadOnlyList<StandbySpec>> Tiers(TopologySpec topology)
+    {
+        var tiers = new List<IReadOnlyList<StandbySpec>>();
+        var built = new HashSet<string>(StringComparer.Ordinal) { TopologySpec.PrimaryName };
+        while (topology.Standbys.Where(s => !built.Contains(s.Name) && built.Contains(s.Upstream)).ToList() is { Count: > 0 } tier)
+        {
+            tiers.Add(tier);
+            built.UnionWith(tier.Select(s => s.Name));
+        }
+        var unreachable = topology.Standbys.Where(s => !built.Contains(s.Name)).Select(s => $"{s.Name} (from {s.Upstream})").ToList();
+        if (unreachable.Count > 0)
+            throw new InvalidOperationException($"standbys that reach the primary through no chain of upstreams: {string.Join(", ", unreachable)}; the topology validator must refuse these");
+        return tiers;
     }
 
     private TimeSpan StreamingLimit => options.Multiplier.Scale(options.StreamingTimeout);
