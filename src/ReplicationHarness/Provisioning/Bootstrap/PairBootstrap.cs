@@ -121,6 +121,9 @@ public sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, strin
     public Task WaitForStreamingAsync(NpgsqlConnection upstreamAdmin, StandbySpec standby, TimeSpan limit, StandbyWatch watch, CancellationToken cancellationToken = default) =>
         StreamingWait.UntilStreamingAsync(upstreamAdmin, Target(standby, null), limit, watch, cancellationToken);
 
+    /// <summary>Whether anything waits for the standbys to stream (<see cref="ApplyOnceStreamingAsync"/> has work).</summary>
+    public bool HasSettingsOnceStreaming => ServerDefaults.OnceStreaming(PrimarySettings).Count > 0;
+
     /// <summary>
     /// Once the listed standbys stream: sets what was held back (<see cref="ServerDefaults.OnceStreaming"/>) and,
     /// under synchronous replication, waits until each listed standby shows the <c>sync_state</c> the rule gives it

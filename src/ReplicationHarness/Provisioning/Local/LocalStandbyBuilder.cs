@@ -62,7 +62,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             lap(ProvisionPhases.StandbyStart);
 
             await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
-            if (depth == 0)
+            if (depth == 0 && plan.Bootstrap.HasSettingsOnceStreaming)
             {
                 // Only now: every standby synchronous_standby_names lists streams from the primary, so no commit blocks.
                 await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
