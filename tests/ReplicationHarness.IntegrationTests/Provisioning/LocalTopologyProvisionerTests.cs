@@ -92,6 +92,30 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
         Assert.Equal(["s1 potential", "s2 sync"], await RowsAsync(pair.Primary.ConnectionString(), "SELECT application_name, sync_state FROM pg_stat_replication ORDER BY 1"));
     }
 
+    [Fact]
+    public async Task A_failed_topology_keeps_every_nodes_logs_and_configs_scrubbed()
+    {
+        var artifacts = Path.Combine(_work.Path, "kept");
+        var topology = Topology(null, Standby("s1"), Standby("s2", "s1"));
+        string[] secrets;
+        await using (var pair = (LocalPair)await new LocalProvisioner(_work.Options(keepFailures: true, artifacts: artifacts)).ProvisionAsync(topology))
+        {
+            // A line per upstream: the primary (s1's) and s1 (s2's), with the one replication password.
+            var passfile = File.ReadAllLines(Path.Combine(pair.RunDirectoryPath, "replication.pgpass"));
+            Assert.Equal([$"127.0.0.1:{pair.Primary.Port}", $"127.0.0.1:{pair.Standbys[0].Endpoint.Port}"], passfile.Select(l => string.Join(":", l.Split(':')[..2])));
+            secrets = [pair.Primary.Password, passfile[0].Split(':')[^1]];
+            pair.MarkFailed();
+        }
+
+        var kept = Directory.GetFiles(artifacts, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(artifacts, f)).ToList();
+        foreach (var node in new[] { "primary", "s1", "s2" })
+            Assert.Contains(kept, f => f.EndsWith(Path.Combine(node, $"{node}.log"), StringComparison.Ordinal));
+        Assert.Contains(kept, f => f.EndsWith(Path.Combine("s2", "postgresql.auto.conf"), StringComparison.Ordinal));
+        Assert.All(Directory.GetFiles(artifacts, "*", SearchOption.AllDirectories), f => Assert.All(secrets, secret => Assert.DoesNotContain(secret, File.ReadAllText(f))));
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+        Assert.Empty(_work.LeftoverRuns());
+    }
+
     [Theory]
     [InlineData(TopologySpec.PrimaryName)] // fails among parallel siblings
     [InlineData("s1")] // fails in the cascading tier, once the others run
