@@ -11,32 +11,41 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>
-/// <c>bench provision</c>: provisions pairs one after another and prints per-phase medians, then runs
-/// a bare shell script doing the same steps on the same machine and prints the ratio.
+/// <c>bench provision</c>: provisions pairs (and a topology of three standbys) one after another and prints
+/// per-phase medians, then runs a bare shell script doing the same steps on the same machine and prints the ratio.
 /// </summary>
-[Description("Benchmark pair provisioning against a bare shell script.")]
+[Description("Benchmark provisioning (a pair, a topology of three standbys) against bare shell scripts.")]
 public sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand<BenchProvisionSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchProvisionSettings settings, CancellationToken cancellationToken)
     {
         var options = settings.ToOptions(TimeoutMultiplier.None);
         var provisioner = new LocalProvisioner(options);
-        var samples = new List<IReadOnlyList<PhaseTiming>>();
         var drive = new DriveInfo(Directory.CreateDirectory(options.WorkDirectory).FullName);
-        console.MarkupLine($"provisioning {settings.Pairs} pair(s) in {Markup.Escape(options.WorkDirectory)} ({Markup.Escape(drive.DriveFormat)}), {Environment.ProcessorCount} cores");
+        foreach (var benchCase in ProvisionBenchCase.All.Where(c => settings.Case is "all" || settings.Case == c.Name))
+        {
+            console.MarkupLine($"provisioning {settings.Pairs} {benchCase.Name}(s) of {benchCase.Servers} servers in {Markup.Escape(options.WorkDirectory)} ({Markup.Escape(drive.DriveFormat)}), {Environment.ProcessorCount} cores");
+            await MeasureAsync(provisioner, benchCase, settings, cancellationToken).ConfigureAwait(false);
+        }
+        return ExitCodes.Success;
+    }
 
-        // One untimed pair first: it builds the template if needed and warms the page cache, as every later run finds it.
+    private async Task MeasureAsync(LocalProvisioner provisioner, ProvisionBenchCase benchCase, BenchProvisionSettings settings, CancellationToken cancellationToken)
+    {
+        // One untimed run first: it builds the template if needed and warms the page cache, as every later run finds it.
         TimeSpan? initdb = null;
-        await using (var warm = (LocalPair)await provisioner.ProvisionAsync(PairSpec.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await using (var warm = (LocalPair)await provisioner.ProvisionAsync(benchCase.Topology, cancellationToken: cancellationToken).ConfigureAwait(false))
             initdb = warm.Timings.FirstOrDefault(t => t.Phase == ProvisionPhases.Initdb)?.Elapsed;
 
+        var samples = new List<IReadOnlyList<PhaseTiming>>();
         for (var i = 0; i < settings.Pairs; i++)
         {
-            var pair = (LocalPair)await provisioner.ProvisionAsync(PairSpec.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pair = (LocalPair)await provisioner.ProvisionAsync(benchCase.Topology, cancellationToken: cancellationToken).ConfigureAwait(false);
             await pair.DisposeAsync().ConfigureAwait(false);
             samples.Add([.. pair.Timings, new PhaseTiming(ProvisionPhases.Teardown, pair.TeardownTime!.Value)]);
         }
 
+        // A topology times each phase once per tier (direct standbys, then cascading ones): a phase's figure is their sum.
         var table = new Table().AddColumn("phase").AddColumn(new TableColumn("median ms").RightAligned()).AddColumn(new TableColumn("min ms").RightAligned()).AddColumn(new TableColumn("max ms").RightAligned());
         foreach (var phase in ProvisionPhases.All.Where(p => p != ProvisionPhases.Initdb))
         {
@@ -44,39 +53,47 @@ public sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand<B
             table.AddRow(phase, Ms(Median(values)), Ms(values.Min()), Ms(values.Max()));
         }
         var ready = samples.Select(s => s.Where(t => t.Phase is not ProvisionPhases.Initdb and not ProvisionPhases.Teardown).Sum(t => t.Elapsed.TotalMilliseconds)).ToList();
-        table.AddRow("[bold]pair ready[/]", $"[bold]{Ms(Median(ready))}[/]", Ms(ready.Min()), Ms(ready.Max()));
+        table.AddRow($"[bold]{benchCase.ReadyLabel}[/]", $"[bold]{Ms(Median(ready))}[/]", Ms(ready.Min()), Ms(ready.Max()));
         console.Write(table);
         if (initdb is { } spent)
             console.MarkupLine($"initdb for the template (first run only): {Ms(spent.TotalMilliseconds)} ms");
 
         if (settings.NoBare)
-            return ExitCodes.Success;
-        var bare = await RunBareAsync(options, settings.Pairs, cancellationToken).ConfigureAwait(false);
+            return;
+        var bare = await RunBareAsync(provisioner.Options, benchCase, settings.Pairs, cancellationToken).ConfigureAwait(false);
         var bareReady = Median(bare.Select(b => b.Ready).ToList());
         var bareTeardown = Median(bare.Select(b => b.Teardown).ToList());
-        console.MarkupLine($"bare shell script, same steps, same machine: pair ready {Ms(bareReady)} ms, teardown {Ms(bareTeardown)} ms (medians of {bare.Count})");
-        console.MarkupLine($"[bold]harness / bare, pair ready: {Median(ready) / bareReady:0.00}x[/] (target: at most 1.20x)");
-        return ExitCodes.Success;
+        console.MarkupLine($"bare shell script ({benchCase.Script}), same steps, same machine: {benchCase.ReadyLabel} {Ms(bareReady)} ms, teardown {Ms(bareTeardown)} ms (medians of {bare.Count})");
+        console.MarkupLine($"[bold]harness / bare, {benchCase.ReadyLabel}: {Median(ready) / bareReady:0.00}x[/] (target: at most 1.20x)");
     }
 
-    private static async Task<List<(double Ready, double Teardown)>> RunBareAsync(LocalProvisionerOptions options, int runs, CancellationToken cancellationToken)
+    private static async Task<List<(double Ready, double Teardown)>> RunBareAsync(LocalProvisionerOptions options, ProvisionBenchCase benchCase, int runs, CancellationToken cancellationToken)
     {
         var binaries = await PostgresBinariesLocator.FindAsync(options.BinDirectory, options.MajorVersion, cancellationToken).ConfigureAwait(false);
         var account = await ServerAccount.ResolveAsync(options.OsUser, cancellationToken).ConfigureAwait(false);
         var (template, _) = await TemplateCache.GetOrCreateAsync(binaries, account, options.WorkDirectory, null, cancellationToken).ConfigureAwait(false);
-        var script = Path.Combine(AppContext.BaseDirectory, "Benchmarks", "bare-pair.sh");
+        var script = Path.Combine(AppContext.BaseDirectory, "Benchmarks", benchCase.Script);
         var results = new List<(double, double)>();
         for (var i = 0; i < runs; i++)
         {
-            using var first = PortReservation.Acquire(Path.Combine(options.WorkDirectory, "ports"));
-            using var second = PortReservation.Acquire(Path.Combine(options.WorkDirectory, "ports"), [first.Port]);
-            var result = await CommandRunner.RunAsync("bash",
-                [script, binaries.BinDirectory, template, RunDirectory.RunsRoot(options.WorkDirectory), account.UserName ?? "-", first.Port.ToString(CultureInfo.InvariantCulture), second.Port.ToString(CultureInfo.InvariantCulture)],
-                ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var numbers = result.StandardOutput.Trim().Split(' ');
-            if (result.ExitCode != 0 || numbers.Length != 2)
-                throw new ProvisioningException("the bare benchmark script failed", "run it by hand to see why", $"{result.CommandLine}: exit {result.ExitCode}: {result.Tail()}");
-            results.Add((double.Parse(numbers[0], CultureInfo.InvariantCulture), double.Parse(numbers[1], CultureInfo.InvariantCulture)));
+            var ports = new List<PortReservation>();
+            try
+            {
+                for (var p = 0; p < benchCase.Servers; p++)
+                    ports.Add(PortReservation.Acquire(Path.Combine(options.WorkDirectory, "ports"), ports.Select(r => r.Port).ToArray()));
+                var result = await CommandRunner.RunAsync("bash",
+                    [script, binaries.BinDirectory, template, RunDirectory.RunsRoot(options.WorkDirectory), account.UserName ?? "-", .. ports.Select(r => r.Port.ToString(CultureInfo.InvariantCulture))],
+                    ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var numbers = result.StandardOutput.Trim().Split(' ');
+                if (result.ExitCode != 0 || numbers.Length != 2)
+                    throw new ProvisioningException("the bare benchmark script failed", "run it by hand to see why", $"{result.CommandLine}: exit {result.ExitCode}: {result.Tail()}");
+                results.Add((double.Parse(numbers[0], CultureInfo.InvariantCulture), double.Parse(numbers[1], CultureInfo.InvariantCulture)));
+            }
+            finally
+            {
+                foreach (var port in ports)
+                    port.Dispose();
+            }
         }
         return results;
     }

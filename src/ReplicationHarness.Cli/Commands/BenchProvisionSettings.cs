@@ -8,13 +8,19 @@ namespace ReplicationHarness.Cli.Commands;
 public sealed class BenchProvisionSettings : LocalPairSettings
 {
     [CommandOption("-n|--pairs <N>")]
-    [Description("How many pairs to provision one after another (default 5).")]
+    [Description("How many of each case to provision one after another (default 5).")]
     public int Pairs { get; init; } = 5;
+
+    [CommandOption("--case <CASE>")]
+    [Description("Which case to run: pair (a primary and one standby), topology (s1 and s2 under ANY 1, s3 cascading from s1) or all (default).")]
+    public string Case { get; init; } = "all";
 
     [CommandOption("--no-bare")]
     [Description("Skip the bare shell script comparison.")]
     public bool NoBare { get; init; }
 
     public override ValidationResult Validate() =>
-        Pairs is < 1 or > 100 ? ValidationResult.Error("--pairs takes 1 to 100") : ValidationResult.Success();
+        Pairs is < 1 or > 100 ? ValidationResult.Error("--pairs takes 1 to 100")
+        : Case is not ("all" or "pair" or "topology") ? ValidationResult.Error($"--case takes pair, topology or all, not '{Case}'")
+        : ValidationResult.Success();
 }

@@ -138,7 +138,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
         ProvisionedPair pair;
         try
         {
-            pair = await provisioner.ProvisionAsync(scenario.Pair, live.Provisioning, cancellationToken).ConfigureAwait(false);
+            pair = await provisioner.ProvisionAsync(scenario.Topology, live.Provisioning, cancellationToken).ConfigureAwait(false);
         }
         catch (ProvisioningException ex)
         {

@@ -2,18 +2,22 @@ using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning;
 
-/// <summary>Makes a streaming primary/standby pair ready for a scenario, and hands back a handle that tears it down.</summary>
+/// <summary>
+/// Makes a primary and its streaming standbys ready for a scenario, and hands back a handle that tears them down.
+/// A <see cref="PairSpec"/> is provisioned as its one-standby topology (<see cref="ClusterProvisionerExtensions"/>).
+/// </summary>
 public interface IClusterProvisioner
 {
     /// <summary>The provisioner's kind, as a scenario names it.</summary>
     ProvisionerKind Kind { get; }
 
     /// <summary>
-    /// Provisions a pair as the scenario asks; returns only once the standby streams from the primary.
-    /// On failure or cancellation nothing is left running.
+    /// Provisions the servers as the scenario asks; returns only once every standby streams from its upstream.
+    /// On failure or cancellation nothing is left running. A provisioner that cannot make the topology (several
+    /// standbys where it makes one) refuses with a <see cref="ProvisioningException"/> before starting anything.
     /// </summary>
-    /// <param name="pair">The scenario's pair: slot, replication mode, settings.</param>
+    /// <param name="topology">The scenario's servers: standbys, slots, synchronous rule, settings.</param>
     /// <param name="progress">Receives a line per phase, and base backup progress.</param>
     /// <param name="cancellationToken">Stops provisioning; whatever was started is stopped and removed.</param>
-    Task<ProvisionedPair> ProvisionAsync(PairSpec pair, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default);
+    Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default);
 }

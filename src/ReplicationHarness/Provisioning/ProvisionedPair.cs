@@ -18,10 +18,10 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>How the harness reaches the primary.</summary>
     public required NodeEndpoint Primary { get; init; }
 
-    /// <summary>How the harness reaches the standby.</summary>
+    /// <summary>How the harness reaches the (first) standby.</summary>
     public required NodeEndpoint Standby { get; init; }
 
-    /// <summary>The physical slot the standby streams from.</summary>
+    /// <summary>The physical slot the (first) standby streams from.</summary>
     public required string SlotName { get; init; }
 
     /// <summary>The <c>application_name</c> the standby connects with, as <c>pg_stat_replication</c> shows it.</summary>
@@ -33,7 +33,7 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Settings the harness wrote for the primary (its defaults, then the scenario's).</summary>
     public IReadOnlyDictionary<string, string> PrimarySettings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Settings the harness wrote for the standby.</summary>
+    /// <summary>Settings the harness wrote for the (first) standby.</summary>
     public IReadOnlyDictionary<string, string> StandbySettings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The proxy the standby streams through, when the scenario injects network faults; null otherwise.</summary>
@@ -57,37 +57,86 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Records that the scenario failed, so teardown keeps logs and configs when asked to.</summary>
     public void MarkFailed() => Failed = true;
 
-    /// <summary>The server log of a node, when the harness can read it; null for servers it does not own.</summary>
-    public abstract Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every standby, in the topology's order; <see cref="Standby"/>, <see cref="SlotName"/>,
+    /// <see cref="StandbyApplicationName"/> and <see cref="StandbySettings"/> describe the first. A pair that sets
+    /// none has the one standby those properties describe, named <c>standby</c>.
+    /// </summary>
+    public IReadOnlyList<ProvisionedStandby> Standbys
+    {
+        get => _standbys ??= [new ProvisionedStandby(TopologySpec.PairStandbyName, TopologySpec.PrimaryName, Standby, SlotName, StandbyApplicationName, StandbySettings)];
+        init => _standbys = value.Count > 0 ? value : throw new ArgumentException("a pair has at least one standby", nameof(value));
+    }
 
-    /// <summary>Whether the node's server process runs, when the harness owns it; null when it cannot tell.</summary>
-    public abstract bool? IsRunning(NodeRole role);
+    private IReadOnlyList<ProvisionedStandby>? _standbys;
+
+    /// <summary>The nodes' names: <c>primary</c>, then each standby's.</summary>
+    public IEnumerable<string> NodeNames => Standbys.Select(s => s.Name).Prepend(TopologySpec.PrimaryName);
+
+    /// <summary>The name of the node a role means: <c>primary</c>, or the first standby's.</summary>
+    public string NodeName(NodeRole role) => role == NodeRole.Primary ? TopologySpec.PrimaryName : Standbys[0].Name;
+
+    /// <summary>Checks that <paramref name="node"/> names one of the nodes.</summary>
+    /// <exception cref="ArgumentException">It names none; the message lists those there are.</exception>
+    protected void RequireNode(string node)
+    {
+        if (!NodeNames.Contains(node, StringComparer.Ordinal))
+            throw new ArgumentException($"the pair has no node '{node}' (it has {string.Join(", ", NodeNames)})", nameof(node));
+    }
+
+    /// <summary>The server log of a node (<see cref="NodeName(NodeRole)"/>).</summary>
+    public Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default) => ReadLogAsync(NodeName(role), cancellationToken);
+
+    /// <summary>The server log of the node named <paramref name="node"/>, when the harness can read it; null for servers it does not own.</summary>
+    public abstract Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether a node's server process runs (<see cref="NodeName(NodeRole)"/>).</summary>
+    public bool? IsRunning(NodeRole role) => IsRunning(NodeName(role));
+
+    /// <summary>Whether the named node's server process runs, when the harness owns it; null when it cannot tell.</summary>
+    public abstract bool? IsRunning(string node);
+
+    /// <summary>Stops a node (<see cref="NodeName(NodeRole)"/>): see <see cref="StopNodeAsync(string, StopMode, CancellationToken)"/>.</summary>
+    public Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default) => StopNodeAsync(NodeName(role), mode, cancellationToken);
 
     /// <summary>
     /// Stops one node (a fault the scenario injects); pairs the harness does not own refuse. Refusals, like
     /// every failure here, come back as a faulted task, so callers handle them in one place.
     /// </summary>
     /// <returns>What happened, for the step's detail.</returns>
-    public virtual Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default) =>
+    public virtual Task<string> StopNodeAsync(string node, StopMode mode, CancellationToken cancellationToken = default) =>
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot stop its nodes; use a local pair for restart scenarios");
 
-    /// <summary>Starts a node stopped by <see cref="StopNodeAsync"/> and waits until it accepts connections.</summary>
-    public virtual Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default) =>
+    /// <summary>Starts a node (<see cref="NodeName(NodeRole)"/>) stopped by <see cref="StopNodeAsync(NodeRole, StopMode, CancellationToken)"/>.</summary>
+    public Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default) => StartNodeAsync(NodeName(role), cancellationToken);
+
+    /// <summary>Starts a node stopped by <see cref="StopNodeAsync(string, StopMode, CancellationToken)"/> and waits until it accepts connections.</summary>
+    public virtual Task<string> StartNodeAsync(string node, CancellationToken cancellationToken = default) =>
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot start its nodes; use a local pair for restart scenarios");
+
+    /// <summary>Freezes a node (<see cref="NodeName(NodeRole)"/>): see <see cref="FreezeNodeAsync(string, TimeSpan, CancellationToken)"/>.</summary>
+    public Task<string> FreezeNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) => FreezeNodeAsync(NodeName(role), limit, cancellationToken);
 
     /// <summary>
     /// Freezes one node (a fault the scenario injects): every process of its server stopped with SIGSTOP, so it
     /// hangs instead of failing. Pairs the harness does not own refuse. Teardown always thaws before stopping.
     /// </summary>
+    /// <param name="node">The node's name.</param>
     /// <param name="limit">How long to wait for every process to read stopped.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
     /// <returns>What happened, for the step's detail.</returns>
-    public virtual Task<string> FreezeNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) =>
+    public virtual Task<string> FreezeNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot freeze its nodes; use a local pair for freeze scenarios");
 
-    /// <summary>Thaws a node <see cref="FreezeNodeAsync"/> froze: SIGCONT to every process of its server.</summary>
+    /// <summary>Thaws a node (<see cref="NodeName(NodeRole)"/>): see <see cref="ThawNodeAsync(string, TimeSpan, CancellationToken)"/>.</summary>
+    public Task<string> ThawNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) => ThawNodeAsync(NodeName(role), limit, cancellationToken);
+
+    /// <summary>Thaws a node <see cref="FreezeNodeAsync(string, TimeSpan, CancellationToken)"/> froze: SIGCONT to every process of its server.</summary>
+    /// <param name="node">The node's name.</param>
     /// <param name="limit">How long to wait for every process to run again.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
     /// <returns>What happened, for the step's detail.</returns>
-    public virtual Task<string> ThawNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default) =>
+    public virtual Task<string> ThawNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot thaw its nodes; use a local pair for freeze scenarios");
 
     /// <summary>

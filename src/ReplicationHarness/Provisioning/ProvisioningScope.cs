@@ -5,11 +5,13 @@ namespace ReplicationHarness.Provisioning;
 /// containers, proxies. Until <see cref="HandOver"/> gives it all to the pair that was made, disposing
 /// releases it in reverse order, attempting every release even when an earlier one throws, and then
 /// throws their errors together. A provisioner owns each resource here the moment it exists, so a
-/// failure or Ctrl-C at any point leaves nothing behind.
+/// failure or Ctrl-C at any point leaves nothing behind. Parallel branches of a build (standbys made at
+/// once) own resources through the same scope, so its list is guarded.
 /// </summary>
 public sealed class ProvisioningScope : IAsyncDisposable
 {
     private readonly List<Owned> _owned = [];
+    private readonly Lock _gate = new();
 
     /// <summary>
     /// Runs a build that owns what it starts through a new scope. On success the built pair owns it all; on
@@ -51,7 +53,8 @@ public sealed class ProvisioningScope : IAsyncDisposable
     /// <returns>The resource, for use in an expression.</returns>
     public T Own<T>(T resource, string what, Func<T, ValueTask> release) where T : notnull
     {
-        _owned.Add(new Owned(resource, what, () => release(resource)));
+        lock (_gate)
+            _owned.Add(new Owned(resource, what, () => release(resource)));
         return resource;
     }
 
@@ -64,36 +67,54 @@ public sealed class ProvisioningScope : IAsyncDisposable
         });
 
     /// <summary>The resources of a type owned now, oldest first.</summary>
-    public IReadOnlyList<T> OwnedOf<T>() => _owned.Select(o => o.Resource).OfType<T>().ToList();
+    public IReadOnlyList<T> OwnedOf<T>()
+    {
+        lock (_gate)
+            return _owned.Select(o => o.Resource).OfType<T>().ToList();
+    }
 
     /// <summary>Gives up a resource that needs no release after all (a server that never came up); its owner deals with the rest.</summary>
-    public void Disown(object resource) => _owned.RemoveAll(o => ReferenceEquals(o.Resource, resource));
+    public void Disown(object resource)
+    {
+        lock (_gate)
+            _owned.RemoveAll(o => ReferenceEquals(o.Resource, resource));
+    }
 
     /// <summary>The pair made now owns everything: disposing the scope releases nothing.</summary>
-    public void HandOver() => _owned.Clear();
+    public void HandOver()
+    {
+        lock (_gate)
+            _owned.Clear();
+    }
 
     /// <summary>Releases everything still owned, newest first.</summary>
     /// <exception cref="AggregateException">One or more releases failed; each inner error names what it was releasing.</exception>
     public async ValueTask DisposeAsync()
     {
         var errors = new List<Exception>();
-        for (var i = _owned.Count - 1; i >= 0; i--)
+        Owned[] owned;
+        lock (_gate)
         {
-            var owned = _owned[i];
+            // Released outside the lock: a release awaits a server's stop.
+            owned = [.. _owned];
+            _owned.Clear();
+        }
+        for (var i = owned.Length - 1; i >= 0; i--)
+        {
+            var item = owned[i];
             try
             {
-                await owned.Release().ConfigureAwait(false);
+                await item.Release().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 errors.Add(ex is ProvisioningException ? ex : new ProvisioningException(
-                    $"releasing {owned.What} failed: {ex.Message}",
+                    $"releasing {item.What} failed: {ex.Message}",
                     "check that nothing of this run is left running or on disk (replication-harness doctor finds local leftovers)",
                     ex.GetType().Name,
                     ex));
             }
         }
-        _owned.Clear();
         if (errors.Count > 0)
             throw new AggregateException("releasing what provisioning started failed", errors);
     }

@@ -7,6 +7,15 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="Node">Server settings for this standby.</param>
 public sealed record StandbySpec(string Name, string Upstream, string SlotName, NodeSpec Node)
 {
+    /// <summary>The <c>application_name</c> the <c>pair:</c> shorthand's standby has always connected with.</summary>
+    public const string PairApplicationName = "harness_standby";
+
+    /// <summary>
+    /// The <c>application_name</c> it connects to its upstream with, as <c>pg_stat_replication</c> and
+    /// <c>synchronous_standby_names</c> know it: its name in a topology, <see cref="PairApplicationName"/> for <c>pair:</c>.
+    /// </summary>
+    public string ApplicationName { get; init; } = Name;
+
     /// <summary>The slot a standby gets when the scenario names none: <c>harness_</c> and its name.</summary>
     public static string DefaultSlotName(string name) => "harness_" + name;
 

@@ -39,9 +39,28 @@ public sealed record TopologySpec(
     public static TopologySpec FromPair(PairSpec pair) => new(
         pair.Provisioner,
         pair.Primary,
-        [new StandbySpec(PairStandbyName, PrimaryName, pair.SlotName, pair.Standby)],
+        [new StandbySpec(PairStandbyName, PrimaryName, pair.SlotName, pair.Standby) { ApplicationName = StandbySpec.PairApplicationName }],
         pair.Replication == ReplicationMode.Sync ? new SynchronousStandbys(SyncMethod.First, 1, [PairStandbyName]) : null,
         pair.LinkProxy);
+
+    /// <summary>True for the topology <c>pair:</c> stands for (<see cref="FromPair"/>), which keeps the pair's names and settings.</summary>
+    public bool IsPairShorthand => Standbys is [{ Name: PairStandbyName, ApplicationName: StandbySpec.PairApplicationName }];
+
+    /// <summary>
+    /// The value of <c>synchronous_standby_names</c> over the standbys' application names, e.g. <c>ANY 1 (s1, s2)</c>;
+    /// null for asynchronous replication. The pair shorthand writes its one standby's bare name, as it always has
+    /// (PostgreSQL reads a bare name as <c>FIRST 1</c> of it), so pair reports keep their settings.
+    /// </summary>
+    public string? SynchronousStandbyNames =>
+        Sync is null ? null
+        : IsPairShorthand ? Standbys[0].ApplicationName
+        : Sync.Render(name => Standby(name).ApplicationName);
+
+    /// <summary>The standby of that name.</summary>
+    /// <exception cref="ArgumentException">No standby has the name.</exception>
+    public StandbySpec Standby(string name) =>
+        Standbys.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"the topology has no standby '{name}' (it has {string.Join(", ", Standbys.Select(s => s.Name))})", nameof(name));
 
     /// <summary>
     /// The pair provisioners make from a one-standby topology. Throws for more standbys: the run must have refused

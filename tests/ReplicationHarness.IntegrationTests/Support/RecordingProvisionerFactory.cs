@@ -25,9 +25,9 @@ public sealed class RecordingProvisionerFactory : ProvisionerFactory
     {
         public ProvisionerKind Kind => inner.Kind;
 
-        public async Task<ProvisionedPair> ProvisionAsync(PairSpec pair, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
+        public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
         {
-            var provisioned = await inner.ProvisionAsync(pair, progress, cancellationToken);
+            var provisioned = await inner.ProvisionAsync(topology, progress, cancellationToken);
             pairs.Enqueue(provisioned);
             return provisioned;
         }

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Tests.Provisioning;
 /// <summary>The bootstrap the local and Testcontainers provisioners share: settings, passwords, conninfo.</summary>
 public class PairBootstrapTests
 {
-    private static readonly ServerHost Local15 = new("127.0.0.1", 15) { PromoteTriggerFile = "/run/x/standby.promote" };
+    private static readonly ServerHost Local15 = new("127.0.0.1", 15) { PromoteTriggerDirectory = "/run/x" };
 
     private static PairBootstrap Bootstrap(PairSpec? pair = null, ServerHost? host = null) =>
         new(pair ?? PairSpec.Default, host ?? Local15, "SuperSecret1", "ReplSecret2");

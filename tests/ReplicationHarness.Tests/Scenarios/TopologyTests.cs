@@ -100,7 +100,7 @@ public class TopologyTests
         var s = ScenarioText.Load(ScenarioText.WithSteps("  - verify_pair:\n")).Scenario!;
 
         Assert.Equal(PairSpec.Default, s.Pair);
-        Assert.Equal(new StandbySpec("standby", "primary", PairSpec.DefaultSlotName, NodeSpec.Empty), Assert.Single(s.Topology.Standbys));
+        Assert.Equal(new StandbySpec("standby", "primary", PairSpec.DefaultSlotName, NodeSpec.Empty) { ApplicationName = "harness_standby" }, Assert.Single(s.Topology.Standbys));
         Assert.Equal(PairSpec.Default, TopologySpec.FromPair(PairSpec.Default).ToPair());
     }
 

@@ -24,10 +24,10 @@ public sealed class StubPair : ProvisionedPair
     };
 
     /// <inheritdoc />
-    public override Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+    public override Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 
     /// <inheritdoc />
-    public override bool? IsRunning(NodeRole role) => _running;
+    public override bool? IsRunning(string node) => _running;
 
     /// <inheritdoc />
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -5,13 +5,13 @@ namespace ReplicationHarness.Provisioning.Bootstrap;
 /// <summary>
 /// The one source of the settings the harness gives the servers it makes, local or in containers: the
 /// seed's replication settings, then the scenario's (<c>pair.primary.settings</c>,
-/// <c>pair.standby.settings</c>), which win. Each provisioner only carries them to its servers (a
+/// <c>pair.standby.settings</c>, or each node's under <c>topology:</c>), which win. Each provisioner only carries them to its servers (a
 /// settings file, <c>-c</c> arguments).
 /// </summary>
 public static class ServerDefaults
 {
     /// <summary>
-    /// Set on the primary only once the standby streams (<see cref="PairBootstrap.WaitForStreamingAsync"/>):
+    /// Set on the primary only once the standby streams (<see cref="PairBootstrap.ApplyOnceStreamingAsync"/>):
     /// from the start, every commit of the setup (even CREATE ROLE) would wait for a standby that does not exist yet.
     /// </summary>
     public const string SynchronousStandbyNames = "synchronous_standby_names";
@@ -21,7 +21,7 @@ public static class ServerDefaults
     private const string LogLinePrefix = "%m [%p] %q%a ";
 
     /// <summary>The primary's settings: the host's, the seed's replication settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> Primary(PairSpec pair, ServerHost host)
+    public static IReadOnlyDictionary<string, string> Primary(TopologySpec topology, ServerHost host)
     {
         var defaults = ForNode(host,
         [
@@ -33,13 +33,13 @@ public static class ServerDefaults
         // wal_keep_size replaced wal_keep_segments in PostgreSQL 13; an older server refuses to start with it.
         if (host.MajorVersion is null or >= 13)
             defaults.Add(new("wal_keep_size", "64MB"));
-        if (pair.Replication == ReplicationMode.Sync)
-            defaults.Add(new(SynchronousStandbyNames, PairBootstrap.StandbyApplicationName));
-        return Merge(defaults, pair.Primary.Settings);
+        if (topology.SynchronousStandbyNames is { } names)
+            defaults.Add(new(SynchronousStandbyNames, names));
+        return Merge(defaults, topology.Primary.Settings);
     }
 
-    /// <summary>The standby's settings: the host's, the seed's standby settings, then the scenario's.</summary>
-    public static IReadOnlyDictionary<string, string> Standby(PairSpec pair, ServerHost host)
+    /// <summary>A standby's settings: the host's, the seed's standby settings, then the scenario's for that standby.</summary>
+    public static IReadOnlyDictionary<string, string> Standby(StandbySpec standby, ServerHost host)
     {
         var defaults = ForNode(host,
         [
@@ -50,9 +50,9 @@ public static class ServerDefaults
             new("wal_receiver_status_interval", "1s"),
         ]);
         // promote_trigger_file exists up to PostgreSQL 15 (removed in 16): the seed's promotion path.
-        if (host.PromoteTriggerFile is { } trigger && host.MajorVersion is >= 12 and <= 15)
+        if (host.PromoteTriggerFile(standby.Name) is { } trigger && host.MajorVersion is >= 12 and <= 15)
             defaults.Add(new("promote_trigger_file", trigger));
-        return Merge(defaults, pair.Standby.Settings);
+        return Merge(defaults, standby.Node.Settings);
     }
 
     /// <summary>The settings a server starts with: all but those set once the standby streams.</summary>

@@ -15,10 +15,15 @@ namespace ReplicationHarness.Provisioning.Bootstrap;
 public sealed record ServerHost(string ListenAddresses, int? MajorVersion)
 {
     /// <summary>
-    /// Where the standby's <c>promote_trigger_file</c> points, for hosts whose pairs the harness can fail
-    /// over by file (local); null elsewhere.
+    /// Where each standby's <c>promote_trigger_file</c> lives (<c>&lt;name&gt;.promote</c>, one per standby so
+    /// promoting one never promotes another), for hosts whose standbys the harness can fail over by file (local);
+    /// null elsewhere.
     /// </summary>
-    public string? PromoteTriggerFile { get; init; }
+    public string? PromoteTriggerDirectory { get; init; }
+
+    /// <summary>The <c>promote_trigger_file</c> of the standby named <paramref name="standbyName"/>, or null without a directory.</summary>
+    public string? PromoteTriggerFile(string standbyName) =>
+        PromoteTriggerDirectory is null ? null : Path.Combine(PromoteTriggerDirectory, $"{standbyName}.promote");
 
     /// <summary>
     /// Settings this host needs on both nodes before the common defaults, e.g. durability turned back on

@@ -67,7 +67,7 @@ public sealed record ContainerPairPlan(PairBootstrap Bootstrap)
         "install -m 600 -o postgres -g postgres " + PassfileMount + " /tmp/replication.pgpass\n"
         + "export PGPASSFILE=/tmp/replication.pgpass\n"
         + "mkdir -p \"$PGDATA\" && chown postgres:postgres \"$PGDATA\" && chmod 700 \"$PGDATA\"\n"
-        + $"until gosu postgres pg_basebackup -D \"$PGDATA\" -Fp -Xs -R -c fast -S {Bootstrap.Pair.SlotName} "
+        + $"until gosu postgres pg_basebackup -D \"$PGDATA\" -Fp -Xs -R -c fast -S {Bootstrap.FirstStandby.SlotName} "
         + $"-d '{Bootstrap.StandbyConninfo(PrimaryAlias, PrimaryPort)}'; do\n"
         + "  rm -rf \"${PGDATA:?}\"/*; sleep 0.5\n"
         + "done\n"

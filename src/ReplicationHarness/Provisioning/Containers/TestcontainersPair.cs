@@ -19,15 +19,21 @@ public sealed class TestcontainersPair : ProvisionedPair
     public required INetwork Network { get; init; }
 
     /// <inheritdoc />
-    public override async Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default)
+    public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)
     {
-        var (stdout, stderr) = await (role == NodeRole.Primary ? PrimaryContainer : StandbyContainer).GetLogsAsync(ct: cancellationToken).ConfigureAwait(false);
+        var (stdout, stderr) = await Container(node).GetLogsAsync(ct: cancellationToken).ConfigureAwait(false);
         return stdout + stderr;
     }
 
     /// <inheritdoc />
-    public override bool? IsRunning(NodeRole role) =>
-        (role == NodeRole.Primary ? PrimaryContainer : StandbyContainer).State == TestcontainersStates.Running;
+    public override bool? IsRunning(string node) => Container(node).State == TestcontainersStates.Running;
+
+    // A container pair has one standby (the provisioner refuses more).
+    private IContainer Container(string node)
+    {
+        RequireNode(node);
+        return node == TopologySpec.PrimaryName ? PrimaryContainer : StandbyContainer;
+    }
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()

@@ -23,9 +23,12 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
     public ProvisionerKind Kind => ProvisionerKind.Testcontainers;
 
     /// <inheritdoc />
-    public async Task<ProvisionedPair> ProvisionAsync(PairSpec pair, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (pair.LinkProxy)
+        TopologyRefusal.RequireOneStandby(topology, "the testcontainers provisioner",
+            "run a topology of several standbys with --provisioner local, or keep one standby",
+            "it starts a primary and one standby container on their own Docker network; several standby containers are not built yet");
+        if (topology.LinkProxy)
         {
             // The standby container would have to stream through a proxy on the host; not built for containers yet.
             throw new ProvisioningException(
@@ -35,7 +38,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.Multiplier.Scale(options.StartTimeout));
-        var plan = new ContainerPairPlan(PairBootstrap.Create(pair, ContainerPairPlan.Host));
+        var plan = new ContainerPairPlan(PairBootstrap.Create(topology, ContainerPairPlan.Host));
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -52,7 +55,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
 
     private async Task<ProvisionedPair> BuildAsync(ContainerPairPlan plan, ProvisioningScope scope, Stopwatch stopwatch, IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken)
     {
-        var pair = plan.Bootstrap.Pair;
+        var slotName = plan.Bootstrap.FirstStandby.SlotName;
         var network = scope.Own(await CreateNetworkAsync(cancellationToken).ConfigureAwait(false), "the pair's Docker network", n => n.DisposeAsync());
         var primary = scope.Own(new PostgreSqlBuilder(options.Image)
             .WithNetwork(network)
@@ -77,7 +80,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
         var primaryEndpoint = Endpoint(NodeRole.Primary, primary, plan);
         await using var admin = new NpgsqlConnection(primaryEndpoint.ConnectionString("replication-harness-provisioner"));
         await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
-        progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{pair.SlotName}'"));
+        progress?.Report(new ProvisionProgress(ProvisionPhases.RoleAndSlot, $"creating the replication role and slot '{slotName}'"));
         await plan.Bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
         progress?.Report(new ProvisionProgress(ProvisionPhases.StandbyStart, "starting the standby container: pg_basebackup -Fp -Xs -R -c fast, then the server"));
         await standby.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -91,7 +94,7 @@ public sealed class TestcontainersProvisioner(TestcontainersOptions options) : I
             Kind = ProvisionerKind.Testcontainers,
             Primary = primaryEndpoint,
             Standby = Endpoint(NodeRole.Standby, standby, plan),
-            SlotName = pair.SlotName,
+            SlotName = slotName,
             StandbyApplicationName = PairBootstrap.StandbyApplicationName,
             ServerVersion = admin.PostgreSqlVersion.ToString(),
             PrimarySettings = plan.Bootstrap.PrimarySettings,

@@ -16,10 +16,10 @@ public sealed class ExternalPair : ProvisionedPair
     public required NodeEndpoint Owner { get; init; }
 
     /// <inheritdoc />
-    public override Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+    public override Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 
     /// <inheritdoc />
-    public override bool? IsRunning(NodeRole role) => null;
+    public override bool? IsRunning(string node) => null;
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()

@@ -21,8 +21,11 @@ public sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterP
     public ProvisionerKind Kind => ProvisionerKind.External;
 
     /// <inheritdoc />
-    public async Task<ProvisionedPair> ProvisionAsync(PairSpec pair, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        TopologyRefusal.RequireOneStandby(topology, "the external provisioner",
+            "run a topology of several standbys with --provisioner local, or keep one standby",
+            "it connects to the one primary and one standby given by --primary and --standby; several external standbys are not supported yet");
         var stopwatch = Stopwatch.StartNew();
         progress?.Report(new ProvisionProgress("connect", $"connecting to {options.Primary} and {options.Standby}"));
         await using var primary = await OpenAsync(options.Primary, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,7 @@ internal static class ArtifactKeeper
         var target = Path.GetFullPath(Path.Combine(artifactsDirectory, run.RunId));
         foreach (var server in servers)
         {
-            var nodeDir = Directory.CreateDirectory(Path.Combine(target, server.Role.ToString().ToLowerInvariant())).FullName;
+            var nodeDir = Directory.CreateDirectory(Path.Combine(target, server.Name)).FullName;
             var files = ConfigFiles.Select(f => Path.Combine(server.DataDirectory, f)).Append(server.LogFile);
             foreach (var file in files.Where(File.Exists))
             {

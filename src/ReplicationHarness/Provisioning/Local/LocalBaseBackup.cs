@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning.Local;
 
 /// <summary>
-/// The standby's data directory made as in the seed, <c>pg_basebackup -Fp -Xs -R -c fast</c> from the
-/// primary's slot, with the replication password only in the passfile.
+/// A standby's data directory made as in the seed, <c>pg_basebackup -Fp -Xs -R -c fast</c> from its slot on
+/// its upstream (the primary, or the standby it cascades from), with the replication password only in the passfile.
 /// </summary>
 internal static partial class LocalBaseBackup
 {
@@ -15,17 +16,18 @@ internal static partial class LocalBaseBackup
     /// Takes the base backup into <paramref name="standbyData"/>, reporting its progress, and checks that
     /// <c>-R</c> wrote a <c>primary_conninfo</c> without the password. Returns its size in bytes, when reported.
     /// </summary>
-    /// <param name="plan">The build: binaries, account, slot, password, progress.</param>
-    /// <param name="conninfo">How the standby reaches the primary (<see cref="Bootstrap.PairBootstrap.StandbyConninfo"/>).</param>
+    /// <param name="plan">The build: binaries, account, password, progress.</param>
+    /// <param name="standby">The standby made: its slot, and its name in progress lines.</param>
+    /// <param name="conninfo">How the standby reaches its upstream (<see cref="Bootstrap.PairBootstrap.ConninfoOf"/>).</param>
     /// <param name="standbyData">The standby's data directory, created by the backup.</param>
     /// <param name="passfile">The 0600 passfile holding the replication password.</param>
     /// <param name="cancellationToken">Stops the backup.</param>
-    public static async Task<long?> TakeAsync(LocalBuildPlan plan, string conninfo, string standbyData, string passfile, CancellationToken cancellationToken)
+    public static async Task<long?> TakeAsync(LocalBuildPlan plan, StandbySpec standby, string conninfo, string standbyData, string passfile, CancellationToken cancellationToken)
     {
         long? totalKb = null;
         var result = await CommandRunner.RunAsync(
             plan.Binaries.Tool("pg_basebackup"),
-            ["-D", standbyData, "-Fp", "-Xs", "-R", "-c", "fast", "--no-sync", "--progress", "-S", plan.Pair.SlotName, "-d", conninfo],
+            ["-D", standbyData, "-Fp", "-Xs", "-R", "-c", "fast", "--no-sync", "--progress", "-S", standby.SlotName, "-d", conninfo],
             plan.Account,
             new Dictionary<string, string> { ["PGPASSFILE"] = passfile },
             onErrorLine: line =>
@@ -36,7 +38,8 @@ internal static partial class LocalBaseBackup
                 var done = long.Parse(match.Groups["done"].Value, CultureInfo.InvariantCulture);
                 var total = long.Parse(match.Groups["total"].Value, CultureInfo.InvariantCulture);
                 totalKb = total;
-                plan.Progress?.Report(new ProvisionProgress(ProvisionPhases.BaseBackup, $"{done:N0}/{total:N0} kB", total == 0 ? 100 : 100.0 * done / total));
+                var kilobytes = $"{done:N0}/{total:N0} kB";
+                plan.Report(ProvisionPhases.BaseBackup, standby, kilobytes, kilobytes, total == 0 ? 100 : 100.0 * done / total);
             },
             cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)

@@ -4,7 +4,7 @@ using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Provisioning.Local;
 
-/// <summary>A pair the local provisioner started; disposing it stops both servers and removes the run directory.</summary>
+/// <summary>A primary and its standbys the local provisioner started; disposing it stops every server and removes the run directory.</summary>
 public sealed class LocalPair : ProvisionedPair
 {
     private readonly RunDirectory _run;
@@ -12,10 +12,10 @@ public sealed class LocalPair : ProvisionedPair
     private readonly LocalProvisionerOptions _options;
     private int _disposed;
 
-    internal LocalPair(LocalServer primaryServer, LocalServer standbyServer, RunDirectory run, IReadOnlyList<PortReservation> ports, LocalProvisionerOptions options)
+    internal LocalPair(LocalServer primaryServer, IReadOnlyList<LocalServer> standbyServers, RunDirectory run, IReadOnlyList<PortReservation> ports, LocalProvisionerOptions options)
     {
         PrimaryServer = primaryServer;
-        StandbyServer = standbyServer;
+        StandbyServers = standbyServers;
         _run = run;
         _ports = ports;
         _options = options;
@@ -25,8 +25,22 @@ public sealed class LocalPair : ProvisionedPair
     /// <summary>The primary's server process.</summary>
     public LocalServer PrimaryServer { get; }
 
-    /// <summary>The standby's server process.</summary>
-    public LocalServer StandbyServer { get; }
+    /// <summary>The (first) standby's server process.</summary>
+    public LocalServer StandbyServer => StandbyServers[0];
+
+    /// <summary>Every standby's server process, in the topology's order.</summary>
+    public IReadOnlyList<LocalServer> StandbyServers { get; }
+
+    /// <summary>Every server: the primary, then the standbys.</summary>
+    public IEnumerable<LocalServer> Servers => StandbyServers.Prepend(PrimaryServer);
+
+    /// <summary>The server of the node named <paramref name="node"/> (<c>primary</c> or a standby's name).</summary>
+    /// <exception cref="ArgumentException">No node has the name.</exception>
+    public LocalServer ServerOf(string node)
+    {
+        RequireNode(node);
+        return Servers.First(s => s.Name == node);
+    }
 
     /// <summary>The run's private directory.</summary>
     public string RunDirectoryPath => _run.Path;
@@ -38,9 +52,9 @@ public sealed class LocalPair : ProvisionedPair
     public string? KeptArtifacts { get; private set; }
 
     /// <inheritdoc />
-    public override async Task<string?> ReadLogAsync(NodeRole role, CancellationToken cancellationToken = default)
+    public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)
     {
-        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        var server = ServerOf(node);
         if (!File.Exists(server.LogFile))
             return null;
         // The server still appends to its log: open it shared.
@@ -50,52 +64,50 @@ public sealed class LocalPair : ProvisionedPair
     }
 
     /// <inheritdoc />
-    public override bool? IsRunning(NodeRole role) => (role == NodeRole.Primary ? PrimaryServer : StandbyServer).IsRunning;
+    public override bool? IsRunning(string node) => ServerOf(node).IsRunning;
 
     /// <inheritdoc />
-    public override async Task<string> StopNodeAsync(NodeRole role, StopMode mode, CancellationToken cancellationToken = default)
+    public override async Task<string> StopNodeAsync(string node, StopMode mode, CancellationToken cancellationToken = default)
     {
-        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        var server = ServerOf(node);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         if (mode == StopMode.Kill)
         {
             var pid = await server.KillAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            return $"killed the {role.ToString().ToLowerInvariant()}'s postmaster (pid {pid}) with SIGKILL";
+            return $"killed the {node}'s postmaster (pid {pid}) with SIGKILL";
         }
         var how = await server.StopAsync(mode == StopMode.Fast ? _options.Multiplier.Scale(_options.StopTimeout) : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return $"stopped the {role.ToString().ToLowerInvariant()} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+        return $"stopped the {node} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
     }
 
     /// <inheritdoc />
-    public override async Task<string> StartNodeAsync(NodeRole role, CancellationToken cancellationToken = default)
+    public override async Task<string> StartNodeAsync(string node, CancellationToken cancellationToken = default)
     {
-        var server = role == NodeRole.Primary ? PrimaryServer : StandbyServer;
+        var server = ServerOf(node);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await server.StartAsync(_options.Multiplier.Scale(_options.StartTimeout), cancellationToken).ConfigureAwait(false);
-        return $"started the {role.ToString().ToLowerInvariant()}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+        return $"started the {node}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
     }
 
     /// <inheritdoc />
-    public override async Task<string> FreezeNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default)
+    public override async Task<string> FreezeNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var processes = await Server(role).FreezeAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"froze the {role.Name()}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+        var processes = await ServerOf(node).FreezeAsync(limit, cancellationToken).ConfigureAwait(false);
+        return $"froze the {node}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
             + $"all stopped (state T) after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
     }
 
     /// <inheritdoc />
-    public override async Task<string> ThawNodeAsync(NodeRole role, TimeSpan limit, CancellationToken cancellationToken = default)
+    public override async Task<string> ThawNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var processes = await Server(role).ThawAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"thawed the {role.Name()}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+        var processes = await ServerOf(node).ThawAsync(limit, cancellationToken).ConfigureAwait(false);
+        return $"thawed the {node}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
             + $"none stopped after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
     }
 
     private static string Processes(int count) => count == 1 ? "its 1 child process" : $"its {count} child processes";
-
-    private LocalServer Server(NodeRole role) => role == NodeRole.Primary ? PrimaryServer : StandbyServer;
 
     /// <inheritdoc />
     public override Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
@@ -111,9 +123,9 @@ public sealed class LocalPair : ProvisionedPair
         try
         {
             var timeout = _options.Multiplier.Scale(_options.StopTimeout);
-            await Task.WhenAll(StandbyServer.StopAsync(timeout), PrimaryServer.StopAsync(timeout)).ConfigureAwait(false);
+            await Task.WhenAll(Servers.Select(s => s.StopAsync(timeout))).ConfigureAwait(false);
             if (Failed && _options.KeepFailures)
-                KeptArtifacts = ArtifactKeeper.Keep(_run, [PrimaryServer, StandbyServer], _options.ArtifactsDirectory, [Primary.Password, Standby.Password, ReplicationPassword]);
+                KeptArtifacts = ArtifactKeeper.Keep(_run, Servers, _options.ArtifactsDirectory, [Primary.Password, .. Standbys.Select(s => s.Endpoint.Password), ReplicationPassword]);
         }
         finally
         {
@@ -135,7 +147,7 @@ public sealed class LocalPair : ProvisionedPair
             return;
         try
         {
-            Task.WhenAll(StandbyServer.StopAsync(TimeSpan.FromSeconds(1)), PrimaryServer.StopAsync(TimeSpan.FromSeconds(1))).Wait(TimeSpan.FromSeconds(10));
+            Task.WhenAll(Servers.Select(s => s.StopAsync(TimeSpan.FromSeconds(1)))).Wait(TimeSpan.FromSeconds(10));
             Link?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         }
         catch (AggregateException)

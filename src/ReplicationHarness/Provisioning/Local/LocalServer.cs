@@ -13,7 +13,8 @@ namespace ReplicationHarness.Provisioning.Local;
 /// <c>postmaster.pid</c> (line 8 reads <c>ready</c> or <c>standby</c>; the file goes away on exit) rather
 /// than by pg_ctl's 100 ms polling or <c>kill -0</c>, which a zombie postmaster still answers.
 /// </summary>
-public sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account)
+/// <param name="name">The node's name (<c>primary</c>, <c>standby</c>, <c>s1</c>); its role's name when not given.</param>
+public sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account, string? name = null)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
     // Signals are delivered at once; a process only waits to stop while it finishes an uninterruptible read or write.
@@ -39,7 +40,8 @@ public sealed class LocalServer(NodeRole role, string dataDirectory, string logF
 
     private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
 
-    private string Name => Role.ToString().ToLowerInvariant();
+    /// <summary>The node's name, as its directories, messages and kept artifacts show it.</summary>
+    public string Name { get; } = name ?? role.ToString().ToLowerInvariant();
 
     /// <summary>Starts the server and returns when it accepts connections.</summary>
     /// <exception cref="ProvisioningException">It did not start; the message quotes its log.</exception>

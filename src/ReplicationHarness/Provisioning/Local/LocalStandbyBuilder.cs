@@ -1,0 +1,153 @@
+using ReplicationHarness.Provisioning.Bootstrap;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Local;
+
+/// <summary>
+/// Makes a local topology's standbys once its primary runs, tier by tier: first those streaming from the
+/// primary, then those cascading from them, and so on. Within a tier the base backups, the starts and the waits
+/// for streaming each run in parallel; a cascading standby's slot is made on its upstream and its base backup
+/// taken from it once that upstream streams. Everything started is owned by the build's scope, and an error in
+/// a topology names the standby it came from.
+/// </summary>
+/// <param name="plan">The build.</param>
+/// <param name="scope">Owns every server started.</param>
+/// <param name="launcher">Starts a node.</param>
+/// <param name="options">Timeouts.</param>
+/// <param name="primary">The running primary.</param>
+internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope scope, LocalServerLauncher launcher, LocalProvisionerOptions options, LocalServer primary)
+{
+    private const string Host = "127.0.0.1";
+
+    // Written only between tiers, on the build's own flow; branches of a tier only read it.
+    private readonly Dictionary<string, LocalServer> _servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long?> _backupBytes = new(StringComparer.Ordinal);
+
+    /// <summary>The standbys' servers by name, once built.</summary>
+    public IReadOnlyDictionary<string, LocalServer> Servers => _servers;
+
+    /// <summary>The size of a standby's base backup, when pg_basebackup reported it.</summary>
+    public long? BackupBytesOf(string name) => _backupBytes.GetValueOrDefault(name);
+
+    /// <summary>Builds every standby and returns once each streams (and the synchronous ones have their sync_state).</summary>
+    /// <param name="primaryPort">Where standbys reach the primary: its port, or the link proxy's.</param>
+    /// <param name="passfile">The run's passfile: holds the primary's line; a line per upstream standby is added.</param>
+    /// <param name="lap">Records the end of a phase.</param>
+    /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
+    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken)
+    {
+        var upstreams = new List<(string Host, int Port)> { (Host, primaryPort) };
+        var tiers = Tiers(plan.Topology);
+        for (var depth = 0; depth < tiers.Count; depth++)
+        {
+            var tier = tiers[depth];
+            if (depth > 0)
+            {
+                // Physical slots can be made on a standby: each cascading standby gets its own on its upstream.
+                foreach (var standby in tier)
+                    await ForStandbyAsync(standby, () => CreateSlotOnUpstreamAsync(standby, cancellationToken)).ConfigureAwait(false);
+                upstreams.AddRange(tier.Select(s => s.Upstream).Distinct().Select(u => (Host, _servers[u].Port)));
+                await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
+                lap(ProvisionPhases.RoleAndSlot);
+            }
+
+            var bytes = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => BackUpAsync(s, primaryPort, passfile, token)), cancellationToken).ConfigureAwait(false);
+            foreach (var (standby, size) in tier.Zip(bytes))
+                _backupBytes[standby.Name] = size;
+            lap(ProvisionPhases.BaseBackup);
+
+            var servers = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
+            foreach (var (standby, server) in tier.Zip(servers))
+                _servers[standby.Name] = server;
+            lap(ProvisionPhases.StandbyStart);
+
+            await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
+            if (depth == 0 && plan.Bootstrap.HasSettingsOnceStreaming)
+            {
+                // Only now: every standby synchronous_standby_names lists streams from the primary, so no commit blocks.
+                await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
+            }
+            lap(ProvisionPhases.Streaming);
+        }
+    }
+
+    /// <summary>
+    /// The standbys in build order: those streaming from the primary, then those cascading from them, and so on.
+    /// Checked before anything starts, so a topology the validator should have refused starts nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A standby's upstream is missing or the standbys stream from each other in a cycle.</exception>
+    public static IReadOnlyList<IReadOnlyList<StandbySpec>> Tiers(TopologySpec topology)
+    {
+        var tiers = new List<IReadOnlyList<StandbySpec>>();
+        var built = new HashSet<string>(StringComparer.Ordinal) { TopologySpec.PrimaryName };
+        while (topology.Standbys.Where(s => !built.Contains(s.Name) && built.Contains(s.Upstream)).ToList() is { Count: > 0 } tier)
+        {
+            tiers.Add(tier);
+            built.UnionWith(tier.Select(s => s.Name));
+        }
+        var unreachable = topology.Standbys.Where(s => !built.Contains(s.Name)).Select(s => $"{s.Name} (from {s.Upstream})").ToList();
+        if (unreachable.Count > 0)
+            throw new InvalidOperationException($"standbys that reach the primary through no chain of upstreams: {string.Join(", ", unreachable)}; the topology validator must refuse these");
+        return tiers;
+    }
+
+    private TimeSpan StreamingLimit => options.Multiplier.Scale(options.StreamingTimeout);
+
+    private LocalServer UpstreamOf(StandbySpec standby) => standby.StreamsFromPrimary ? primary : _servers[standby.Upstream];
+
+    private async Task<bool> CreateSlotOnUpstreamAsync(StandbySpec standby, CancellationToken cancellationToken)
+    {
+        plan.Report(ProvisionPhases.RoleAndSlot, standby, "", $"creating slot '{standby.SlotName}' on {standby.Upstream}");
+        await using var admin = await UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await PairBootstrap.CreateSlotAsync(admin, standby.SlotName, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private Task<long?> BackUpAsync(StandbySpec standby, int primaryPort, string passfile, CancellationToken cancellationToken)
+    {
+        plan.Report(ProvisionPhases.BaseBackup, standby, "pg_basebackup -Fp -Xs -R -c fast", $"pg_basebackup from {standby.Upstream}");
+        // -R writes this conninfo as primary_conninfo: a cascading standby's names its upstream standby.
+        var port = standby.StreamsFromPrimary ? primaryPort : _servers[standby.Upstream].Port;
+        return LocalBaseBackup.TakeAsync(plan, standby, plan.Bootstrap.ConninfoOf(standby, Host, port), plan.Run.Combine(standby.Name), passfile, cancellationToken);
+    }
+
+    private Task<LocalServer> StartAsync(StandbySpec standby, CancellationToken cancellationToken)
+    {
+        plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
+        return launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), cancellationToken);
+    }
+
+    private async Task<bool> WaitForStreamingAsync(StandbySpec standby, CancellationToken cancellationToken)
+    {
+        plan.Report(ProvisionPhases.Streaming, standby, "waiting for the standby to stream", $"waiting to stream from {standby.Upstream}");
+        await using var admin = await UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await plan.Bootstrap.WaitForStreamingAsync(admin, standby, StreamingLimit, Watch(_servers[standby.Name]), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static StandbyWatch Watch(LocalServer server) =>
+        new(() => server.IsRunning, () => $"last lines of {server.LogFile}:{Environment.NewLine}{server.LogTail()}");
+
+    /// <summary>
+    /// Runs one standby's step; in a topology its failure names the standby (the pair's errors read as they
+    /// always have). Cancellation passes through untouched.
+    /// </summary>
+    private async Task<T> ForStandbyAsync<T>(StandbySpec standby, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !plan.Topology.IsPairShorthand)
+        {
+            throw ex is ProvisioningException known
+                ? new ProvisioningException($"{standby.Name}: {known.Message}", known.Fix, known.Details, known)
+                : new ProvisioningException(
+                    $"{standby.Name}: {ex.Message}",
+                    $"check that its upstream ({standby.Upstream}) runs and accepts replication connections; --keep-failures keeps every node's log",
+                    ex.GetType().Name,
+                    ex);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.ExceptionServices;
+
+namespace ReplicationHarness.Provisioning;
+
+/// <summary>
+/// Runs one branch of a build per item at once (standbys backed up, started, awaited together). The first
+/// branch to fail cancels the others; every branch has finished before this returns or throws, so whatever a
+/// branch started is owned by the build's <see cref="ProvisioningScope"/> before the scope releases it.
+/// </summary>
+internal static class ParallelBranches
+{
+    /// <summary>Runs <paramref name="branch"/> for each item at once; results in the items' order.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <remarks>Otherwise throws the first branch's own failure, never a sibling's cancellation that followed it.</remarks>
+    public static async Task<TResult[]> RunAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, Task<TResult>> branch, CancellationToken cancellationToken)
+    {
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? first = null;
+
+        async Task<TResult> RunOneAsync(TItem item)
+        {
+            try
+            {
+                return await branch(item, siblings.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // A branch cancelled because a sibling failed is not the cause: keep the first real failure.
+                if (!(ex is OperationCanceledException && siblings.IsCancellationRequested))
+                    Interlocked.CompareExchange(ref first, ex, null);
+                await siblings.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        var running = items.Select(RunOneAsync).ToArray();
+        try
+        {
+            return await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: say so, whatever a branch made of its own cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+        catch when (first is not null)
+        {
+            ExceptionDispatchInfo.Throw(first);
+            throw;
+        }
+    }
+}
