@@ -148,6 +148,16 @@ public abstract class ProvisionedPair : IAsyncDisposable
     public virtual Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
         Refuse<Promotion>($"a {Kind.ToString().ToLowerInvariant()} pair cannot be failed over by the harness; use a local pair for promotion scenarios");
 
+    /// <summary>
+    /// Rebuilds a standby from a new base backup on a fresh slot (the <c>reclone</c> step), for a standby that can no
+    /// longer stream (its slot lost the WAL it needs); pairs the harness does not own refuse.
+    /// </summary>
+    /// <param name="standby">The standby's name.</param>
+    /// <param name="limit">How long the rebuild may take, base backup and the wait for streaming included.</param>
+    /// <returns>What happened, for the step's detail.</returns>
+    public virtual Task<string> RecloneStandbyAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot rebuild its standby; use a local pair for reclone scenarios");
+
     private static Task<T> Refuse<T>(string why) => Task.FromException<T>(new NotSupportedException(why));
 
     /// <summary>Tears the pair down.</summary>

@@ -176,13 +176,23 @@ public static class PairVerifier
             await Check(Names.SlotActive, async () =>
             {
                 await OpenAsync(primary, noToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand("SELECT active, slot_type FROM pg_replication_slots WHERE slot_name = $1", primary);
+                // wal_status (PostgreSQL 13 on) read through to_jsonb, so an older external server still answers.
+                await using var command = new NpgsqlCommand("SELECT active, slot_type, to_jsonb(s) ->> 'wal_status' FROM pg_replication_slots s WHERE slot_name = $1", primary);
                 command.Parameters.AddWithValue(pair.SlotName);
                 await using var reader = await command.ExecuteReaderAsync(noToken).ConfigureAwait(false);
                 if (!await reader.ReadAsync(noToken).ConfigureAwait(false))
                     return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
                 var active = reader.GetBoolean(0);
-                return new CriterionResult(Names.SlotActive, active ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}");
+                var walStatus = reader.IsDBNull(2) ? null : reader.GetString(2);
+                // Only trouble is spelled out: "reserved" is every healthy slot's state.
+                var retention = walStatus switch
+                {
+                    null or "reserved" => "",
+                    "lost" => ", wal_status=lost: the primary removed WAL the standby still needs (max_slot_wal_keep_size); rebuild it with '- reclone:'",
+                    _ => $", wal_status={walStatus}",
+                };
+                var holds = active && walStatus != "lost";
+                return new CriterionResult(Names.SlotActive, holds ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}{retention}");
             }).ConfigureAwait(false);
             // Last, so that waiting for lag to drain cannot crowd out the criteria that answer at once.
             await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, budget - deadline.Elapsed, token)).ConfigureAwait(false);

@@ -5,10 +5,11 @@ namespace ReplicationHarness.Verification;
 
 /// <summary>
 /// The seed's "no ERROR/FATAL in standby log", read knowing what a stop and a start the harness asked for write
-/// there: a requested shutdown ends every open connection with "terminating connection due to administrator command"
-/// (FATAL), and a connection made while the server is still starting is refused with "the database system is
-/// starting up" (FATAL). Counting those failed a healthy standby after a clean restart (a false fail). Only those
-/// lines, inside those windows, are left out (and counted in the evidence); every other ERROR, FATAL or PANIC fails.
+/// there: a requested shutdown ends every open connection with "terminating connection due to administrator
+/// command" (FATAL) or refuses it with "the database system is shutting down", and a connection made while the
+/// server is still starting is refused with "the database system is starting up" or "... is not yet accepting
+/// connections". Counting those failed a healthy standby after a clean restart (a false fail). Only those lines,
+/// inside those windows, are left out (and counted in the evidence); every other ERROR, FATAL or PANIC fails.
 /// </summary>
 public static partial class StandbyLogCheck
 {
@@ -33,7 +34,7 @@ public static partial class StandbyLogCheck
                 starting = false;
             if (!ErrorLine().IsMatch(line))
                 continue;
-            if ((shuttingDown && EndedByShutdown().IsMatch(line)) || (starting && line.Contains("FATAL:  the database system is starting up", StringComparison.Ordinal)))
+            if ((shuttingDown && EndedByShutdown().IsMatch(line)) || (starting && RefusedWhileStarting().IsMatch(line)))
             {
                 excused++;
                 continue;
@@ -54,6 +55,11 @@ public static partial class StandbyLogCheck
     [GeneratedRegex(@"LOG:\s+received (smart|fast|immediate) shutdown request")]
     private static partial Regex ShutdownRequested();
 
-    [GeneratedRegex(@"FATAL:\s+terminating (connection|walreceiver process) due to administrator command")]
+    // A session ended by the shutdown, or a connection refused while it runs.
+    [GeneratedRegex(@"FATAL:\s+(terminating (connection|walreceiver process) due to administrator command|the database system is shutting down)")]
     private static partial Regex EndedByShutdown();
+
+    // The refusals of a server still starting: before and after it reads its control file, before it is consistent.
+    [GeneratedRegex(@"FATAL:\s+the database system is (starting up|not yet accepting connections)")]
+    private static partial Regex RefusedWhileStarting();
 }

@@ -88,10 +88,11 @@ public sealed class LocalProvisionerTests : IDisposable
         Assert.Equal(10, verification.Criteria.Count);
         Assert.Equal(PairVerifier.Names.StandbyRunning, verification.Criteria[0].Name);
         Assert.Equal(PairVerifier.Names.CaughtUp, verification.Criteria[5].Name);
-        Assert.All(verification.Criteria, c =>
+        // The first one, under way when the budget ended, may still answer within the moment of grace it gets (a
+        // check only waiting between readings ends with what it saw); the rest never started.
+        Assert.All(verification.Criteria.Skip(1), c =>
         {
             Assert.Equal(CriterionStatus.Failed, c.Status);
-            // The one under way when the budget ended had no answer in time; the rest never started.
             Assert.StartsWith("not checked: ", c.Observed);
             Assert.Contains("the verification's 0 s", c.Observed);
         });

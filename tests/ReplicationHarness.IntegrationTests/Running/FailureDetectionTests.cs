@@ -130,6 +130,20 @@ public sealed class FailureDetectionTests : IDisposable
     }
 
     [Fact]
+    [Breaks("slot-invalidation.yaml")]
+    public async Task Slot_invalidation_fails_when_nothing_limits_the_wal_a_slot_holds()
+    {
+        // Without max_slot_wal_keep_size the slot keeps every segment the standby missed: the primary's disk pays.
+        var file = Broken("slot-invalidation.yaml", ("      max_slot_wal_keep_size: 32MB   # the most WAL the slot may hold back\n", ""));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Equal(Verdict.Failed, scenario.Steps[5].Status);
+        Assert.Matches(@"failed: steps\[5\] the slot is lost: result = lost, observed (reserved|extended)", output);
+    }
+
+    [Fact]
     [Breaks("standby-restart.yaml")]
     public async Task Standby_restart_fails_when_the_standby_never_comes_back()
     {

@@ -91,6 +91,36 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_standby_that_lost_its_slot_fails_verify_pair_naming_the_lost_slot_and_the_removed_segment()
+    {
+        var scenario = ScenarioLoader.Load("lost.yaml", System.Text.Encoding.UTF8.GetBytes("""
+            version: 1
+            name: lost-slot
+            pair:
+              primary:
+                settings: { max_slot_wal_keep_size: 32MB, wal_keep_size: 0 }
+            steps:
+              - stop_node: { node: standby }
+              - sql: { on: primary, query: "create table filler as select g, repeat('x', 200) as pad from generate_series(1, 300000) g" }
+              - sql: { on: primary, query: checkpoint }
+              - start_node: { node: standby }
+              - wait: 2s
+              - verify_pair:
+                timeout: 3s
+            """)).Scenario!;
+        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+
+        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+
+        var checks = result.Steps[5].Checks.ToDictionary(c => c.Name, c => (c.Status, Observed: MeasureText.Format(c.Observed)));
+        Assert.Equal(Verdict.Failed, result.Steps[5].Status);
+        Assert.Equal(Verdict.Failed, checks["slot active"].Status);
+        Assert.Equal("slot 'harness_standby' (physical) active=false, wal_status=lost: the primary removed WAL the standby still needs (max_slot_wal_keep_size); rebuild it with '- reclone:'", checks["slot active"].Observed);
+        Assert.Equal(Verdict.Failed, checks["no ERROR/FATAL in standby log"].Status);
+        Assert.Matches(@"FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment \w+ has already been removed", checks["no ERROR/FATAL in standby log"].Observed);
+    }
+
+    [Fact]
     public async Task A_primary_killed_mid_load_fails_the_write_step_naming_the_primary()
     {
         var (result, pair) = await RunWhileAsync(p => p.PrimaryServer.Pid!.Value);

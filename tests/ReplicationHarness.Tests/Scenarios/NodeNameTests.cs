@@ -79,6 +79,7 @@ public class NodeNameTests
     [InlineData("  - pause_replay:\n", "6:18 steps[0].pause_replay", "'pause_replay: { on: s1 }'")]
     [InlineData("  - resume_replay:\n", "6:19 steps[0].resume_replay", "'resume_replay: { on: s1 }'")]
     [InlineData("  - set_apply_delay: 2s\n", "6:22 steps[0].set_apply_delay", "'set_apply_delay: { delay: 2s, on: s1 }'")]
+    [InlineData("  - reclone:\n", "6:13 steps[0].reclone", "'reclone: { node: s1 }'")]
     [InlineData("  - set_apply_delay: { delay: 2s }\n", "6:22 steps[0].set_apply_delay", "'set_apply_delay: { delay: ..., on: s1 }'")]
     public void A_step_on_one_standby_must_name_it_when_there_are_several(string step, string where, string example)
     {

@@ -18,6 +18,7 @@ public class StandbyLogCheckTests
         2026-12-01 06:03:57.951 UTC [16640] LOG:  database system is shut down
         2026-12-01 06:03:58.821 UTC [16660] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
         2026-12-01 06:03:58.834 UTC [16661] [unknown] FATAL:  the database system is starting up
+        2026-12-01 06:03:58.838 UTC [16662] [unknown] FATAL:  the database system is not yet accepting connections
         2026-12-01 06:03:58.843 UTC [16660] LOG:  database system is ready to accept read-only connections
         2026-12-01 06:03:58.866 UTC [16663] LOG:  started streaming WAL from primary at 0/3000000 on timeline 1
 
@@ -29,7 +30,7 @@ public class StandbyLogCheckTests
         var result = StandbyLogCheck.Judge(CleanRestart, []);
 
         Assert.Equal(CriterionStatus.Passed, result.Status);
-        Assert.Equal("no ERROR or FATAL in 11 lines (4 FATAL lines from requested stops and starts left out: connections ended by a shutdown, or refused while starting)", result.Observed);
+        Assert.Equal("no ERROR or FATAL in 12 lines (5 FATAL lines from requested stops and starts left out: connections ended by a shutdown, or refused while starting)", result.Observed);
     }
 
     [Fact]
@@ -44,12 +45,13 @@ public class StandbyLogCheckTests
         var result = StandbyLogCheck.Judge(log, []);
 
         Assert.Equal(CriterionStatus.Failed, result.Status);
-        Assert.StartsWith("2026-12-01 06:03:14.866 UTC [16333] FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000003 has already been removed (first of 2 error lines) (4 FATAL lines", result.Observed);
+        Assert.StartsWith("2026-12-01 06:03:14.866 UTC [16333] FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000003 has already been removed (first of 2 error lines) (5 FATAL lines", result.Observed);
     }
 
     [Theory]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] app FATAL:  terminating connection due to administrator command")]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] [unknown] FATAL:  the database system is starting up")]
+    [InlineData("2026-12-01 06:00:00.000 UTC [1] [unknown] FATAL:  the database system is not yet accepting connections")]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] ERROR:  relation \"t\" does not exist")]
     public void The_same_lines_outside_a_requested_stop_or_start_fail(string line)
     {

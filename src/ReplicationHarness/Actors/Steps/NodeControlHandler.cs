@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios.Steps;
 
 namespace ReplicationHarness.Actors.Steps;
 
-/// <summary>stop_node, start_node, freeze_node and thaw_node: the harness's own servers, and what their being down or hung means for other steps.</summary>
+/// <summary>stop_node, start_node, freeze_node, thaw_node and reclone: the harness's own servers, and what their being down, hung or rebuilt means for other steps.</summary>
 internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
 {
     public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.NodeControl];
@@ -43,6 +43,20 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, thawed, $"thawing the {thawed.Name()} failed: {ex.Message}"));
                 break;
+            case RecloneStep reclone:
+                var recloned = reclone.Node ?? Run.Pair.Standbys[0].Name;
+                // Down on purpose while it is rebuilt: a probe that finds it gone failed because the scenario rebuilt it.
+                Run.Facts.StandbyStoppedBy = index;
+                var standby = Run.Children.Standby;
+                Run.Pair.RecloneStandbyAsync(recloned, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                    success: detail =>
+                    {
+                        // A new server in a new data directory: the node actor's pooled sessions belonged to the old one.
+                        standby.Tell(NodeProtocol.ClearConnections.Instance);
+                        return new StandbyNodeProtocol.Done(index, detail);
+                    },
+                    failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"recloning the {recloned} failed: {ex.Message}"));
+                break;
             case StartNodeStep start:
                 var started = Run.RoleOf(start.Node);
                 var node = Run.Children.Node(started);
@@ -75,6 +89,11 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
                 break;
             case ThawNodeStep thaw:
                 Run.Facts.Thawed(Run.RoleOf(thaw.Node), now);
+                break;
+            case RecloneStep:
+                // Stopping continues a frozen server first: rebuilt, it runs, thawed, and no longer stopped.
+                Run.Facts.StoppedWhileFrozen(NodeRole.Standby, now);
+                Run.Facts.StandbyStoppedBy = null;
                 break;
             case StartNodeStep start when Run.RoleOf(start.Node) == NodeRole.Standby:
                 Run.Facts.StandbyStoppedBy = null;

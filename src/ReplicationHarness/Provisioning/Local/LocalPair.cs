@@ -109,6 +109,15 @@ public sealed class LocalPair : ProvisionedPair
 
     private static string Processes(int count) => count == 1 ? "its 1 child process" : $"its {count} child processes";
 
+    /// <summary>Rebuilds a standby in place; set by the local provisioner.</summary>
+    internal LocalRecloner? Recloner { get; init; }
+
+    /// <inheritdoc />
+    public override Task<string> RecloneStandbyAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Recloner is { } recloner
+            ? recloner.RecloneAsync(this, standby, limit, cancellationToken)
+            : Task.FromException<string>(new NotSupportedException("this local pair was made without the means to rebuild a standby"));
+
     /// <inheritdoc />
     public override Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
         // The trigger file goes where promote_trigger_file points: the run directory, which teardown removes.

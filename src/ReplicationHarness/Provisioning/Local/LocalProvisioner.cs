@@ -127,6 +127,8 @@ public sealed class LocalProvisioner(LocalProvisionerOptions options) : ICluster
             Timings = timings,
             ReplicationPassword = bootstrap.ReplicationPassword,
             Link = link,
+            // Progress belongs to provisioning: a rebuild during the run reports through its step instead.
+            Recloner = new LocalRecloner(plan with { Progress = null }, Options, passfile),
         };
     }
 

@@ -29,15 +29,11 @@ internal sealed class LocalServerLauncher(LocalProvisionerOptions options)
         var dataDirectory = plan.Run.Combine(name);
         var logFile = plan.Run.Combine($"{name}.log");
         var socketDirectory = plan.Run.CreateSocketDirectory(name, plan.Account);
-        var conf = Path.Combine(dataDirectory, ServerConfigFile.FileName);
         for (var attempt = 1; ; attempt++)
         {
             var held = scope.OwnedOf<PortReservation>().Select(p => p.Port).ToArray();
             var reservation = scope.Own(PortReservation.Acquire(Path.Combine(options.WorkDirectory, "ports"), held), $"the {name}'s port", r => r.Dispose());
-            await File.WriteAllTextAsync(conf, ServerConfigFile.Render(
-                [KeyValuePair.Create("port", reservation.Port.ToString(CultureInfo.InvariantCulture)), .. settings, KeyValuePair.Create("unix_socket_directories", socketDirectory)]),
-                cancellationToken).ConfigureAwait(false);
-            plan.Account.Own(conf);
+            await WriteSettingsAsync(plan.Account, dataDirectory, reservation.Port, settings, socketDirectory, cancellationToken).ConfigureAwait(false);
             var server = scope.Own(new LocalServer(role, dataDirectory, logFile, socketDirectory, reservation.Port, plan.Binaries, plan.Account, name), $"the {name} server", s => StopAfterFailureAsync(s, plan));
             try
             {
@@ -54,6 +50,20 @@ internal sealed class LocalServerLauncher(LocalProvisionerOptions options)
                 File.Delete(logFile);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a node's settings file: its port, the harness's and the scenario's settings, its socket directory. A
+    /// rebuilt standby (reclone) gets the same file again, so it comes back on the same port.
+    /// </summary>
+    public static async Task WriteSettingsAsync(
+        ServerAccount account, string dataDirectory, int port, IReadOnlyDictionary<string, string> settings, string socketDirectory, CancellationToken cancellationToken)
+    {
+        var conf = Path.Combine(dataDirectory, ServerConfigFile.FileName);
+        await File.WriteAllTextAsync(conf, ServerConfigFile.Render(
+            [KeyValuePair.Create("port", port.ToString(CultureInfo.InvariantCulture)), .. settings, KeyValuePair.Create("unix_socket_directories", socketDirectory)]),
+            cancellationToken).ConfigureAwait(false);
+        account.Own(conf);
     }
 
     /// <summary>Makes a copied data directory private to the server's account: the server refuses a looser one.</summary>

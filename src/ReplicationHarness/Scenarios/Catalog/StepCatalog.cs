@@ -130,6 +130,11 @@ public static class StepCatalog
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "thaw them (SIGCONT to their processes)", AllowedAfterPromote = true,
         },
+        new(RecloneStep.Kind, StepFamily.NodeControl, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(NodeKey)], [],
+            (h, a) => new RecloneStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(NodeKey)))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "rebuild them (a new slot and base backup)",
+        },
         // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
             (h, _) => new WaitForLoadStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },
