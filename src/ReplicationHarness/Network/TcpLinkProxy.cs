@@ -97,8 +97,10 @@ public sealed class TcpLinkProxy : IAsyncDisposable
             if (mode == PartitionMode.Reject)
                 _connections.Clear();
         }
-        // A loopback send of one piece takes microseconds; only a receiver that stopped reading makes it block.
-        SpinWait.SpinUntil(() => Volatile.Read(ref _sending) == 0, SendDrainLimit);
+        // A loopback send of one piece takes microseconds; only a receiver that stopped reading makes it block (or a
+        // starved thread pool that runs its completion late: its bytes are then counted after the cut).
+        if (!SpinWait.SpinUntil(() => Volatile.Read(ref _sending) == 0, SendDrainLimit))
+            Interlocked.Increment(ref _undrainedCuts);
         if (mode == PartitionMode.Reject)
         {
             foreach (var connection in affected)
@@ -128,6 +130,14 @@ public sealed class TcpLinkProxy : IAsyncDisposable
             open = _open.Task;
         return open.IsCompleted ? Task.CompletedTask : open.WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// How many cuts returned with a send still under way after <see cref="SendDrainLimit"/>: that send began before
+    /// the cut, and what it forwards is counted when it ends.
+    /// </summary>
+    public long UndrainedCuts => Interlocked.Read(ref _undrainedCuts);
+
+    private long _undrainedCuts;
 
     /// <summary>How long a cut waits for sends already under way.</summary>
     public static readonly TimeSpan SendDrainLimit = TimeSpan.FromSeconds(1);

@@ -48,6 +48,21 @@ public class StandbyLogCheckTests
         Assert.StartsWith("2026-12-01 06:03:14.866 UTC [16333] FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000003 has already been removed (first of 2 error lines) (5 FATAL lines", result.Observed);
     }
 
+    [Fact]
+    public void A_refusal_a_backend_forked_before_ready_writes_after_the_ready_line_is_still_left_out()
+    {
+        // As a rebuilt standby's log showed it on tmpfs: the backend's line follows the postmaster's, same millisecond.
+        const string log = """
+            2026-12-01 06:40:11.335 UTC [28723] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
+            2026-12-01 06:40:11.342 UTC [28723] LOG:  database system is ready to accept read-only connections
+            2026-12-01 06:40:11.342 UTC [28727] [unknown] FATAL:  the database system is starting up
+            2026-12-01 06:40:11.358 UTC [28728] LOG:  started streaming WAL from primary at 0/9000000 on timeline 1
+
+            """;
+
+        Assert.Equal(CriterionStatus.Passed, StandbyLogCheck.Judge(log, []).Status);
+    }
+
     [Theory]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] app FATAL:  terminating connection due to administrator command")]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] [unknown] FATAL:  the database system is starting up")]
