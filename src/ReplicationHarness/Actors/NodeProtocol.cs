@@ -19,10 +19,10 @@ public static class NodeProtocol
     public interface IConnectReply;
 
     /// <summary>The node accepts the harness's connections.</summary>
-    public sealed record NodeReady(NodeRole Role, string ServerVersion) : IConnectReply;
+    public sealed record NodeReady(string Node, string ServerVersion) : IConnectReply;
 
     /// <summary>The node could not be reached.</summary>
-    public sealed record NodeUnavailable(NodeRole Role, string Reason) : IConnectReply;
+    public sealed record NodeUnavailable(string Node, string Reason) : IConnectReply;
 
     /// <summary>
     /// Run the write or probe path a few times without effect, so the first measured write does not pay
@@ -31,7 +31,7 @@ public static class NodeProtocol
     public sealed record WarmUp(IReadOnlyList<string> Tables);
 
     /// <summary>The node's paths are warm.</summary>
-    public sealed record WarmedUp(NodeRole Role);
+    public sealed record WarmedUp(string Node);
 
     /// <summary>The node was restarted: drop pooled connections, which died with the old server.</summary>
     public sealed record ClearConnections
@@ -47,14 +47,14 @@ public static class NodeProtocol
     public sealed record RunSql(int StepIndex, string Query, TimeSpan Timeout);
 
     /// <summary>The first column of the first row as text (null for no row or SQL NULL), or the error.</summary>
-    public sealed record SqlResult(int StepIndex, NodeRole Role, string? FirstValue, string? Error);
+    public sealed record SqlResult(int StepIndex, string Node, string? FirstValue, string? Error);
 
     /// <summary>Count and digest the rows of a table within <paramref name="Timeout"/>; answered with <see cref="TableDigest"/>.</summary>
     public sealed record DigestTable(string Table, TimeSpan Timeout);
 
     /// <summary>A table's row count and md5 of its rows in id order, or the error.</summary>
-    public sealed record TableDigest(NodeRole Role, string Table, long Rows, string Md5, string? Error);
+    public sealed record TableDigest(string Node, string Table, long Rows, string Md5, string? Error);
 
     /// <summary>A node operation of a step failed in an expected way (a query error, a timeout).</summary>
-    public sealed record OperationFailed(int StepIndex, NodeRole Role, string What) : StandbyNodeProtocol.IOperationReply;
+    public sealed record OperationFailed(int StepIndex, string Node, string What) : StandbyNodeProtocol.IOperationReply;
 }

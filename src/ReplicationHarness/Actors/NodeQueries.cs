@@ -14,23 +14,23 @@ internal static class NodeQueries
     public static NpgsqlDataSource CreateDataSource(NodeEndpoint endpoint, string applicationName, bool resetOnClose = true) =>
         new NpgsqlDataSourceBuilder(endpoint.ConnectionString(applicationName, resetOnClose)).Build();
 
-    public static async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlDataSource source, NodeRole role, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlDataSource source, string node, CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return new NodeProtocol.NodeReady(role, connection.PostgreSqlVersion.ToString());
+            return new NodeProtocol.NodeReady(node, connection.PostgreSqlVersion.ToString());
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            return new NodeProtocol.NodeUnavailable(role, ex.Message);
+            return new NodeProtocol.NodeUnavailable(node, ex.Message);
         }
     }
 
-    public static async Task<NodeProtocol.SqlResult> RunSqlAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.RunSql request, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.SqlResult> RunSqlAsync(NpgsqlDataSource source, string node, NodeProtocol.RunSql request, CancellationToken cancellationToken)
     {
         using var limit = new OperationLimit(request.Timeout, cancellationToken);
-        var phase = $"connecting to the {role.Name()}";
+        var phase = $"connecting to {NodeText.The(node)}";
         try
         {
             var text = await AbandonAtLimit.OnConnectionAsync(source, async connection =>
@@ -43,22 +43,22 @@ internal static class NodeQueries
                 var value = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
                 return value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
             }, limit.Token).ConfigureAwait(false);
-            return new NodeProtocol.SqlResult(request.StepIndex, role, text, null);
+            return new NodeProtocol.SqlResult(request.StepIndex, node, text, null);
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.SqlResult(request.StepIndex, role, null, $"did not finish within its limit of {DurationText.Describe(request.Timeout)} while {phase}");
+            return new NodeProtocol.SqlResult(request.StepIndex, node, null, $"did not finish within its limit of {DurationText.Describe(request.Timeout)} while {phase}");
         }
         catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return new NodeProtocol.SqlResult(request.StepIndex, role, null, ex.Message);
+            return new NodeProtocol.SqlResult(request.StepIndex, node, null, ex.Message);
         }
     }
 
-    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, NodeRole role, NodeProtocol.DigestTable request, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.TableDigest> DigestAsync(NpgsqlDataSource source, string node, NodeProtocol.DigestTable request, CancellationToken cancellationToken)
     {
         using var limit = new OperationLimit(request.Timeout, cancellationToken);
-        var phase = $"connecting to the {role.Name()}";
+        var phase = $"connecting to {NodeText.The(node)}";
         try
         {
             var (rows, md5) = await AbandonAtLimit.OnConnectionAsync(source, async connection =>
@@ -69,15 +69,15 @@ internal static class NodeQueries
                 await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 return (reader.GetInt64(0), reader.GetString(1));
             }, limit.Token).ConfigureAwait(false);
-            return new NodeProtocol.TableDigest(role, request.Table, rows, md5, null);
+            return new NodeProtocol.TableDigest(node, request.Table, rows, md5, null);
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.TableDigest(role, request.Table, 0, "", $"the {role.Name()} does not answer: {limit.Describe("reading the table's digest", phase)}");
+            return new NodeProtocol.TableDigest(node, request.Table, 0, "", $"{NodeText.The(node)} does not answer: {limit.Describe("reading the table's digest", phase)}");
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.TableDigest(role, request.Table, 0, "", ex.Message);
+            return new NodeProtocol.TableDigest(node, request.Table, 0, "", ex.Message);
         }
     }
 

@@ -28,16 +28,16 @@ public sealed class PrimaryNodeActor : ReceiveActor
         _endpoint = endpoint;
 
         Receive<NodeProtocol.Connect>(_ =>
-            NodeQueries.ConnectAsync(Source, NodeRole.Primary, _stopping.Token).PipeTo(Sender));
+            NodeQueries.ConnectAsync(Source, TopologySpec.PrimaryName, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.ClearConnections>(_ =>
         {
             _source?.Clear();
             _writes?.Clear();
         });
         Receive<NodeProtocol.RunSql>(request =>
-            NodeQueries.RunSqlAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
+            NodeQueries.RunSqlAsync(Source, TopologySpec.PrimaryName, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
-            NodeQueries.DigestAsync(Source, NodeRole.Primary, request, _stopping.Token).PipeTo(Sender));
+            NodeQueries.DigestAsync(Source, TopologySpec.PrimaryName, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request).PipeTo(Sender));
@@ -109,7 +109,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", _stopping.Token).ConfigureAwait(false);
             }
         }
-        return new NodeProtocol.WarmedUp(NodeRole.Primary);
+        return new NodeProtocol.WarmedUp(TopologySpec.PrimaryName);
     }
 
     private async Task<object> FlushPositionAsync(PrimaryNodeProtocol.GetFlushPosition request)
@@ -127,11 +127,11 @@ public sealed class PrimaryNodeActor : ReceiveActor
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Primary, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, TopologySpec.PrimaryName, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Primary, $"reading the primary's flush position failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, TopologySpec.PrimaryName, $"reading the primary's flush position failed: {ex.Message}");
         }
     }
 

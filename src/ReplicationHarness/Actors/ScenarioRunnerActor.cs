@@ -128,7 +128,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         });
         Receive<NodeProtocol.NodeUnavailable>(unavailable =>
         {
-            var reason = $"cannot connect to the {unavailable.Role.Name()}: {_run.Redact(unavailable.Reason)}";
+            var reason = $"cannot connect to {NodeText.The(unavailable.Node)}: {_run.Redact(unavailable.Reason)}";
             if (_run.Index == RunPreparation.Index && _unreachable is null && _scenario.Steps[0] is VerifyPairStep)
             {
                 // A node that is down is the pair failing, not the harness: let verify_pair say which criteria fail.
@@ -207,7 +207,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
                 break;
             case NodeProtocol.OperationFailed failed when _run.IsCurrent(failed.StepIndex):
                 // An operation on a frozen node ends at its limit; the scenario froze it, and the step says so.
-                CompleteStep(new StepOutcome(Verdict.Error, [], _run.Facts.WithFrozenNote(_run.Redact(failed.What), failed.Role)));
+                CompleteStep(new StepOutcome(Verdict.Error, [], _run.Facts.WithFrozenNote(_run.Redact(failed.What), failed.Node)));
                 break;
         }
     }

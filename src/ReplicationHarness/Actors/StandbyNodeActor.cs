@@ -13,15 +13,17 @@ namespace ReplicationHarness.Actors;
 public sealed class StandbyNodeActor : ReceiveActor
 {
     private readonly NodeEndpoint _endpoint;
+    private readonly string _name;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<StandbyNodeProtocol.Probe> _probes = new();
     private NpgsqlDataSource? _source;
     private NpgsqlConnection? _probeConnection;
     private bool _probing;
 
-    public StandbyNodeActor(NodeEndpoint endpoint)
+    public StandbyNodeActor(NodeEndpoint endpoint, string name)
     {
         _endpoint = endpoint;
+        _name = name;
 
         // The probe's connection is made here, on the actor's thread; the task only opens it.
         Receive<NodeProtocol.Connect>(_ => ConnectAsync(_probeConnection ??= Source.CreateConnection()).PipeTo(Sender));
@@ -37,10 +39,10 @@ public sealed class StandbyNodeActor : ReceiveActor
             }
         });
         Receive<NodeProtocol.RunSql>(request =>
-            NodeQueries.RunSqlAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
+            NodeQueries.RunSqlAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
-            NodeQueries.DigestAsync(Source, NodeRole.Standby, request, _stopping.Token).PipeTo(Sender));
-        Receive<NodeProtocol.WarmUp>(request => StandbyProbe.WarmUpAsync(_probeConnection!, request.Tables, _stopping.Token).PipeTo(Sender));
+            NodeQueries.DigestAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
+        Receive<NodeProtocol.WarmUp>(request => StandbyProbe.WarmUpAsync(_probeConnection!, _name, request.Tables, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.Probe>(probe =>
         {
             _probes.Enqueue(probe);
@@ -61,13 +63,15 @@ public sealed class StandbyNodeActor : ReceiveActor
             StartNextProbe();
         });
         Receive<StandbyNodeProtocol.WaitForReplay>(request => StandbyOperations.WaitForReplayAsync(Source, request, _stopping.Token).PipeTo(Sender));
-        Receive<StandbyNodeProtocol.SetApplyDelay>(request => StandbyOperations.SetApplyDelayAsync(Source, request, _stopping.Token).PipeTo(Sender));
-        Receive<StandbyNodeProtocol.ControlReplay>(request => StandbyOperations.ControlReplayAsync(Source, request, _stopping.Token).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.SetApplyDelay>(request => StandbyOperations.SetApplyDelayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.ControlReplay>(request => StandbyOperations.ControlReplayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.CountWrites>(request => StandbyOperations.CountWritesAsync(Source, request, _stopping.Token).PipeTo(Sender));
     }
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(NodeEndpoint endpoint) => Akka.Actor.Props.Create(() => new StandbyNodeActor(endpoint));
+    /// <param name="endpoint">How to reach the standby.</param>
+    /// <param name="name">Its name in the scenario (<c>standby</c> for a pair), carried by its replies.</param>
+    public static Props Props(NodeEndpoint endpoint, string name = TopologySpec.PairStandbyName) => Akka.Actor.Props.Create(() => new StandbyNodeActor(endpoint, name));
 
     private NpgsqlDataSource Source => _source ??= NodeQueries.CreateDataSource(_endpoint, "replication-harness-standby");
 
@@ -83,7 +87,7 @@ public sealed class StandbyNodeActor : ReceiveActor
 
     private async Task<NodeProtocol.IConnectReply> ConnectAsync(NpgsqlConnection probeConnection)
     {
-        var ready = await NodeQueries.ConnectAsync(Source, NodeRole.Standby, _stopping.Token).ConfigureAwait(false);
+        var ready = await NodeQueries.ConnectAsync(Source, _name, _stopping.Token).ConfigureAwait(false);
         if (ready is NodeProtocol.NodeReady && probeConnection.FullState != System.Data.ConnectionState.Open)
         {
             try
@@ -93,7 +97,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             }
             catch (NpgsqlException ex)
             {
-                return new NodeProtocol.NodeUnavailable(NodeRole.Standby, ex.Message);
+                return new NodeProtocol.NodeUnavailable(_name, ex.Message);
             }
         }
         return ready;

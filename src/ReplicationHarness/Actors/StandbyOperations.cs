@@ -73,7 +73,7 @@ internal static class StandbyOperations
         }
     }
 
-    public static async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(NpgsqlDataSource source, StandbyNodeProtocol.SetApplyDelay request, CancellationToken stopping)
+    public static async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(NpgsqlDataSource source, string node, StandbyNodeProtocol.SetApplyDelay request, CancellationToken stopping)
     {
         var milliseconds = ((long)request.Delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         using var limit = new OperationLimit(request.Timeout, stopping);
@@ -106,15 +106,15 @@ internal static class StandbyOperations
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
             var seen = current is null ? "" : $" (it still read {current}ms, not {milliseconds}ms)";
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, limit.Describe("setting recovery_min_apply_delay", phase) + seen);
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, limit.Describe("setting recovery_min_apply_delay", phase) + seen);
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"setting recovery_min_apply_delay failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"setting recovery_min_apply_delay failed: {ex.Message}");
         }
     }
 
-    public static async Task<StandbyNodeProtocol.IOperationReply> ControlReplayAsync(NpgsqlDataSource source, StandbyNodeProtocol.ControlReplay request, CancellationToken stopping)
+    public static async Task<StandbyNodeProtocol.IOperationReply> ControlReplayAsync(NpgsqlDataSource source, string node, StandbyNodeProtocol.ControlReplay request, CancellationToken stopping)
     {
         var action = request.Pause ? "pausing replay" : "resuming replay";
         using var limit = new OperationLimit(request.Timeout, stopping);
@@ -137,11 +137,11 @@ internal static class StandbyOperations
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, limit.Describe(action, phase));
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, limit.Describe(action, phase));
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, NodeRole.Standby, $"{action} failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"{action} failed: {ex.Message}");
         }
     }
 

@@ -99,7 +99,7 @@ internal static class StandbyProbe
     }
 
     /// <summary>Runs the probe path a few times without effect, so the first measured probe does not pay for preparing its statement.</summary>
-    public static async Task<NodeProtocol.WarmedUp> WarmUpAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    public static async Task<NodeProtocol.WarmedUp> WarmUpAsync(NpgsqlConnection connection, string node, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         foreach (var table in tables)
         {
@@ -109,6 +109,6 @@ internal static class StandbyProbe
                 await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
         await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", cancellationToken).ConfigureAwait(false);
-        return new NodeProtocol.WarmedUp(NodeRole.Standby);
+        return new NodeProtocol.WarmedUp(node);
     }
 }

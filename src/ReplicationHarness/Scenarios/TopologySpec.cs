@@ -80,16 +80,6 @@ public sealed record TopologySpec(
     /// <summary>True when this build can provision the topology (<see cref="ProvisionableStandbys"/>).</summary>
     public bool CanProvision => Standbys.Count <= ProvisionableStandbys;
 
-    /// <summary>
-    /// The role of a node a step names: the primary's name or a standby's. A promoted standby keeps its name, so
-    /// a step naming it after the promotion reaches the new primary.
-    /// </summary>
-    /// <exception cref="ArgumentException">The name is not in the topology (the binder accepts only names that are).</exception>
-    public NodeRole RoleOf(string node) =>
-        node == PrimaryName ? NodeRole.Primary
-        : Standbys.Any(s => s.Name == node) ? NodeRole.Standby
-        : throw new ArgumentException($"'{node}' is not a node of this topology ({PrimaryName}, {string.Join(", ", Standbys.Select(s => s.Name))})", nameof(node));
-
     /// <summary>Why a topology with several standbys cannot run in this build, in one line.</summary>
     public string OneStandbyOnly() =>
         $"the topology has {Standbys.Count} standbys ({string.Join(", ", Standbys.Select(s => s.Name))}) but this build provisions one standby only";

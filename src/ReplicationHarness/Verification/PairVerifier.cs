@@ -37,19 +37,35 @@ public static class PairVerifier
     /// with that reason, so the caller always gets every criterion back in time instead of a verification that ran late.
     /// </param>
     /// <param name="cancellationToken">Stops the checks.</param>
+    /// <remarks>
+    /// With several standbys each is checked against its own upstream, all at once within the same budget (one that
+    /// hangs cannot use up the others' time), and each criterion's name starts with the standby's ("s2: slot active").
+    /// </remarks>
     public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan budget, CancellationToken cancellationToken = default)
     {
+        if (pair.Standbys.Count == 1)
+            return new PairVerification(await VerifyStandbyAsync(pair, pair.Standbys[0], budget, cancellationToken).ConfigureAwait(false));
+        var each = await Task.WhenAll(pair.Standbys.Select(s => VerifyStandbyAsync(pair, s, budget, cancellationToken))).ConfigureAwait(false);
+        return new PairVerification([.. pair.Standbys.Zip(each).SelectMany(p => p.Second.Select(c => c with { Name = $"{p.First.Name}: {c.Name}" }))]);
+    }
+
+    private static async Task<IReadOnlyList<CriterionResult>> VerifyStandbyAsync(ProvisionedPair pair, ProvisionedStandby target, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        // The slot and the walsender a standby streams from are on its upstream: the primary, or the standby it cascades from.
+        var upstreamName = target.Upstream;
+        var upstreamEndpoint = upstreamName == TopologySpec.PrimaryName ? pair.Primary : pair.Standbys.First(s => s.Name == upstreamName).Endpoint;
         // Unpooled: after a restart the pool still holds sessions of the old server, and the first query on one failed
         // with 57P01 ("terminating connection due to administrator command"): a false fail of a healthy standby.
         var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify", pooling: false));
-        var standby = new NpgsqlConnection(pair.Standby.ConnectionString("replication-harness-verify", pooling: false));
+        var standby = new NpgsqlConnection(target.Endpoint.ConnectionString("replication-harness-verify", pooling: false));
+        var upstream = upstreamName == TopologySpec.PrimaryName ? primary : new NpgsqlConnection(upstreamEndpoint.ConnectionString("replication-harness-verify", pooling: false));
         // A check the budget cut off while it waited for a server's answer (a hung node): it is abandoned, not cancelled,
         // since Npgsql's cancellation would wait for that server; the connections go when it ends.
         Task? abandoned = null;
         // Queries get no token (see AbandonAtLimit); the budget ends a check from outside, and the waits between polls.
         var noToken = CancellationToken.None;
         var results = new List<CriterionResult>();
-        var secrets = new[] { pair.Primary.Password, pair.Standby.Password };
+        var secrets = new[] { pair.Primary.Password, target.Endpoint.Password, upstreamEndpoint.Password };
         var deadline = Stopwatch.StartNew();
         using var outOfBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         outOfBudget.CancelAfter(budget);
@@ -106,7 +122,7 @@ public static class PairVerifier
         {
             await Check(Names.StandbyRunning, async () =>
             {
-                var running = pair.IsRunning(NodeRole.Standby);
+                var running = pair.IsRunning(target.Name);
                 if (running == false)
                     return new CriterionResult(Names.StandbyRunning, CriterionStatus.Failed, "the standby's postmaster is not running");
                 await standby.OpenAsync(noToken).ConfigureAwait(false);
@@ -123,18 +139,18 @@ public static class PairVerifier
             }).ConfigureAwait(false);
             await Check(Names.Streaming, async () =>
             {
-                await OpenAsync(primary, noToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", primary);
-                command.Parameters.AddWithValue(pair.StandbyApplicationName);
+                await OpenAsync(upstream, noToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = $1", upstream);
+                command.Parameters.AddWithValue(target.ApplicationName);
                 await using var reader = await command.ExecuteReaderAsync(noToken).ConfigureAwait(false);
                 if (!await reader.ReadAsync(noToken).ConfigureAwait(false))
-                    return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{pair.StandbyApplicationName}'");
+                    return new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"no pg_stat_replication row for application_name '{target.ApplicationName}'");
                 var state = reader.GetString(0);
                 return new CriterionResult(Names.Streaming, state == "streaming" ? CriterionStatus.Passed : CriterionStatus.Failed, $"state={state}, sync_state={reader.GetString(1)}");
             }).ConfigureAwait(false);
             await Check(Names.StandbyLogClean, async () =>
             {
-                var log = await pair.ReadLogAsync(NodeRole.Standby, token).ConfigureAwait(false);
+                var log = await pair.ReadLogAsync(target.Name, token).ConfigureAwait(false);
                 if (log is null)
                     return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
                 return StandbyLogCheck.Judge(log, secrets);
@@ -175,42 +191,39 @@ public static class PairVerifier
             }).ConfigureAwait(false);
             await Check(Names.SlotActive, async () =>
             {
-                await OpenAsync(primary, noToken).ConfigureAwait(false);
+                await OpenAsync(upstream, noToken).ConfigureAwait(false);
                 // wal_status (PostgreSQL 13 on) read through to_jsonb, so an older external server still answers.
-                await using var command = new NpgsqlCommand("SELECT active, slot_type, to_jsonb(s) ->> 'wal_status' FROM pg_replication_slots s WHERE slot_name = $1", primary);
-                command.Parameters.AddWithValue(pair.SlotName);
+                await using var command = new NpgsqlCommand("SELECT active, slot_type, to_jsonb(s) ->> 'wal_status' FROM pg_replication_slots s WHERE slot_name = $1", upstream);
+                command.Parameters.AddWithValue(target.SlotName);
                 await using var reader = await command.ExecuteReaderAsync(noToken).ConfigureAwait(false);
                 if (!await reader.ReadAsync(noToken).ConfigureAwait(false))
-                    return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{pair.SlotName}' on the primary");
+                    return new CriterionResult(Names.SlotActive, CriterionStatus.Failed, $"no replication slot '{target.SlotName}' on {NodeText.The(upstreamName)}");
                 var active = reader.GetBoolean(0);
                 var walStatus = reader.IsDBNull(2) ? null : reader.GetString(2);
                 // Only trouble is spelled out: "reserved" is every healthy slot's state.
                 var retention = walStatus switch
                 {
                     null or "reserved" => "",
-                    "lost" => ", wal_status=lost: the primary removed WAL the standby still needs (max_slot_wal_keep_size); rebuild it with '- reclone:'",
+                    "lost" => $", wal_status=lost: {NodeText.The(upstreamName)} removed WAL the standby still needs (max_slot_wal_keep_size); rebuild it with '- reclone:'",
                     _ => $", wal_status={walStatus}",
                 };
                 var holds = active && walStatus != "lost";
-                return new CriterionResult(Names.SlotActive, holds ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{pair.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}{retention}");
+                return new CriterionResult(Names.SlotActive, holds ? CriterionStatus.Passed : CriterionStatus.Failed, $"slot '{target.SlotName}' ({reader.GetString(1)}) active={active.ToString().ToLowerInvariant()}{retention}");
             }).ConfigureAwait(false);
             // Last, so that waiting for lag to drain cannot crowd out the criteria that answer at once.
-            await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, primary, budget - deadline.Elapsed, token)).ConfigureAwait(false);
+            await Check(Names.CaughtUp, () => CheckCaughtUpAsync(pair, target, upstream, budget - deadline.Elapsed, token)).ConfigureAwait(false);
         }
         finally
         {
-            if (abandoned is null)
+            foreach (var connection in new[] { primary, standby, upstream }.Distinct())
             {
-                await primary.DisposeAsync().ConfigureAwait(false);
-                await standby.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                AbandonAtLimit.DisposeWhenDone(abandoned, primary);
-                AbandonAtLimit.DisposeWhenDone(abandoned, standby);
+                if (abandoned is null)
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                else
+                    AbandonAtLimit.DisposeWhenDone(abandoned, connection);
             }
         }
-        return new PairVerification([.. results.OrderBy(r => Order.IndexOf(r.Name))]);
+        return [.. results.OrderBy(r => Order.IndexOf(r.Name))];
     }
 
     /// <summary>
@@ -234,12 +247,15 @@ public static class PairVerifier
         new(name, CriterionStatus.Failed, $"not checked: the verification's {budget.TotalSeconds:0.##} s ran out first (give the step a longer timeout)");
 
     /// <param name="cancellationToken">Ends the waits between readings; readings are not cancelled (the caller abandons one that hangs).</param>
-    private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, NpgsqlConnection primary, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<CriterionResult> CheckCaughtUpAsync(ProvisionedPair pair, ProvisionedStandby target, NpgsqlConnection upstream, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await OpenAsync(primary, CancellationToken.None).ConfigureAwait(false);
-        const string sql = "SELECT pg_current_wal_flush_lsn(), sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication WHERE application_name = $1";
-        await using var command = new NpgsqlCommand(sql, primary);
-        command.Parameters.AddWithValue(pair.StandbyApplicationName);
+        await OpenAsync(upstream, CancellationToken.None).ConfigureAwait(false);
+        // Against its upstream's own position: flushed on the primary, replayed on a standby it cascades from (whose own
+        // criterion says whether it has caught up with the primary).
+        const string sql = "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_flush_lsn() END, sent_lsn, write_lsn, flush_lsn, replay_lsn "
+            + "FROM pg_stat_replication WHERE application_name = $1";
+        await using var command = new NpgsqlCommand(sql, upstream);
+        command.Parameters.AddWithValue(target.ApplicationName);
         var stopwatch = Stopwatch.StartNew();
         var observed = "no pg_stat_replication row";
         while (true)
@@ -254,7 +270,7 @@ public static class PairVerifier
                 }
                 if (stopwatch.Elapsed > timeout)
                     return Behind(observed, timeout);
-                if (pair.IsRunning(NodeRole.Standby) == false)
+                if (pair.IsRunning(target.Name) == false)
                     return new CriterionResult(Names.CaughtUp, CriterionStatus.Failed, $"{observed}; the standby is not running");
                 await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
             }

@@ -50,8 +50,8 @@ public class ScenarioRunnerSpec : TestKit
     {
         await _primary.ExpectMsgAsync<NodeProtocol.Connect>();
         await _standby.ExpectMsgAsync<NodeProtocol.Connect>();
-        _runner.Tell(new NodeProtocol.NodeReady(NodeRole.Primary, "15"));
-        _runner.Tell(new NodeProtocol.NodeReady(NodeRole.Standby, "15"));
+        _runner.Tell(new NodeProtocol.NodeReady("primary", "15"));
+        _runner.Tell(new NodeProtocol.NodeReady("standby", "15"));
         if (tables.Length == 0)
         {
             // A scenario that writes nothing has no tables to prepare and no write path to warm up.
@@ -68,8 +68,8 @@ public class ScenarioRunnerSpec : TestKit
         _runner.Tell(new StandbyNodeProtocol.ReplayReached(RunPreparation.Index, new Lsn(100), TimeSpan.FromMilliseconds(1)));
         await _primary.ExpectMsgAsync<NodeProtocol.WarmUp>();
         await _standby.ExpectMsgAsync<NodeProtocol.WarmUp>();
-        _runner.Tell(new NodeProtocol.WarmedUp(NodeRole.Primary));
-        _runner.Tell(new NodeProtocol.WarmedUp(NodeRole.Standby));
+        _runner.Tell(new NodeProtocol.WarmedUp("primary"));
+        _runner.Tell(new NodeProtocol.WarmedUp("standby"));
         for (var i = 1; i <= 3; i++)
         {
             var write = await _primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
@@ -109,8 +109,8 @@ public class ScenarioRunnerSpec : TestKit
         _runner.Tell(new StandbyNodeProtocol.ReplayReached(ContentsComparison.Index, new Lsn(400), TimeSpan.FromMilliseconds(1)));
         await _primary.ExpectMsgAsync<NodeProtocol.DigestTable>();
         await _standby.ExpectMsgAsync<NodeProtocol.DigestTable>();
-        _runner.Tell(new NodeProtocol.TableDigest(NodeRole.Primary, "harness_items", 5, "abc", null));
-        _runner.Tell(new NodeProtocol.TableDigest(NodeRole.Standby, "harness_items", 5, "abc", null));
+        _runner.Tell(new NodeProtocol.TableDigest("primary", "harness_items", 5, "abc", null));
+        _runner.Tell(new NodeProtocol.TableDigest("standby", "harness_items", 5, "abc", null));
 
         var result = (await ExpectMsgAsync<ScenarioRunnerProtocol.ScenarioFinished>()).Result;
         Assert.Equal(Verdict.Passed, result.Status);
@@ -163,7 +163,7 @@ public class ScenarioRunnerSpec : TestKit
         Assert.Null(write.Prober);
         _runner.Tell(new PrimaryNodeProtocol.Committed(write.WriteId, 0, "harness_items", WriteKind.Insert, 2, 0, 0, Lsn.Zero));
         // Addressed to step 0, which has ended: dropped, not routed to the wait under way.
-        _runner.Tell(new NodeProtocol.OperationFailed(0, NodeRole.Standby, "late"));
+        _runner.Tell(new NodeProtocol.OperationFailed(0, "standby", "late"));
 
         var result = await FinishAsync();
         Assert.Equal(Verdict.Passed, result.Status);

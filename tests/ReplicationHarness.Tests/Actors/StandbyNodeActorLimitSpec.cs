@@ -49,7 +49,7 @@ public sealed class StandbyNodeActorLimitSpec : TestKit
         _standby.Tell(new StandbyNodeProtocol.SetApplyDelay(2, TimeSpan.FromSeconds(2), Limit), TestActor);
 
         var failed = await ExpectMsgAsync<NodeProtocol.OperationFailed>(ReplyWithin);
-        Assert.Equal((2, NodeRole.Standby), (failed.StepIndex, failed.Role));
+        Assert.Equal((2, "standby"), (failed.StepIndex, failed.Node));
         Assert.Equal("setting recovery_min_apply_delay ran out of its limit of 300ms while connecting to the standby", failed.What);
     }
 
@@ -70,7 +70,7 @@ public sealed class StandbyNodeActorLimitSpec : TestKit
         _standby.Tell(new NodeProtocol.RunSql(5, "select 1", Limit), TestActor);
 
         var result = await ExpectMsgAsync<NodeProtocol.SqlResult>(ReplyWithin);
-        Assert.Equal((5, NodeRole.Standby, (string?)null), (result.StepIndex, result.Role, result.FirstValue));
+        Assert.Equal((5, "standby", (string?)null), (result.StepIndex, result.Node, result.FirstValue));
         Assert.Equal("did not finish within its limit of 300ms while connecting to the standby", result.Error);
     }
 

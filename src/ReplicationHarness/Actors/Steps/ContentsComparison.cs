@@ -15,7 +15,7 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
     /// <summary>The step index the comparison's requests carry.</summary>
     public const int Index = -2;
 
-    private readonly Dictionary<(NodeRole, string), NodeProtocol.TableDigest> _digests = [];
+    private readonly Dictionary<(string, string), NodeProtocol.TableDigest> _digests = [];
     private TimeSpan _started;
     private bool _compared;
 
@@ -60,7 +60,7 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
                 done(ContentsJudge.NotCaughtUp(ReplicationHandler.Behind(notReached, run.Redact)));
                 break;
             case NodeProtocol.TableDigest digest:
-                _digests[(digest.Role, digest.Table)] = digest;
+                _digests[(digest.Node, digest.Table)] = digest;
                 if (_digests.Count == run.Facts.Tables.Count * 2)
                     Compare();
                 break;
@@ -72,11 +72,11 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
         if (_compared)
             return;
         _compared = true;
-        TableContents Contents(NodeRole role, string table)
+        TableContents Contents(string node, string table)
         {
-            var digest = _digests[(role, table)];
+            var digest = _digests[(node, table)];
             return new TableContents(digest.Rows, digest.Md5, digest.Error is null ? null : run.Redact(digest.Error));
         }
-        done(ContentsJudge.Judge(run.Facts.Tables.Select(t => (t, Contents(NodeRole.Primary, t), Contents(NodeRole.Standby, t))).ToList()));
+        done(ContentsJudge.Judge(run.Facts.Tables.Select(t => (t, Contents(TopologySpec.PrimaryName, t), Contents(run.Children.StandbyName, t))).ToList()));
     }
 }

@@ -41,7 +41,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
                 Run.Visibility.Record(visible);
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Mine(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Facts.FrozenNote(NodeRole.Standby, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StoppedBy(Run.Children.StandbyName), Run.Facts.FrozenNote(Run.Children.StandbyName, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
                 return true;
             case WriterLoadProtocol.LoadFinished finished when finished.StepIndex == _background?.Index:
                 _backgroundFinished = finished;
@@ -89,7 +89,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
             Run.Facts.NextWriteId = finished.NextWriteId;
         var since = _startedAt.GetValueOrDefault(load.Index, Run.Started);
         var summary = new LoadSummary(finished.Rows, finished.Batches, finished.Elapsed, finished.RowsPerSecond, finished.Probed, finished.Failures,
-            finished.FirstFailure is { } first ? Run.Facts.WithFrozenNote(Run.Redact(first), NodeRole.Primary, since) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
+            finished.FirstFailure is { } first ? Run.Facts.WithFrozenNote(Run.Redact(first), TopologySpec.PrimaryName, since) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
         Run.Complete(LoadJudge.Judge(load, summary, Run.Visibility.MeasuredOf(load.Index), Run.Visibility.UnseenOf(load.Index),
             Run.Visibility.ProbeFailed(load.Index), Run.StepLimit));
     }

@@ -16,60 +16,56 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         switch (step)
         {
             case StopNodeStep stop:
-                var stopped = Run.RoleOf(stop.Node);
                 // From the request on: a probe that finds the standby gone now failed because the scenario stopped it.
-                if (stopped == NodeRole.Standby)
-                    Run.Facts.StandbyStoppedBy = index;
-                if (stopped == NodeRole.Primary)
+                if (stop.Node == TopologySpec.PrimaryName)
                 {
                     Run.Facts.PrimaryGoingDown(Run.Clock.Elapsed);
                     Run.Children.Writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
                 }
-                Run.Pair.StopNodeAsync(stopped, stop.Mode, Run.Stopping).PipeTo(Run.Self,
+                else
+                {
+                    Run.Facts.Stopping(stop.Node, index);
+                }
+                Run.Pair.StopNodeAsync(stop.Node, stop.Mode, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, stopped, $"stopping the {stopped.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, stop.Node, $"stopping {NodeText.The(stop.Node)} failed: {ex.Message}"));
                 break;
             case FreezeNodeStep freeze:
-                var frozen = Run.RoleOf(freeze.Node);
                 // From the request on: the end of the run thaws it even if this step fails halfway through.
-                Run.Facts.Freezing(frozen, index, Run.Clock.Elapsed);
-                Run.Pair.FreezeNodeAsync(frozen, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                Run.Facts.Freezing(freeze.Node, index, Run.Clock.Elapsed);
+                Run.Pair.FreezeNodeAsync(freeze.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, frozen, $"freezing the {frozen.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, freeze.Node, $"freezing {NodeText.The(freeze.Node)} failed: {ex.Message}"));
                 break;
             case ThawNodeStep thaw:
-                var thawed = Run.RoleOf(thaw.Node);
-                Run.Pair.ThawNodeAsync(thawed, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                Run.Pair.ThawNodeAsync(thaw.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
-                    failure: ex => new NodeProtocol.OperationFailed(index, thawed, $"thawing the {thawed.Name()} failed: {ex.Message}"));
+                    failure: ex => new NodeProtocol.OperationFailed(index, thaw.Node, $"thawing {NodeText.The(thaw.Node)} failed: {ex.Message}"));
                 break;
             case RecloneStep reclone:
-                var recloned = reclone.Node ?? Run.Pair.Standbys[0].Name;
+                var recloned = reclone.Node ?? Run.Children.StandbyName;
                 // Down on purpose while it is rebuilt: a probe that finds it gone failed because the scenario rebuilt it.
-                Run.Facts.StandbyStoppedBy = index;
-                var standby = Run.Children.Standby;
-                Run.Pair.RecloneStandbyAsync(recloned, Run.Inner, Run.Stopping).PipeTo(Run.Self,
-                    success: detail =>
-                    {
-                        // A new server in a new data directory: the node actor's pooled sessions belonged to the old one.
-                        standby.Tell(NodeProtocol.ClearConnections.Instance);
-                        return new StandbyNodeProtocol.Done(index, detail);
-                    },
-                    failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"recloning the {recloned} failed: {ex.Message}"));
+                Run.Facts.Stopping(recloned, index);
+                Restart(Run.Pair.RecloneStandbyAsync(recloned, Run.Inner, Run.Stopping), recloned, $"recloning {NodeText.The(recloned)} failed");
                 break;
             case StartNodeStep start:
-                var started = Run.RoleOf(start.Node);
-                var node = Run.Children.Node(started);
-                Run.Pair.StartNodeAsync(started, Run.Stopping).PipeTo(Run.Self,
-                    success: detail =>
-                    {
-                        // Tell is thread-safe; the node actor drops the pooled connections the old server took with it.
-                        node.Tell(NodeProtocol.ClearConnections.Instance);
-                        return new StandbyNodeProtocol.Done(index, detail);
-                    },
-                    failure: ex => new NodeProtocol.OperationFailed(index, started, $"starting the {started.Name()} failed: {ex.Message}"));
+                Restart(Run.Pair.StartNodeAsync(start.Node, Run.Stopping), start.Node, $"starting {NodeText.The(start.Node)} failed");
                 break;
         }
+    }
+
+    /// <summary>A node coming back (started, or rebuilt): once it runs, its actor drops the sessions the old server took with it.</summary>
+    private void Restart(Task<string> work, string node, string failed)
+    {
+        var (index, actor) = (Run.Index, Run.Children.Node(node));
+        work.PipeTo(Run.Self,
+            success: detail =>
+            {
+                // Tell is thread-safe.
+                actor.Tell(NodeProtocol.ClearConnections.Instance);
+                return new StandbyNodeProtocol.Done(index, detail);
+            },
+            failure: ex => new NodeProtocol.OperationFailed(index, node, $"{failed}: {ex.Message}"));
     }
 
     public override bool Handle(object message)
@@ -79,27 +75,26 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         var now = Run.Clock.Elapsed;
         switch (Run.Step)
         {
-            case StopNodeStep stop when Run.RoleOf(stop.Node) == NodeRole.Primary:
-                Run.Facts.PrimaryStoppedAt = now;
+            case StopNodeStep stop:
+                if (stop.Node == TopologySpec.PrimaryName)
+                    Run.Facts.PrimaryStoppedAt = now;
                 // Stopping continues a frozen server first (LocalServer.StopAsync): it is no longer frozen.
-                Run.Facts.StoppedWhileFrozen(NodeRole.Primary, now);
-                break;
-            case StopNodeStep:
-                Run.Facts.StoppedWhileFrozen(NodeRole.Standby, now);
+                Run.Facts.StoppedWhileFrozen(stop.Node, now);
                 break;
             case ThawNodeStep thaw:
-                Run.Facts.Thawed(Run.RoleOf(thaw.Node), now);
+                Run.Facts.Thawed(thaw.Node, now);
                 break;
-            case RecloneStep:
-                // Stopping continues a frozen server first: rebuilt, it runs, thawed, and no longer stopped.
-                Run.Facts.StoppedWhileFrozen(NodeRole.Standby, now);
-                Run.Facts.StandbyStoppedBy = null;
+            case RecloneStep reclone:
+                // Rebuilding stops it first, which continues a frozen server: it runs, thawed, on its new data directory.
+                var recloned = reclone.Node ?? Run.Children.StandbyName;
+                Run.Facts.StoppedWhileFrozen(recloned, now);
+                Run.Facts.Running(recloned);
                 break;
-            case StartNodeStep start when Run.RoleOf(start.Node) == NodeRole.Standby:
-                Run.Facts.StandbyStoppedBy = null;
-                break;
-            case StartNodeStep:
+            case StartNodeStep start when start.Node == TopologySpec.PrimaryName:
                 Run.Facts.PrimaryBack(now);
+                break;
+            case StartNodeStep start:
+                Run.Facts.Running(start.Node);
                 break;
         }
         Run.Complete(Assertions.StepOutcome.Passed(done.Detail));

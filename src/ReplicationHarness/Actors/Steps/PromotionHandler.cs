@@ -24,7 +24,7 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
         // over, so what the old primary acknowledged until then is what they were promised.
         Run.Pair.PromoteStandbyAsync(((PromoteStep)step).Method, Run.Inner * 0.9, Run.Stopping).PipeTo(Run.Self,
             success: promotion => new ScenarioRunnerProtocol.Promoted(index, promotion),
-            failure: ex => new NodeProtocol.OperationFailed(index, NodeRole.Standby, $"promoting the standby failed: {ex.Message}"));
+            failure: ex => new NodeProtocol.OperationFailed(index, Run.Children.StandbyName, $"promoting {NodeText.The(Run.Children.StandbyName)} failed: {ex.Message}"));
     }
 
     public override bool Handle(object message)
@@ -48,11 +48,11 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
                     Run.Facts.PrimaryStoppedAt, _promotedAt, Run.Clock.At));
                 return true;
             // Promoting a standby the scenario itself stopped is the scenario's expectation failing, not the harness.
-            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.StandbyStoppedBy is { } stoppedBy:
-                Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, $"the standby was stopped by steps[{stoppedBy}]", Run.Redact(failed.What)));
+            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.StoppedBy(failed.Node) is { } stoppedBy:
+                Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, $"{NodeText.The(failed.Node)} was stopped by steps[{stoppedBy}]", Run.Redact(failed.What)));
                 return true;
             // So is promoting a standby it froze: the promotion ends at its limit, saying so.
-            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.FrozenNote(NodeRole.Standby) is { } frozen:
+            case NodeProtocol.OperationFailed failed when Current(failed.StepIndex) && Run.Facts.FrozenNote(failed.Node) is { } frozen:
                 Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, frozen, $"{Run.Redact(failed.What)} ({frozen})"));
                 return true;
             default:

@@ -29,23 +29,25 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 
     public override void Start(ScenarioStep step)
     {
-        var standby = Run.Children.Standby;
         switch (step)
         {
             case WaitForCatchUpStep:
                 Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index, Run.Inner));
                 break;
             case SetApplyDelayStep delay:
-                standby.Tell(new StandbyNodeProtocol.SetApplyDelay(Run.Index, delay.Delay, Run.Inner));
+                Standby(delay.On).Tell(new StandbyNodeProtocol.SetApplyDelay(Run.Index, delay.Delay, Run.Inner));
                 break;
-            case PauseReplayStep:
-                standby.Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: true, Run.Inner));
+            case PauseReplayStep pause:
+                Standby(pause.On).Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: true, Run.Inner));
                 break;
-            case ResumeReplayStep:
-                standby.Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: false, Run.Inner));
+            case ResumeReplayStep resume:
+                Standby(resume.On).Tell(new StandbyNodeProtocol.ControlReplay(Run.Index, Pause: false, Run.Inner));
                 break;
         }
     }
+
+    /// <summary>The standby a step names, or the only one (the binder requires a name when there are several).</summary>
+    private IActorRef Standby(string? name) => Run.Children.Node(name ?? Run.Children.StandbyName);
 
     public override bool Handle(object message)
     {
@@ -61,7 +63,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                     $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
                 return true;
             case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
-                var behind = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), NodeRole.Standby);
+                var behind = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), Run.Children.StandbyName);
                 Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", CaughtUp, behind, null, Verdict.Failed)], $"did not catch up: {MeasureText.Format(behind)}");
                 return true;
             default:

@@ -5,19 +5,41 @@ using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Actors.Steps;
 
-/// <summary>The actors a scenario run drives: the nodes, the writer load, the lag observer and, when the standby streams through the proxy, the link.</summary>
-public sealed record RunChildren(IActorRef Primary, IActorRef Standby, IActorRef Writer, IActorRef Observer, IActorRef? Link)
+/// <summary>
+/// The actors a scenario run drives: the primary, one actor per standby by name, the writer load, the lag observer
+/// and, when the standby streams through the proxy, the link.
+/// </summary>
+/// <param name="Standbys">Each standby's actor by the scenario's name for it, in the topology's order.</param>
+public sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair<string, IActorRef>> Standbys, IActorRef Writer, IActorRef Observer, IActorRef? Link)
 {
-    /// <summary>The node actor of a role.</summary>
-    public IActorRef Node(NodeRole role) => role == NodeRole.Primary ? Primary : Standby;
+    /// <summary>The children of a pair: its one standby named <c>standby</c>.</summary>
+    public RunChildren(IActorRef primary, IActorRef standby, IActorRef writer, IActorRef observer, IActorRef? link)
+        : this(primary, [KeyValuePair.Create(TopologySpec.PairStandbyName, standby)], writer, observer, link)
+    {
+    }
+
+    /// <summary>The first standby's actor: the one writes are probed on while the runner drives one standby.</summary>
+    public IActorRef Standby => Standbys[0].Value;
+
+    /// <summary>The first standby's name.</summary>
+    public string StandbyName => Standbys[0].Key;
+
+    /// <summary>The actor of a node by name: the primary's, or a standby's.</summary>
+    /// <exception cref="ArgumentException">No node has that name (the binder accepts only names of the topology).</exception>
+    public IActorRef Node(string name) =>
+        name == TopologySpec.PrimaryName ? Primary
+        : Standbys.FirstOrDefault(s => s.Key == name).Value ?? throw new ArgumentException($"no node named '{name}' in this run", nameof(name));
 
     /// <summary>The real children of a run against <paramref name="pair"/>, watched by the runner that makes them.</summary>
     public static RunChildren Create(IUntypedActorContext context, ScenarioClock clock, Scenario scenario, ProvisionedPair pair, ILagReader lagReader)
     {
-        var primary = context.Watch(context.ActorOf(PrimaryNodeActor.Props(pair.Primary), "primary"));
+        var primary = context.Watch(context.ActorOf(PrimaryNodeActor.Props(pair.Primary), TopologySpec.PrimaryName));
+        // A pair's standby keeps the actor name it always had; a topology's are named after their standbys.
+        var standbys = pair.Standbys.Select(s => KeyValuePair.Create(s.Name,
+            context.Watch(context.ActorOf(StandbyNodeActor.Props(s.Endpoint, s.Name), pair.Standbys.Count == 1 ? "standby" : $"standby-{s.Name}")))).ToList();
         return new RunChildren(
             primary,
-            context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Standby), "standby")),
+            standbys,
             context.Watch(context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
             context.Watch(context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, clock, context.Self), "lag-observer")),
             pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null);

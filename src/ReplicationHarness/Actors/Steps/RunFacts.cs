@@ -4,15 +4,16 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors.Steps;
 
 /// <summary>
-/// What one step leaves for later steps and for the verdict: the next write id, which step stopped the standby,
+/// What one step leaves for later steps and for the verdict: the next write id, which step stopped a standby,
 /// when the primary was down, which nodes are frozen, whether the link is cut and the alerts raised meanwhile.
 /// </summary>
 internal sealed class RunFacts(IReadOnlyList<string> tables)
 {
     private readonly List<(TimeSpan From, TimeSpan? To)> _primaryDown = [];
-    private readonly Dictionary<NodeRole, int> _frozen = [];
+    private readonly Dictionary<string, int> _frozen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _stoppedBy = new(StringComparer.Ordinal);
     // Every freeze, with the step that froze the node, from its request until it was thawed (or stopped), if it was.
-    private readonly List<(NodeRole Role, int Step, TimeSpan From, TimeSpan? To)> _freezes = [];
+    private readonly List<(string Node, int Step, TimeSpan From, TimeSpan? To)> _freezes = [];
 
     /// <summary>The harness tables the scenario writes.</summary>
     public IReadOnlyList<string> Tables { get; } = tables;
@@ -20,8 +21,14 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary>The id of the next foreground write.</summary>
     public long NextWriteId { get; set; } = 1;
 
-    /// <summary>The step that stopped the standby, from its request until a start_node of it completes.</summary>
-    public int? StandbyStoppedBy { get; set; }
+    /// <summary>The step that stopped a standby (or is rebuilding it), from its request until it runs again; null while it runs.</summary>
+    public int? StoppedBy(string standby) => _stoppedBy.TryGetValue(standby, out var step) ? step : null;
+
+    /// <summary>A standby is being stopped (or rebuilt) by a step: from now on, failing to reach it is that step's doing.</summary>
+    public void Stopping(string standby, int step) => _stoppedBy[standby] = step;
+
+    /// <summary>A standby runs again.</summary>
+    public void Running(string standby) => _stoppedBy.Remove(standby);
 
     /// <summary>When a stop_node of the primary completed.</summary>
     public TimeSpan? PrimaryStoppedAt { get; set; }
@@ -39,39 +46,39 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// The nodes frozen now, each with the step that froze it: from the freeze's request until a thaw (or a stop,
     /// which continues the server first) completes. The end of the run thaws those still frozen.
     /// </summary>
-    public IReadOnlyDictionary<NodeRole, int> Frozen => _frozen;
+    public IReadOnlyDictionary<string, int> Frozen => _frozen;
 
     /// <summary>A node is being frozen; a frozen primary answers no lag reading, as a stopped one.</summary>
-    public void Freezing(NodeRole role, int step, TimeSpan at)
+    public void Freezing(string node, int step, TimeSpan at)
     {
-        if (_frozen.ContainsKey(role))
+        if (_frozen.ContainsKey(node))
             return;
-        if (role == NodeRole.Primary)
+        if (node == TopologySpec.PrimaryName)
             PrimaryGoingDown(at);
-        _frozen[role] = step;
-        _freezes.Add((role, step, at, null));
+        _frozen[node] = step;
+        _freezes.Add((node, step, at, null));
     }
 
     /// <summary>A node was thawed: it answers again.</summary>
-    public void Thawed(NodeRole role, TimeSpan at)
+    public void Thawed(string node, TimeSpan at)
     {
-        if (!_frozen.Remove(role))
+        if (!_frozen.Remove(node))
             return;
-        EndFreeze(role, at);
-        if (role == NodeRole.Primary)
+        EndFreeze(node, at);
+        if (node == TopologySpec.PrimaryName)
             PrimaryBack(at);
     }
 
     /// <summary>A frozen node was stopped, which continues it first: no longer frozen, and still down.</summary>
-    public void StoppedWhileFrozen(NodeRole role, TimeSpan at)
+    public void StoppedWhileFrozen(string node, TimeSpan at)
     {
-        if (_frozen.Remove(role))
-            EndFreeze(role, at);
+        if (_frozen.Remove(node))
+            EndFreeze(node, at);
     }
 
-    private void EndFreeze(NodeRole role, TimeSpan at)
+    private void EndFreeze(string node, TimeSpan at)
     {
-        var last = _freezes.FindLastIndex(f => f.Role == role && f.To is null);
+        var last = _freezes.FindLastIndex(f => f.Node == node && f.To is null);
         if (last >= 0)
             _freezes[last] = _freezes[last] with { To = at };
     }
@@ -81,24 +88,24 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <paramref name="since"/>, was at any time since then; null otherwise. Failures on a frozen node name it with this,
     /// as failures on a stopped one name the stop.
     /// </summary>
-    public string? FrozenNote(NodeRole role, TimeSpan? since = null)
+    public string? FrozenNote(string node, TimeSpan? since = null)
     {
         for (var i = _freezes.Count - 1; i >= 0; i--)
         {
             var (frozen, step, _, to) = _freezes[i];
-            if (frozen == role && (to is null || (since is { } from && to >= from)))
-                return $"the {role.Name()} was frozen by steps[{step}]";
+            if (frozen == node && (to is null || (since is { } from && to >= from)))
+                return $"{NodeText.The(node)} was frozen by steps[{step}]";
         }
         return null;
     }
 
     /// <summary><paramref name="text"/>, followed by why the node hung when the scenario froze it (see <see cref="FrozenNote"/>).</summary>
-    public string WithFrozenNote(string text, NodeRole role, TimeSpan? since = null) =>
-        FrozenNote(role, since) is { } note ? $"{text} ({note})" : text;
+    public string WithFrozenNote(string text, string node, TimeSpan? since = null) =>
+        FrozenNote(node, since) is { } note ? $"{text} ({note})" : text;
 
     /// <summary>The same for a check's observation, which stays a phrase of values.</summary>
-    public Phrase WithFrozenNote(Phrase text, NodeRole role, TimeSpan? since = null) =>
-        FrozenNote(role, since) is { } note ? text.Then(Phrase.Of($" ({note})")) : text;
+    public Phrase WithFrozenNote(Phrase text, string node, TimeSpan? since = null) =>
+        FrozenNote(node, since) is { } note ? text.Then(Phrase.Of($" ({note})")) : text;
 
     /// <summary>The primary is being stopped or frozen (once: stopping a frozen primary does not open a second interval).</summary>
     public void PrimaryGoingDown(TimeSpan at)

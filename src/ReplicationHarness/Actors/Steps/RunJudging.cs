@@ -37,11 +37,11 @@ internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<b
             failure: ex => new ScenarioRunnerProtocol.NodesThawed(Verdict.Error, $"thawing what the scenario left frozen failed: {run.Redact(ex.Message)}"));
     }
 
-    private async Task<string> ThawAsync(IReadOnlyList<NodeRole> roles, TimeSpan limit, CancellationToken cancellationToken)
+    private async Task<string> ThawAsync(IReadOnlyList<string> nodes, TimeSpan limit, CancellationToken cancellationToken)
     {
         var details = new List<string>();
-        foreach (var role in roles)
-            details.Add(await run.Pair.ThawNodeAsync(role, limit, cancellationToken).ConfigureAwait(false));
+        foreach (var node in nodes)
+            details.Add(await run.Pair.ThawNodeAsync(node, limit, cancellationToken).ConfigureAwait(false));
         return $"left frozen by the scenario: {string.Join("; ", details)}";
     }
 

@@ -27,17 +27,23 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
 
     private int _nodesReady;
     private int _tablesPrepared;
+    private int _standbysReplayed;
     private int _nodesWarm;
     private int _warmUpWrites;
     private Lsn _preparedLsn;
 
     private IReadOnlyList<string> Tables => run.Facts.Tables;
 
+    private IEnumerable<IActorRef> Standbys => run.Children.Standbys.Select(s => s.Value);
+
+    private int Nodes => run.Children.Standbys.Count + 1;
+
     public void Start()
     {
         run.Timers.StartSingleTimer(Timer, ScenarioRunnerProtocol.PrepareTimedOut.Instance, timeout);
         run.Children.Primary.Tell(NodeProtocol.Connect.Instance);
-        run.Children.Standby.Tell(NodeProtocol.Connect.Instance);
+        foreach (var standby in Standbys)
+            standby.Tell(NodeProtocol.Connect.Instance);
     }
 
     public void Handle(object message)
@@ -47,7 +53,7 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
             case ScenarioRunnerProtocol.PrepareTimedOut:
                 fail($"preparing the nodes did not finish within {timeout.TotalSeconds:0.#} s");
                 break;
-            case NodeProtocol.NodeReady when ++_nodesReady == 2:
+            case NodeProtocol.NodeReady when ++_nodesReady == Nodes:
                 if (Tables.Count == 0)
                 {
                     ready();
@@ -58,17 +64,21 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
                 break;
             case PrimaryNodeProtocol.TablePrepared prepared:
                 _preparedLsn = prepared.FlushLsn > _preparedLsn ? prepared.FlushLsn : _preparedLsn;
-                if (++_tablesPrepared == Tables.Count + 1)
-                    run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, _preparedLsn, timeout));
+                if (++_tablesPrepared != Tables.Count + 1)
+                    break;
+                foreach (var standby in Standbys)
+                    standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, _preparedLsn, timeout));
                 break;
-            case StandbyNodeProtocol.ReplayReached { StepIndex: Index }:
+            // Every standby, cascading ones too, has the tables before anything is written to them.
+            case StandbyNodeProtocol.ReplayReached { StepIndex: Index } when ++_standbysReplayed == run.Children.Standbys.Count:
                 run.Children.Primary.Tell(new NodeProtocol.WarmUp(Tables));
-                run.Children.Standby.Tell(new NodeProtocol.WarmUp(Tables));
+                foreach (var standby in Standbys)
+                    standby.Tell(new NodeProtocol.WarmUp(Tables));
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
                 fail($"the standby did not replay the harness's tables: {MeasureText.Format(ReplicationHandler.Behind(notReached, run.Redact))}");
                 break;
-            case NodeProtocol.WarmedUp when ++_nodesWarm == 2:
+            case NodeProtocol.WarmedUp when ++_nodesWarm == Nodes:
             case StandbyNodeProtocol.Visible { StepIndex: WarmUpIndex }:
                 NextWarmUpWrite();
                 break;

@@ -14,7 +14,7 @@ internal sealed class SqlHandler(StepRun run) : StepHandler(run)
     public override void Start(ScenarioStep step)
     {
         var sql = (SqlStep)step;
-        Run.Children.Node(Run.RoleOf(sql.On)).Tell(new NodeProtocol.RunSql(Run.Index, sql.Query, Run.Inner));
+        Run.Children.Node(sql.On).Tell(new NodeProtocol.RunSql(Run.Index, sql.Query, Run.Inner));
     }
 
     public override bool Handle(object message)
@@ -22,8 +22,8 @@ internal sealed class SqlHandler(StepRun run) : StepHandler(run)
         if (message is not NodeProtocol.SqlResult result || !Current(result.StepIndex))
             return false;
         // A statement on a frozen node ends at its limit; the error says the scenario froze it.
-        var error = result.Error is { } failure ? Run.Facts.WithFrozenNote(Run.Redact(failure), result.Role) : null;
-        Run.Complete(SqlJudge.Judge(result.Role.Name(), result.FirstValue, error, Run.Step!.Expect.Result));
+        var error = result.Error is { } failure ? Run.Facts.WithFrozenNote(Run.Redact(failure), result.Node) : null;
+        Run.Complete(SqlJudge.Judge(result.Node, result.FirstValue, error, Run.Step!.Expect.Result));
         return true;
     }
 }

@@ -65,9 +65,6 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// <summary>A limit scaled by the run's timeout multiplier.</summary>
     public TimeSpan Limit(TimeSpan limit) => options.Multiplier.Scale(limit);
 
-    /// <summary>The role of a node a step names (this build drives one standby, so a standby's name is the standby).</summary>
-    public Scenarios.NodeRole RoleOf(string node) => scenario.Topology.RoleOf(node);
-
     /// <summary>Whether a reply is for the step under way (late answers to a step that ended are ignored).</summary>
     public bool IsCurrent(int stepIndex) => stepIndex == Index && !Done && Step is not null;
 

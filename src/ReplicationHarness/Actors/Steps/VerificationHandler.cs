@@ -27,7 +27,7 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
             return false;
         var outcome = VerificationJudge.Judge(done.Verification);
         // Criteria on a frozen node fail for want of an answer: the detail says the scenario froze it.
-        var frozen = new[] { NodeRole.Primary, NodeRole.Standby }.Select(role => Run.Facts.FrozenNote(role)).OfType<string>().ToList();
+        var frozen = Run.Pair.NodeNames.Select(node => Run.Facts.FrozenNote(node)).OfType<string>().ToList();
         Run.Complete(frozen.Count == 0 || outcome.Status == Verdict.Passed ? outcome : outcome with { Detail = $"{outcome.Detail} ({string.Join("; ", frozen)})" });
         return true;
     }

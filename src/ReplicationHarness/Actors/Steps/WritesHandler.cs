@@ -48,7 +48,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                 OnCommitted(committed);
                 return true;
             case PrimaryNodeProtocol.WriteFailed failed when Current(failed.StepIndex):
-                Run.Complete(Verdict.Error, [], Run.Facts.WithFrozenNote($"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}", NodeRole.Primary));
+                Run.Complete(Verdict.Error, [], Run.Facts.WithFrozenNote($"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}", TopologySpec.PrimaryName));
                 return true;
             case StandbyNodeProtocol.Visible visible when Current(visible.StepIndex):
                 Run.Visibility.Record(visible);
@@ -58,7 +58,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                     Run.Complete(StepOutcome.FromChecks(Checks(), VisibilityJudge.DescribeSeen(Run.Visibility.MeasuredOf(Run.Index))));
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Current(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StandbyStoppedBy, Run.Facts.FrozenNote(NodeRole.Standby, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StoppedBy(Run.Children.StandbyName), Run.Facts.FrozenNote(Run.Children.StandbyName, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
                 var checks = Checks();
                 Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, MeasureText.Format(checks.First(c => c.Status == Verdict.Failed).Observed));
                 return true;
