@@ -35,7 +35,7 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
         }
 
         // Everything a provisioner needs is checked before anything starts.
-        var unprovisionable = loaded.Select(r => r.Scenario!).Where(s => !s.Topology.CanProvision).ToList();
+        var unprovisionable = loaded.Select(r => r.Scenario!).Where(s => !s.Topology.CanRun).ToList();
         if (unprovisionable.Count > 0)
         {
             foreach (var scenario in unprovisionable)

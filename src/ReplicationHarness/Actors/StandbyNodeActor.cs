@@ -62,7 +62,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             _probing = false;
             StartNextProbe();
         });
-        Receive<StandbyNodeProtocol.WaitForReplay>(request => StandbyOperations.WaitForReplayAsync(Source, request, _stopping.Token).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.WaitForReplay>(request => StandbyOperations.WaitForReplayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.SetApplyDelay>(request => StandbyOperations.SetApplyDelayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.ControlReplay>(request => StandbyOperations.ControlReplayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.CountWrites>(request => StandbyOperations.CountWritesAsync(Source, request, _stopping.Token).PipeTo(Sender));

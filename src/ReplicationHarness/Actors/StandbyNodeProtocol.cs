@@ -31,10 +31,10 @@ public static class StandbyNodeProtocol
     public interface IReplayReply;
 
     /// <summary>The standby's replay position reached the target.</summary>
-    public sealed record ReplayReached(int StepIndex, Lsn Replay, TimeSpan Waited) : IReplayReply;
+    public sealed record ReplayReached(int StepIndex, Lsn Replay, TimeSpan Waited, string Node) : IReplayReply;
 
     /// <summary>The standby did not replay up to the target in time.</summary>
-    public sealed record ReplayNotReached(int StepIndex, Lsn Target, Lsn Replay, TimeSpan Waited, string? Error) : IReplayReply;
+    public sealed record ReplayNotReached(int StepIndex, Lsn Target, Lsn Replay, TimeSpan Waited, string? Error, string Node) : IReplayReply;
 
     /// <summary>Set <c>recovery_min_apply_delay</c> and reload; answered with <see cref="Done"/> once the server shows the new value, else <see cref="NodeProtocol.OperationFailed"/>.</summary>
     public sealed record SetApplyDelay(int StepIndex, TimeSpan Delay, TimeSpan Timeout);

@@ -23,7 +23,7 @@ internal static class StandbyOperations
     // "pause requested" until WAL arrives, so waiting out the request's whole limit would gain nothing.
     private static readonly TimeSpan PauseConfirmation = TimeSpan.FromMilliseconds(200);
 
-    public static async Task<StandbyNodeProtocol.IReplayReply> WaitForReplayAsync(NpgsqlDataSource source, StandbyNodeProtocol.WaitForReplay request, CancellationToken stopping)
+    public static async Task<StandbyNodeProtocol.IReplayReply> WaitForReplayAsync(NpgsqlDataSource source, string node, StandbyNodeProtocol.WaitForReplay request, CancellationToken stopping)
     {
         using var limit = new OperationLimit(request.Timeout, stopping);
         var replay = Lsn.Zero;
@@ -46,7 +46,7 @@ internal static class StandbyOperations
                             phase = null;
                             replay = position;
                             if (position >= request.Target)
-                                return new StandbyNodeProtocol.ReplayReached(request.StepIndex, position, limit.Elapsed);
+                                return new StandbyNodeProtocol.ReplayReached(request.StepIndex, position, limit.Elapsed, node);
                             await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
                         }
                     }, limit.Token).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class StandbyOperations
                 // A query sent and never answered: the standby hangs (frozen), which no amount of waiting for replay changes.
                 _ => $"the standby does not answer: {limit.Describe("waiting for replay", phase)}",
             };
-            return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, limit.Elapsed, error);
+            return new StandbyNodeProtocol.ReplayNotReached(request.StepIndex, request.Target, replay, limit.Elapsed, error, node);
         }
     }
 

@@ -27,9 +27,28 @@ public static class ContentsJudge
             : new AssertionResult(Name, Threshold, Phrase.Join("; ", differences), null, Verdict.Failed);
     }
 
+    /// <summary>
+    /// Judges every standby against the primary: one standby as <see cref="Judge"/>; several pass only together, and
+    /// a failure names the standbys whose rows differ.
+    /// </summary>
+    /// <param name="standbys">Each standby's name with its tables' digests beside the primary's.</param>
+    public static AssertionResult JudgeEach(IReadOnlyList<(string Standby, IReadOnlyList<(string Table, TableContents Primary, TableContents Standby)> Tables)> standbys)
+    {
+        if (standbys.Count == 1)
+            return Judge(standbys[0].Tables);
+        var each = standbys.Select(s => (s.Standby, Result: Judge(s.Tables))).ToList();
+        var failed = each.Where(e => e.Result.Status != Verdict.Passed).ToList();
+        if (failed.Count > 0)
+            return new AssertionResult(Name, Threshold, Phrase.Join("; ", failed.Select(f => Phrase.Of($"{f.Standby}: ").Then(f.Result.Observed))), null, Verdict.Failed);
+        var tables = standbys[0].Tables;
+        return new AssertionResult(Name, Threshold,
+            Phrase.Of($"{Count(tables.Sum(t => t.Primary.Rows))} rows in {Phrase.Counted(tables.Count, "table")} identical on {string.Join(", ", standbys.Select(s => s.Standby))}"), null, Verdict.Passed);
+    }
+
     /// <summary>The check when the standby never caught up, so nothing could be compared.</summary>
     /// <param name="behind">How far behind it stayed, and why.</param>
-    public static AssertionResult NotCaughtUp(Phrase behind) => NotCompared(Phrase.Of($"the standby did not catch up ({behind})"));
+    /// <param name="standby">How to name it: "the standby", or a topology's name for it.</param>
+    public static AssertionResult NotCaughtUp(Phrase behind, string standby = "the standby") => NotCompared(Phrase.Of($"{standby} did not catch up ({behind})"));
 
     /// <summary>The check when nothing could be compared, and why (the primary's flush position could not be read).</summary>
     public static AssertionResult NotCompared(Phrase why) =>

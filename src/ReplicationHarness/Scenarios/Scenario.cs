@@ -31,7 +31,7 @@ public sealed record Scenario(
 
     /// <summary>
     /// The pair provisioners make, from a topology of one standby. A topology with more is refused before
-    /// anything starts (<see cref="TopologySpec.ProvisionableStandbys"/>); asking for its pair is a broken invariant and throws.
+    /// anything starts (<see cref="TopologySpec.RunnableStandbys"/>); asking for its pair is a broken invariant and throws.
     /// </summary>
     public PairSpec Pair => Topology.ToPair();
 

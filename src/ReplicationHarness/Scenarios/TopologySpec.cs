@@ -29,8 +29,8 @@ public sealed record TopologySpec(
     /// <summary>The most standbys a topology may have.</summary>
     public const int MaxStandbys = 4;
 
-    /// <summary>How many standbys this build can provision; a topology with more is refused before anything starts.</summary>
-    public const int ProvisionableStandbys = 1;
+    /// <summary>How many standbys this build runs scenarios on (it provisions up to <see cref="MaxStandbys"/>); a scenario with more is refused before anything starts.</summary>
+    public const int RunnableStandbys = 1;
 
     /// <summary>Asynchronous or synchronous replication, as <c>pair.replication</c> says it.</summary>
     public ReplicationMode Replication => Sync is null ? ReplicationMode.Async : ReplicationMode.Sync;
@@ -64,7 +64,7 @@ public sealed record TopologySpec(
 
     /// <summary>
     /// The pair provisioners make from a one-standby topology. Throws for more standbys: the run must have refused
-    /// the scenario before provisioning (see <see cref="ProvisionableStandbys"/>).
+    /// the scenario before provisioning (see <see cref="RunnableStandbys"/>).
     /// </summary>
     public PairSpec ToPair()
     {
@@ -75,12 +75,12 @@ public sealed record TopologySpec(
     }
 
     /// <summary>What to do with a topology this build cannot provision.</summary>
-    public const string OneStandbyOnlyFix = "keep one standby (or write 'pair:') to run it with this build; provisioning several standbys comes in a later version";
+    public const string OneStandbyOnlyFix = "keep one standby (or write 'pair:') to run it with this build: lag and write visibility are not judged on several standbys yet, so a run would leave some of them unchecked";
 
-    /// <summary>True when this build can provision the topology (<see cref="ProvisionableStandbys"/>).</summary>
-    public bool CanProvision => Standbys.Count <= ProvisionableStandbys;
+    /// <summary>True when this build can run a scenario on the topology (<see cref="RunnableStandbys"/>).</summary>
+    public bool CanRun => Standbys.Count <= RunnableStandbys;
 
     /// <summary>Why a topology with several standbys cannot run in this build, in one line.</summary>
     public string OneStandbyOnly() =>
-        $"the topology has {Standbys.Count} standbys ({string.Join(", ", Standbys.Select(s => s.Name))}) but this build provisions one standby only";
+        $"the topology has {Standbys.Count} standbys ({string.Join(", ", Standbys.Select(s => s.Name))}) but this build runs scenarios on one standby only";
 }

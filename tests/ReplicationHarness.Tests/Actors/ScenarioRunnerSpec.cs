@@ -65,7 +65,7 @@ public class ScenarioRunnerSpec : TestKit
         }
         var replay = await _standby.ExpectMsgAsync<StandbyNodeProtocol.WaitForReplay>();
         Assert.Equal((RunPreparation.Index, new Lsn(100)), (replay.StepIndex, replay.Target));
-        _runner.Tell(new StandbyNodeProtocol.ReplayReached(RunPreparation.Index, new Lsn(100), TimeSpan.FromMilliseconds(1)));
+        _runner.Tell(new StandbyNodeProtocol.ReplayReached(RunPreparation.Index, new Lsn(100), TimeSpan.FromMilliseconds(1), "standby"));
         await _primary.ExpectMsgAsync<NodeProtocol.WarmUp>();
         await _standby.ExpectMsgAsync<NodeProtocol.WarmUp>();
         _runner.Tell(new NodeProtocol.WarmedUp("primary"));
@@ -106,7 +106,7 @@ public class ScenarioRunnerSpec : TestKit
         Assert.Equal(ContentsComparison.Index, (await _primary.ExpectMsgAsync<PrimaryNodeProtocol.GetFlushPosition>()).StepIndex);
         _runner.Tell(new PrimaryNodeProtocol.FlushPosition(ContentsComparison.Index, new Lsn(400)));
         Assert.Equal(new Lsn(400), (await _standby.ExpectMsgAsync<StandbyNodeProtocol.WaitForReplay>()).Target);
-        _runner.Tell(new StandbyNodeProtocol.ReplayReached(ContentsComparison.Index, new Lsn(400), TimeSpan.FromMilliseconds(1)));
+        _runner.Tell(new StandbyNodeProtocol.ReplayReached(ContentsComparison.Index, new Lsn(400), TimeSpan.FromMilliseconds(1), "standby"));
         await _primary.ExpectMsgAsync<NodeProtocol.DigestTable>();
         await _standby.ExpectMsgAsync<NodeProtocol.DigestTable>();
         _runner.Tell(new NodeProtocol.TableDigest("primary", "harness_items", 5, "abc", null));

@@ -3,6 +3,7 @@ using ReplicationHarness.Assertions;
 using ReplicationHarness.Measures;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Scenarios.Steps;
@@ -188,6 +189,20 @@ public class StepJudgeTests
         Assert.Equal((Phrase.Of($"{"t"}: primary {Count(10)} rows (md5 {"aaaaaaaa"}), standby {Count(9)} rows (md5 {"bbbbbbbb"})"), Verdict.Failed), (check.Observed, check.Status));
         Assert.Equal(Verdict.Passed, ContentsJudge.Judge([("t", new TableContents(10, "a", null), new TableContents(10, "a", null))]).Status);
         Assert.Equal(Verdict.Failed, ContentsJudge.Judge([("t", new TableContents(0, "", "timeout"), new TableContents(10, "a", null))]).Status);
+    }
+
+    [Fact]
+    public void Contents_on_several_standbys_pass_together_and_a_failure_names_the_standby_that_differs()
+    {
+        IReadOnlyList<(string, TableContents, TableContents)> Same() => [("t", new TableContents(10, "a", null), new TableContents(10, "a", null))];
+        IReadOnlyList<(string, TableContents, TableContents)> Short() => [("t", new TableContents(10, "a", null), new TableContents(9, "b", null))];
+
+        var passed = ContentsJudge.JudgeEach([("s1", Same()), ("s2", Same())]);
+        var failed = ContentsJudge.JudgeEach([("s1", Same()), ("s2", Short()), ("s3", Same())]);
+
+        Assert.Equal((Verdict.Passed, $"10 rows in 1 table identical on s1, s2"), (passed.Status, MeasureText.Format(passed.Observed)));
+        Assert.Equal((Verdict.Failed, "s2: t: primary 10 rows (md5 a), standby 9 rows (md5 b)"), (failed.Status, MeasureText.Format(failed.Observed)));
+        Assert.Equal(ContentsJudge.Judge(Same()), ContentsJudge.JudgeEach([("s1", Same())]));
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public class CliTests
         var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
         [
-            $"error: {two}: the topology has 2 standbys (s1, s2) but this build provisions one standby only",
+            $"error: {two}: the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only",
             $"fix: {ReplicationHarness.Scenarios.TopologySpec.OneStandbyOnlyFix}",
             "nothing was run: this build provisions one standby per scenario",
         ], lines);
@@ -83,7 +83,7 @@ public class CliTests
         Assert.Equal(
         [
             $"valid   {two} (two, 1 step)",
-            "note: the topology has 2 standbys (s1, s2) but this build provisions one standby only, so run refuses it",
+            "note: the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only, so run refuses it",
             "1 file checked: 1 valid, 0 invalid",
         ], lines);
     }

@@ -290,11 +290,11 @@ public class TopologyTests
     {
         var scenario = ScenarioText.Load(WithTopology("  standbys: { s1: , s2: { upstream: s1 } }\n")).Scenario!;
 
-        Assert.False(scenario.Topology.CanProvision);
-        Assert.Equal("the topology has 2 standbys (s1, s2) but this build provisions one standby only", scenario.Topology.OneStandbyOnly());
+        Assert.False(scenario.Topology.CanRun);
+        Assert.Equal("the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only", scenario.Topology.OneStandbyOnly());
         var refused = Assert.Throws<InvalidOperationException>(() => scenario.Pair);
-        Assert.Equal($"the topology has 2 standbys (s1, s2) but this build provisions one standby only; {TopologySpec.OneStandbyOnlyFix}", refused.Message);
+        Assert.Equal($"the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only; {TopologySpec.OneStandbyOnlyFix}", refused.Message);
         Assert.Contains("Name = t", scenario.ToString());
-        Assert.True(ScenarioText.Load(WithTopology("  standbys: { s1: }\n")).Scenario!.Topology.CanProvision);
+        Assert.True(ScenarioText.Load(WithTopology("  standbys: { s1: }\n")).Scenario!.Topology.CanRun);
     }
 }

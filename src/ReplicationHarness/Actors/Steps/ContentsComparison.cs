@@ -7,8 +7,8 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors.Steps;
 
 /// <summary>
-/// contents_equal, after the steps: waits for the standby to replay all the primary has flushed, then compares
-/// each harness table's row count and digest on both nodes.
+/// contents_equal, after the steps: waits for every standby to replay all the primary has flushed, then compares
+/// each harness table's row count and digest on the primary with every standby's.
 /// </summary>
 internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> done)
 {
@@ -17,6 +17,7 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
 
     private readonly Dictionary<(string, string), NodeProtocol.TableDigest> _digests = [];
     private TimeSpan _started;
+    private int _replayed;
     private bool _compared;
 
     // One budget for the whole comparison, each request getting what is left of it: a node that hangs ends it with
@@ -41,42 +42,52 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
         switch (message)
         {
             case PrimaryNodeProtocol.FlushPosition { StepIndex: Index } position:
-                run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, Left));
+                foreach (var (_, standby) in run.Children.Standbys)
+                    standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, Left));
                 break;
             case NodeProtocol.OperationFailed { StepIndex: Index } failed:
-                done(ContentsJudge.NotCompared(Phrase.Free(run.Redact(failed.What))));
+                Done(ContentsJudge.NotCompared(Phrase.Free(run.Redact(failed.What))));
                 break;
-            case StandbyNodeProtocol.ReplayReached { StepIndex: Index }:
+            // Every standby has replayed what the primary flushed: only then are the digests comparable.
+            case StandbyNodeProtocol.ReplayReached { StepIndex: Index } when ++_replayed == run.Children.Standbys.Count:
                 var left = Left;
                 foreach (var table in run.Facts.Tables)
                 {
                     run.Children.Primary.Tell(new NodeProtocol.DigestTable(table, left));
-                    run.Children.Standby.Tell(new NodeProtocol.DigestTable(table, left));
+                    foreach (var (_, standby) in run.Children.Standbys)
+                        standby.Tell(new NodeProtocol.DigestTable(table, left));
                 }
                 if (run.Facts.Tables.Count == 0)
                     Compare();
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
-                done(ContentsJudge.NotCaughtUp(ReplicationHandler.Behind(notReached, run.Redact)));
+                Done(ContentsJudge.NotCaughtUp(ReplicationHandler.Behind(notReached, run.Redact), NodeText.The(notReached.Node)));
                 break;
             case NodeProtocol.TableDigest digest:
                 _digests[(digest.Node, digest.Table)] = digest;
-                if (_digests.Count == run.Facts.Tables.Count * 2)
+                if (_digests.Count == run.Facts.Tables.Count * (run.Children.Standbys.Count + 1))
                     Compare();
                 break;
         }
     }
 
-    private void Compare()
+    // Once: a second standby falling behind after the first already ended the comparison changes nothing.
+    private void Done(AssertionResult result)
     {
         if (_compared)
             return;
         _compared = true;
+        done(result);
+    }
+
+    private void Compare()
+    {
         TableContents Contents(string node, string table)
         {
             var digest = _digests[(node, table)];
             return new TableContents(digest.Rows, digest.Md5, digest.Error is null ? null : run.Redact(digest.Error));
         }
-        done(ContentsJudge.Judge(run.Facts.Tables.Select(t => (t, Contents(TopologySpec.PrimaryName, t), Contents(run.Children.StandbyName, t))).ToList()));
+        Done(ContentsJudge.JudgeEach(run.Children.Standbys.Select(s =>
+            (s.Key, (IReadOnlyList<(string, TableContents, TableContents)>)run.Facts.Tables.Select(t => (t, Contents(TopologySpec.PrimaryName, t), Contents(s.Key, t))).ToList())).ToList()));
     }
 }

@@ -10,9 +10,13 @@ using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Actors.Steps;
 
-/// <summary>wait_for_catchup, set_apply_delay, pause_replay and resume_replay: what the standby's replay does.</summary>
+/// <summary>wait_for_catchup, set_apply_delay, pause_replay and resume_replay: what the standbys' replay does.</summary>
 internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 {
+    // wait_for_catchup's answers so far, by standby, until every standby it waits for has answered.
+    private readonly Dictionary<string, StandbyNodeProtocol.IReplayReply> _replies = new(StringComparer.Ordinal);
+    private IReadOnlyList<string> _waitingFor = [];
+
     // Caught up means no WAL left to replay.
     private static readonly Phrase CaughtUp = Phrase.Of($"= {Measure.Exact(ByteSize.Zero)}");
 
@@ -31,7 +35,10 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
     {
         switch (step)
         {
-            case WaitForCatchUpStep:
+            case WaitForCatchUpStep catchUp:
+                _replies.Clear();
+                // Every standby, cascading ones too: caught up means with the primary, end to end.
+                _waitingFor = catchUp.On is { } one ? [one] : Run.Children.Standbys.Select(s => s.Key).ToArray();
                 Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index, Run.Inner));
                 break;
             case SetApplyDelayStep delay:
@@ -46,6 +53,55 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         }
     }
 
+    private static int StepOf(StandbyNodeProtocol.IReplayReply reply) => reply switch
+    {
+        StandbyNodeProtocol.ReplayReached reached => reached.StepIndex,
+        StandbyNodeProtocol.ReplayNotReached notReached => notReached.StepIndex,
+        _ => int.MinValue,
+    };
+
+    private static string NodeOf(StandbyNodeProtocol.IReplayReply reply) => reply switch
+    {
+        StandbyNodeProtocol.ReplayReached reached => reached.Node,
+        StandbyNodeProtocol.ReplayNotReached notReached => notReached.Node,
+        _ => "",
+    };
+
+    /// <summary>
+    /// One "replay lag" check per standby waited for, named after it when there are several; the step passes when
+    /// every one caught up and says which did not otherwise.
+    /// </summary>
+    private void Judge()
+    {
+        var named = Run.Children.Standbys.Count > 1;
+        var checks = new List<AssertionResult>();
+        var behind = new List<string>();
+        foreach (var standby in _waitingFor)
+        {
+            var name = named ? $"{standby}: replay lag" : "replay lag";
+            switch (_replies[standby])
+            {
+                case StandbyNodeProtocol.ReplayReached reached:
+                    checks.Add(new AssertionResult(name, CaughtUp, Phrase.Of($"replayed up to {Measure.Position(reached.Replay)} after {Measure.Measured(reached.Waited)}"), null, Verdict.Passed));
+                    break;
+                case StandbyNodeProtocol.ReplayNotReached notReached:
+                    var observed = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), standby);
+                    checks.Add(new AssertionResult(name, CaughtUp, observed, null, Verdict.Failed));
+                    behind.Add(named ? $"{standby} {MeasureText.Format(observed)}" : MeasureText.Format(observed));
+                    break;
+            }
+        }
+        if (behind.Count > 0)
+        {
+            Run.Complete(Verdict.Failed, checks, $"did not catch up: {string.Join("; ", behind)}");
+            return;
+        }
+        var slowest = _replies.Values.OfType<StandbyNodeProtocol.ReplayReached>().Max(r => r.Waited);
+        Run.Complete(Verdict.Passed, checks, named
+            ? $"all {_waitingFor.Count} standbys caught up within {slowest.TotalMilliseconds:0.#} ms"
+            : $"caught up in {slowest.TotalMilliseconds:0.#} ms");
+    }
+
     /// <summary>The standby a step names, or the only one (the binder requires a name when there are several).</summary>
     private IActorRef Standby(string? name) => Run.Children.Node(name ?? Run.Children.StandbyName);
 
@@ -55,16 +111,14 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         {
             case PrimaryNodeProtocol.FlushPosition position when Current(position.StepIndex):
                 // What is left of the step's limit once the primary answered.
-                Run.Children.Standby.Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, Run.Inner - (Run.Clock.Elapsed - Run.Started)));
+                var left = Run.Inner - (Run.Clock.Elapsed - Run.Started);
+                foreach (var standby in _waitingFor)
+                    Run.Children.Node(standby).Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, left));
                 return true;
-            case StandbyNodeProtocol.ReplayReached reached when Current(reached.StepIndex):
-                Run.Complete(Verdict.Passed,
-                    [new AssertionResult("replay lag", CaughtUp, Phrase.Of($"replayed up to {Measure.Position(reached.Replay)} after {Measure.Measured(reached.Waited)}"), null, Verdict.Passed)],
-                    $"caught up in {reached.Waited.TotalMilliseconds:0.#} ms");
-                return true;
-            case StandbyNodeProtocol.ReplayNotReached notReached when Current(notReached.StepIndex):
-                var behind = Run.Facts.WithFrozenNote(Behind(notReached, Run.Redact), Run.Children.StandbyName);
-                Run.Complete(Verdict.Failed, [new AssertionResult("replay lag", CaughtUp, behind, null, Verdict.Failed)], $"did not catch up: {MeasureText.Format(behind)}");
+            case StandbyNodeProtocol.IReplayReply reply when Current(StepOf(reply)):
+                _replies[NodeOf(reply)] = reply;
+                if (_replies.Count == _waitingFor.Count)
+                    Judge();
                 return true;
             default:
                 return false;
