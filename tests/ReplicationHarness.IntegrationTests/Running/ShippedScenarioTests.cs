@@ -96,10 +96,16 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
 
+    /// <summary>
+    /// How many back-to-back runs the soak makes: 5 in the everyday suite (which must stay well under ten minutes on
+    /// two cores; 20 took 98 s of it), 20 (the stability target) with HARNESS_SOAK_RUNS=20.
+    /// </summary>
+    private static int SoakRuns => int.TryParse(Environment.GetEnvironmentVariable("HARNESS_SOAK_RUNS"), out var runs) && runs > 0 ? runs : 5;
+
     [Fact]
-    public async Task Twenty_back_to_back_runs_of_the_shipped_scenarios_all_pass()
+    public async Task Back_to_back_runs_of_the_shipped_scenarios_all_pass()
     {
-        for (var run = 1; run <= 20; run++)
+        for (var run = 1; run <= SoakRuns; run++)
         {
             var (code, output, report) = await RunAsync([.. Seeds, "--parallel", "3"]);
 
