@@ -95,6 +95,13 @@ public static class PairVerifier
                     return;
                 }
             }
+            catch (OperationCanceledException) when (!running.IsCompleted)
+            {
+                // The caller stopped the verification (Ctrl-C) while a check waited for a server that may hang: its
+                // connections go when it ends, not now (disposing a busy connection waits for that server).
+                abandoned = running;
+                throw;
+            }
             catch (Exception) when (running.IsCompleted)
             {
                 // The check itself failed: judged below, with the others.
@@ -224,16 +231,6 @@ public static class PairVerifier
             }
         }
         return [.. results.OrderBy(r => Order.IndexOf(r.Name))];
-    }
-
-    /// <summary>
-    /// Whether a check cut off by the budget still ends with its own answer a moment later: a check that was only
-    /// waiting between readings ends at once with what it saw, which says more than "no answer from the server".
-    /// </summary>
-    private static async Task<bool> AnswersWithinGrace(Task running)
-    {
-        await Task.WhenAny(running, Task.Delay(AbandonAtLimit.AnswerGrace)).ConfigureAwait(false);
-        return running.IsCompleted;
     }
 
     /// <summary>The seed's order, in which criteria are reported whatever order they were checked in.</summary>

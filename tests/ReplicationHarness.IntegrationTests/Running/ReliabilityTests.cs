@@ -90,27 +90,34 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Matches(@"\(\d+ FATAL lines from requested stops and starts left out", MeasureText.Format(log.Observed));
     }
 
+    // A standby that lost its slot and was started again: its walreceiver retries, and its log fills with
+    // "requested WAL segment ... has already been removed".
+    private const string LostSlot = """
+        version: 1
+        name: lost-slot
+        pair:
+          primary:
+            settings: { max_slot_wal_keep_size: 32MB, wal_keep_size: 0 }
+        steps:
+          - stop_node: { node: standby }
+          - sql: { on: primary, query: "create table filler as select g, repeat('x', 200) as pad from generate_series(1, 300000) g" }
+          - sql: { on: primary, query: checkpoint }
+          - start_node: { node: standby }
+          - wait: 2s
+
+        """;
+
+    private async Task<ScenarioResult> RunLostSlotAsync(string then)
+    {
+        var scenario = ScenarioLoader.Load("lost.yaml", System.Text.Encoding.UTF8.GetBytes(LostSlot + then)).Scenario!;
+        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
+        return await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+    }
+
     [Fact]
     public async Task A_standby_that_lost_its_slot_fails_verify_pair_naming_the_lost_slot_and_the_removed_segment()
     {
-        var scenario = ScenarioLoader.Load("lost.yaml", System.Text.Encoding.UTF8.GetBytes("""
-            version: 1
-            name: lost-slot
-            pair:
-              primary:
-                settings: { max_slot_wal_keep_size: 32MB, wal_keep_size: 0 }
-            steps:
-              - stop_node: { node: standby }
-              - sql: { on: primary, query: "create table filler as select g, repeat('x', 200) as pad from generate_series(1, 300000) g" }
-              - sql: { on: primary, query: checkpoint }
-              - start_node: { node: standby }
-              - wait: 2s
-              - verify_pair:
-                timeout: 3s
-            """)).Scenario!;
-        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(scenario.Pair);
-
-        var result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(scenario, pair);
+        var result = await RunLostSlotAsync("  - verify_pair:\n    timeout: 3s\n");
 
         var checks = result.Steps[5].Checks.ToDictionary(c => c.Name, c => (c.Status, Observed: MeasureText.Format(c.Observed)));
         Assert.Equal(Verdict.Failed, result.Steps[5].Status);
@@ -118,6 +125,17 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Equal("slot 'harness_standby' (physical) active=false, wal_status=lost: the primary removed WAL the standby still needs (max_slot_wal_keep_size); rebuild it with '- reclone:'", checks["slot active"].Observed);
         Assert.Equal(Verdict.Failed, checks["no ERROR/FATAL in standby log"].Status);
         Assert.Matches(@"FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment \w+ has already been removed", checks["no ERROR/FATAL in standby log"].Observed);
+    }
+
+    [Fact]
+    public async Task A_standby_recloned_after_it_lost_its_slot_passes_verify_pair_its_old_log_set_aside()
+    {
+        // Before, the old server's "requested WAL segment ... removed" lines stayed in the log the rebuilt one appends
+        // to, and verify_pair failed a healthy rebuilt standby (a false fail).
+        var result = await RunLostSlotAsync("  - reclone:\n  - wait_for_catchup:\n  - verify_pair:\n");
+
+        Assert.True(result.Status == Verdict.Passed, string.Join("; ", result.Steps.SelectMany(s => s.Checks).Where(c => c.Status != Verdict.Passed).Select(c => $"{c.Name}: {MeasureText.Format(c.Observed)}")));
+        Assert.EndsWith("; its earlier log is standby.log.before-reclone-1", result.Steps[5].Detail);
     }
 
     [Fact]

@@ -64,6 +64,41 @@ public class StandbyLogCheckTests
     }
 
     [Theory]
+    // After a crash: the postmaster reinitialises, and clients are refused while it recovers. Not asked for.
+    [InlineData("""
+        2026-12-01 06:40:11.335 UTC [9] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
+        2026-12-01 06:40:11.342 UTC [9] LOG:  database system is ready to accept read-only connections
+        2026-12-01 06:40:11.500 UTC [9] LOG:  server process (PID 51) was terminated by signal 9: Killed
+        2026-12-01 06:40:11.501 UTC [9] LOG:  all server processes terminated; reinitializing
+        2026-12-01 06:40:11.520 UTC [52] [unknown] FATAL:  the database system is not yet accepting connections
+        """)]
+    // Long after the server became ready: not a start the harness asked for.
+    [InlineData("""
+        2026-12-01 06:40:11.335 UTC [9] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
+        2026-12-01 06:40:11.342 UTC [9] LOG:  database system is ready to accept read-only connections
+        2026-12-01 06:40:16.342 UTC [52] [unknown] FATAL:  the database system is starting up
+        """)]
+    // Quoted by the walreceiver, about its upstream: the standby cannot stream, whatever its upstream was doing.
+    [InlineData("""
+        2026-12-01 06:40:11.335 UTC [9] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
+        2026-12-01 06:40:11.340 UTC [53] FATAL:  could not connect to the primary server: connection to server at "127.0.0.1", port 5 failed: FATAL:  the database system is starting up
+        """)]
+    // A server stopped without its "shut down" line (killed at the end of a stop): the next life starts a new window.
+    [InlineData("""
+        2026-12-01 06:40:10.796 UTC [8] LOG:  received fast shutdown request
+        2026-12-01 06:40:11.335 UTC [9] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu
+        2026-12-01 06:40:11.342 UTC [9] LOG:  database system is ready to accept read-only connections
+        2026-12-01 06:40:12.000 UTC [54] app FATAL:  terminating connection due to administrator command
+        """)]
+    public void Refusals_and_terminations_the_harness_did_not_ask_for_fail(string log)
+    {
+        var result = StandbyLogCheck.Judge(log, []);
+
+        Assert.Equal(CriterionStatus.Failed, result.Status);
+        Assert.Equal(log.Split('\n').Last(l => l.Contains("FATAL")).Trim(), result.Observed);
+    }
+
+    [Theory]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] app FATAL:  terminating connection due to administrator command")]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] [unknown] FATAL:  the database system is starting up")]
     [InlineData("2026-12-01 06:00:00.000 UTC [1] [unknown] FATAL:  the database system is not yet accepting connections")]

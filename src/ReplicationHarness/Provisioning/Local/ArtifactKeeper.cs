@@ -13,7 +13,9 @@ internal static class ArtifactKeeper
         foreach (var server in servers)
         {
             var nodeDir = Directory.CreateDirectory(Path.Combine(target, server.Name)).FullName;
-            var files = ConfigFiles.Select(f => Path.Combine(server.DataDirectory, f)).Append(server.LogFile);
+            // With the logs a reclone set aside (s1.log.before-reclone-1, ...): the old server's errors are the story.
+            var setAside = Directory.Exists(run.Path) ? Directory.GetFiles(run.Path, Path.GetFileName(server.LogFile) + ".before-reclone-*") : [];
+            var files = ConfigFiles.Select(f => Path.Combine(server.DataDirectory, f)).Append(server.LogFile).Concat(setAside);
             foreach (var file in files.Where(File.Exists))
             {
                 var text = SecretRedactor.Redact(File.ReadAllText(file), secrets);

@@ -17,6 +17,7 @@ namespace ReplicationHarness.Provisioning.Local;
 internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions options, string passfile)
 {
     private const string Host = "127.0.0.1";
+    private static readonly TimeSpan SlotReleasePoll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Rebuilds <paramref name="name"/>; returns what happened, for the step's detail.</summary>
     /// <param name="pair">The running topology.</param>
@@ -51,11 +52,15 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
 
         if (server.IsRunning)
             await server.StopAsync(options.Multiplier.Scale(options.StopTimeout), cancellationToken).ConfigureAwait(false);
+        // The old server's log goes with it: its errors ("requested WAL segment ... has already been removed") are
+        // what the rebuild answers, and verify_pair judges the new server's log.
+        var earlierLog = SetAsideLog(server.LogFile);
         string slotWas;
         await using (var admin = await upstream.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
             slotWas = await RenewSlotAsync(admin, standby.SlotName, cancellationToken).ConfigureAwait(false);
 
-        Directory.Delete(server.DataDirectory, recursive: true);
+        if (Directory.Exists(server.DataDirectory))
+            Directory.Delete(server.DataDirectory, recursive: true);
         var port = standby.StreamsFromPrimary && pair.Link is { } link ? link.Port : upstream.Port;
         var backupStarted = stopwatch.Elapsed;
         var bytes = await LocalBaseBackup.TakeAsync(plan, standby, plan.Bootstrap.ConninfoOf(standby, Host, port), server.DataDirectory, passfile, cancellationToken).ConfigureAwait(false);
@@ -68,13 +73,35 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
             await plan.Bootstrap.WaitForStreamingAsync(admin, standby, options.Multiplier.Scale(options.StreamingTimeout), watch, cancellationToken).ConfigureAwait(false);
 
         var size = bytes is { } copied ? $"{new Units.ByteSize(copied).Describe()} " : "";
+        var log = earlierLog is null ? "" : $"; its earlier log is {Path.GetFileName(earlierLog)}";
         return $"recloned the {name}: slot '{standby.SlotName}' made afresh on the {standby.Upstream} ({slotWas}), a new base backup ({size}in {backupTook.TotalMilliseconds:0} ms), "
-            + $"streaming again after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+            + $"streaming again after {stopwatch.Elapsed.TotalMilliseconds:0} ms{log}";
+    }
+
+    /// <summary>Renames a server's log out of the way (<c>s1.log.before-reclone-1</c>, ...); the path it got, or null when there was none.</summary>
+    private static string? SetAsideLog(string logFile)
+    {
+        if (!File.Exists(logFile))
+            return null;
+        var n = 1;
+        while (File.Exists($"{logFile}.before-reclone-{n}"))
+            n++;
+        var setAside = $"{logFile}.before-reclone-{n}";
+        File.Move(logFile, setAside);
+        return setAside;
     }
 
     /// <summary>Drops the slot when it exists (an invalidated one cannot be used again) and creates it; says what it was.</summary>
     private static async Task<string> RenewSlotAsync(NpgsqlConnection upstream, string slotName, CancellationToken cancellationToken)
     {
+        // The upstream's walsender lets go of the slot only once it notices the standby gone (later still through the
+        // link proxy), and dropping an active slot fails at once: wait for it, within the step's limit.
+        await using (var active = new NpgsqlCommand("SELECT coalesce((SELECT active FROM pg_replication_slots WHERE slot_name = $1), false)", upstream))
+        {
+            active.Parameters.AddWithValue(slotName);
+            while (await active.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                await Task.Delay(SlotReleasePoll, cancellationToken).ConfigureAwait(false);
+        }
         await using var status = new NpgsqlCommand("SELECT coalesce(wal_status, 'no status') FROM pg_replication_slots WHERE slot_name = $1", upstream);
         status.Parameters.AddWithValue(slotName);
         var was = await status.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
