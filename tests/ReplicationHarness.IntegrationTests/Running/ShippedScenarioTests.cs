@@ -75,7 +75,10 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.StartsWith("link cut (drop: nothing crosses, 1 connection held open)", network.Steps[8].Detail);
         Assert.Matches(@"^link healed after 2(\.\d+)?s cut \(drop\); 0B crossed to the standby meanwhile; alerts while cut: bytes, time", network.Steps[10].Detail);
         Assert.Equal(["set_network", "set_network", "set_network", "partition", "heal"], network.Faults!.Select(f => f.Action));
-        Assert.Equal(["bytes", "time"], network.Alerts.Select(a => a.Kind).Order());
+        // Bytes and time fire while the link is cut; stall may too (nothing received for its stall_after of the
+        // 2 s cut, depending on when the last bytes crossed): its firing is no fault of the pair.
+        Assert.Subset(network.Alerts.Select(a => a.Kind).ToHashSet(), new HashSet<string> { "bytes", "time" });
+        Assert.Empty(network.Alerts.Select(a => a.Kind).Except(["bytes", "time", "stall"]));
         var load = report.Scenarios.Single(s => s.Name == "sustained-load");
         Assert.True(load.Writes.Count >= 10, $"{load.Writes.Count} probed batches");
 
