@@ -28,7 +28,14 @@ public static class StandbyNodeProtocol
     public sealed record WaitForReplay(int StepIndex, Lsn Target, TimeSpan Timeout);
 
     /// <summary>What <see cref="WaitForReplay"/> is answered with: <see cref="ReplayReached"/> or <see cref="ReplayNotReached"/>.</summary>
-    public interface IReplayReply;
+    public interface IReplayReply
+    {
+        /// <summary>The step that asked.</summary>
+        int StepIndex { get; }
+
+        /// <summary>The standby that answered, by name.</summary>
+        string Node { get; }
+    }
 
     /// <summary>The standby's replay position reached the target.</summary>
     public sealed record ReplayReached(int StepIndex, Lsn Replay, TimeSpan Waited, string Node) : IReplayReply;

@@ -53,20 +53,6 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
         }
     }
 
-    private static int StepOf(StandbyNodeProtocol.IReplayReply reply) => reply switch
-    {
-        StandbyNodeProtocol.ReplayReached reached => reached.StepIndex,
-        StandbyNodeProtocol.ReplayNotReached notReached => notReached.StepIndex,
-        _ => int.MinValue,
-    };
-
-    private static string NodeOf(StandbyNodeProtocol.IReplayReply reply) => reply switch
-    {
-        StandbyNodeProtocol.ReplayReached reached => reached.Node,
-        StandbyNodeProtocol.ReplayNotReached notReached => notReached.Node,
-        _ => "",
-    };
-
     /// <summary>
     /// One "replay lag" check per standby waited for, named after it when there are several; the step passes when
     /// every one caught up and says which did not otherwise.
@@ -115,8 +101,8 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                 foreach (var standby in _waitingFor)
                     Run.Children.Node(standby).Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, left));
                 return true;
-            case StandbyNodeProtocol.IReplayReply reply when Current(StepOf(reply)):
-                _replies[NodeOf(reply)] = reply;
+            case StandbyNodeProtocol.IReplayReply reply when Current(reply.StepIndex):
+                _replies[reply.Node] = reply;
                 if (_replies.Count == _waitingFor.Count)
                     Judge();
                 return true;
