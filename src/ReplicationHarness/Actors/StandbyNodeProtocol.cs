@@ -19,7 +19,12 @@ public static class StandbyNodeProtocol
     public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn) : IProbeReply;
 
     /// <summary>The write was still not visible when the probe's deadline passed, or the standby could not be asked (<paramref name="Error"/>).</summary>
-    public sealed record NotVisible(long WriteId, int StepIndex, string Kind, TimeSpan Deadline, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error) : IProbeReply;
+    /// <param name="Waited">From the acknowledgement to the start of the last look (its snapshot was taken after the deadline).</param>
+    public sealed record NotVisible(long WriteId, int StepIndex, string Kind, TimeSpan Deadline, TimeSpan Waited, long RowsSeen, int ExpectedRows, string? Error) : IProbeReply
+    {
+        /// <summary>What the standby said at the last look (probes made, their spacing, its WAL positions), when it answered.</summary>
+        public string? LastLook { get; init; }
+    }
 
     /// <summary>A probe's outcome back from its database task (the actor's own message).</summary>
     public sealed record ProbeOutcome(Probe Probe, IProbeReply Result);

@@ -13,14 +13,13 @@ namespace ReplicationHarness.Actors;
 /// </summary>
 internal static class StandbyProbe
 {
-    // A tight loop while a write is expected soon; after this, 1 ms between probes so the loop does not
-    // starve the WAL receiver and startup process of CPU during long waits (apply delays).
-    private static readonly TimeSpan TightProbing = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan SlowProbeInterval = TimeSpan.FromMilliseconds(1);
-    // A probe that waited its turn behind another may start with its deadline all but spent: it still gets this long
-    // for one look (a probe query takes well under a millisecond here), so a write already visible is reported as
-    // seen, late, rather than unseen without a look.
-    private static readonly TimeSpan OneLook = TimeSpan.FromMilliseconds(10);
+    // "Not visible by the deadline" needs a look that started after it (ProbeLoop): past the deadline the probe gets
+    // this long for that last look, which also serves a probe that waited its turn behind another and starts with its
+    // deadline spent: a write already visible is reported seen, late, rather than unseen without a look.
+    private static readonly TimeSpan LastLook = TimeSpan.FromMilliseconds(500);
+    // The standby's positions at the last look explain a write not seen (WAL not received, received but not replayed);
+    // they are read with this limit, and left out when they do not come.
+    private static readonly TimeSpan PositionLookup = TimeSpan.FromMilliseconds(500);
     // Once the write is seen, its replay position is read outside the deadline (the write was seen in time), yet not
     // without a limit: a standby that hangs right then would hold the probe forever.
     private static readonly TimeSpan ReplayLookup = TimeSpan.FromSeconds(2);
@@ -28,13 +27,12 @@ internal static class StandbyProbe
     /// <summary>Probes on <paramref name="connection"/> (opened first when it is not open) until the write is visible or the deadline passes.</summary>
     public static async Task<StandbyNodeProtocol.IProbeReply> ProbeAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, CancellationToken cancellationToken)
     {
-        var probes = 0;
-        long rowsSeen = 0;
-        var previousStart = probe.AckTimestamp;
+        var looks = new ProbeLoop(probe.ExpectedRows, probe.AckTimestamp, probe.Deadline);
         var reconnecting = false;
-        // The deadline counts from the acknowledgement, so what is left of it bounds every call below, a hung one too.
+        // The deadline counts from the acknowledgement, so what is left of it (and the last look) bounds every call
+        // below, a hung one too.
         var left = probe.Deadline - Stopwatch.GetElapsedTime(probe.AckTimestamp);
-        using var limit = new OperationLimit(left > OneLook ? left : OneLook, cancellationToken);
+        using var limit = new OperationLimit((left > TimeSpan.Zero ? left : TimeSpan.Zero) + LastLook, cancellationToken);
         try
         {
             if (connection.FullState != System.Data.ConnectionState.Open)
@@ -47,37 +45,66 @@ internal static class StandbyProbe
             }
             await using var command = new NpgsqlCommand(new HarnessTable(probe.Table).ProbeSql, connection);
             command.Parameters.AddWithValue(probe.WriteId);
-            while (true)
+            if (await looks.RunAsync(() => LookAsync(connection, command, limit.Token), limit.Token).ConfigureAwait(false))
+                return await SeenAsync(connection, probe, looks, cancellationToken).ConfigureAwait(false);
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, looks.LastLookedAt, looks.RowsSeen, probe.ExpectedRows, null)
             {
-                var start = Stopwatch.GetTimestamp();
-                rowsSeen = (long)(await AbandonAtLimit.RunAsync(connection, () => command.ExecuteScalarAsync(CancellationToken.None), limit.Token).ConfigureAwait(false))!;
-                var end = Stopwatch.GetTimestamp();
-                probes++;
-                if (rowsSeen >= probe.ExpectedRows)
-                    return await SeenAsync(connection, probe, probes, previousStart, end, cancellationToken).ConfigureAwait(false);
-                previousStart = start;
-                var waited = Stopwatch.GetElapsedTime(probe.AckTimestamp, end);
-                if (waited > probe.Deadline)
-                    return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, waited, rowsSeen, probe.ExpectedRows, null);
-                if (waited > TightProbing)
-                    await Task.Delay(SlowProbeInterval, limit.Token).ConfigureAwait(false);
-            }
+                LastLook = await DescribeLastLookAsync(connection, probe, looks, cancellationToken).ConfigureAwait(false),
+            };
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
             // Ran out during a probe query is the write not seen by its deadline; during the reconnect the standby was
             // never asked, which is the harness failing to measure, so it says so.
             var error = reconnecting ? $"reconnecting to the standby ran out of the probe's deadline of {DurationText.Describe(probe.Deadline)}" : null;
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, error);
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, probe.ExpectedRows, error)
+            {
+                LastLook = reconnecting ? null : $"{looks.Probes:N0} probes answered; the next got no answer within the deadline and {DurationText.Describe(LastLook)} more",
+            };
         }
         catch (NpgsqlException ex)
         {
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), rowsSeen, probe.ExpectedRows, ex.Message);
+            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, probe.ExpectedRows, ex.Message);
         }
     }
 
+    /// <summary>
+    /// What the probe saw last of a write it did not see, for the reader to tell a standby that had not received the
+    /// WAL, one that had not replayed it, and a harness that could not look often enough; null when the standby's
+    /// positions did not come within <see cref="PositionLookup"/>.
+    /// </summary>
+    private static async Task<string?> DescribeLastLookAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, ProbeLoop looks, CancellationToken cancellationToken)
+    {
+        using var lookup = new OperationLimit(PositionLookup, cancellationToken);
+        try
+        {
+            var (received, replayed) = await AbandonAtLimit.RunAsync(connection, () => ReadPositionsAsync(connection), lookup.Token).ConfigureAwait(false);
+            var cadence = looks.Probes == 1 ? "1 probe" : $"{looks.Probes:N0} probes at most {DurationText.Describe(looks.LongestGap)} apart";
+            return $"{cadence}; the standby had received WAL up to {Describe(received)} and replayed up to {Describe(replayed)}; the write's commit record starts at or after {probe.CommitLsn}";
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or NpgsqlException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        static string Describe(Lsn? lsn) => lsn is { } known ? known.ToString() : "nothing (no WAL receiver)";
+    }
+
+    private static async Task<(Lsn? Received, Lsn? Replayed)> ReadPositionsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()", connection);
+        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+        await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        return (Read(0), Read(1));
+
+        Lsn? Read(int column) => reader.IsDBNull(column) ? null : Lsn.From(reader.GetFieldValue<NpgsqlTypes.NpgsqlLogSequenceNumber>(column));
+    }
+
     /// <summary>The write was seen: the standby's replay position then, for the LSN cross-check.</summary>
-    private static async Task<StandbyNodeProtocol.IProbeReply> SeenAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, int probes, long previousStart, long end, CancellationToken cancellationToken)
+    private static async Task<long> LookAsync(NpgsqlConnection connection, NpgsqlCommand command, CancellationToken limit) =>
+        (long)(await AbandonAtLimit.RunAsync(connection, () => command.ExecuteScalarAsync(CancellationToken.None), limit).ConfigureAwait(false))!;
+
+    private static async Task<StandbyNodeProtocol.IProbeReply> SeenAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, ProbeLoop looks, CancellationToken cancellationToken)
     {
         using var lookup = new OperationLimit(ReplayLookup, cancellationToken);
         try
@@ -85,10 +112,10 @@ internal static class StandbyProbe
             var replay = await AbandonAtLimit.RunAsync(connection,
                 () => NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", CancellationToken.None), lookup.Token).ConfigureAwait(false);
             return new StandbyNodeProtocol.Visible(probe.WriteId, probe.StepIndex, probe.Kind, probe.ExpectedRows,
-                Stopwatch.GetElapsedTime(probe.AckTimestamp, end).TotalMicroseconds,
-                Stopwatch.GetElapsedTime(Math.Max(previousStart, probe.AckTimestamp), end).TotalMicroseconds,
-                Stopwatch.GetElapsedTime(probe.SentTimestamp, end).TotalMicroseconds,
-                probes, probe.CommitLsn, replay);
+                Stopwatch.GetElapsedTime(probe.AckTimestamp, looks.LastEnd).TotalMicroseconds,
+                Stopwatch.GetElapsedTime(Math.Max(looks.PreviousStart, probe.AckTimestamp), looks.LastEnd).TotalMicroseconds,
+                Stopwatch.GetElapsedTime(probe.SentTimestamp, looks.LastEnd).TotalMicroseconds,
+                looks.Probes, probe.CommitLsn, replay);
         }
         catch (OperationCanceledException) when (lookup.RanOut)
         {

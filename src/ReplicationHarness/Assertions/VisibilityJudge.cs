@@ -60,13 +60,18 @@ public static class VisibilityJudge
     public static Phrase DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
     {
         if (unseen is [var only] && measured.Count == 0)
-            return only.Reason is { } reason
-                ? Phrase.Of($"write {Count(only.WriteId)} not visible: {reason}")
-                : Phrase.Of($"{Count(only.RowsSeen)} of {Count(only.Rows)} rows of write {Count(only.WriteId)} visible after {Measured(only.Waited)}");
+        {
+            if (only.Reason is { } reason)
+                return Phrase.Of($"write {Count(only.WriteId)} not visible: {reason}");
+            var counted = Phrase.Of($"{Count(only.RowsSeen)} of {Count(only.Rows)} rows of write {Count(only.WriteId)} visible after {Measured(only.Waited)}");
+            return only.LastLook is { } lastLook ? counted.Then(Phrase.Of($" ({lastLook})")) : counted;
+        }
         var probed = unseen.Count + measured.Count;
         var text = Phrase.Of($"{Count(unseen.Count)} of {Count(probed)} probed writes not visible within {Exact(unseen[0].Deadline)}");
         if (unseen.FirstOrDefault(u => u.Reason is not null)?.Reason is { } first)
             text = text.Then(Phrase.Of($" ({first})"));
+        else if (unseen[0].LastLook is { } lastLook)
+            text = text.Then(Phrase.Of($" (write {Count(unseen[0].WriteId)}: {lastLook})"));
         if (measured.Count > 0)
             text = text.Then(Phrase.Of($"; the {Count(measured.Count)} seen took at most {Fine(measured.Max(m => m.Microseconds))}"));
         return text;

@@ -25,7 +25,7 @@ public static class ReportBuilder
         result.Error,
         LagStatistics.Of(result.LagSeries),
         result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, f.Status, f.Detail)).ToList(),
-        result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason)).ToList());
+        result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason, u.LastLook)).ToList());
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>

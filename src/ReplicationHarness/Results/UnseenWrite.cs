@@ -12,4 +12,5 @@ namespace ReplicationHarness.Results;
 /// <param name="Deadline">How long after the commit's acknowledgement the write had to be visible.</param>
 /// <param name="Waited">How long the probe waited.</param>
 /// <param name="Reason">Why the standby could not be asked, when a probe failed (stopped on purpose, connection lost); null when it answered "not yet" until the deadline.</param>
-public sealed record UnseenWrite(long WriteId, int StepIndex, string Kind, int Rows, long RowsSeen, TimeSpan Deadline, TimeSpan Waited, string? Reason);
+/// <param name="LastLook">When it answered "not yet": what the last look saw (probes made and their spacing, the standby's WAL positions against the commit's).</param>
+public sealed record UnseenWrite(long WriteId, int StepIndex, string Kind, int Rows, long RowsSeen, TimeSpan Deadline, TimeSpan Waited, string? Reason, string? LastLook = null);

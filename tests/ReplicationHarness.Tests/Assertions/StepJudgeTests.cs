@@ -63,6 +63,17 @@ public class StepJudgeTests
     }
 
     [Fact]
+    public void An_unseen_write_says_what_the_last_look_saw()
+    {
+        const string lastLook = "12 probes at most 3ms apart; the standby had received WAL up to 0/3000148 and replayed up to 0/3000100; the write's commit record starts at or after 0/3000120";
+        var unseen = NotSeen(3) with { LastLook = lastLook };
+
+        Assert.Equal(Phrase.Of($"{Count(0)} of {Count(5)} rows of write {Count(3)} visible after {Measured(TimeSpan.FromMilliseconds(501))} ({lastLook})"), VisibilityJudge.DescribeUnseen([unseen], []));
+        Assert.Equal(Phrase.Of($"{Count(1)} of {Count(2)} probed writes not visible within {Exact(TimeSpan.FromMilliseconds(500))} (write {Count(3)}: {lastLook}); the {Count(1)} seen took at most {Fine(2_000)}"),
+            VisibilityJudge.DescribeUnseen([unseen], [Seen(1, 2_000)]));
+    }
+
+    [Fact]
     public void Without_a_threshold_the_step_limit_bounds_the_writes()
     {
         var visible = VisibilityJudge.Checks([], [NotSeen(3)], new StepExpectation(null, TimeSpan.FromMilliseconds(1), null), Limit)[0];

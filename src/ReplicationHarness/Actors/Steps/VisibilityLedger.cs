@@ -53,6 +53,7 @@ internal sealed class VisibilityLedger
             reason = $"probing the standby failed after {DurationText.Describe(notVisible.Waited)}: {redact(failure)}";
             _probeFailures.Add(notVisible.StepIndex);
         }
-        _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason));
+        _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason,
+            reason is null ? notVisible.LastLook : null));
     }
 }
