@@ -34,16 +34,6 @@ public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisio
             return ExitCodes.InvalidInput;
         }
 
-        // Everything a provisioner needs is checked before anything starts.
-        var unprovisionable = loaded.Select(r => r.Scenario!).Where(s => !s.Topology.CanRun).ToList();
-        if (unprovisionable.Count > 0)
-        {
-            foreach (var scenario in unprovisionable)
-                console.MarkupLine($"[red]error:[/] {Markup.Escape($"{scenario.SourcePath}: {scenario.Topology.OneStandbyOnly()}")}");
-            console.MarkupLine($"  fix: {Markup.Escape(TopologySpec.OneStandbyOnlyFix)}");
-            console.MarkupLine("[red]nothing was run: this build provisions one standby per scenario[/]");
-            return ExitCodes.InvalidInput;
-        }
         var kinds = loaded.ToDictionary(r => r.Scenario!, r => settings.Provisioner ?? r.Scenario!.Topology.Provisioner.ToString().ToLowerInvariant());
         ExternalPairOptions? external = null;
         if (kinds.Values.Contains("external"))

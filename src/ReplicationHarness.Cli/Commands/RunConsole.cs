@@ -32,7 +32,7 @@ internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
     public IProgress<RunProgress> Steps => new InlineProgress<RunProgress>(p =>
     {
         var at = $"[grey]{p.Elapsed.TotalSeconds,7:0.000}s[/]";
-        var lag = p.Lag is { } sample ? $" [grey](lag {new ByteSize(sample.LagBytes).Describe()}, {sample.LagTime.TotalMilliseconds:0} ms)[/]" : "";
+        var lag = p.LagText is { } text ? $" [grey]({Markup.Escape(text)})[/]" : "";
         switch (p.Event)
         {
             case RunEvent.StepStarted:

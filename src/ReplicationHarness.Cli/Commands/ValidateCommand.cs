@@ -19,9 +19,6 @@ public sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<Validat
         foreach (var result in results.Where(r => r.IsValid))
         {
             console.MarkupLine($"[green]valid[/]   {Markup.Escape(result.File)} ({Markup.Escape(result.Scenario!.Name)}, {result.Scenario.Steps.Count} step{(result.Scenario.Steps.Count == 1 ? "" : "s")})");
-            // Valid as a file, but run would refuse it: say so now rather than at run time.
-            if (!result.Scenario.Topology.CanRun)
-                console.MarkupLine($"[yellow]  note:[/] {Markup.Escape(result.Scenario.Topology.OneStandbyOnly())}, so run refuses it");
         }
 
         var invalid = results.Count(r => !r.IsValid);

@@ -5,9 +5,9 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors;
 
 /// <summary>
-/// Stands for the lag observer: samples both nodes at the scenario's interval, keeps the time series,
-/// and raises byte, time and stall alerts with when they fired and cleared. A reading that is still
-/// running when the next tick comes is not doubled: that tick is skipped.
+/// Stands for the lag observer: samples the primary and every standby at the scenario's interval, keeps each
+/// standby's time series, and raises its byte, time and stall alerts with when they fired and cleared. A reading that
+/// is still running when the next tick comes is not doubled: that tick is skipped.
 /// </summary>
 public sealed class LagObserverActor : ReceiveActor, IWithTimers
 {
@@ -18,8 +18,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private readonly LagObserverSpec _spec;
     private readonly ScenarioClock _clock;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly LagCalculator _calculator = new();
-    private readonly AlertTracker _alerts;
+    // Each standby's own, by name, in the order the reader gives them.
+    private readonly Dictionary<string, (LagCalculator Calculator, AlertTracker Alerts)> _standbys = new(StringComparer.Ordinal);
     private readonly List<LagSample> _samples = [];
     private bool _reading;
     private readonly List<TimeSpan> _failedReadings = [];
@@ -32,7 +32,6 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         _reader = reader;
         _spec = spec;
         _clock = clock;
-        _alerts = new AlertTracker(spec);
 
         Receive<LagObserverProtocol.StartSampling>(_ =>
             Timers.StartPeriodicTimer(TickTimer, LagObserverProtocol.Tick.Instance, TimeSpan.Zero, _spec.Interval));
@@ -40,13 +39,23 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         Receive<LagObserverProtocol.ReadingTaken>(taken =>
         {
             _reading = false;
-            var sample = _calculator.Add(taken.Reading);
-            _samples.Add(sample);
-            _alerts.Add(sample);
-            if (_alerts.Changes.Count > 0 || _lastUpdate is null || sample.At - _lastUpdate >= UpdateEvery)
+            var samples = new List<LagSample>(taken.Readings.Count);
+            var changes = new List<string>();
+            foreach (var reading in taken.Readings)
             {
-                _lastUpdate = sample.At;
-                listener.Tell(new LagObserverProtocol.LagUpdate(sample, _alerts.Changes, _alerts.Raised));
+                var (calculator, alerts) = Of(reading.Standby);
+                var sample = calculator.Add(reading);
+                samples.Add(sample);
+                alerts.Add(sample);
+                // Several standbys: each change says whose alert it is.
+                changes.AddRange(taken.Readings.Count == 1 ? alerts.Changes : alerts.Changes.Select(c => $"{reading.Standby}: {c}"));
+            }
+            _samples.AddRange(samples);
+            var at = samples.Count > 0 ? samples[0].At : _clock.Elapsed;
+            if (changes.Count > 0 || _lastUpdate is null || at - _lastUpdate >= UpdateEvery)
+            {
+                _lastUpdate = at;
+                listener.Tell(new LagObserverProtocol.LagUpdate(samples, changes, _standbys.Values.SelectMany(s => s.Alerts.Raised).Distinct().ToList()));
             }
             ReplyIfStopping();
         });
@@ -68,24 +77,32 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         });
     }
 
+    private (LagCalculator Calculator, AlertTracker Alerts) Of(string standby)
+    {
+        if (!_standbys.TryGetValue(standby, out var own))
+            _standbys[standby] = own = (new LagCalculator(), new AlertTracker(_spec, standby));
+        return own;
+    }
+
     private void StartReading()
     {
         if (_reading)
             return;
         _reading = true;
         ReadSafelyAsync().PipeTo(Self,
-            success: reading => new LagObserverProtocol.ReadingTaken(reading),
+            success: readings => new LagObserverProtocol.ReadingTaken(readings),
             failure: ex => new LagObserverProtocol.ReadingFailed(ex.Message));
     }
 
     /// <summary>A reader that throws before its first await still yields a failed reading, not a crashed observer.</summary>
-    private async Task<LagReading> ReadSafelyAsync() => await _reader.ReadAsync(() => _clock.Elapsed, _stopping.Token).ConfigureAwait(false);
+    private async Task<IReadOnlyList<LagReading>> ReadSafelyAsync() => await _reader.ReadAsync(() => _clock.Elapsed, _stopping.Token).ConfigureAwait(false);
 
     private void ReplyIfStopping()
     {
         if (_stopRequestedBy is not { } requester)
             return;
-        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), _alerts.Finish(), _failedReadings.ToArray(), _firstFailure));
+        var alerts = _standbys.Values.SelectMany(s => s.Alerts.Finish()).OrderBy(a => a.FiredAt).ToArray();
+        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), alerts, _failedReadings.ToArray(), _firstFailure));
         _stopRequestedBy = null;
     }
 

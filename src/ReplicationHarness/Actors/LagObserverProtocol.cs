@@ -26,14 +26,16 @@ public static class LagObserverProtocol
         }
     }
 
-    /// <summary>Every sample and alert interval of the run, and every reading that failed (no sample then).</summary>
+    /// <summary>Every sample and alert interval of the run (every standby's, in time order), and every reading that failed (no sample then).</summary>
     /// <param name="FailedReadings">When (on the scenario's clock) a reading failed: the primary could not be read, so lag is unknown then.</param>
     /// <param name="FirstFailure">Why the first failed reading failed.</param>
     public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, IReadOnlyList<TimeSpan> FailedReadings, string? FirstFailure = null);
 
     /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
-    /// <param name="Raised">The alerts raised as of this sample.</param>
-    public sealed record LagUpdate(LagSample Sample, IReadOnlyList<string> AlertChanges, IReadOnlyList<AlertKind> Raised);
+    /// <param name="Samples">This moment's sample of each standby, in the topology's order.</param>
+    /// <param name="AlertChanges">Alerts that fired or cleared with it (prefixed with the standby's name when there are several).</param>
+    /// <param name="Raised">The alerts raised as of this moment, on any standby.</param>
+    public sealed record LagUpdate(IReadOnlyList<LagSample> Samples, IReadOnlyList<string> AlertChanges, IReadOnlyList<AlertKind> Raised);
 
     /// <summary>Time to sample (the actor's own timer).</summary>
     public sealed record Tick
@@ -45,8 +47,8 @@ public static class LagObserverProtocol
         }
     }
 
-    /// <summary>A reading came back from the nodes.</summary>
-    public sealed record ReadingTaken(LagReading Reading);
+    /// <summary>A reading came back from the nodes: one per standby.</summary>
+    public sealed record ReadingTaken(IReadOnlyList<LagReading> Readings);
 
     /// <summary>A reading failed (a node is down); sampling goes on.</summary>
     public sealed record ReadingFailed(string Reason);

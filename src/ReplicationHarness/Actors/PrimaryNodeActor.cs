@@ -151,7 +151,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
             // writers inserted meanwhile, which the standby may replay only after showing our rows. The bound is
             // only compared with the standby's replay position, never waited on (waiting on an insert position can
             // hang for seconds at a page boundary; field notes).
-            var marked = write.Prober is not null;
+            var marked = write.Probers.Count > 0;
             await using var batch = new NpgsqlBatch(connection);
             // An unmarked write needs no commit position: one statement in its own transaction, as pgbench sends.
             if (marked)
@@ -185,8 +185,12 @@ public sealed class PrimaryNodeActor : ReceiveActor
             // The probe is told straight from the commit's continuation, not after a hop through this actor's
             // mailbox: each hop waits for a thread-pool thread, and that wait would count as replication
             // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.
-            if (write is { Prober: { } prober, ProbeReplyTo: { } replyTo })
-                prober.Tell(new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo));
+            if (write.ProbeReplyTo is { } replyTo)
+            {
+                var probe = new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo);
+                foreach (var prober in write.Probers)
+                    prober.Tell(probe);
+            }
             return committed;
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)

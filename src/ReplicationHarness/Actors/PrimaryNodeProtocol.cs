@@ -15,7 +15,7 @@ public static class PrimaryNodeProtocol
 
     /// <summary>
     /// Write in one transaction. After the commit the primary answers the sender with <see cref="Committed"/> (or <see cref="WriteFailed"/>)
-    /// and, for a marked write, tells <paramref name="Prober"/> to start probing with
+    /// and, for a marked write, tells each of <paramref name="Probers"/> to start probing with
     /// <see cref="StandbyNodeProtocol.Probe"/> at once, so the probe starts one message after the acknowledgement.
     /// </summary>
     /// <param name="WriteId">Marks the rows written.</param>
@@ -23,10 +23,10 @@ public static class PrimaryNodeProtocol
     /// <param name="Table">The table.</param>
     /// <param name="Kind">Insert new rows or update every row.</param>
     /// <param name="Rows">Rows to insert (ignored for updates).</param>
-    /// <param name="Prober">The standby actor to probe for the write, or null for an unmarked write.</param>
+    /// <param name="Probers">The standby actors to probe for the write; none for an unmarked write.</param>
     /// <param name="ProbeReplyTo">Who receives the probe's outcome.</param>
     /// <param name="ProbeDeadline">How long the probe may wait.</param>
-    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IActorRef? Prober, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline)
+    public sealed record Write(long WriteId, int StepIndex, string Table, WriteKind Kind, int Rows, IReadOnlyList<IActorRef> Probers, IActorRef? ProbeReplyTo, TimeSpan ProbeDeadline)
     {
         /// <summary>
         /// How long the write may take, connecting included, before it fails saying the primary did not answer (a frozen

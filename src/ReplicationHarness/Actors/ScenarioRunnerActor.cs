@@ -37,7 +37,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     private readonly List<InjectedFault> _faults = [];
 
     private IActorRef _replyTo = ActorRefs.Nobody;
-    private LagSample? _lastLag;
+    private IReadOnlyList<LagSample> _lastLag = [];
     private readonly RunJudging _judgement;
     private string? _error;
     private string? _childException;
@@ -119,7 +119,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         });
         Receive<LagObserverProtocol.LagUpdate>(update =>
         {
-            _lastLag = update.Sample;
+            _lastLag = update.Samples;
             _run.Facts.NoteAlerts(update.Raised);
             foreach (var change in update.AlertChanges)
                 Report(RunEvent.Alert, change);

@@ -59,4 +59,7 @@ public static class ScenarioRunnerProtocol
 
     /// <summary>The pair's promotion of the standby finished (the runner's own message).</summary>
     public sealed record Promoted(int StepIndex, Provisioning.Promotion Promotion);
+
+    /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced).</summary>
+    public sealed record PromotionCandidateChosen(int StepIndex, string Standby, string Why);
 }

@@ -50,7 +50,7 @@ public sealed class StandbyNodeActor : ReceiveActor
         });
         Receive<StandbyNodeProtocol.ProbeOutcome>(outcome =>
         {
-            outcome.Probe.ReplyTo.Tell(outcome.Result);
+            outcome.Probe.ReplyTo.Tell(outcome.Result.Of(_name));
             // A connection that is not open now broke or failed to open, or its reopen was abandoned at the deadline
             // (it is closed when that open ends): the next probe starts from a fresh one.
             if (_probeConnection is { FullState: not System.Data.ConnectionState.Open } stale)

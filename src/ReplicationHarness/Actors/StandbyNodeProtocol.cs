@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Actors;
 
@@ -10,13 +11,30 @@ public static class StandbyNodeProtocol
     public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo);
 
     /// <summary>What a <see cref="Probe"/> ends with: <see cref="Visible"/> or <see cref="NotVisible"/>.</summary>
-    public interface IProbeReply;
+    public interface IProbeReply
+    {
+        /// <summary>The step that made the write.</summary>
+        int StepIndex { get; }
+
+        /// <summary>The standby probed (its name in the topology; <c>standby</c> for a pair).</summary>
+        string Standby { get; }
+
+        /// <summary>The same outcome, of <paramref name="standby"/>.</summary>
+        IProbeReply Of(string standby);
+    }
 
     /// <summary>The write became visible.</summary>
     /// <param name="Microseconds">Commit acknowledgement to the end of the first probe that saw it.</param>
     /// <param name="UncertaintyMicroseconds">From the start of the last probe that did not see it to the end of the one that did.</param>
     /// <param name="MicrosecondsSinceSent">From sending the commit (before the server stamped it) to the same end.</param>
-    public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn) : IProbeReply;
+    public sealed record Visible(long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn) : IProbeReply
+    {
+        /// <inheritdoc />
+        public string Standby { get; init; } = TopologySpec.PairStandbyName;
+
+        /// <inheritdoc />
+        public IProbeReply Of(string standby) => this with { Standby = standby };
+    }
 
     /// <summary>The write was still not visible when the probe's deadline passed, or the standby could not be asked (<paramref name="Error"/>).</summary>
     /// <param name="Waited">From the acknowledgement to the start of the last look (its snapshot was taken after the deadline).</param>
@@ -24,6 +42,12 @@ public static class StandbyNodeProtocol
     {
         /// <summary>What the standby said at the last look (probes made, their spacing, its WAL positions), when it answered.</summary>
         public string? LastLook { get; init; }
+
+        /// <inheritdoc />
+        public string Standby { get; init; } = TopologySpec.PairStandbyName;
+
+        /// <inheritdoc />
+        public IProbeReply Of(string standby) => this with { Standby = standby };
     }
 
     /// <summary>A probe's outcome back from its database task (the actor's own message).</summary>

@@ -58,9 +58,9 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
         {
             _inFlight--;
             _rows += committed.Rows;
-            // A committed marked write is being probed: its outcome is owed before the load may finish.
+            // A committed marked write is being probed on each standby: their outcomes are owed before the load may finish.
             if (_markedInFlight.Remove(committed.WriteId))
-                _probesOwed++;
+                _probesOwed += _load!.Standbys.Count;
             FinishIfDone();
         });
         Receive<StandbyNodeProtocol.Visible>(visible => Resolved(visible.StepIndex, visible));
@@ -150,7 +150,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
             _markedInFlight.Add(writeId);
         // Probe outcomes come back here, so the load is judged only when all of them are in.
         _primary.Tell(new PrimaryNodeProtocol.Write(writeId, load.StepIndex, load.Table, WriteKind.Insert, rows,
-            marked ? load.Standby : null, marked ? Self : null, load.ProbeDeadline)
+            marked ? load.Standbys : [], marked ? Self : null, load.ProbeDeadline)
         {
             Limit = load.WritesWithin is { } within ? Max(within - _clock.GetElapsedTime(_startTimestamp), ShortestWriteLimit) : null,
         });

@@ -13,7 +13,8 @@ public static class WriterLoadProtocol
     /// </summary>
     /// <param name="MarkEvery">Every how many batches one is marked for a visibility probe; 0 marks none.</param>
     /// <param name="ProbeDeadline">How long after its acknowledgement a marked write may take to become visible.</param>
-    public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IActorRef Standby, IActorRef ReplyTo)
+    /// <param name="Standbys">The standby actors a marked write is probed on, each.</param>
+    public sealed record StartLoad(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, int BatchSize, long FirstWriteId, int MarkEvery, TimeSpan ProbeDeadline, IReadOnlyList<IActorRef> Standbys, IActorRef ReplyTo)
     {
         /// <summary>
         /// How long after the load's start every write must be answered (each write gets what is left of it): a primary

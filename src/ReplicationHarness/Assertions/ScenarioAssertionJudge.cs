@@ -25,6 +25,8 @@ public static class ScenarioAssertionJudge
         var assertions = scenario.Assertions;
         var samples = report.Samples;
         var results = new List<AssertionResult>();
+        // Every standby's lag is held to the thresholds; with several, the worst names its standby.
+        var several = samples.Select(s => s.Standby).Distinct().Skip(1).Any();
         // A "never above" claim holds only where lag was measured: moments without a sample fail it, with why.
         var unknown = report.FailedReadings.Where(t => !(primaryDown ?? []).Any(down => t >= down.From && (down.To is not { } to || t <= to))).ToList();
 
@@ -33,7 +35,7 @@ public static class ScenarioAssertionJudge
             var threshold = Phrase.Of($"<= {Exact(maxBytes)}");
             results.Add(samples.Count == 0
                 ? NoSamples("max_lag_bytes", threshold)
-                : Judge("max_lag_bytes", threshold, samples.MaxBy(s => s.LagBytes)!, s => Phrase.Of($"max {Measured(new ByteSize(s.LagBytes))} at {Seconds(s.At)}"),
+                : Judge("max_lag_bytes", threshold, samples.MaxBy(s => s.LagBytes)!, s => several ? Phrase.Of($"max {Measured(new ByteSize(s.LagBytes))} on {s.Standby} at {Seconds(s.At)}") : Phrase.Of($"max {Measured(new ByteSize(s.LagBytes))} at {Seconds(s.At)}"),
                     s => Exact(new ByteSize(maxBytes.Bytes - s.LagBytes)), report));
         }
         if (assertions.MaxLagTime is { } maxTime)
@@ -42,19 +44,19 @@ public static class ScenarioAssertionJudge
             // The margin is whole microseconds: a sample's lag is no finer than that.
             results.Add(samples.Count == 0
                 ? NoSamples("max_lag_time", threshold)
-                : Judge("max_lag_time", threshold, samples.MaxBy(s => s.LagTime)!, s => Phrase.Of($"max {Seconds(s.LagTime)} at {Seconds(s.At)}"),
+                : Judge("max_lag_time", threshold, samples.MaxBy(s => s.LagTime)!, s => several ? Phrase.Of($"max {Seconds(s.LagTime)} on {s.Standby} at {Seconds(s.At)}") : Phrase.Of($"max {Seconds(s.LagTime)} at {Seconds(s.At)}"),
                     s => Seconds(TimeSpan.FromMicroseconds((long)(maxTime - s.LagTime).TotalMicroseconds)), report));
         }
         foreach (var kind in assertions.AlertsFired)
         {
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
             var status = intervals.Count > 0 ? Verdict.Passed : ranToTheEnd ? Verdict.Failed : Verdict.Skipped;
-            results.Add(new AssertionResult($"alert fired: {Name(kind)}", Phrase.Plain("fires at least once"), Describe(intervals, report), null, status));
+            results.Add(new AssertionResult($"alert fired: {Name(kind)}", Phrase.Plain("fires at least once"), Describe(intervals, report, several), null, status));
         }
         foreach (var kind in assertions.AlertsNotFired)
         {
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
-            results.Add(new AssertionResult($"alert not fired: {Name(kind)}", Phrase.Plain("never fires"), Describe(intervals, report), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
+            results.Add(new AssertionResult($"alert not fired: {Name(kind)}", Phrase.Plain("never fires"), Describe(intervals, report, several), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (unknown.Count > 0)
         {
@@ -87,10 +89,10 @@ public static class ScenarioAssertionJudge
     private static AssertionResult NoSamples(string name, Phrase threshold) =>
         new(name, threshold, Phrase.Plain("no lag sample was taken"), null, Verdict.Failed);
 
-    private static Phrase Describe(IReadOnlyList<AlertInterval> intervals, LagObserverProtocol.LagReport report) =>
+    private static Phrase Describe(IReadOnlyList<AlertInterval> intervals, LagObserverProtocol.LagReport report, bool several) =>
         intervals.Count == 0
             ? Phrase.Of($"never fired in {Count(report.Samples.Count)} samples")
-            : Phrase.Join("; ", intervals.Select(i => Phrase.Of($"fired at {Seconds(i.FiredAt)}, ")
+            : Phrase.Join("; ", intervals.Select(i => (several ? Phrase.Of($"{i.Standby}: fired at {Seconds(i.FiredAt)}, ") : Phrase.Of($"fired at {Seconds(i.FiredAt)}, "))
                 .Then(i.ClearedAt is { } cleared ? Phrase.Of($"cleared at {Seconds(cleared)}") : Phrase.Plain("still raised at the end"))
                 .Then(Phrase.Of($" (peak {i.Peak})"))));
 

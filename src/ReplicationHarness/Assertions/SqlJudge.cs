@@ -1,5 +1,6 @@
 using ReplicationHarness.Measures;
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 
 namespace ReplicationHarness.Assertions;
 
@@ -13,7 +14,7 @@ public static class SqlJudge
     public static StepOutcome Judge(string node, string? firstValue, string? error, string? expected)
     {
         if (error is not null)
-            return new StepOutcome(Verdict.Failed, [new AssertionResult("query", Phrase.Plain("runs"), Phrase.Free(error), null, Verdict.Failed)], $"the query failed on the {node}: {error}");
+            return new StepOutcome(Verdict.Failed, [new AssertionResult("query", Phrase.Plain("runs"), Phrase.Free(error), null, Verdict.Failed)], $"the query failed on {NodeText.The(node)}: {error}");
         var shown = firstValue ?? "NULL";
         if (expected is null)
             return StepOutcome.Passed($"{node} returned {shown}");

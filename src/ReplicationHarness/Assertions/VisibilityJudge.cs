@@ -7,8 +7,9 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>
-/// Judges a write step's probed writes against its expectations. Every probed write is in the verdict: one not
-/// seen by its deadline fails the step whatever the others did.
+/// Judges a write step's probed writes against its expectations. Every probed write is in the verdict, on every
+/// standby it was probed on: one not seen by its deadline fails the step whatever the others did. With several
+/// standbys the figures name the standby they come from.
 /// </summary>
 public static class VisibilityJudge
 {
@@ -26,26 +27,30 @@ public static class VisibilityJudge
         if (probed == 0)
             return checks;
         var threshold = expect.VisibleWithin is { } within ? Phrase.Of($"<= {Exact(within)}") : Phrase.Of($"within the step's {Exact(stepLimit)}");
+        var standbys = measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Count();
         if (unseen.Count > 0)
         {
             checks.Add(new AssertionResult("visible_within", threshold, DescribeUnseen(unseen, measured), null, Verdict.Failed));
         }
         else if (expect.VisibleWithin is { } limit)
         {
-            var slowest = measured.Max(m => m.Microseconds);
-            var margin = limit.TotalMicroseconds - slowest;
-            checks.Add(new AssertionResult("visible_within", threshold, Phrase.Of($"max {Fine(slowest)} over {Phrase.Counted(probed, "write")}"),
-                Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+            var slowest = measured.MaxBy(m => m.Microseconds)!;
+            var margin = limit.TotalMicroseconds - slowest.Microseconds;
+            var observed = standbys > 1
+                ? Phrase.Of($"max {Fine(slowest.Microseconds)} on {slowest.Standby} over {Phrase.Counted(measured.Select(m => m.WriteId).Distinct().Count(), "write")} on {Count(standbys)} standbys")
+                : Phrase.Of($"max {Fine(slowest.Microseconds)} over {Phrase.Counted(probed, "write")}");
+            checks.Add(new AssertionResult("visible_within", threshold, observed, Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (expect.VisibleNotBefore is { } notBefore && measured.Count > 0)
         {
             // An apply delay counts from the commit's timestamp, which the server takes after we sent the commit and
             // before we get its acknowledgement: "not before" is judged from the send, so a working delay never fails it.
-            var earliest = measured.Min(m => m.MicrosecondsSinceSent);
-            var margin = earliest - notBefore.TotalMicroseconds;
-            checks.Add(new AssertionResult("visible_not_before", Phrase.Of($">= {Exact(notBefore)}"),
-                Phrase.Of($"min {Fine(earliest)} from sending the commit, over {Phrase.Counted(measured.Count, "write")}"),
-                Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
+            var earliest = measured.MinBy(m => m.MicrosecondsSinceSent)!;
+            var margin = earliest.MicrosecondsSinceSent - notBefore.TotalMicroseconds;
+            var observed = standbys > 1
+                ? Phrase.Of($"min {Fine(earliest.MicrosecondsSinceSent)} on {earliest.Standby} from sending the commit, over {Phrase.Counted(measured.Count, "probe")} on {Count(standbys)} standbys")
+                : Phrase.Of($"min {Fine(earliest.MicrosecondsSinceSent)} from sending the commit, over {Phrase.Counted(measured.Count, "write")}");
+            checks.Add(new AssertionResult("visible_not_before", Phrase.Of($">= {Exact(notBefore)}"), observed, Fine(margin), margin >= 0 ? Verdict.Passed : Verdict.Failed));
         }
         if (measured.Count > 0)
         {
@@ -59,6 +64,8 @@ public static class VisibilityJudge
     /// <summary>What the failed visible_within check says: the one write's rows seen, or how many of all were not seen.</summary>
     public static Phrase DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
     {
+        if (measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Skip(1).Any())
+            return DescribeUnseenOnSeveral(unseen, measured);
         if (unseen is [var only] && measured.Count == 0)
         {
             if (only.Reason is { } reason)
@@ -77,8 +84,28 @@ public static class VisibilityJudge
         return text;
     }
 
-    /// <summary>One clause per write seen, for the step's detail: kind, rows, time to visible and the probe interval bounding it.</summary>
-    public static string DescribeSeen(IReadOnlyList<VisibilityMeasurement> measured) =>
-        string.Join("; ", measured.Select(m =>
-            $"{m.Kind} of {m.Rows} row{(m.Rows == 1 ? "" : "s")} visible after {Microseconds.Format(m.Microseconds)} (probe interval {Microseconds.Format(m.UncertaintyMicroseconds)})"));
+    /// <summary>Writes probed on several standbys: how many probes failed, the first one's standby and why, and what the others saw.</summary>
+    private static Phrase DescribeUnseenOnSeveral(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
+    {
+        var first = unseen[0];
+        var text = Phrase.Of($"{Count(unseen.Count)} of {Count(unseen.Count + measured.Count)} probes not visible within {Exact(first.Deadline)}");
+        text = first.Reason is { } reason
+            ? text.Then(Phrase.Of($" (write {Count(first.WriteId)} on {first.Standby}: {reason})"))
+            : text.Then(Phrase.Of($" (write {Count(first.WriteId)} on {first.Standby}: {Count(first.RowsSeen)} of {Count(first.Rows)} rows after {Measured(first.Waited)}"))
+                .Then(first.LastLook is { } lastLook ? Phrase.Of($"; {lastLook})") : Phrase.Plain(")"));
+        if (measured.Count > 0)
+        {
+            var slowest = measured.MaxBy(m => m.Microseconds)!;
+            text = text.Then(Phrase.Of($"; the {Count(measured.Count)} seen took at most {Fine(slowest.Microseconds)} (on {slowest.Standby})"));
+        }
+        return text;
+    }
+
+    /// <summary>One clause per write seen, for the step's detail: kind, rows, time to visible and the probe interval bounding it; the standby too when there are several.</summary>
+    public static string DescribeSeen(IReadOnlyList<VisibilityMeasurement> measured)
+    {
+        var several = measured.Select(m => m.Standby).Distinct().Skip(1).Any();
+        return string.Join("; ", measured.Select(m =>
+            $"{m.Kind} of {m.Rows} row{(m.Rows == 1 ? "" : "s")} visible{(several ? $" on {m.Standby}" : "")} after {Microseconds.Format(m.Microseconds)} (probe interval {Microseconds.Format(m.UncertaintyMicroseconds)})"));
+    }
 }

@@ -8,9 +8,10 @@ namespace ReplicationHarness.Observation;
 /// <summary>
 /// Raises and clears the byte, time and stall alerts from successive samples. A stall is WAL still
 /// arriving (the receive position moves) while the replay position stays put for
-/// <see cref="LagObserverSpec.StallAfter"/>; replay waiting out a deliberate apply delay is not one.
+/// <see cref="LagObserverSpec.StallAfter"/>; replay waiting out a deliberate apply delay is not one. One tracker per
+/// standby: each standby's alerts fire and clear on its own lag.
 /// </summary>
-public sealed class AlertTracker(LagObserverSpec spec)
+public sealed class AlertTracker(LagObserverSpec spec, string standby = TopologySpec.PairStandbyName)
 {
     private readonly List<AlertInterval> _closed = [];
     private readonly Dictionary<AlertKind, (TimeSpan FiredAt, double Peak)> _open = [];
@@ -26,7 +27,7 @@ public sealed class AlertTracker(LagObserverSpec spec)
 
     /// <summary>Every alert interval so far, open ones with no clearing time.</summary>
     public IReadOnlyList<AlertInterval> Intervals =>
-        _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Peak(o.Key, o.Value.Peak)))).OrderBy(i => i.FiredAt).ToList();
+        _closed.Concat(_open.Select(o => new AlertInterval(o.Key, o.Value.FiredAt, null, Peak(o.Key, o.Value.Peak), standby))).OrderBy(i => i.FiredAt).ToList();
 
     /// <summary>Judges one sample.</summary>
     public void Add(LagSample sample)
@@ -76,7 +77,7 @@ public sealed class AlertTracker(LagObserverSpec spec)
         }
         else if (_open.Remove(kind, out var closed))
         {
-            _closed.Add(new AlertInterval(kind, closed.FiredAt, at, Peak(kind, closed.Peak)));
+            _closed.Add(new AlertInterval(kind, closed.FiredAt, at, Peak(kind, closed.Peak), standby));
             changes.Add($"{kind.ToString().ToLowerInvariant()} alert cleared");
         }
     }

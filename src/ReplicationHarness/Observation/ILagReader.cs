@@ -4,9 +4,10 @@ namespace ReplicationHarness.Observation;
 public interface ILagReader : IAsyncDisposable
 {
     /// <summary>
-    /// Reads both nodes; <paramref name="elapsed"/> stamps the reading with the scenario's monotonic clock. A reading
+    /// Reads the primary and every standby: one reading per standby, in the topology's order, all stamped with the
+    /// same moment of the scenario's monotonic clock (<paramref name="elapsed"/>). A reading
     /// ends within the reader's own limit even when a node hangs (a node that does not answer is a failed reading or
     /// a stale position, never a reading that never ends), so the observer keeps sampling.
     /// </summary>
-    Task<LagReading> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<LagReading>> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default);
 }

@@ -3,7 +3,7 @@ using ReplicationHarness.Postgres;
 namespace ReplicationHarness.Observation;
 
 /// <summary>
-/// Derives byte and time lag from readings. Time lag is measured on the observer's own monotonic clock:
+/// Derives byte and time lag from one standby's readings. Time lag is measured on the observer's own monotonic clock:
 /// the age of the oldest WAL position the primary had flushed that the standby has not yet replayed.
 /// Unlike <c>now() - pg_last_xact_replay_timestamp()</c> it does not grow while the primary is idle, and it
 /// never subtracts two machines' clocks. Its resolution is the sampling interval.
@@ -30,7 +30,7 @@ public sealed class LagCalculator
         if (lagBytes == 0)
             _history.Clear();
         return new LagSample(reading.At, reading.PrimaryFlush, reading.StandbyReceive, reading.StandbyReplay,
-            reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime, reading.ApplyDelayed);
+            reading.ReplayPaused, reading.ReplicationState, lagBytes, lagTime < TimeSpan.Zero ? TimeSpan.Zero : lagTime, reading.ApplyDelayed, reading.Standby);
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ namespace ReplicationHarness.Observation;
 /// <param name="LagBytes">Bytes the standby has still to replay.</param>
 /// <param name="LagTime">How long the oldest unreplayed WAL has waited.</param>
 /// <param name="ApplyDelayed">Whether replay was held back on purpose by <c>recovery_min_apply_delay</c> then.</param>
+/// <param name="Standby">Which standby the sample is of (<c>standby</c> for a pair).</param>
 public sealed record LagSample(
     TimeSpan At,
     Lsn PrimaryFlush,
@@ -24,4 +25,5 @@ public sealed record LagSample(
     string? ReplicationState,
     long LagBytes,
     TimeSpan LagTime,
-    bool ApplyDelayed = false);
+    bool ApplyDelayed = false,
+    string Standby = Scenarios.TopologySpec.PairStandbyName);

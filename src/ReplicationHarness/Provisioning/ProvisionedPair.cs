@@ -70,6 +70,11 @@ public abstract class ProvisionedPair : IAsyncDisposable
 
     private IReadOnlyList<ProvisionedStandby>? _standbys;
 
+    /// <summary>The standby of that name.</summary>
+    /// <exception cref="ArgumentException">No standby has the name (the binder accepts only names of the topology).</exception>
+    public ProvisionedStandby StandbyNamed(string name) =>
+        Standbys.FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"no standby named '{name}' in this pair (it has {string.Join(", ", Standbys.Select(s => s.Name))})", nameof(name));
+
     /// <summary>The nodes' names: <c>primary</c>, then each standby's.</summary>
     public IEnumerable<string> NodeNames => Standbys.Select(s => s.Name).Prepend(TopologySpec.PrimaryName);
 
@@ -143,10 +148,15 @@ public abstract class ProvisionedPair : IAsyncDisposable
     /// Promotes the standby (a failover the scenario injects); pairs the harness does not own refuse, since
     /// nothing could turn the promoted node back into a standby afterwards.
     /// </summary>
+    /// <param name="standby">The standby's name.</param>
     /// <param name="method">How to request the promotion.</param>
     /// <param name="limit">How long to wait for the standby to leave recovery.</param>
-    public virtual Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+    public virtual Task<Promotion> PromoteStandbyAsync(string standby, PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
         Refuse<Promotion>($"a {Kind.ToString().ToLowerInvariant()} pair cannot be failed over by the harness; use a local pair for promotion scenarios");
+
+    /// <summary>Promotes the first standby (a pair's one): see <see cref="PromoteStandbyAsync(string, PromoteMethod, TimeSpan, CancellationToken)"/>.</summary>
+    public Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        PromoteStandbyAsync(Standbys[0].Name, method, limit, cancellationToken);
 
     /// <summary>
     /// Rebuilds a standby from a new base backup on a fresh slot (the <c>reclone</c> step), for a standby that can no

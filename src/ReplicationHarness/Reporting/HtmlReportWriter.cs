@@ -9,7 +9,8 @@ namespace ReplicationHarness.Reporting;
 
 /// <summary>
 /// Writes <c>report.html</c>: one self-contained file (no network) with a summary table and, per scenario,
-/// a lag chart (axes scaled to the data, thresholds drawn or named at the edge, alert intervals shaded) and a
+/// a lag chart (one series per standby in its own colour, axes scaled to the data, thresholds drawn or named at the
+/// edge, alert intervals shaded) and a
 /// time-to-visible histogram with buckets sized to the data, drawn by
 /// Chart.js, which is inlined.
 /// </summary>
@@ -108,7 +109,7 @@ public static class HtmlReportWriter
                 s.Observer is { } bytes ? $"byte alert at {new ByteSize(bytes.AlertBytes).Describe()}" : null),
             msAxis = Axis(ChartAxis.For(s.Lag.Count == 0 ? 0 : s.Lag.Max(p => p.LagMs), s.Observer?.AlertMs),
                 s.Observer is { } time ? string.Create(CultureInfo.InvariantCulture, $"time alert at {time.AlertMs:0.#} ms") : null),
-            lag = s.Lag.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }),
+            series = s.Lag.GroupBy(p => p.Standby).Select(g => new { standby = g.Key, points = g.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }) }),
             alerts = s.Alerts.Select(a => new { kind = a.Kind, from = a.FiredAtMs / 1000, to = a.ClearedAtMs / 1000 }),
             faults = (s.Faults ?? []).Select(f => new { at = Math.Round(f.AtMs / 1000, 4), label = f.Action }),
             histogram = VisibilityHistogram.Buckets(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),

@@ -18,14 +18,33 @@ public static class ReportBuilder
         result.Steps.Select(s => new StepReport(s.Index, s.Name, s.Keyword, s.Status, s.StartedAt.TotalMilliseconds, s.Elapsed.TotalMilliseconds, s.Detail, s.Checks)).ToList(),
         result.Assertions,
         result.VisibilityStatistics,
-        result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.MicrosecondsSinceSent, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString())).ToList(),
-        result.Alerts.Select(a => new AlertReport(a.Kind.ToString().ToLowerInvariant(), a.FiredAt.TotalMilliseconds, a.ClearedAt?.TotalMilliseconds, a.Peak)).ToList(),
+        result.Visibility.Select(v => new WriteReport(v.WriteId, v.StepIndex, v.Kind, v.Rows, v.Microseconds, v.UncertaintyMicroseconds, v.MicrosecondsSinceSent, v.Probes, v.CommitLsn.ToString(), v.ReplayLsn.ToString(), v.Standby)).ToList(),
+        result.Alerts.Select(a => new AlertReport(a.Kind.ToString().ToLowerInvariant(), a.FiredAt.TotalMilliseconds, a.ClearedAt?.TotalMilliseconds, a.Peak, a.Standby)).ToList(),
         observer is null ? null : new ObserverReport(observer.Interval.TotalMilliseconds, observer.AlertBytes.Bytes, observer.AlertTime.TotalMilliseconds, observer.StallDetection),
-        result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState)).ToList(),
+        result.LagSeries.Select(s => new LagPoint(s.At.TotalMilliseconds, s.LagBytes, s.LagTime.TotalMilliseconds, s.PrimaryFlush.ToString(), s.StandbyReceive.ToString(), s.StandbyReplay.ToString(), s.ReplayPaused, s.ReplicationState, s.Standby)).ToList(),
         result.Error,
         LagStatistics.Of(result.LagSeries),
         result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, f.Status, f.Detail)).ToList(),
-        result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason, u.LastLook)).ToList());
+        result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason, u.LastLook, u.Standby)).ToList(),
+        PerStandby(result.LagSeries),
+        TimeToVisiblePerStandby(result.Visibility, result.LagSeries));
+
+    /// <summary>Each standby's time-to-visible statistics, when writes were seen on several (a pair's are <see cref="ScenarioReport.TimeToVisible"/>).</summary>
+    private static IReadOnlyList<StandbyVisibilityReport>? TimeToVisiblePerStandby(IReadOnlyList<VisibilityMeasurement> visibility, IReadOnlyList<Observation.LagSample> series)
+    {
+        // In the topology's order, which the lag series keeps (probes answer in any order).
+        var order = series.Select(s => s.Standby).Distinct().ToList();
+        var byStandby = visibility.GroupBy(v => v.Standby)
+            .OrderBy(g => order.IndexOf(g.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        return byStandby.Count < 2 ? null : byStandby.Select(g => new StandbyVisibilityReport(g.Key, VisibilityStatistics.Of(g.ToList())!)).ToList();
+    }
+
+    /// <summary>Each standby's lag percentiles, when there are several (a pair's are <see cref="ScenarioReport.LagPercentiles"/>).</summary>
+    private static IReadOnlyList<StandbyLagReport>? PerStandby(IReadOnlyList<Observation.LagSample> series)
+    {
+        var byStandby = series.GroupBy(s => s.Standby).ToList();
+        return byStandby.Count < 2 ? null : byStandby.Select(g => new StandbyLagReport(g.Key, LagStatistics.Of(g.ToList())!)).ToList();
+    }
 
     /// <summary>The report entry of a scenario that never ran because its pair could not be made.</summary>
     public static ScenarioReport NotRun(string name, string file, string error) =>
@@ -42,7 +61,8 @@ public static class ReportBuilder
         pair.Kind.ToString().ToLowerInvariant(),
         pair.ServerVersion,
         provisionTime.TotalMilliseconds,
-        pair.Timings.ToDictionary(t => t.Phase, t => t.Elapsed.TotalMilliseconds),
+        // A topology's tiers of standbys go through the same phases one tier after another: each phase's laps add up.
+        pair.Timings.GroupBy(t => t.Phase).ToDictionary(g => g.Key, g => g.Sum(t => t.Elapsed.TotalMilliseconds)),
         pair.PrimarySettings,
         pair.StandbySettings,
         fingerprint,

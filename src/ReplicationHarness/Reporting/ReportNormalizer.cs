@@ -90,12 +90,16 @@ public static partial class ReportNormalizer
         TimeToVisible = s.TimeToVisible is null ? null : s.TimeToVisible with { P50 = 0, P95 = 0, P99 = 0, Max = 0, ProbeInterval = 0 },
         Writes = s.Writes.Select(w => w with { Microseconds = 0, UncertaintyMicroseconds = 0, MicrosecondsSinceSent = 0, Probes = 0, CommitLsn = HiddenLsn, ReplayLsn = HiddenLsn }).ToList(),
         Faults = s.Faults?.Select(f => f with { AtMs = 0, Detail = Scrub(f.Detail) }).ToList(),
-        WritesNotVisible = s.WritesNotVisible?.Select(w => w with { RowsSeen = 0, WaitedMs = 0, Reason = w.Reason is null ? null : Scrub(w.Reason) }).ToList(),
+        WritesNotVisible = s.WritesNotVisible?.Select(w => w with { RowsSeen = 0, WaitedMs = 0, Reason = w.Reason is null ? null : Scrub(w.Reason), LastLook = w.LastLook is null ? null : Scrub(w.LastLook) }).ToList(),
         Alerts = s.Alerts.Select(a => a with { FiredAtMs = 0, ClearedAtMs = a.ClearedAtMs is null ? null : 0, Peak = Mask(a.Peak) }).ToList(),
         Lag = [],
-        LagPercentiles = s.LagPercentiles is null ? null : s.LagPercentiles with { BytesP50 = 0, BytesP95 = 0, BytesP99 = 0, BytesMax = 0, MsP50 = 0, MsP95 = 0, MsP99 = 0, MsMax = 0 },
+        LagPercentiles = s.LagPercentiles is null ? null : Zeroed(s.LagPercentiles),
+        LagPercentilesByStandby = s.LagPercentilesByStandby?.Select(l => l with { Percentiles = Zeroed(l.Percentiles) }).ToList(),
+        TimeToVisibleByStandby = s.TimeToVisibleByStandby?.Select(v => v with { TimeToVisible = v.TimeToVisible with { P50 = 0, P95 = 0, P99 = 0, Max = 0, ProbeInterval = 0 } }).ToList(),
         Error = s.Error is null ? null : Scrub(s.Error),
     };
+
+    private static LagStatistics Zeroed(LagStatistics lag) => lag with { BytesP50 = 0, BytesP95 = 0, BytesP99 = 0, BytesMax = 0, MsP50 = 0, MsP95 = 0, MsP99 = 0, MsMax = 0 };
 
     private static IReadOnlyDictionary<string, string> ScrubValues(IReadOnlyDictionary<string, string> settings) =>
         new SortedDictionary<string, string>(settings.ToDictionary(p => p.Key, p => p.Key == "server_version" ? Major(p.Value) : PathPattern().Replace(p.Value, "<path>")), StringComparer.Ordinal);

@@ -60,12 +60,12 @@ public static class ReportText
         ? $"{s.File}; PostgreSQL {pair.ServerVersion}, {pair.Provisioner} pair{(pair.Fingerprint?.Storage is { } storage ? $" on {storage}" : "")}, ready in {Seconds(pair.ProvisionMs)}"
         : s.File;
 
-    /// <summary>The time-to-visible sentence of a scenario, or null when it marked no write; writes never seen are counted beside it.</summary>
+    /// <summary>The time-to-visible sentence of a scenario (a clause per standby when there are several), or null when it marked no write; writes never seen are counted beside it.</summary>
     public static string? Visibility(ScenarioReport s)
     {
-        var seen = s.TimeToVisible is { } ttv
-            ? $"Time to visible over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {Micros(ttv.P50)}, p95 {Micros(ttv.P95)}, p99 {Micros(ttv.P99)}, max {Micros(ttv.Max)} (probe interval {Micros(ttv.ProbeInterval)})."
-            : null;
+        var seen = s.TimeToVisibleByStandby is { Count: > 0 } each
+            ? "Time to visible " + string.Join("; ", each.Select(e => $"on {e.Standby} {Figures(e.TimeToVisible)}")) + "."
+            : s.TimeToVisible is { } ttv ? $"Time to visible {Figures(ttv)}." : null;
         if (s.WritesNotVisible is not { Count: > 0 } unseen)
             return seen;
         var probed = unseen.Count + (s.TimeToVisible?.Count ?? 0);
@@ -73,9 +73,14 @@ public static class ReportText
         return seen is null ? missing : $"{seen} {missing}";
     }
 
-    /// <summary>The lag percentiles sentence of a scenario, or null when there were no samples.</summary>
-    public static string? Lag(ScenarioReport s) => s.LagPercentiles is { } lag
-        ? string.Create(CultureInfo.InvariantCulture,
-            $"Replay lag over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms.")
-        : null;
+    private static string Figures(VisibilityStatistics ttv) =>
+        $"over {ttv.Count} write{(ttv.Count == 1 ? "" : "s")}: p50 {Micros(ttv.P50)}, p95 {Micros(ttv.P95)}, p99 {Micros(ttv.P99)}, max {Micros(ttv.Max)} (probe interval {Micros(ttv.ProbeInterval)})";
+
+    /// <summary>The lag percentiles sentence of a scenario (one clause per standby when there are several), or null when there were no samples.</summary>
+    public static string? Lag(ScenarioReport s) => s.LagPercentilesByStandby is { Count: > 0 } each
+        ? "Replay lag " + string.Join("; ", each.Select(e => $"of {e.Standby} {Percentiles(e.Percentiles)}")) + "."
+        : s.LagPercentiles is { } lag ? $"Replay lag {Percentiles(lag)}." : null;
+
+    private static string Percentiles(LagStatistics lag) => string.Create(CultureInfo.InvariantCulture,
+        $"over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms");
 }

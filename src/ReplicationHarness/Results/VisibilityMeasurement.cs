@@ -18,8 +18,10 @@ namespace ReplicationHarness.Results;
 /// <param name="CommitLsn">A lower bound of the commit record's position: the primary's WAL insert position inside
 /// the transaction, just before COMMIT (sound whatever other sessions write meanwhile).</param>
 /// <param name="ReplayLsn">The standby's replay position when the write was seen.</param>
+/// <param name="Standby">The standby it was seen on (<c>standby</c> for a pair): a write is measured on each standby probed.</param>
 public sealed record VisibilityMeasurement(
-    long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn)
+    long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn,
+    string Standby = Scenarios.TopologySpec.PairStandbyName)
 {
     /// <summary>The LSN cross-check: a write seen on the standby must have been replayed past its commit's lower bound.</summary>
     public bool LsnConsistent => ReplayLsn >= CommitLsn || ReplayLsn == Lsn.Zero;

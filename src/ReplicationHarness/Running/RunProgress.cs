@@ -1,5 +1,6 @@
 using ReplicationHarness.Observation;
 using ReplicationHarness.Results;
+using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Running;
 
@@ -12,5 +13,14 @@ namespace ReplicationHarness.Running;
 /// <param name="Status">The step's verdict, for finished steps.</param>
 /// <param name="Detail">A line of detail.</param>
 /// <param name="Elapsed">Time since the scenario started.</param>
-/// <param name="Lag">The latest lag sample, when there is one.</param>
-public sealed record RunProgress(string Scenario, RunEvent Event, int StepIndex, int StepCount, string StepName, Verdict? Status, string Detail, TimeSpan Elapsed, LagSample? Lag);
+/// <param name="Lag">The latest lag sample of each standby; empty before the first.</param>
+public sealed record RunProgress(string Scenario, RunEvent Event, int StepIndex, int StepCount, string StepName, Verdict? Status, string Detail, TimeSpan Elapsed, IReadOnlyList<LagSample> Lag)
+{
+    /// <summary>The lag for a progress line: <c>lag 40B, 1519 ms</c> for one standby, <c>lag s1 40B 1519 ms, s2 0B 0 ms</c> for several; null before the first sample.</summary>
+    public string? LagText => Lag switch
+    {
+        [] => null,
+        [var only] => $"lag {new ByteSize(only.LagBytes).Describe()}, {only.LagTime.TotalMilliseconds:0} ms",
+        _ => "lag " + string.Join(", ", Lag.Select(s => $"{s.Standby} {new ByteSize(s.LagBytes).Describe()} {s.LagTime.TotalMilliseconds:0} ms")),
+    };
+}

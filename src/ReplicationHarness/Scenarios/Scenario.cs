@@ -29,10 +29,7 @@ public sealed record Scenario(
     {
     }
 
-    /// <summary>
-    /// The pair provisioners make, from a topology of one standby. A topology with more is refused before
-    /// anything starts (<see cref="TopologySpec.RunnableStandbys"/>); asking for its pair is a broken invariant and throws.
-    /// </summary>
+    /// <summary>The pair a topology of one standby describes; a topology of several has none and throws (<see cref="TopologySpec.ToPair"/>).</summary>
     public PairSpec Pair => Topology.ToPair();
 
     /// <summary>The only format version this harness reads.</summary>

@@ -43,7 +43,7 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task A_marked_write_is_committed_then_probed_until_visible()
     {
-        _primary.Tell(new PrimaryNodeProtocol.Write(7, 1, "spec_items", WriteKind.Insert, 25, _standby, TestActor, Wait), TestActor);
+        _primary.Tell(new PrimaryNodeProtocol.Write(7, 1, "spec_items", WriteKind.Insert, 25, [_standby], TestActor, Wait), TestActor);
 
         var committed = await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         var visible = await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
@@ -74,7 +74,7 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
         var inconsistent = new List<string>();
         for (var id = 1000; id < 1800; id++)
         {
-            _primary.Tell(new PrimaryNodeProtocol.Write(id, 1, "spec_items", WriteKind.Insert, 1, _standby, TestActor, Wait), TestActor);
+            _primary.Tell(new PrimaryNodeProtocol.Write(id, 1, "spec_items", WriteKind.Insert, 1, [_standby], TestActor, Wait), TestActor);
             // The probe starts from the commit's continuation, so its outcome may overtake the acknowledgement.
             var answers = new[] { await ReceiveOneAsync(Wait), await ReceiveOneAsync(Wait) };
             var committed = answers.OfType<PrimaryNodeProtocol.Committed>().Single();
@@ -92,9 +92,9 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task An_update_of_every_row_is_probed_by_its_own_write_id()
     {
-        _primary.Tell(new PrimaryNodeProtocol.Write(1, 0, "spec_items", WriteKind.Insert, 10, null, null, Wait), TestActor);
+        _primary.Tell(new PrimaryNodeProtocol.Write(1, 0, "spec_items", WriteKind.Insert, 10, [], null, Wait), TestActor);
         await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
-        _primary.Tell(new PrimaryNodeProtocol.Write(2, 0, "spec_items", WriteKind.UpdateAll, 0, _standby, TestActor, Wait), TestActor);
+        _primary.Tell(new PrimaryNodeProtocol.Write(2, 0, "spec_items", WriteKind.UpdateAll, 0, [_standby], TestActor, Wait), TestActor);
 
         var committed = await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         var visible = await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
@@ -109,7 +109,7 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
         _standby.Tell(new StandbyNodeProtocol.ControlReplay(0, Pause: true, Wait), TestActor);
         Assert.StartsWith("replay pause state:", (await ExpectMsgAsync<StandbyNodeProtocol.Done>(Wait)).Detail);
 
-        _primary.Tell(new PrimaryNodeProtocol.Write(9, 3, "spec_items", WriteKind.Insert, 1, _standby, TestActor, TimeSpan.FromMilliseconds(300)), TestActor);
+        _primary.Tell(new PrimaryNodeProtocol.Write(9, 3, "spec_items", WriteKind.Insert, 1, [_standby], TestActor, TimeSpan.FromMilliseconds(300)), TestActor);
         await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         var notVisible = await ExpectMsgAsync<StandbyNodeProtocol.NotVisible>(Wait);
 
@@ -147,7 +147,7 @@ public sealed class NodeActorSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Both_nodes_digest_a_replicated_table_alike()
     {
-        _primary.Tell(new PrimaryNodeProtocol.Write(11, 0, "spec_items", WriteKind.Insert, 50, _standby, TestActor, Wait), TestActor);
+        _primary.Tell(new PrimaryNodeProtocol.Write(11, 0, "spec_items", WriteKind.Insert, 50, [_standby], TestActor, Wait), TestActor);
         await ExpectMsgAsync<PrimaryNodeProtocol.Committed>(Wait);
         await ExpectMsgAsync<StandbyNodeProtocol.Visible>(Wait);
 

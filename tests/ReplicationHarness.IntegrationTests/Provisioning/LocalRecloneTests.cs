@@ -34,7 +34,7 @@ public sealed class LocalRecloneTests : IDisposable
 
         var detail = await pair.RecloneStandbyAsync("s2", TimeSpan.FromSeconds(60));
 
-        Assert.Matches(@"^recloned the s2: slot 'harness_s2' made afresh on the s1 \(it was wal_status reserved\), a new base backup \([\d.]+[kMG]?B in \d+ ms\), streaming again after \d+ ms; its earlier log is s2\.log\.before-reclone-1$", detail);
+        Assert.Matches(@"^recloned s2: slot 'harness_s2' made afresh on s1 \(it was wal_status reserved\), a new base backup \([\d.]+[kMG]?B in \d+ ms\), streaming again after \d+ ms; its earlier log is s2\.log\.before-reclone-1$", detail);
         Assert.NotEqual(pidBefore, pair.ServerOf("s2").Pid);
         Assert.Equal("s2 streaming", await ScalarAsync(pair.Standbys[0].Endpoint.ConnectionString(), "SELECT application_name || ' ' || state FROM pg_stat_replication"));
         // Same endpoint as before: every connection the run holds still reaches it.

@@ -289,4 +289,51 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Contains("slot active", failures.Keys);
         Assert.Equal("steps[0] verify_pair", result.Failures.First().Where);
     }
+
+    [Fact]
+    [Breaks("cascade.yaml")]
+    public async Task Cascade_fails_naming_the_cascaded_standby_when_its_replay_is_paused()
+    {
+        var file = Broken("cascade.yaml", ("  - insert:\n", "  - pause_replay: { on: s2 }\n  - insert:\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var insert = scenario.Steps[2];
+        Assert.Equal(Verdict.Failed, insert.Status);
+        var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
+        Assert.StartsWith("1 of 2 probes not visible within 1s (write 1 on s2: 0 of 1 rows after", MeasureText.Format(check.Observed));
+        // s1 saw it: its measurement stays in the report beside s2's unseen write.
+        Assert.Equal("s1", Assert.Single(scenario.Writes).Standby);
+        Assert.Equal("s2", Assert.Single(scenario.WritesNotVisible!).Standby);
+        Assert.Contains("failed: steps[2] insert: visible_within <= 1s, observed 1 of 2 probes not visible", output);
+    }
+
+    [Fact]
+    [Breaks("quorum-sync.yaml")]
+    public async Task Quorum_sync_fails_when_the_primary_waits_by_priority_instead()
+    {
+        var file = Broken("quorum-sync.yaml", ("sync: { method: any, count: 1, standbys: [s1, s2] }", "sync: { method: first, count: 1, standbys: [s1, s2] }"));
+
+        var (code, _, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var quorum = scenario.Steps[1];
+        Assert.Equal(Verdict.Failed, quorum.Status);
+        Assert.Equal("s1=sync, s2=potential", MeasureText.Format(Assert.Single(quorum.Checks).Observed));
+    }
+
+    [Fact]
+    [Breaks("first-sync.yaml")]
+    public async Task First_sync_fails_when_the_primary_waits_for_a_quorum_instead()
+    {
+        var file = Broken("first-sync.yaml", ("sync: { method: first, count: 1, standbys: [s1, s2] }", "sync: { method: any, count: 1, standbys: [s1, s2] }"));
+
+        var (code, _, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var priority = scenario.Steps[1];
+        Assert.Equal(Verdict.Failed, priority.Status);
+        Assert.Equal("s1=quorum, s2=quorum", MeasureText.Format(Assert.Single(priority.Checks).Observed));
+    }
 }

@@ -45,7 +45,8 @@ public sealed class ShippedScenarioTests : IDisposable
             Assert.Equal(expectsVisibility, s.TimeToVisible is not null);
             Assert.NotEmpty(s.Lag);
             Assert.Equal("verify_pair", s.Steps[0].Action);
-            Assert.Equal(10, s.Steps[0].Checks.Count);
+            // Ten criteria for each standby.
+            Assert.Equal(10 * ShippedScenarios.Loaded.Single(l => l.Name == s.Name).Topology.Standbys.Count, s.Steps[0].Checks.Count);
         });
 
         var delay = report.Scenarios.Single(s => s.Name == "simulated-delay");
@@ -70,6 +71,13 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Contains("ended early: the primary was stopped (immediate) by steps[3]", failover.Steps[5].Detail);
         var trigger = report.Scenarios.Single(s => s.Name == "failover-async");
         Assert.StartsWith("promoted with promote_trigger_file in ", trigger.Steps[4].Detail);
+        var cascade = report.Scenarios.Single(s => s.Name == "cascade");
+        // Every probed write seen on both standbys of the cascade, and each one's lag and time to visible reported.
+        Assert.Equal(cascade.Writes.Count(w => w.Standby == "s1"), cascade.Writes.Count(w => w.Standby == "s2"));
+        Assert.Equal(["s1", "s2"], cascade.TimeToVisibleByStandby!.Select(t => t.Standby));
+        Assert.Equal(["s1", "s2"], cascade.LagPercentilesByStandby!.Select(l => l.Standby));
+        var quorum = report.Scenarios.Single(s => s.Name == "quorum-sync");
+        Assert.Equal(["s2"], quorum.Writes.Where(w => w.Step == 4).Select(w => w.Standby).Distinct());
         var network = report.Scenarios.Single(s => s.Name == "network-faults");
         Assert.True(network.Writes.Single(w => w.Step == 2).MicrosecondsSinceSent >= 30_000);
         Assert.StartsWith("link cut (drop: nothing crosses, 1 connection held open)", network.Steps[8].Detail);

@@ -10,8 +10,8 @@ using ReplicationHarness.Scenarios.Validation;
 namespace ReplicationHarness.IntegrationTests.Running;
 
 /// <summary>
-/// The steps and assertions that already cover every standby of a topology (run through the engine: the CLI still
-/// refuses several standbys until lag and visibility are judged on each): each standby named in what it checks.
+/// Steps, probes, the lag observer and assertions over every standby of a topology (a cascading one too), each
+/// standby named in what it checks.
 /// </summary>
 public sealed class TopologyRunTests : IDisposable
 {
@@ -19,13 +19,14 @@ public sealed class TopologyRunTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    private async Task<ScenarioResult> RunAsync(string steps, string assertions = "")
+    private async Task<ScenarioResult> RunAsync(string steps, string assertions = "", string observer = "")
     {
         var scenario = ScenarioLoader.Load("topology.yaml", System.Text.Encoding.UTF8.GetBytes($$"""
             version: 1
             name: three-standbys
             topology:
               standbys: { s1: , s2: , s3: { upstream: s1 } }
+            {{observer}}
             steps:
             {{steps}}
             {{assertions}}
@@ -67,5 +68,56 @@ public sealed class TopologyRunTests : IDisposable
         Assert.Equal(Verdict.Failed, catchUp.Status);
         Assert.Equal([("s1: replay lag", Verdict.Passed), ("s2: replay lag", Verdict.Passed), ("s3: replay lag", Verdict.Failed)], catchUp.Checks.Select(c => (c.Name, c.Status)));
         Assert.StartsWith("did not catch up: s3 ", catchUp.Detail);
+    }
+
+    [Fact]
+    public async Task A_write_is_probed_on_every_standby_and_lag_is_observed_on_each_a_cascaded_one_end_to_end()
+    {
+        var result = await RunAsync("""
+              - insert: { rows: 1 }
+                expect: { visible_within: 2s }
+              - pause_replay: { on: s3 }
+              - insert: { rows: 1 }
+              - wait: 1500ms
+              - resume_replay: { on: s3 }
+              - wait_for_catchup:
+            """, "assertions: { alerts_fired: [time] }", "observer: { interval: 10ms, alerts: { max_lag_time: 500ms } }");
+
+        Assert.True(result.Status == Verdict.Passed, string.Join("\n", result.Steps.Select(s => $"{s.Name}: {s.Detail} {Checks(s)}")));
+        // The probed write was seen on each standby, and each measurement says where.
+        Assert.Equal(["s1", "s2", "s3"], result.Visibility.Where(v => v.WriteId == 1).Select(v => v.Standby).Order());
+        Assert.Contains("visible on s3 after", result.Steps[0].Detail);
+        Assert.Matches(@"^max \S+ on s\d over 1 write on 3 standbys$", MeasureText.Format(result.Steps[0].Checks.Single(c => c.Name == "visible_within").Observed));
+        // One series per standby; the cascaded standby's state is what its upstream (s1) says of it.
+        Assert.Equal(["s1", "s2", "s3"], result.LagSeries.Select(s => s.Standby).Distinct().Order());
+        Assert.Contains(result.LagSeries, s => s is { Standby: "s3", ReplicationState: "streaming" });
+        // Only the paused standby lagged: its time alert fired, and the others' did not.
+        Assert.NotEmpty(result.Alerts);
+        Assert.All(result.Alerts, a => Assert.Equal(("s3", AlertKind.Time), (a.Standby, a.Kind)));
+        Assert.True(result.LagSeries.Where(s => s.Standby == "s3").Max(s => s.LagTime) >= TimeSpan.FromMilliseconds(500));
+        Assert.StartsWith("s3: fired at", MeasureText.Format(result.Assertions.Single(a => a.Name == "alert fired: time").Observed));
+    }
+
+    [Fact]
+    public async Task A_write_not_replayed_on_one_standby_fails_its_step_naming_that_standby_and_keeps_the_others_measurements()
+    {
+        var result = await RunAsync("""
+              - pause_replay: { on: s2 }
+              - insert: { rows: 200 }
+                expect: { visible_within: 1s }
+            """, "assertions: { max_lag_bytes: 1kB }");
+
+        Assert.Equal(Verdict.Failed, result.Status);
+        var insert = result.Steps[1];
+        Assert.Equal(Verdict.Failed, insert.Status);
+        var visible = insert.Checks.Single(c => c.Name == "visible_within");
+        Assert.Equal(Verdict.Failed, visible.Status);
+        Assert.StartsWith("1 of 3 probes not visible within 1s (write 1 on s2: 0 of 200 rows after", MeasureText.Format(visible.Observed));
+        // Nothing drops out: s1 and s3 saw the write and are measured; s2's probe is the one unseen.
+        Assert.Equal(["s1", "s3"], result.Visibility.Select(v => v.Standby).Order());
+        Assert.Equal("s2", Assert.Single(result.Unseen).Standby);
+        var bytes = result.Assertions.Single(a => a.Name == "max_lag_bytes");
+        Assert.Equal(Verdict.Failed, bytes.Status);
+        Assert.Matches(@"^max \S+ on s2 at ", MeasureText.Format(bytes.Observed));
     }
 }

@@ -64,4 +64,31 @@ public class LagObserverActorSpec : TestKit
         Assert.Equal("standby gone", report.FirstFailure);
         Assert.True(report.Samples.Count >= 4);
     }
+
+    [Fact]
+    public async Task Each_standby_has_its_own_series_and_alerts_named_after_it()
+    {
+        // s2 falls 0x200 bytes behind from the 3rd reading to the 6th; s1 never does.
+        var reader = new ScriptedLagReader(n =>
+        [
+            ("s1", 0x1200UL, 0x1200UL, 0x1200UL),
+            ("s2", 0x1200UL, 0x1200UL, n is >= 3 and <= 6 ? 0x1000UL : 0x1200UL),
+        ]);
+        var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
+
+        observer.Tell(LagObserverProtocol.StartSampling.Instance);
+
+        var fired = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(["s2: bytes alert fired (512B)"], fired.AlertChanges);
+        Assert.Equal(["s1", "s2"], fired.Samples.Select(s => s.Standby));
+        Assert.Equal([AlertKind.Bytes], fired.Raised);
+        var cleared = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(["s2: bytes alert cleared"], cleared.AlertChanges);
+        observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        var interval = Assert.Single(report.Alerts);
+        Assert.Equal((AlertKind.Bytes, "s2"), (interval.Kind, interval.Standby));
+        Assert.All(report.Samples.Where(s => s.Standby == "s1"), s => Assert.Equal(0, s.LagBytes));
+        Assert.Equal(report.Samples.Count(s => s.Standby == "s1"), report.Samples.Count(s => s.Standby == "s2"));
+    }
 }

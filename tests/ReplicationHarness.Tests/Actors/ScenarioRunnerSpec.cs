@@ -97,7 +97,7 @@ public class ScenarioRunnerSpec : TestKit
         await PrepareAsync("harness_items");
 
         var write = await _primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
-        Assert.Equal((1L, 0, "harness_items", 5, _standby.Ref, _runner), (write.WriteId, write.StepIndex, write.Table, write.Rows, write.Prober, write.ProbeReplyTo));
+        Assert.Equal((1L, 0, "harness_items", 5, _standby.Ref, _runner), (write.WriteId, write.StepIndex, write.Table, write.Rows, Assert.Single(write.Probers), write.ProbeReplyTo));
         _runner.Tell(new PrimaryNodeProtocol.Committed(1, 0, "harness_items", WriteKind.Insert, 5, 0, 0, new Lsn(200)));
         _runner.Tell(Visible(write, 1_500));
 
@@ -160,7 +160,7 @@ public class ScenarioRunnerSpec : TestKit
         await PrepareAsync("harness_items");
 
         var write = await _primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
-        Assert.Null(write.Prober);
+        Assert.Empty(write.Probers);
         _runner.Tell(new PrimaryNodeProtocol.Committed(write.WriteId, 0, "harness_items", WriteKind.Insert, 2, 0, 0, Lsn.Zero));
         // Addressed to step 0, which has ended: dropped, not routed to the wait under way.
         _runner.Tell(new NodeProtocol.OperationFailed(0, "standby", "late"));

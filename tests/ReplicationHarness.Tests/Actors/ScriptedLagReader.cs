@@ -4,17 +4,26 @@ using ReplicationHarness.Postgres;
 namespace ReplicationHarness.Tests.Actors;
 
 /// <summary>A lag reader that plays back positions, so the observer can be specified without servers.</summary>
-public sealed class ScriptedLagReader(Func<int, (ulong Flush, ulong Receive, ulong Replay)> script) : ILagReader
+/// <param name="script">The positions of each standby at the nth reading (from 1), in the topology's order.</param>
+public sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, ulong Flush, ulong Receive, ulong Replay)>> script) : ILagReader
 {
     private int _reads;
 
+    /// <summary>A pair's reader: its one standby's positions at the nth reading.</summary>
+    public ScriptedLagReader(Func<int, (ulong Flush, ulong Receive, ulong Replay)> script)
+        : this(n => script(n) is var (flush, receive, replay) ? [("standby", flush, receive, replay)] : [])
+    {
+    }
+
     public int Reads => _reads;
 
-    public Task<LagReading> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<LagReading>> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default)
     {
         var n = Interlocked.Increment(ref _reads);
-        var (flush, receive, replay) = script(n);
-        return Task.FromResult(new LagReading(elapsed(), new Lsn(flush), new Lsn(flush), new Lsn(receive), new Lsn(replay), false, "streaming"));
+        var at = elapsed();
+        return Task.FromResult<IReadOnlyList<LagReading>>(script(n)
+            .Select(s => new LagReading(at, new Lsn(s.Flush), new Lsn(s.Flush), new Lsn(s.Receive), new Lsn(s.Replay), false, "streaming", Standby: s.Standby))
+            .ToList());
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

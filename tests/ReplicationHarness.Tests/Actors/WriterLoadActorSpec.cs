@@ -18,9 +18,9 @@ public class WriterLoadActorSpec : TestKit
 
         // Every batch marked; 2 rows/s in batches of 10 for 2 s: 4 rows owed, one batch of 4, due at once (a duration of
         // seconds, so a busy machine cannot make the load's first tick come after its end).
-        load.Tell(new WriterLoadProtocol.StartLoad(2, "t", new RowRate(2), TimeSpan.FromSeconds(2), 10, 50, 1, TimeSpan.FromMilliseconds(500), standby.Ref, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(2, "t", new RowRate(2), TimeSpan.FromSeconds(2), 10, 50, 1, TimeSpan.FromMilliseconds(500), [standby.Ref], TestActor));
         var write = await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
-        Assert.Equal((4, standby.Ref), (write.Rows, write.Prober));
+        Assert.Equal((4, standby.Ref), (write.Rows, Assert.Single(write.Probers)));
         primary.Reply(new PrimaryNodeProtocol.Committed(write.WriteId, 2, "t", WriteKind.Insert, 4, 0, 0, Lsn.Zero));
 
         // Written and acknowledged, but its probe is still out: nothing is judged yet.
@@ -39,7 +39,7 @@ public class WriterLoadActorSpec : TestKit
         var primary = CreateTestProbe();
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
 
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(10_000), TimeSpan.FromMilliseconds(300), 10, 1, 1000, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(10_000), TimeSpan.FromMilliseconds(300), 10, 1, 1000, TimeSpan.FromSeconds(5), [], TestActor));
         // Never answer: at most MaxInFlight batches may be outstanding.
         for (var i = 0; i < WriterLoadActor.MaxInFlight; i++)
             await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
@@ -53,7 +53,7 @@ public class WriterLoadActorSpec : TestKit
         var primary = CreateTestProbe();
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
 
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(50), TimeSpan.FromMilliseconds(200), 10, 1, 1000, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(50), TimeSpan.FromMilliseconds(200), 10, 1, 1000, TimeSpan.FromSeconds(5), [], TestActor));
         while (await primary.ReceiveOneAsync(TimeSpan.FromMilliseconds(500)) is PrimaryNodeProtocol.Write write)
             primary.Reply(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, "disk full"));
 
@@ -89,7 +89,7 @@ public class WriterLoadActorSpec : TestKit
             return AutoPilot.KeepRunning;
         }));
 
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(30), 10, 1, 0, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(30), 10, 1, 0, TimeSpan.FromSeconds(5), [], TestActor));
         await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>();
         // Told before the primary fails anything: every failure the load sees comes after the stop.
         load.Tell(new WriterLoadProtocol.PrimaryStopping("the primary was stopped (immediate) by steps[3]"));

@@ -28,7 +28,7 @@ public class WriterLoadScheduleSpec() : TestKit(TestConfigs.TestSchedulerConfig)
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref, _clock));
 
         // 200 rows/s in batches of 10 for 1 s: a batch every 50 ms, 20 in all, every 5th marked for a probe.
-        load.Tell(new WriterLoadProtocol.StartLoad(3, "t", new RowRate(200), TimeSpan.FromSeconds(1), 10, 100, 5, TimeSpan.FromSeconds(5), standby.Ref, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(3, "t", new RowRate(200), TimeSpan.FromSeconds(1), 10, 100, 5, TimeSpan.FromSeconds(5), [standby.Ref], TestActor));
         var writes = new List<PrimaryNodeProtocol.Write> { await primary.ExpectMsgAsync<PrimaryNodeProtocol.Write>() };
         // The first batch went out at the start. From now on a real clock reads a little after the timer that woke
         // the writer; so does this one.
@@ -55,8 +55,8 @@ public class WriterLoadScheduleSpec() : TestKit(TestConfigs.TestSchedulerConfig)
 
         Assert.Equal(Enumerable.Range(100, 20).Select(i => (long)i), writes.Select(w => w.WriteId));
         Assert.All(writes, w => Assert.Equal((3, "t", 10, WriteKind.Insert), (w.StepIndex, w.Table, w.Rows, w.Kind)));
-        Assert.Equal([100L, 105, 110, 115], writes.Where(w => w.Prober is not null).Select(w => w.WriteId));
-        Assert.All(writes.Where(w => w.Prober is not null), w => Assert.Equal((standby.Ref, load), (w.Prober, w.ProbeReplyTo)));
+        Assert.Equal([100L, 105, 110, 115], writes.Where(w => w.Probers.Count > 0).Select(w => w.WriteId));
+        Assert.All(writes.Where(w => w.Probers.Count > 0), w => Assert.Equal((standby.Ref, load), (Assert.Single(w.Probers), w.ProbeReplyTo)));
         Assert.Equal([100L, 105, 110, 115], forwarded);
         Assert.Equal((20, 200L, 120L, 4, 0), (finished.Batches, finished.Rows, finished.NextWriteId, finished.Probed, finished.Failures));
         // The writes ended with the duration, read on the load's clock: 1 s, plus the 1 ms the clock runs late.
@@ -71,7 +71,7 @@ public class WriterLoadScheduleSpec() : TestKit(TestConfigs.TestSchedulerConfig)
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref, _clock));
 
         // 100 rows/s for 1 s in batches of 40: 100 rows are owed, so 40 at 0 s, 40 at 0.4 s and the last 20 at 0.8 s.
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(1), 40, 1, 0, TimeSpan.FromSeconds(5), ActorRefs.Nobody, TestActor));
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(100), TimeSpan.FromSeconds(1), 40, 1, 0, TimeSpan.FromSeconds(5), [], TestActor));
         var sizes = new List<int>();
         for (var step = 0; step < 3; step++)
         {

@@ -37,6 +37,22 @@ public class ScenarioAssertionJudgeTests
     }
 
     [Fact]
+    public void With_several_standbys_every_one_is_held_to_the_limits_and_the_worst_names_its_standby()
+    {
+        // s2 lags 2 MB at 0.2s; s1 stays at 4 kB.
+        var report = new LagObserverProtocol.LagReport(
+            [Sample(0.1) with { Standby = "s1" }, Sample(0.1) with { Standby = "s2" }, Sample(0.2) with { Standby = "s1" }, Sample(0.2) with { Standby = "s2", LagBytes = 2 << 20 }],
+            [TimeAlert with { Standby = "s2" }], []);
+
+        var results = ScenarioAssertionJudge.Judge(Scenario(), report, null, ranToTheEnd: true).ToDictionary(r => r.Name);
+
+        Assert.Equal(Verdict.Failed, results["max_lag_bytes"].Status);
+        Assert.Equal("max 2MB on s2 at 0.2s over 4 samples", MeasureText.Format(results["max_lag_bytes"].Observed));
+        Assert.Equal("s2: fired at 0.5s, cleared at 0.6s (peak 2s)", MeasureText.Format(results["alert fired: time"].Observed));
+        Assert.Equal(Verdict.Passed, results["alert fired: time"].Status);
+    }
+
+    [Fact]
     public void A_reading_that_failed_leaves_lag_unknown_and_fails_every_never_above_claim_saying_why()
     {
         var report = new LagObserverProtocol.LagReport([Sample(0.1), Sample(0.4)], [TimeAlert], [TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(0.3)], "57P01: terminating connection");

@@ -286,15 +286,13 @@ public class TopologyTests
     }
 
     [Fact]
-    public void A_topology_of_several_standbys_is_valid_but_this_build_cannot_provision_it()
+    public void A_topology_of_several_standbys_has_no_pair_and_says_so()
     {
         var scenario = ScenarioText.Load(WithTopology("  standbys: { s1: , s2: { upstream: s1 } }\n")).Scenario!;
 
-        Assert.False(scenario.Topology.CanRun);
-        Assert.Equal("the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only", scenario.Topology.OneStandbyOnly());
         var refused = Assert.Throws<InvalidOperationException>(() => scenario.Pair);
-        Assert.Equal($"the topology has 2 standbys (s1, s2) but this build runs scenarios on one standby only; {TopologySpec.OneStandbyOnlyFix}", refused.Message);
+        Assert.Equal("the topology has 2 standbys (s1, s2), so it is no pair: read its standbys from the topology", refused.Message);
         Assert.Contains("Name = t", scenario.ToString());
-        Assert.True(ScenarioText.Load(WithTopology("  standbys: { s1: }\n")).Scenario!.Topology.CanRun);
+        Assert.Equal("harness_s1", ScenarioText.Load(WithTopology("  standbys: { s1: }\n")).Scenario!.Pair.SlotName);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
                 Run.Visibility.Record(visible);
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Mine(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StoppedBy(Run.Children.StandbyName), Run.Facts.FrozenNote(Run.Children.StandbyName, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts, Run.Clock.Elapsed, Run.Redact);
                 return true;
             case WriterLoadProtocol.LoadFinished finished when finished.StepIndex == _background?.Index:
                 _backgroundFinished = finished;
@@ -74,7 +74,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
         // Every write is answered within 80% of the step's limit from the load's start, so a primary that hangs
         // (frozen) fails the load's writes saying it does not answer, before the step's own timer ends it.
         Run.Children.Writer.Tell(new WriterLoadProtocol.StartLoad(load.Index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
-            probeDeadline, Run.Children.Standby, Run.Self) { WritesWithin = Run.StepLimit * 0.8 });
+            probeDeadline, Run.ProbedStandbys, Run.Self) { WritesWithin = Run.StepLimit * 0.8 });
         if (!load.Background)
             return;
         // The following steps run beside it; wait_for_load judges it.

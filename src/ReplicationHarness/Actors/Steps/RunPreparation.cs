@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Reporting;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Actors.Steps;
@@ -30,6 +31,7 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
     private int _standbysReplayed;
     private int _nodesWarm;
     private int _warmUpWrites;
+    private int _warmUpProbesOwed;
     private Lsn _preparedLsn;
 
     private IReadOnlyList<string> Tables => run.Facts.Tables;
@@ -79,13 +81,17 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
                 fail($"the standby did not replay the harness's tables: {MeasureText.Format(ReplicationHandler.Behind(notReached, run.Redact))}");
                 break;
             case NodeProtocol.WarmedUp when ++_nodesWarm == Nodes:
-            case StandbyNodeProtocol.Visible { StepIndex: WarmUpIndex }:
+                NextWarmUpWrite();
+                break;
+            // Each warm-up write is probed on every standby: each one's probe path is warm before the first step.
+            case StandbyNodeProtocol.Visible { StepIndex: WarmUpIndex } when --_warmUpProbesOwed == 0:
                 NextWarmUpWrite();
                 break;
             case StandbyNodeProtocol.NotVisible { StepIndex: WarmUpIndex } notVisible:
+                var unseenOn = NodeText.The(notVisible.Standby);
                 fail(notVisible.Error is null
-                    ? $"the standby did not show the harness's warm-up write {notVisible.WriteId} within {DurationText.Describe(notVisible.Deadline)}: check that replay is running on the standby"
-                    : $"probing the standby for the harness's warm-up write {notVisible.WriteId} failed: {run.Redact(notVisible.Error)}");
+                    ? $"{unseenOn} did not show the harness's warm-up write {notVisible.WriteId} within {DurationText.Describe(notVisible.Deadline)}: check that replay is running on {unseenOn}"
+                    : $"probing {unseenOn} for the harness's warm-up write {notVisible.WriteId} failed: {run.Redact(notVisible.Error)}");
                 break;
             case PrimaryNodeProtocol.WriteFailed { StepIndex: WarmUpIndex } failed:
                 fail($"the harness's warm-up write failed on the primary (table {WarmUpTable}): {run.Redact(failed.Reason)}");
@@ -100,6 +106,8 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
             ready();
             return;
         }
-        run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(_warmUpWrites, WarmUpIndex, WarmUpTable, WriteKind.Insert, 1, run.Children.Standby, run.Self, timeout / 2));
+        var standbys = Standbys.ToList();
+        _warmUpProbesOwed = standbys.Count;
+        run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(_warmUpWrites, WarmUpIndex, WarmUpTable, WriteKind.Insert, 1, standbys, run.Self, timeout / 2));
     }
 }

@@ -38,6 +38,19 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// <summary>Every probed write's outcome.</summary>
     public VisibilityLedger Visibility { get; } = new();
 
+    /// <summary>
+    /// The standbys a probed write is looked for on: every standby the scenario has not stopped (a stopped one cannot show
+    /// it, as the scenario meant); when it stopped them all, the first, so the write fails saying which step stopped it.
+    /// </summary>
+    public IReadOnlyList<IActorRef> ProbedStandbys
+    {
+        get
+        {
+            var running = Children.Standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Value).ToList();
+            return running.Count > 0 ? running : [Children.Standby];
+        }
+    }
+
     /// <summary>The index of the step under way.</summary>
     public int Index { get; private set; } = -1;
 

@@ -1,4 +1,5 @@
 using ReplicationHarness.Results;
+using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Actors.Steps;
@@ -30,18 +31,19 @@ internal sealed class VisibilityLedger
 
     public void Record(StandbyNodeProtocol.Visible visible) =>
         _measured.Add(new VisibilityMeasurement(visible.WriteId, visible.StepIndex, visible.Kind, visible.Rows, visible.Microseconds,
-            visible.UncertaintyMicroseconds, visible.MicrosecondsSinceSent, visible.Probes, visible.CommitLsn, visible.ReplayLsn));
+            visible.UncertaintyMicroseconds, visible.MicrosecondsSinceSent, visible.Probes, visible.CommitLsn, visible.ReplayLsn, visible.Standby));
 
     /// <param name="notVisible">The probe's outcome.</param>
-    /// <param name="standbyStoppedBy">The step that stopped the standby, if one did.</param>
-    /// <param name="standbyFrozen">Which step froze the standby while the probe waited ("the standby was frozen by steps[N]"), if one did.</param>
+    /// <param name="facts">What the scenario did to the probed standby: stopped or froze it.</param>
+    /// <param name="now">The scenario's clock now, to tell when the probe began waiting.</param>
     /// <param name="redact">Removes the run's secrets from an error text.</param>
-    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, int? standbyStoppedBy, string? standbyFrozen, Func<string, string> redact)
+    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, RunFacts facts, TimeSpan now, Func<string, string> redact)
     {
         string? reason = null;
-        if (notVisible.Error is not null && standbyStoppedBy is { } stoppedBy)
+        var standbyFrozen = facts.FrozenNote(notVisible.Standby, now - notVisible.Waited);
+        if (notVisible.Error is not null && facts.StoppedBy(notVisible.Standby) is { } stoppedBy)
         {
-            reason = $"the standby was stopped by steps[{stoppedBy}]";
+            reason = $"{NodeText.The(notVisible.Standby)} was stopped by steps[{stoppedBy}]";
         }
         else if (standbyFrozen is not null)
         {
@@ -54,6 +56,6 @@ internal sealed class VisibilityLedger
             _probeFailures.Add(notVisible.StepIndex);
         }
         _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason,
-            reason is null ? notVisible.LastLook : null));
+            reason is null ? notVisible.LastLook : null, notVisible.Standby));
     }
 }

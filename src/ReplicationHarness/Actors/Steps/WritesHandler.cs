@@ -10,14 +10,16 @@ using ReplicationHarness.Units;
 namespace ReplicationHarness.Actors.Steps;
 
 /// <summary>
-/// insert and bulk_insert_update: one write at a time, each probed on the standby when the step judges visibility,
-/// else passed on the primary's acknowledgement (later steps judge it).
+/// insert and bulk_insert_update: one write at a time, each probed on every running standby when the step judges
+/// visibility (the next write once all of them answered), else passed on the primary's acknowledgement (later steps judge it).
 /// </summary>
 internal sealed class WritesHandler(StepRun run) : StepHandler(run)
 {
     private readonly Queue<(WriteKind Kind, int Rows)> _pending = new();
     private readonly List<string> _commits = [];
     private string _table = "";
+    // Probe outcomes still owed for the write under way.
+    private int _owed;
 
     public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Writes];
 
@@ -52,19 +54,29 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                 return true;
             case StandbyNodeProtocol.Visible visible when Current(visible.StepIndex):
                 Run.Visibility.Record(visible);
-                if (_pending.Count > 0)
-                    IssueNext();
-                else
-                    Run.Complete(StepOutcome.FromChecks(Checks(), VisibilityJudge.DescribeSeen(Run.Visibility.MeasuredOf(Run.Index))));
+                Answered();
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Current(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts.StoppedBy(Run.Children.StandbyName), Run.Facts.FrozenNote(Run.Children.StandbyName, Run.Clock.Elapsed - notVisible.Waited), Run.Redact);
-                var checks = Checks();
-                Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, MeasureText.Format(checks.First(c => c.Status == Verdict.Failed).Observed));
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts, Run.Clock.Elapsed, Run.Redact);
+                Answered();
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>One probe answered; once every standby has, the step goes on to its next write or ends.</summary>
+    private void Answered()
+    {
+        if (--_owed > 0)
+            return;
+        var checks = Checks();
+        if (Run.Visibility.UnseenOf(Run.Index).Count > 0)
+            Run.Complete(Run.Visibility.ProbeFailed(Run.Index) ? Verdict.Error : Verdict.Failed, checks, MeasureText.Format(checks.First(c => c.Status == Verdict.Failed).Observed));
+        else if (_pending.Count > 0)
+            IssueNext();
+        else
+            Run.Complete(StepOutcome.FromChecks(checks, VisibilityJudge.DescribeSeen(Run.Visibility.MeasuredOf(Run.Index))));
     }
 
     private IReadOnlyList<AssertionResult> Checks() =>
@@ -80,9 +92,10 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         // not as a bare timeout, even on a loaded machine.
         var remaining = Run.StepLimit - (Run.Clock.Elapsed - Run.Started);
         var deadline = step.Expect.VisibleWithin is { } within && within < remaining * 0.8 ? within : remaining * 0.8;
-        var standby = probed ? Run.Children.Standby : null;
+        var probers = probed ? Run.ProbedStandbys : [];
+        _owed = probers.Count;
         // The write itself gets the same share of what is left: a primary that hangs (frozen) fails the step saying so.
-        Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, standby, probed ? Run.Self : null, deadline)
+        Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, probers, probed ? Run.Self : null, deadline)
         {
             Limit = remaining * 0.8,
         });

@@ -74,10 +74,10 @@ public sealed class LocalPair : ProvisionedPair
         if (mode == StopMode.Kill)
         {
             var pid = await server.KillAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            return $"killed the {node}'s postmaster (pid {pid}) with SIGKILL";
+            return $"killed {NodeText.The(node)}'s postmaster (pid {pid}) with SIGKILL";
         }
         var how = await server.StopAsync(mode == StopMode.Fast ? _options.Multiplier.Scale(_options.StopTimeout) : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return $"stopped the {node} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+        return $"stopped {NodeText.The(node)} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
     }
 
     /// <inheritdoc />
@@ -86,7 +86,7 @@ public sealed class LocalPair : ProvisionedPair
         var server = ServerOf(node);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await server.StartAsync(_options.Multiplier.Scale(_options.StartTimeout), cancellationToken).ConfigureAwait(false);
-        return $"started the {node}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
+        return $"started {NodeText.The(node)}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
     }
 
     /// <inheritdoc />
@@ -94,7 +94,7 @@ public sealed class LocalPair : ProvisionedPair
     {
         var stopwatch = Stopwatch.StartNew();
         var processes = await ServerOf(node).FreezeAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"froze the {node}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+        return $"froze {NodeText.The(node)}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
             + $"all stopped (state T) after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
     }
 
@@ -103,7 +103,7 @@ public sealed class LocalPair : ProvisionedPair
     {
         var stopwatch = Stopwatch.StartNew();
         var processes = await ServerOf(node).ThawAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"thawed the {node}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
+        return $"thawed {NodeText.The(node)}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
             + $"none stopped after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
     }
 
@@ -119,9 +119,9 @@ public sealed class LocalPair : ProvisionedPair
             : Task.FromException<string>(new NotSupportedException("this local pair was made without the means to rebuild a standby"));
 
     /// <inheritdoc />
-    public override Task<Promotion> PromoteStandbyAsync(PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+    public override Task<Promotion> PromoteStandbyAsync(string standby, PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
         // The trigger file goes where promote_trigger_file points: the run directory, which teardown removes.
-        StandbyPromoter.PromoteAsync(Standby, method, path => File.WriteAllText(path, ""), limit, cancellationToken);
+        StandbyPromoter.PromoteAsync(StandbyNamed(standby).Endpoint, method, path => File.WriteAllText(path, ""), limit, cancellationToken);
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()

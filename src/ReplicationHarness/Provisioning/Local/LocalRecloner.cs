@@ -35,7 +35,7 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"recloning the {name} ran out of its limit of {Units.DurationText.Describe(limit)}");
+            throw new TimeoutException($"recloning {NodeText.The(name)} ran out of its limit of {Units.DurationText.Describe(limit)}");
         }
     }
 
@@ -74,7 +74,7 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
 
         var size = bytes is { } copied ? $"{new Units.ByteSize(copied).Describe()} " : "";
         var log = earlierLog is null ? "" : $"; its earlier log is {Path.GetFileName(earlierLog)}";
-        return $"recloned the {name}: slot '{standby.SlotName}' made afresh on the {standby.Upstream} ({slotWas}), a new base backup ({size}in {backupTook.TotalMilliseconds:0} ms), "
+        return $"recloned {NodeText.The(name)}: slot '{standby.SlotName}' made afresh on {NodeText.The(standby.Upstream)} ({slotWas}), a new base backup ({size}in {backupTook.TotalMilliseconds:0} ms), "
             + $"streaming again after {stopwatch.Elapsed.TotalMilliseconds:0} ms{log}";
     }
 

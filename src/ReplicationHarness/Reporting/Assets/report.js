@@ -62,13 +62,21 @@
 
   data.scenarios.forEach((scenario, index) => {
     const lagCanvas = document.getElementById('lag-' + index);
-    if (lagCanvas && scenario.lag.length > 0) {
-      const last = scenario.lag[scenario.lag.length - 1].t;
+    const series = scenario.series.filter(s => s.points.length > 0);
+    if (lagCanvas && series.length > 0) {
+      const last = Math.max(...series.map(s => s.points[s.points.length - 1].t));
       const line = (value) => [{ x: 0, y: value }, { x: last, y: value }];
-      const datasets = [
-        { label: 'replay lag (bytes)', data: scenario.lag.map(p => ({ x: p.t, y: p.bytes })), yAxisID: 'bytes', borderColor: '#0d6efd', pointRadius: 0, borderWidth: 1.5 },
-        { label: 'replay lag (ms)', data: scenario.lag.map(p => ({ x: p.t, y: p.ms })), yAxisID: 'ms', borderColor: '#fd7e14', pointRadius: 0, borderWidth: 1.5 }
-      ];
+      // One standby: bytes blue, ms orange. Several: one colour per standby, bytes solid and ms dotted.
+      const palette = ['#0d6efd', '#198754', '#6f42c1', '#d63384'];
+      const datasets = series.flatMap((s, i) => series.length === 1
+        ? [
+            { label: 'replay lag (bytes)', data: s.points.map(p => ({ x: p.t, y: p.bytes })), yAxisID: 'bytes', borderColor: '#0d6efd', pointRadius: 0, borderWidth: 1.5 },
+            { label: 'replay lag (ms)', data: s.points.map(p => ({ x: p.t, y: p.ms })), yAxisID: 'ms', borderColor: '#fd7e14', pointRadius: 0, borderWidth: 1.5 }
+          ]
+        : [
+            { label: s.standby + ' lag (bytes)', data: s.points.map(p => ({ x: p.t, y: p.bytes })), yAxisID: 'bytes', borderColor: palette[i % palette.length], pointRadius: 0, borderWidth: 1.5 },
+            { label: s.standby + ' lag (ms)', data: s.points.map(p => ({ x: p.t, y: p.ms })), yAxisID: 'ms', borderColor: palette[i % palette.length], borderDash: [2, 2], pointRadius: 0, borderWidth: 1.5 }
+          ]);
       if (scenario.alertBytes !== null && scenario.bytesAxis.thresholdOnChart) datasets.push({ label: 'byte alert threshold', data: line(scenario.alertBytes), yAxisID: 'bytes', borderColor: '#0d6efd', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
       if (scenario.alertMs !== null && scenario.msAxis.thresholdOnChart) datasets.push({ label: 'time alert threshold', data: line(scenario.alertMs), yAxisID: 'ms', borderColor: '#fd7e14', borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
       new Chart(lagCanvas, {
