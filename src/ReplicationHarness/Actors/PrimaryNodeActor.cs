@@ -187,7 +187,10 @@ public sealed class PrimaryNodeActor : ReceiveActor
             // time (bench visibility measured the hop at 50 to 150 us). No actor state is touched here.
             if (write.ProbeReplyTo is { } replyTo)
             {
-                var probe = new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo);
+                var probe = new StandbyNodeProtocol.Probe(write.WriteId, write.StepIndex, KindName(write.Kind), write.Table, committed.Rows, sent, acknowledged, committed.CommitLsn, write.ProbeDeadline, replyTo)
+                {
+                    Grace = write.ProbeGrace,
+                };
                 foreach (var prober in write.Probers)
                     prober.Tell(probe);
             }

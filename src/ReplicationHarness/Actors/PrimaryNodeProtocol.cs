@@ -33,6 +33,9 @@ public static class PrimaryNodeProtocol
         /// primary keeps connections open and never answers); null for none of its own.
         /// </summary>
         public TimeSpan? Limit { get; init; }
+
+        /// <summary>How long past <see cref="ProbeDeadline"/> each probe may go (<see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>
+        public TimeSpan ProbeGrace { get; init; }
     }
 
     /// <summary>What a <see cref="Write"/> is answered with: <see cref="Committed"/> or <see cref="WriteFailed"/>.</summary>

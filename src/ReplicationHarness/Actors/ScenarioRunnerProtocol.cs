@@ -60,6 +60,6 @@ public static class ScenarioRunnerProtocol
     /// <summary>The pair's promotion of the standby finished (the runner's own message).</summary>
     public sealed record Promoted(int StepIndex, Provisioning.Promotion Promotion);
 
-    /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced).</summary>
-    public sealed record PromotionCandidateChosen(int StepIndex, string Standby, string Why);
+    /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced); null when none answered.</summary>
+    public sealed record PromotionCandidateChosen(int StepIndex, string? Standby, string Why);
 }

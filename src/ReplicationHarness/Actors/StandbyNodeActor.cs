@@ -112,6 +112,6 @@ public sealed class StandbyNodeActor : ReceiveActor
         var connection = _probeConnection ??= Source.CreateConnection();
         StandbyProbe.ProbeAsync(connection, probe, _stopping.Token).PipeTo(Self,
             success: result => new StandbyNodeProtocol.ProbeOutcome(probe, result),
-            failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, TimeSpan.Zero, 0, probe.ExpectedRows, $"{ex.GetType().Name}: {ex.Message}")));
+            failure: ex => new StandbyNodeProtocol.ProbeOutcome(probe, StandbyProbe.NotVisible(probe, TimeSpan.Zero, 0, $"{ex.GetType().Name}: {ex.Message}")));
     }
 }

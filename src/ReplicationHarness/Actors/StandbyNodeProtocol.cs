@@ -8,7 +8,15 @@ namespace ReplicationHarness.Actors;
 public static class StandbyNodeProtocol
 {
     /// <summary>Probe until <paramref name="ExpectedRows"/> rows of write <paramref name="WriteId"/> are visible; the outcome (an <see cref="IProbeReply"/>) goes to <paramref name="ReplyTo"/>.</summary>
-    public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo);
+    public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo)
+    {
+        /// <summary>
+        /// How long past the deadline the probe may go: for a last look that starts after the deadline (only such a look
+        /// decides "not visible") and for reading the standby's positions then. The step sizes it, so the answer comes
+        /// before the step's own timer; zero leaves a look stretched past the deadline undecided, which the answer says.
+        /// </summary>
+        public TimeSpan Grace { get; init; }
+    }
 
     /// <summary>What a <see cref="Probe"/> ends with: <see cref="Visible"/> or <see cref="NotVisible"/>.</summary>
     public interface IProbeReply
@@ -42,6 +50,9 @@ public static class StandbyNodeProtocol
     {
         /// <summary>What the standby said at the last look (probes made, their spacing, its WAL positions), when it answered.</summary>
         public string? LastLook { get; init; }
+
+        /// <summary>When the write was acknowledged (Stopwatch ticks; 0 when unknown): since then the probe waited.</summary>
+        public long AckTimestamp { get; init; }
 
         /// <inheritdoc />
         public string Standby { get; init; } = TopologySpec.PairStandbyName;

@@ -13,13 +13,13 @@ namespace ReplicationHarness.Actors;
 /// </summary>
 internal static class StandbyProbe
 {
-    // "Not visible by the deadline" needs a look that started after it (ProbeLoop): past the deadline the probe gets
-    // this long for that last look, which also serves a probe that waited its turn behind another and starts with its
-    // deadline spent: a write already visible is reported seen, late, rather than unseen without a look.
-    private static readonly TimeSpan LastLook = TimeSpan.FromMilliseconds(500);
-    // The standby's positions at the last look explain a write not seen (WAL not received, received but not replayed);
-    // they are read with this limit, and left out when they do not come.
-    private static readonly TimeSpan PositionLookup = TimeSpan.FromMilliseconds(500);
+    // A probe that waited its turn behind another may start with its deadline all but spent: it still gets this long
+    // for one look (a probe query takes well under a millisecond here), so a write already visible is reported as
+    // seen, late, rather than unseen without a look. A probe with time left gets its Grace instead: "not visible by
+    // the deadline" needs a look that started after it (ProbeLoop).
+    private static readonly TimeSpan OneLook = TimeSpan.FromMilliseconds(10);
+    // Below this, what is left of the grace is too little to ask the standby for its positions.
+    private static readonly TimeSpan PositionLookupFloor = TimeSpan.FromMilliseconds(5);
     // Once the write is seen, its replay position is read outside the deadline (the write was seen in time), yet not
     // without a limit: a standby that hangs right then would hold the probe forever.
     private static readonly TimeSpan ReplayLookup = TimeSpan.FromSeconds(2);
@@ -32,7 +32,7 @@ internal static class StandbyProbe
         // The deadline counts from the acknowledgement, so what is left of it (and the last look) bounds every call
         // below, a hung one too.
         var left = probe.Deadline - Stopwatch.GetElapsedTime(probe.AckTimestamp);
-        using var limit = new OperationLimit((left > TimeSpan.Zero ? left : TimeSpan.Zero) + LastLook, cancellationToken);
+        using var limit = new OperationLimit(left > TimeSpan.Zero ? left + probe.Grace : OneLook, cancellationToken);
         try
         {
             if (connection.FullState != System.Data.ConnectionState.Open)
@@ -47,9 +47,9 @@ internal static class StandbyProbe
             command.Parameters.AddWithValue(probe.WriteId);
             if (await looks.RunAsync(() => LookAsync(connection, command, limit.Token), limit.Token).ConfigureAwait(false))
                 return await SeenAsync(connection, probe, looks, cancellationToken).ConfigureAwait(false);
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, looks.LastLookedAt, looks.RowsSeen, probe.ExpectedRows, null)
+            return NotVisible(probe, looks.LastLookedAt, looks.RowsSeen, null) with
             {
-                LastLook = await DescribeLastLookAsync(connection, probe, looks, cancellationToken).ConfigureAwait(false),
+                LastLook = await DescribeLastLookAsync(connection, probe, looks, limit.Remaining, cancellationToken).ConfigureAwait(false),
             };
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
@@ -57,34 +57,44 @@ internal static class StandbyProbe
             // Ran out during a probe query is the write not seen by its deadline; during the reconnect the standby was
             // never asked, which is the harness failing to measure, so it says so.
             var error = reconnecting ? $"reconnecting to the standby ran out of the probe's deadline of {DurationText.Describe(probe.Deadline)}" : null;
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, probe.ExpectedRows, error)
+            // No look that started after the deadline answered: the standby hung, or the machine stretched the last
+            // look past the grace. Not seen within the deadline and its grace all the same, which the text says.
+            return NotVisible(probe, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, error) with
             {
-                LastLook = reconnecting ? null : $"{looks.Probes:N0} probes answered; the next got no answer within the deadline and {DurationText.Describe(LastLook)} more",
+                LastLook = reconnecting ? null
+                    : $"{looks.Probes:N0} probe{(looks.Probes == 1 ? "" : "s")} answered, the last started {DurationText.Describe(looks.LastLookedAt)} after the acknowledgement; "
+                      + $"the next got no answer within the deadline and its grace of {DurationText.Describe(probe.Grace)}",
             };
         }
         catch (NpgsqlException ex)
         {
-            return new StandbyNodeProtocol.NotVisible(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, probe.ExpectedRows, ex.Message);
+            return NotVisible(probe, Stopwatch.GetElapsedTime(probe.AckTimestamp), looks.RowsSeen, ex.Message);
         }
     }
+
+    /// <summary>The write not seen, with when it was acknowledged (for telling whether a freeze overlapped the wait).</summary>
+    internal static StandbyNodeProtocol.NotVisible NotVisible(StandbyNodeProtocol.Probe probe, TimeSpan waited, long rowsSeen, string? error) =>
+        new(probe.WriteId, probe.StepIndex, probe.Kind, probe.Deadline, waited, rowsSeen, probe.ExpectedRows, error) { AckTimestamp = probe.AckTimestamp };
 
     /// <summary>
     /// What the probe saw last of a write it did not see, for the reader to tell a standby that had not received the
     /// WAL, one that had not replayed it, and a harness that could not look often enough; null when the standby's
-    /// positions did not come within <see cref="PositionLookup"/>.
+    /// positions were not read: too little of the grace left, or they did not come within it.
     /// </summary>
-    private static async Task<string?> DescribeLastLookAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, ProbeLoop looks, CancellationToken cancellationToken)
+    private static async Task<string?> DescribeLastLookAsync(NpgsqlConnection connection, StandbyNodeProtocol.Probe probe, ProbeLoop looks, TimeSpan graceLeft, CancellationToken cancellationToken)
     {
-        using var lookup = new OperationLimit(PositionLookup, cancellationToken);
+        var cadence = looks.Probes == 1 ? "1 probe" : $"{looks.Probes:N0} probes at most {DurationText.Describe(looks.LongestGap)} apart";
+        if (graceLeft < PositionLookupFloor)
+            return cadence;
+        using var lookup = new OperationLimit(graceLeft, cancellationToken);
         try
         {
             var (received, replayed) = await AbandonAtLimit.RunAsync(connection, () => ReadPositionsAsync(connection), lookup.Token).ConfigureAwait(false);
-            var cadence = looks.Probes == 1 ? "1 probe" : $"{looks.Probes:N0} probes at most {DurationText.Describe(looks.LongestGap)} apart";
-            return $"{cadence}; the standby had received WAL up to {Describe(received)} and replayed up to {Describe(replayed)}; the write's commit record starts at or after {probe.CommitLsn}";
+            return $"{cadence}; right after the last look the standby had received WAL up to {Describe(received)} and replayed up to {Describe(replayed)}; the write's commit record starts at or after {probe.CommitLsn}";
         }
         catch (Exception ex) when (ex is OperationCanceledException or NpgsqlException && !cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return cadence;
         }
 
         static string Describe(Lsn? lsn) => lsn is { } known ? known.ToString() : "nothing (no WAL receiver)";

@@ -153,6 +153,7 @@ public sealed class WriterLoadActor : ReceiveActor, IWithTimers
             marked ? load.Standbys : [], marked ? Self : null, load.ProbeDeadline)
         {
             Limit = load.WritesWithin is { } within ? Max(within - _clock.GetElapsedTime(_startTimestamp), ShortestWriteLimit) : null,
+            ProbeGrace = load.ProbeGrace,
         });
         _batches++;
         _inFlight++;

@@ -22,6 +22,9 @@ public static class WriterLoadProtocol
         /// </summary>
         public TimeSpan? WritesWithin { get; init; }
 
+        /// <summary>How long past <see cref="ProbeDeadline"/> each probe may go (<see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>
+        public TimeSpan ProbeGrace { get; init; }
+
         /// <summary>When the load's rows are due.</summary>
         public LoadSchedule Schedule => new(Rate, Duration, BatchSize);
     }

@@ -22,7 +22,10 @@ public static class LoadJudge
         var detail = $"wrote {summary.Rows:N0} rows in {summary.Batches} batches over {summary.Elapsed.TotalSeconds:0.##} s: {summary.RowsPerSecond:0} rows/s (target {load.Rate})";
         if (summary.Probed > 0)
         {
-            detail += $"; {summary.Probed} write{(summary.Probed == 1 ? "" : "s")} probed, {summary.Probed - unseen.Count} seen"
+            // With several standbys each marked write is probed on each: the figures count probes, and say so.
+            var standbys = measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Count();
+            var what = standbys > 1 ? $"probe{(summary.Probed == 1 ? "" : "s")} of marked writes on {standbys} standbys" : $"write{(summary.Probed == 1 ? "" : "s")} probed";
+            detail += $"; {summary.Probed} {what}, {summary.Probed - unseen.Count} seen"
                 + (unseen.Count == 0 ? "" : $", {unseen.Count} not visible within {DurationText.Describe(unseen[0].Deadline)}");
         }
         if (summary.EndedEarly is { } why)

@@ -11,11 +11,10 @@ namespace ReplicationHarness.Provisioning;
 /// </summary>
 public static class PromotionCandidates
 {
-    /// <summary>The chosen standby's name and why it was chosen.</summary>
+    /// <summary>The chosen standby's name (null when none answered) and why, with every candidate's positions or why it is none.</summary>
     /// <param name="standbys">The candidates, in the topology's order.</param>
     /// <param name="limit">How long reading their positions may take; a standby that has not answered by then is left out.</param>
-    /// <exception cref="InvalidOperationException">No standby answered.</exception>
-    public static async Task<(string Standby, string Why)> MostAdvancedAsync(IReadOnlyList<ProvisionedStandby> standbys, TimeSpan limit, CancellationToken cancellationToken = default)
+    public static async Task<(string? Standby, string Why)> MostAdvancedAsync(IReadOnlyList<ProvisionedStandby> standbys, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         using var outOfTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         outOfTime.CancelAfter(limit);
@@ -24,7 +23,7 @@ public static class PromotionCandidates
         var answered = read.Where(r => r.Error is null).ToList();
         var positions = string.Join(", ", read.Select(r => r.Error is null ? $"{r.Standby} received {r.Received}, replayed {r.Replayed}" : $"{r.Standby} {r.Error}"));
         if (answered.Count == 0)
-            throw new InvalidOperationException($"no standby could be promoted: {positions}");
+            return (null, $"no standby could be promoted: {positions}");
         // Stable: the first in the topology's order wins a tie.
         var best = answered.OrderByDescending(r => r.Received).ThenByDescending(r => r.Replayed).First();
         return (best.Standby, $"most advanced ({positions})");

@@ -36,7 +36,9 @@ public static class ReportBuilder
         var order = series.Select(s => s.Standby).Distinct().ToList();
         var byStandby = visibility.GroupBy(v => v.Standby)
             .OrderBy(g => order.IndexOf(g.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        return byStandby.Count < 2 ? null : byStandby.Select(g => new StandbyVisibilityReport(g.Key, VisibilityStatistics.Of(g.ToList())!)).ToList();
+        // Several standbys (the lag series has each): a standby that saw none of the writes is simply absent here, and
+        // its writes are in writesNotVisible; the figures of the one that saw them are still named.
+        return byStandby.Count == 0 || (byStandby.Count < 2 && order.Count < 2) ? null : byStandby.Select(g => new StandbyVisibilityReport(g.Key, VisibilityStatistics.Of(g.ToList())!)).ToList();
     }
 
     /// <summary>Each standby's lag percentiles, when there are several (a pair's are <see cref="ScenarioReport.LagPercentiles"/>).</summary>

@@ -58,7 +58,7 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal((1L, 2, 0L, 1000.0), (unseen.WriteId, unseen.Step, unseen.RowsSeen, unseen.DeadlineMs));
         Assert.InRange(unseen.WaitedMs, 1000, 2000);
         // The last look says why: the standby had the WAL but had not replayed the write's commit.
-        var look = Regex.Match(unseen.LastLook!, @"^[\d,]+ probes at most \S+ apart; the standby had received WAL up to (?<received>\S+) and replayed up to (?<replayed>\S+); the write's commit record starts at or after (?<commit>\S+)$");
+        var look = Regex.Match(unseen.LastLook!, @"^[\d,]+ probes at most \S+ apart; right after the last look the standby had received WAL up to (?<received>\S+) and replayed up to (?<replayed>\S+); the write's commit record starts at or after (?<commit>\S+)$");
         Assert.True(look.Success, unseen.LastLook);
         Assert.True(Lsn.Parse(look.Groups["replayed"].Value) <= Lsn.Parse(look.Groups["commit"].Value), unseen.LastLook);
         Assert.True(Lsn.Parse(look.Groups["received"].Value) > Lsn.Parse(look.Groups["commit"].Value), unseen.LastLook);
@@ -78,7 +78,7 @@ public sealed class FailureDetectionTests : IDisposable
         var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
         Assert.Equal(Verdict.Failed, check.Status);
         // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows.
-        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s \([\d,]+ probes at most \S+ apart; the standby had received WAL up to \S+ and replayed up to \S+; the write's commit record starts at or after \S+\)$", MeasureText.Format(check.Observed));
+        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s \([\d,]+ probes at most \S+ apart; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; the write's commit record starts at or after \S+\)$", MeasureText.Format(check.Observed));
         Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1", output);
     }
 

@@ -120,4 +120,44 @@ public sealed class TopologyRunTests : IDisposable
         Assert.Equal(Verdict.Failed, bytes.Status);
         Assert.Matches(@"^max \S+ on s2 at ", MeasureText.Format(bytes.Observed));
     }
+
+    [Fact]
+    public async Task Promote_without_a_name_picks_the_most_advanced_standby_that_answers_and_says_why()
+    {
+        var result = await RunAsync("""
+              - insert: { rows: 5 }
+              - wait_for_catchup:
+              - stop_node: { node: s2 }
+              - promote:
+            """);
+
+        var promote = result.Steps[3];
+        Assert.True(promote.Status == Verdict.Passed, $"{promote.Detail} {Checks(promote)}");
+        // s1 and s3 (cascaded from s1) received the same WAL: s1 comes first in the topology; s2 is down, no candidate.
+        Assert.Matches(@"^s1, the most advanced \(s1 received [0-9A-F/]+, replayed [0-9A-F/]+, s2 could not be read \(.+\), s3 received [0-9A-F/]+, replayed [0-9A-F/]+\): promoted with pg_promote\(\) in ", promote.Detail);
+        Assert.True(promote.Detail.EndsWith("all 1 acknowledged writes (5 rows) present on the new primary", StringComparison.Ordinal), promote.Detail);
+    }
+
+    [Fact]
+    public async Task Promote_on_a_named_standby_promotes_that_one()
+    {
+        var result = await RunAsync("""
+              - insert: { rows: 3 }
+              - wait_for_catchup:
+              - promote: { on: s2 }
+              - sql:
+                  on: s2
+                  query: select pg_is_in_recovery()::text
+                expect:
+                  result: "false"
+              - sql:
+                  on: s1
+                  query: select pg_is_in_recovery()::text
+                expect:
+                  result: "true"
+            """);
+
+        Assert.True(result.Status == Verdict.Passed, string.Join("\n", result.Steps.Select(s => $"{s.Name}: {s.Detail} {Checks(s)}")));
+        Assert.StartsWith("promoted with pg_promote() in ", result.Steps[2].Detail);
+    }
 }

@@ -87,6 +87,11 @@ public sealed class TcpLinkProxyTests : IAsyncDisposable
         await client.GetStream().WriteAsync(payload);
 
         Assert.Equal(payload, await echoed);
+        // The proxy counts a chunk once its write to the other side returned, which may be just after the client read
+        // it: wait for the counters (bounded) rather than read them at once.
+        var counted = Stopwatch.StartNew();
+        while (_proxy.BytesForwarded != (payload.Length, payload.Length) && counted.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(5);
         Assert.Equal((payload.Length, payload.Length), ((int)_proxy.BytesForwarded.ToStandby, (int)_proxy.BytesForwarded.ToPrimary));
     }
 

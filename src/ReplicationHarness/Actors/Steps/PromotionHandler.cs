@@ -35,7 +35,8 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
             var limit = Run.Limit(ChoosingLimit);
             PromotionCandidates.MostAdvancedAsync(Run.Pair.Standbys, limit < Run.Inner * 0.2 ? limit : Run.Inner * 0.2, Run.Stopping).PipeTo(Run.Self,
                 success: chosen => new ScenarioRunnerProtocol.PromotionCandidateChosen(index, chosen.Standby, chosen.Why),
-                failure: ex => new NodeProtocol.OperationFailed(index, Run.Children.StandbyName, $"choosing the standby to promote failed: {ex.Message}"));
+                // A harness fault, blamed on no standby: the step ends in error saying so.
+                failure: ex => new NodeProtocol.OperationFailed(index, "", $"choosing the standby to promote failed: {ex.GetType().Name}: {ex.Message}"));
             return;
         }
         Promote(promote);
@@ -59,8 +60,12 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
     {
         switch (message)
         {
+            case ScenarioRunnerProtocol.PromotionCandidateChosen { Standby: null } none when Current(none.StepIndex):
+                // Every standby stopped, frozen or unreachable: the failover the scenario expects cannot happen.
+                Run.Complete(PromotionJudge.StandbyUnavailable(Run.Step!.Expect, "no standby answered", Run.Redact(none.Why)));
+                return true;
             case ScenarioRunnerProtocol.PromotionCandidateChosen chosen when Current(chosen.StepIndex):
-                (_standby, _why) = (chosen.Standby, chosen.Why);
+                (_standby, _why) = (chosen.Standby!, chosen.Why);
                 Promote((PromoteStep)Run.Step!);
                 return true;
             case ScenarioRunnerProtocol.Promoted promoted when Current(promoted.StepIndex):

@@ -78,7 +78,7 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
                     standby.Tell(new NodeProtocol.WarmUp(Tables));
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
-                fail($"the standby did not replay the harness's tables: {MeasureText.Format(ReplicationHandler.Behind(notReached, run.Redact))}");
+                fail($"{NodeText.The(notReached.Node)} did not replay the harness's tables: {MeasureText.Format(ReplicationHandler.Behind(notReached, run.Redact))}");
                 break;
             case NodeProtocol.WarmedUp when ++_nodesWarm == Nodes:
                 NextWarmUpWrite();
@@ -108,6 +108,6 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
         }
         var standbys = Standbys.ToList();
         _warmUpProbesOwed = standbys.Count;
-        run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(_warmUpWrites, WarmUpIndex, WarmUpTable, WriteKind.Insert, 1, standbys, run.Self, timeout / 2));
+        run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(_warmUpWrites, WarmUpIndex, WarmUpTable, WriteKind.Insert, 1, standbys, run.Self, timeout / 2) { ProbeGrace = StepRun.ProbeGrace });
     }
 }

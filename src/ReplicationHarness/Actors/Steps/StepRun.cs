@@ -51,6 +51,9 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
         }
     }
 
+    /// <summary>The most a probe may go past its deadline for its last look and the standby's positions (see <see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>
+    public static readonly TimeSpan ProbeGrace = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The index of the step under way.</summary>
     public int Index { get; private set; } = -1;
 
@@ -82,7 +85,7 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     public bool IsCurrent(int stepIndex) => stepIndex == Index && !Done && Step is not null;
 
     /// <summary>Removes the run's passwords from a text.</summary>
-    public string Redact(string text) => SecretRedactor.Redact(text, Pair.Primary.Password, Pair.Standby.Password);
+    public string Redact(string text) => SecretRedactor.Redact(text, Pair.Standbys.Select(s => s.Endpoint.Password).Prepend(Pair.Primary.Password));
 
     /// <summary>Ends the step under way.</summary>
     public void Complete(StepOutcome outcome) => complete(outcome);

@@ -35,12 +35,14 @@ internal sealed class VisibilityLedger
 
     /// <param name="notVisible">The probe's outcome.</param>
     /// <param name="facts">What the scenario did to the probed standby: stopped or froze it.</param>
-    /// <param name="now">The scenario's clock now, to tell when the probe began waiting.</param>
+    /// <param name="clock">The scenario's clock, to tell when the probe began waiting.</param>
     /// <param name="redact">Removes the run's secrets from an error text.</param>
-    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, RunFacts facts, TimeSpan now, Func<string, string> redact)
+    public void RecordUnseen(StandbyNodeProtocol.NotVisible notVisible, RunFacts facts, ScenarioClock clock, Func<string, string> redact)
     {
         string? reason = null;
-        var standbyFrozen = facts.FrozenNote(notVisible.Standby, now - notVisible.Waited);
+        // A freeze anywhere in the wait, from the write's acknowledgement on, explains the probe's failure.
+        var since = notVisible.AckTimestamp != 0 ? clock.At(notVisible.AckTimestamp) : clock.Elapsed - notVisible.Waited;
+        var standbyFrozen = facts.FrozenNote(notVisible.Standby, since);
         if (notVisible.Error is not null && facts.StoppedBy(notVisible.Standby) is { } stoppedBy)
         {
             reason = $"{NodeText.The(notVisible.Standby)} was stopped by steps[{stoppedBy}]";
@@ -52,7 +54,7 @@ internal sealed class VisibilityLedger
         }
         else if (notVisible.Error is { } failure)
         {
-            reason = $"probing the standby failed after {DurationText.Describe(notVisible.Waited)}: {redact(failure)}";
+            reason = $"probing {NodeText.The(notVisible.Standby)} failed after {DurationText.Describe(notVisible.Waited)}: {redact(failure)}";
             _probeFailures.Add(notVisible.StepIndex);
         }
         _unseen.Add(new UnseenWrite(notVisible.WriteId, notVisible.StepIndex, notVisible.Kind, notVisible.ExpectedRows, notVisible.RowsSeen, notVisible.Deadline, notVisible.Waited, reason,

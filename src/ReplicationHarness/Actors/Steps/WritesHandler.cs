@@ -57,7 +57,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                 Answered();
                 return true;
             case StandbyNodeProtocol.NotVisible notVisible when Current(notVisible.StepIndex):
-                Run.Visibility.RecordUnseen(notVisible, Run.Facts, Run.Clock.Elapsed, Run.Redact);
+                Run.Visibility.RecordUnseen(notVisible, Run.Facts, Run.Clock, Run.Redact);
                 Answered();
                 return true;
             default:
@@ -92,14 +92,19 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         // not as a bare timeout, even on a loaded machine.
         var remaining = Run.StepLimit - (Run.Clock.Elapsed - Run.Started);
         var deadline = step.Expect.VisibleWithin is { } within && within < remaining * 0.8 ? within : remaining * 0.8;
+        // The last look after the deadline fits in what is left before the step's own timer, with a tenth to spare.
+        var grace = Clamp(remaining * 0.9 - deadline, TimeSpan.Zero, StepRun.ProbeGrace);
         var probers = probed ? Run.ProbedStandbys : [];
         _owed = probers.Count;
         // The write itself gets the same share of what is left: a primary that hangs (frozen) fails the step saying so.
         Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, probers, probed ? Run.Self : null, deadline)
         {
             Limit = remaining * 0.8,
+            ProbeGrace = grace,
         });
     }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void OnCommitted(PrimaryNodeProtocol.Committed committed)
     {
