@@ -51,6 +51,9 @@ public static class ScenarioRunnerProtocol
     /// <summary>The seed's criteria were checked for a verify_pair step.</summary>
     public sealed record VerificationDone(int StepIndex, PairVerification Verification);
 
+    /// <summary>A sync_state step's watch ended: every standby's last observation, and how long it watched.</summary>
+    public sealed record SyncStatesObserved(int StepIndex, IReadOnlyList<SyncStateObservation> Observations, TimeSpan Elapsed);
+
     /// <summary>A child actor threw: the current step becomes an error with this cause, never a silent restart.</summary>
     public sealed record ChildFailed(string Child, string Reason);
 

@@ -320,7 +320,10 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         var quorum = scenario.Steps[1];
         Assert.Equal(Verdict.Failed, quorum.Status);
-        Assert.Equal("s1=sync, s2=potential", MeasureText.Format(Assert.Single(quorum.Checks).Observed));
+        Assert.Equal([("s1: sync_state", "sync", Verdict.Failed), ("s2: sync_state", "potential", Verdict.Failed)],
+            quorum.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
+        Assert.StartsWith("after ", quorum.Detail);
+        Assert.EndsWith(": s1 sync, expected quorum; s2 potential, expected quorum", quorum.Detail);
     }
 
     [Fact]
@@ -334,6 +337,7 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(ExitCodes.ScenarioFailed, code);
         var priority = scenario.Steps[1];
         Assert.Equal(Verdict.Failed, priority.Status);
-        Assert.Equal("s1=quorum, s2=quorum", MeasureText.Format(Assert.Single(priority.Checks).Observed));
+        Assert.Equal([("s1: sync_state", "quorum", Verdict.Failed), ("s2: sync_state", "quorum", Verdict.Failed)],
+            priority.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
     }
 }

@@ -160,4 +160,34 @@ public sealed class TopologyRunTests : IDisposable
         Assert.True(result.Status == Verdict.Passed, string.Join("\n", result.Steps.Select(s => $"{s.Name}: {s.Detail} {Checks(s)}")));
         Assert.StartsWith("promoted with pg_promote() in ", result.Steps[2].Detail);
     }
+
+    [Fact]
+    public async Task Sync_state_reads_a_cascaded_standby_from_its_upstream_keeps_watching_until_its_limit_and_fails_naming_what_it_saw()
+    {
+        var result = await RunAsync("""
+              - stop_node: { node: s2 }
+              - start_node: { node: s2 }
+              - sync_state: { s2: async, s3: async, s1: async }
+                timeout: 10s
+              - sync_state: { s1: sync }
+                timeout: 1s
+            """);
+
+        Assert.True(result.Steps[2].Status == Verdict.Passed, $"{result.Steps[2].Detail} {Checks(result.Steps[2])}");
+        Assert.Matches(@"^s2 async, s3 async, s1 async after \S+$", result.Steps[2].Detail);
+        var wrong = result.Steps[3];
+        Assert.Equal(Verdict.Failed, wrong.Status);
+        var check = Assert.Single(wrong.Checks);
+        Assert.Equal(("s1: sync_state", "= sync", "async"), (check.Name, MeasureText.Format(check.Threshold), MeasureText.Format(check.Observed)));
+        // A state not reached is watched for until the step's inner limit (1.5s of a 2s step), not read once.
+        var stopped = (await RunAsync("""
+              - stop_node: { node: s2 }
+              - sync_state: { s2: async }
+                timeout: 2s
+            """)).Steps[1];
+        Assert.Equal(Verdict.Failed, stopped.Status);
+        Assert.Equal("not connected to the primary", MeasureText.Format(Assert.Single(stopped.Checks).Observed));
+        Assert.Matches(@"^after 1(\.\d+)?s: s2 not connected to the primary, expected async$", stopped.Detail);
+        Assert.True(stopped.Elapsed >= TimeSpan.FromMilliseconds(1400), $"the watch ended after {stopped.Elapsed}");
+    }
 }

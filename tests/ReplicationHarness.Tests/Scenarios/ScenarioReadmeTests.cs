@@ -85,6 +85,8 @@ public partial class ScenarioReadmeTests
                     wrong.Add($"`{definition.Keyword}` takes {expected} but its argument cell says '{row[1]}'");
                 if (definition.Shape == ArgumentShape.ScalarOrMapping && !row[1].StartsWith("a duration", StringComparison.Ordinal))
                     wrong.Add($"`{definition.Keyword}` takes a duration alone or a mapping, but its argument cell says '{row[1]}'");
+                if (definition.Shape == ArgumentShape.StandbyMapping && !definition.Arguments[0].Choices.All(documented.Contains))
+                    wrong.Add($"`{definition.Keyword}` maps standbys to one of {string.Join(", ", definition.Arguments[0].Choices)}, but its argument cell does not name them all");
                 if (definition.Shape is ArgumentShape.Mapping or ArgumentShape.OptionalMapping or ArgumentShape.ScalarOrMapping)
                     wrong.AddRange(definition.ArgumentNames.Where(a => !documented.Contains(a)).Select(a => $"`{definition.Keyword}`: argument `{a}` is not documented"));
             }

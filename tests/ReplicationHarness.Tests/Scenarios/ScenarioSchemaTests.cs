@@ -122,6 +122,12 @@ public class ScenarioSchemaTests
                 case ArgumentShape.Scalar when Ref(schema) != "#/$defs/duration":
                     wrong.Add(where + "takes a duration, so the schema should refer to duration");
                     break;
+                case ArgumentShape.StandbyMapping:
+                    if (Ref(schema["propertyNames"]) != "#/$defs/standbyName")
+                        wrong.Add(where + "maps standbys to values, so the schema's propertyNames should refer to standbyName");
+                    if (!Strings(schema["additionalProperties"]?["enum"]).SequenceEqual(definition.Arguments[0].Choices))
+                        wrong.Add(where + $"each standby takes one of {string.Join(", ", definition.Arguments[0].Choices)}; the schema says {schema["additionalProperties"]?.ToJsonString() ?? "nothing"}");
+                    break;
                 case ArgumentShape.ScalarOrMapping when schema["oneOf"] is not JsonArray { Count: 2 } forms || Ref(forms[0]) != "#/$defs/duration":
                     wrong.Add(where + "takes a duration or a mapping, so the schema should be oneOf duration and an object");
                     break;

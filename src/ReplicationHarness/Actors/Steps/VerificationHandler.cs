@@ -8,7 +8,7 @@ using ReplicationHarness.Verification;
 
 namespace ReplicationHarness.Actors.Steps;
 
-/// <summary>verify_pair: the seed's success criteria, one check each.</summary>
+/// <summary>verify_pair: the seed's success criteria, one check each; sync_state: each standby's state, one check each, waited for.</summary>
 internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
 {
     public override IReadOnlyList<StepFamily> Families { get; } = [StepFamily.Verification];
@@ -16,6 +16,13 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
     public override void Start(ScenarioStep step)
     {
         var index = Run.Index;
+        if (step is SyncStateStep syncState)
+        {
+            SyncStateWatch.WaitAsync(Run.Pair, syncState.Expected, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+                success: watched => new ScenarioRunnerProtocol.SyncStatesObserved(index, watched.Observations, watched.Elapsed),
+                failure: ex => new ScenarioRunnerProtocol.ChildFailed("sync_state watch", ex.Message));
+            return;
+        }
         PairVerifier.VerifyAsync(Run.Pair, Budget(Run.StepLimit), Run.Stopping).PipeTo(Run.Self,
             success: verification => new ScenarioRunnerProtocol.VerificationDone(index, verification),
             failure: ex => new ScenarioRunnerProtocol.ChildFailed("pair verifier", ex.Message));
@@ -31,6 +38,11 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
 
     public override bool Handle(object message)
     {
+        if (message is ScenarioRunnerProtocol.SyncStatesObserved observed && Current(observed.StepIndex))
+        {
+            Run.Complete(SyncStateJudge.Judge(observed.Observations, observed.Elapsed));
+            return true;
+        }
         if (message is not ScenarioRunnerProtocol.VerificationDone done || !Current(done.StepIndex))
             return false;
         var outcome = VerificationJudge.Judge(done.Verification);

@@ -20,4 +20,11 @@ public enum ArgumentShape
     /// (<c>- set_apply_delay: { delay: 1s, on: s2 }</c>).
     /// </summary>
     ScalarOrMapping,
+
+    /// <summary>
+    /// A mapping from standbys of the topology, by name, to one value each (<c>- sync_state: { s1: quorum, s2: quorum }</c>);
+    /// the step's one argument describes the values, and its factory gets them, in the order written, under that
+    /// argument's name.
+    /// </summary>
+    StandbyMapping,
 }

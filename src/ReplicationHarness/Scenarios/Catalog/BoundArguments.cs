@@ -11,6 +11,10 @@ public sealed class BoundArguments(IReadOnlyDictionary<string, object?> values)
     /// <summary>The value of an optional key without a default, or null when absent.</summary>
     public T? Optional<T>(string key) where T : struct => values.TryGetValue(key, out var value) && value is T typed ? typed : null;
 
+    /// <summary>The values of a <see cref="ArgumentShape.StandbyMapping"/> step by standby, in the order written.</summary>
+    public IReadOnlyList<KeyValuePair<string, T>> PerStandby<T>(string key) =>
+        Get<IReadOnlyList<KeyValuePair<string, object>>>(key).Select(p => KeyValuePair.Create(p.Key, (T)p.Value)).ToList();
+
     /// <summary>The text of an optional key without a default (a node's name), or null when absent.</summary>
     public string? OptionalText(string key) => values.TryGetValue(key, out var value) ? value as string : null;
 }

@@ -29,6 +29,14 @@ public static class StepCatalog
         ["trigger_file"] = PromoteMethod.TriggerFile,
     };
 
+    private static readonly Dictionary<string, SyncState> SyncStates = new(StringComparer.Ordinal)
+    {
+        ["sync"] = SyncState.Sync,
+        ["quorum"] = SyncState.Quorum,
+        ["potential"] = SyncState.Potential,
+        ["async"] = SyncState.Async,
+    };
+
     private static readonly Dictionary<string, PartitionMode> PartitionModes = new(StringComparer.Ordinal)
     {
         ["drop"] = PartitionMode.Drop,
@@ -51,6 +59,10 @@ public static class StepCatalog
     [
         new(VerifyPairStep.Kind, StepFamily.Verification, ArgumentShape.None, [], [],
             (h, _) => new VerifyPairStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line)) { AllowedAfterPromote = true },
+        new(SyncStateStep.Kind, StepFamily.Verification, ArgumentShape.StandbyMapping,
+            [ArgumentKey.Choice(SyncStateStep.StatesKey, "sync state", SyncStates, requiredHint: "give each standby the sync_state it must reach, e.g. 'sync_state: { s1: sync, s2: potential }'")],
+            [],
+            (h, a) => new SyncStateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.PerStandby<SyncState>(SyncStateStep.StatesKey))),
         new(InsertRowsStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 1), ArgumentKey.Table()],
             [VisibleWithin, VisibleNotBefore],
             (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),

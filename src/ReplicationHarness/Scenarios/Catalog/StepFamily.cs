@@ -3,7 +3,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 /// <summary>The families of steps; each has one handler in the runner, which owns that family's state.</summary>
 public enum StepFamily
 {
-    /// <summary>verify_pair.</summary>
+    /// <summary>verify_pair, sync_state: the state of the pair, checked.</summary>
     Verification,
 
     /// <summary>insert, bulk_insert_update: probed or acknowledged writes.</summary>

@@ -195,6 +195,8 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         {
             case ArgumentShape.None:
                 return NoArguments(node, path) ? new BoundArguments(new Dictionary<string, object?>()) : null;
+            case ArgumentShape.StandbyMapping:
+                return BindStandbyMapping(definition, node, path);
             case ArgumentShape.Scalar:
             case ArgumentShape.ScalarOrMapping when node is not SourceMapping:
                 var key = definition.Arguments[0];
@@ -223,6 +225,30 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             complete &= values[argument.Name] is not null;
         }
         return complete && NamesItsStandby(definition, values, node, path) ? new BoundArguments(values) : null;
+    }
+
+    /// <summary>Reads a mapping from standby names to values (<see cref="ArgumentShape.StandbyMapping"/>); null (with errors recorded) when any is wrong.</summary>
+    private BoundArguments? BindStandbyMapping(StepDefinition definition, SourceNode node, string path)
+    {
+        var value = definition.Arguments[0];
+        if (node is not SourceMapping { Entries.Count: > 0 } mapping)
+        {
+            context.Error(node, path, node is SourceMapping ? value.RequiredHint! : $"expected a mapping of standbys, found {node.KindDescription}; {value.RequiredHint}");
+            return null;
+        }
+        var pairs = new List<KeyValuePair<string, object>>();
+        var complete = true;
+        // Every entry is read even after a wrong one, so one pass reports everything wrong with the step.
+        foreach (var entry in mapping.Entries)
+        {
+            var entryPath = YamlPath.Join(path, entry.Key.Value);
+            var standby = context.NodeName(entry.Key, entryPath, standbysOnly: true);
+            var read = value.Read(context, entry.Value, entryPath);
+            complete &= standby is not null && read is not null;
+            if (standby is not null && read is not null)
+                pairs.Add(KeyValuePair.Create(standby, read));
+        }
+        return complete ? new BoundArguments(new Dictionary<string, object?>(StringComparer.Ordinal) { [value.Name] = pairs }) : null;
     }
 
     /// <summary>

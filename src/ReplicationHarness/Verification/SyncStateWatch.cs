@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Npgsql;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Verification;
+
+/// <summary>
+/// Watches the upstreams' <c>pg_stat_replication</c> until every standby named streams with the <c>sync_state</c>
+/// expected of it, or the limit passes. A state is a cause, not a moment: a standby just started is <c>catchup</c>
+/// before it counts, so the watch waits for it (bounded) instead of reading once.
+/// </summary>
+public static class SyncStateWatch
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The last observation of each standby, in the order given; all hold unless the limit passed first.</summary>
+    /// <param name="pair">The topology's nodes.</param>
+    /// <param name="expected">Each standby's expected state.</param>
+    /// <param name="limit">How long to wait; a node that hangs is abandoned at it.</param>
+    public static async Task<(IReadOnlyList<SyncStateObservation> Observations, TimeSpan Elapsed)> WaitAsync(ProvisionedPair pair,
+        IReadOnlyList<KeyValuePair<string, SyncState>> expected, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var outOfTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        outOfTime.CancelAfter(limit);
+        var standbys = expected.Select(e => pair.StandbyNamed(e.Key)).ToList();
+        var upstreams = standbys.Select(s => s.Upstream).Distinct().ToDictionary(u => u, u => new WalSendersReader(u == TopologySpec.PrimaryName ? pair.Primary : pair.StandbyNamed(u).Endpoint));
+        try
+        {
+            while (true)
+            {
+                var senders = new Dictionary<string, (IReadOnlyDictionary<string, (string State, string SyncState)>? Rows, string? Error)>();
+                foreach (var (name, reader) in upstreams)
+                    senders[name] = await reader.ReadAsync(outOfTime.Token).ConfigureAwait(false);
+                var observations = expected.Select((e, i) => Observe(standbys[i], e.Value, senders[standbys[i].Upstream])).ToList();
+                if (observations.All(o => o.Holds) || outOfTime.IsCancellationRequested)
+                    return (observations, Stopwatch.GetElapsedTime(started));
+                try
+                {
+                    await Task.Delay(PollInterval, outOfTime.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The limit passed between two reads: the last one stands.
+                    return (observations, Stopwatch.GetElapsedTime(started));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var reader in upstreams.Values)
+                reader.Dispose();
+        }
+    }
+
+    private static SyncStateObservation Observe(ProvisionedStandby standby, SyncState expected, (IReadOnlyDictionary<string, (string State, string SyncState)>? Rows, string? Error) upstream)
+    {
+        var of = NodeText.The(standby.Upstream);
+        if (upstream.Rows is null)
+            return new SyncStateObservation(standby.Name, expected, $"{of} could not be read: {upstream.Error}", false);
+        if (!upstream.Rows.TryGetValue(standby.ApplicationName, out var row))
+            return new SyncStateObservation(standby.Name, expected, $"not connected to {of}", false);
+        var holds = row.State == "streaming" && row.SyncState == expected.ToString().ToLowerInvariant();
+        return new SyncStateObservation(standby.Name, expected, row.State == "streaming" ? row.SyncState : $"{row.SyncState} (state {row.State})", holds);
+    }
+}
