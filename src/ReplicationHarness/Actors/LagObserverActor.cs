@@ -21,6 +21,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     // Each standby's own, by name, in the order the reader gives them.
     private readonly Dictionary<string, (LagCalculator Calculator, AlertTracker Alerts)> _standbys = new(StringComparer.Ordinal);
     private readonly List<LagSample> _samples = [];
+    private readonly List<SplitBrainInterval> _splitBrain = [];
+    private int _readings;
     private bool _reading;
     private readonly List<TimeSpan> _failedReadings = [];
     private string? _firstFailure;
@@ -51,6 +53,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
                 changes.AddRange(taken.Readings.Count == 1 ? alerts.Changes : alerts.Changes.Select(c => $"{reading.Standby}: {c}"));
             }
             _samples.AddRange(samples);
+            _readings++;
+            NoteSplitBrain(taken.Readings, changes);
             var at = samples.Count > 0 ? samples[0].At : _clock.Elapsed;
             if (changes.Count > 0 || _lastUpdate is null || at - _lastUpdate >= UpdateEvery)
             {
@@ -75,6 +79,26 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             if (!_reading)
                 StartReading();
         });
+    }
+
+    /// <summary>Opens or closes a split-brain interval: the primary answered as a primary, and so did these standbys.</summary>
+    private void NoteSplitBrain(IReadOnlyList<LagReading> readings, List<string> changes)
+    {
+        var writable = readings.Where(r => r.Writable).Select(r => r.Standby).ToList();
+        var open = _splitBrain.Count > 0 && _splitBrain[^1].To is null ? _splitBrain[^1] : null;
+        var at = readings.Count > 0 ? readings[0].At : _clock.Elapsed;
+        IReadOnlyList<string> nodes = [Scenarios.TopologySpec.PrimaryName, .. writable];
+        if (open is not null && (writable.Count == 0 || !open.Nodes.SequenceEqual(nodes)))
+        {
+            _splitBrain[^1] = open with { To = at };
+            changes.Add("split brain over");
+            open = null;
+        }
+        if (writable.Count > 0 && open is null)
+        {
+            _splitBrain.Add(new SplitBrainInterval(at, null, nodes));
+            changes.Add($"split brain: {string.Join(" and ", nodes)} accept writes at once");
+        }
     }
 
     private (LagCalculator Calculator, AlertTracker Alerts) Of(string standby)
@@ -102,7 +126,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         if (_stopRequestedBy is not { } requester)
             return;
         var alerts = _standbys.Values.SelectMany(s => s.Alerts.Finish()).OrderBy(a => a.FiredAt).ToArray();
-        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), alerts, _failedReadings.ToArray(), _firstFailure));
+        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), alerts, _failedReadings.ToArray(), _firstFailure) { SplitBrain = _splitBrain.ToArray(), Readings = _readings });
         _stopRequestedBy = null;
     }
 

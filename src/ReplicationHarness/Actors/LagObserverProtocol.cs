@@ -29,7 +29,14 @@ public static class LagObserverProtocol
     /// <summary>Every sample and alert interval of the run (every standby's, in time order), and every reading that failed (no sample then).</summary>
     /// <param name="FailedReadings">When (on the scenario's clock) a reading failed: the primary could not be read, so lag is unknown then.</param>
     /// <param name="FirstFailure">Why the first failed reading failed.</param>
-    public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, IReadOnlyList<TimeSpan> FailedReadings, string? FirstFailure = null);
+    public sealed record LagReport(IReadOnlyList<LagSample> Samples, IReadOnlyList<AlertInterval> Alerts, IReadOnlyList<TimeSpan> FailedReadings, string? FirstFailure = null)
+    {
+        /// <summary>When more than one node accepted writes at once (split brain), in time order.</summary>
+        public IReadOnlyList<SplitBrainInterval> SplitBrain { get; init; } = [];
+
+        /// <summary>How many readings found the primary answering: the moments a split brain could be seen.</summary>
+        public int Readings { get; init; }
+    }
 
     /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
     /// <param name="Samples">This moment's sample of each standby, in the topology's order.</param>

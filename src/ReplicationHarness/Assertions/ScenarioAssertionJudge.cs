@@ -3,6 +3,7 @@ using ReplicationHarness.Measures;
 using ReplicationHarness.Observation;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Steps;
 using ReplicationHarness.Units;
 using static ReplicationHarness.Measures.Measure;
 
@@ -58,13 +59,16 @@ public static class ScenarioAssertionJudge
             var intervals = report.Alerts.Where(a => a.Kind == kind).ToList();
             results.Add(new AssertionResult($"alert not fired: {Name(kind)}", Phrase.Plain("never fires"), Describe(intervals, report, several), null, intervals.Count == 0 ? Verdict.Passed : Verdict.Failed));
         }
+        // Two nodes accepting writes is reported whenever it was seen; a scenario that promotes is always checked for it.
+        if (report.SplitBrain.Count > 0 || scenario.Steps.Any(s => s is PromoteStep))
+            results.Add(SingleWritableNode(report));
         if (unknown.Count > 0)
         {
             var gap = Phrase.Of($"; but lag is unknown for {Phrase.Counted(unknown.Count, "reading")} between {Seconds(unknown[0])} and {Seconds(unknown[^1])}: ")
                 .Then(Phrase.Of($"the primary could not be read ({report.FirstFailure ?? "no reason given"})"));
             for (var i = 0; i < results.Count; i++)
             {
-                if (results[i].Name is "max_lag_bytes" or "max_lag_time" || results[i].Name.StartsWith("alert not fired:", StringComparison.Ordinal))
+                if (results[i].Name is "max_lag_bytes" or "max_lag_time" or SingleWritableNodeName || results[i].Name.StartsWith("alert not fired:", StringComparison.Ordinal))
                     results[i] = results[i] with { Observed = results[i].Observed.Then(gap), Margin = null, Status = Verdict.Failed };
             }
         }
@@ -84,6 +88,22 @@ public static class ScenarioAssertionJudge
         };
         var observed = describe(worst).Then(Phrase.Of($" over {Count(report.Samples.Count)} samples"));
         return new AssertionResult(name, threshold, observed, value, held ? Verdict.Passed : Verdict.Failed);
+    }
+
+    /// <summary>The name of the split-brain check.</summary>
+    public const string SingleWritableNodeName = "single writable node";
+
+    private static AssertionResult SingleWritableNode(LagObserverProtocol.LagReport report)
+    {
+        var threshold = Phrase.Plain("never two nodes out of recovery at once");
+        if (report.SplitBrain.Count == 0)
+            return new AssertionResult(SingleWritableNodeName, threshold, Phrase.Of($"no reading found two nodes accepting writes ({Count(report.Readings)} readings with the primary answering)"), null, Verdict.Passed);
+        var first = report.SplitBrain[0];
+        var observed = Phrase.Of($"split brain: {string.Join(" and ", first.Nodes)} accepted writes at once from {Seconds(first.From)} ")
+            .Then(first.To is { } to ? Phrase.Of($"to {Seconds(to)}") : Phrase.Plain("to the end"));
+        if (report.SplitBrain.Count > 1)
+            observed = observed.Then(Phrase.Of($", and {Phrase.Counted(report.SplitBrain.Count - 1, "time")} more"));
+        return new AssertionResult(SingleWritableNodeName, threshold, observed, null, Verdict.Failed);
     }
 
     private static AssertionResult NoSamples(string name, Phrase threshold) =>

@@ -45,7 +45,9 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         await Task.WhenAll(standbyTasks.Prepend(primaryTask)).ConfigureAwait(false);
         var (flush, insert, senders) = await primaryTask.ConfigureAwait(false);
         var at = elapsed();
-        return _standbys.Select(s => new LagReading(at, flush, insert, s.Receive, s.Replay, s.Paused, StateOf(s, senders), s.ApplyDelayed, s.Standby.Name)).ToList();
+        // The primary answered its flush position, which only a node out of recovery can: a standby out of recovery too
+        // is a second node accepting writes.
+        return _standbys.Select(s => new LagReading(at, flush, insert, s.Receive, s.Replay, s.Paused, StateOf(s, senders), s.ApplyDelayed, s.Standby.Name, s.Writable)).ToList();
     }
 
     /// <summary>What the standby's upstream says of it: the primary's walsender, or its upstream standby's when that answered this round.</summary>

@@ -26,12 +26,16 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
 
     public bool ApplyDelayed { get; private set; }
 
+    /// <summary>Whether it answered this round out of recovery: it accepts writes (it was promoted); false when it did not answer.</summary>
+    public bool Writable { get; private set; }
+
     /// <summary>Its own walsenders' states (cascaded standbys'), as of this round; null when it did not answer this round.</summary>
     public IReadOnlyDictionary<string, string>? Senders { get; private set; }
 
     public async Task ReadAsync(CancellationToken limit, CancellationToken stopping)
     {
         Senders = null;
+        Writable = false;
         // Still on a query a reading gave up on (the standby hangs): not asked again, its last known positions stand.
         if (_pending is { IsCompleted: false })
             return;
@@ -41,7 +45,7 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
         try
         {
             var read = await work.WaitAsync(limit).ConfigureAwait(false);
-            (Receive, Replay, Paused, ApplyDelayed, Senders) = (read.Receive ?? Receive, read.Replay ?? Replay, read.Paused, read.ApplyDelayed, read.Senders);
+            (Receive, Replay, Paused, ApplyDelayed, Senders, Writable) = (read.Receive ?? Receive, read.Replay ?? Replay, read.Paused, read.ApplyDelayed, read.Senders, read.Writable);
             _connection = connection;
         }
         catch (OperationCanceledException) when (!work.IsCompleted)
@@ -58,7 +62,7 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
         }
     }
 
-    private async Task<(Lsn? Receive, Lsn? Replay, bool Paused, bool ApplyDelayed, IReadOnlyDictionary<string, string>? Senders)> ReadCoreAsync(NpgsqlConnection connection)
+    private async Task<(Lsn? Receive, Lsn? Replay, bool Paused, bool ApplyDelayed, IReadOnlyDictionary<string, string>? Senders, bool Writable)> ReadCoreAsync(NpgsqlConnection connection)
     {
         if (connection.State != System.Data.ConnectionState.Open)
             await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -67,19 +71,21 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), pg_is_wal_replay_paused(), "
-                    + "coalesce((SELECT wait_event = 'RecoveryApplyDelay' FROM pg_stat_activity WHERE backend_type = 'startup' LIMIT 1), false)"),
+                // Out of recovery pg_is_wal_replay_paused() raises, so it is asked only in recovery.
+                new NpgsqlBatchCommand("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
+                    + "CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END, "
+                    + "coalesce((SELECT wait_event = 'RecoveryApplyDelay' FROM pg_stat_activity WHERE backend_type = 'startup' LIMIT 1), false), NOT pg_is_in_recovery()"),
             },
         };
         if (hasDownstream)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(SendersSql));
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
         await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-        var (receive, replay, paused, delayed) = (LsnColumn.ReadNullable(reader, 0), LsnColumn.ReadNullable(reader, 1), reader.GetBoolean(2), reader.GetBoolean(3));
+        var (receive, replay, paused, delayed, writable) = (LsnColumn.ReadNullable(reader, 0), LsnColumn.ReadNullable(reader, 1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4));
         IReadOnlyDictionary<string, string>? senders = null;
         if (hasDownstream && await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false))
             senders = await ReadSendersAsync(reader).ConfigureAwait(false);
-        return (receive, replay, paused, delayed, senders);
+        return (receive, replay, paused, delayed, senders, writable);
     }
 
     public async ValueTask DisposeAsync()

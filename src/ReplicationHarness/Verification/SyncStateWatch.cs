@@ -27,6 +27,7 @@ public static class SyncStateWatch
         outOfTime.CancelAfter(limit);
         var standbys = expected.Select(e => pair.StandbyNamed(e.Key)).ToList();
         var upstreams = standbys.Select(s => s.Upstream).Distinct().ToDictionary(u => u, u => new WalSendersReader(u == TopologySpec.PrimaryName ? pair.Primary : pair.StandbyNamed(u).Endpoint));
+        IReadOnlyList<SyncStateObservation>? last = null;
         try
         {
             while (true)
@@ -34,7 +35,12 @@ public static class SyncStateWatch
                 var senders = new Dictionary<string, (IReadOnlyDictionary<string, (string State, string SyncState)>? Rows, string? Error)>();
                 foreach (var (name, reader) in upstreams)
                     senders[name] = await reader.ReadAsync(outOfTime.Token).ConfigureAwait(false);
+                // A read the limit cut short says nothing new: the last complete one stands (a node that never answered
+                // has none, and is reported as not answering).
+                if (outOfTime.IsCancellationRequested && last is not null)
+                    return (last, Stopwatch.GetElapsedTime(started));
                 var observations = expected.Select((e, i) => Observe(standbys[i], e.Value, senders[standbys[i].Upstream])).ToList();
+                last = observations;
                 if (observations.All(o => o.Holds) || outOfTime.IsCancellationRequested)
                     return (observations, Stopwatch.GetElapsedTime(started));
                 try

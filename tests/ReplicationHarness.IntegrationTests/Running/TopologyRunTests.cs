@@ -139,7 +139,7 @@ public sealed class TopologyRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Promote_on_a_named_standby_promotes_that_one()
+    public async Task Promote_on_a_named_standby_promotes_that_one_and_with_the_primary_still_running_it_is_a_split_brain()
     {
         var result = await RunAsync("""
               - insert: { rows: 3 }
@@ -155,10 +155,16 @@ public sealed class TopologyRunTests : IDisposable
                   query: select pg_is_in_recovery()::text
                 expect:
                   result: "true"
-            """);
+              - wait: 200ms
+            """, observer: "observer: { interval: 10ms }");
 
-        Assert.True(result.Status == Verdict.Passed, string.Join("\n", result.Steps.Select(s => $"{s.Name}: {s.Detail} {Checks(s)}")));
+        // Every step did what it said; the pair ended with two primaries, which fails the scenario, named.
+        Assert.All(result.Steps, s => Assert.True(s.Status == Verdict.Passed, $"{s.Name}: {s.Detail} {Checks(s)}"));
         Assert.StartsWith("promoted with pg_promote() in ", result.Steps[2].Detail);
+        Assert.Equal(Verdict.Failed, result.Status);
+        var split = Assert.Single(result.Assertions, a => a.Name == "single writable node");
+        Assert.Equal(Verdict.Failed, split.Status);
+        Assert.Matches(@"^split brain: primary and s2 accepted writes at once from [\d.]+s to the end$", MeasureText.Format(split.Observed));
     }
 
     [Fact]
@@ -189,5 +195,28 @@ public sealed class TopologyRunTests : IDisposable
         Assert.Equal("not connected to the primary", MeasureText.Format(Assert.Single(stopped.Checks).Observed));
         Assert.Matches(@"^after 1(\.\d+)?s: s2 not connected to the primary, expected async$", stopped.Detail);
         Assert.True(stopped.Elapsed >= TimeSpan.FromMilliseconds(1400), $"the watch ended after {stopped.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Visible_on_probes_only_the_standbys_named_and_a_named_standby_that_was_stopped_fails_saying_so()
+    {
+        var named = await RunAsync("""
+              - pause_replay: { on: s2 }
+              - insert: { rows: 1 }
+                expect: { visible_within: 1s, visible_on: [s3, s1] }
+            """);
+
+        Assert.True(named.Status == Verdict.Passed, $"{named.Steps[1].Detail} {Checks(named.Steps[1])}");
+        Assert.Equal(["s1", "s3"], named.Visibility.Select(v => v.Standby).Order());
+
+        var stopped = await RunAsync("""
+              - stop_node: { node: s2 }
+              - insert: { rows: 1 }
+                expect: { visible_within: 1s, visible_on: [s2] }
+            """);
+
+        var check = Assert.Single(stopped.Steps[1].Checks, c => c.Name == "visible_within");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Equal("write 1 not visible: s2 was stopped by steps[0]", MeasureText.Format(check.Observed));
     }
 }

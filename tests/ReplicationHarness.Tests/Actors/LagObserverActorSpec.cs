@@ -91,4 +91,26 @@ public class LagObserverActorSpec : TestKit
         Assert.All(report.Samples.Where(s => s.Standby == "s1"), s => Assert.Equal(0, s.LagBytes));
         Assert.Equal(report.Samples.Count(s => s.Standby == "s1"), report.Samples.Count(s => s.Standby == "s2"));
     }
+
+    [Fact]
+    public async Task Two_nodes_accepting_writes_at_once_is_a_split_brain_with_when_it_began_and_ended()
+    {
+        // s2 answers out of recovery from the 3rd reading to the 5th while the primary answers too.
+        var reader = new ScriptedLagReader(_ => [("s1", 0x1000UL, 0x1000UL, 0x1000UL), ("s2", 0x1000UL, 0x1000UL, 0x1000UL)],
+            (n, standby) => standby == "s2" && n is >= 3 and <= 5);
+        var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
+
+        observer.Tell(LagObserverProtocol.StartSampling.Instance);
+
+        var began = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(["split brain: primary and s2 accept writes at once"], began.AlertChanges);
+        var ended = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(["split brain over"], ended.AlertChanges);
+        observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        var interval = Assert.Single(report.SplitBrain);
+        Assert.Equal(["primary", "s2"], interval.Nodes);
+        Assert.True(interval.To > interval.From);
+        Assert.True(report.Readings >= 6);
+    }
 }

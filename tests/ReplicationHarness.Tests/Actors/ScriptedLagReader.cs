@@ -5,7 +5,8 @@ namespace ReplicationHarness.Tests.Actors;
 
 /// <summary>A lag reader that plays back positions, so the observer can be specified without servers.</summary>
 /// <param name="script">The positions of each standby at the nth reading (from 1), in the topology's order.</param>
-public sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, ulong Flush, ulong Receive, ulong Replay)>> script) : ILagReader
+/// <param name="writable">Whether a standby answers out of recovery at the nth reading (promoted); never, when not given.</param>
+public sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, ulong Flush, ulong Receive, ulong Replay)>> script, Func<int, string, bool>? writable = null) : ILagReader
 {
     private int _reads;
 
@@ -22,7 +23,7 @@ public sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, u
         var n = Interlocked.Increment(ref _reads);
         var at = elapsed();
         return Task.FromResult<IReadOnlyList<LagReading>>(script(n)
-            .Select(s => new LagReading(at, new Lsn(s.Flush), new Lsn(s.Flush), new Lsn(s.Receive), new Lsn(s.Replay), false, "streaming", Standby: s.Standby))
+            .Select(s => new LagReading(at, new Lsn(s.Flush), new Lsn(s.Flush), new Lsn(s.Receive), new Lsn(s.Replay), false, "streaming", Standby: s.Standby, Writable: writable?.Invoke(n, s.Standby) ?? false))
             .ToList());
     }
 

@@ -53,6 +53,24 @@ public class ScenarioAssertionJudgeTests
     }
 
     [Fact]
+    public void Two_nodes_accepting_writes_fail_the_scenario_and_a_promoting_scenario_is_always_checked_for_it()
+    {
+        var promoting = ScenarioLoader.Load("promoting.yaml", System.Text.Encoding.UTF8.GetBytes(
+            "version: 1\nname: promoting\nsteps:\n  - stop_node: { node: primary, mode: immediate }\n  - promote:\n")).Scenario!;
+        var clean = new LagObserverProtocol.LagReport([Sample(0.1)], [], []) { Readings = 12 };
+        var split = clean with { SplitBrain = [new SplitBrainInterval(TimeSpan.FromSeconds(1.5), null, ["primary", "s2"]), new SplitBrainInterval(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.5), ["primary", "s1"])] };
+
+        var held = Assert.Single(ScenarioAssertionJudge.Judge(promoting, clean, null, ranToTheEnd: true), r => r.Name == "single writable node");
+        Assert.Equal(Verdict.Passed, held.Status);
+        Assert.Equal("no reading found two nodes accepting writes (12 readings with the primary answering)", MeasureText.Format(held.Observed));
+        var broken = Assert.Single(ScenarioAssertionJudge.Judge(Scenario(), split, null, ranToTheEnd: true), r => r.Name == "single writable node");
+        Assert.Equal(Verdict.Failed, broken.Status);
+        Assert.Equal("split brain: primary and s2 accepted writes at once from 1.5s to the end, and 1 time more", MeasureText.Format(broken.Observed));
+        // A scenario that neither promotes nor saw a split brain is not burdened with the check.
+        Assert.DoesNotContain(ScenarioAssertionJudge.Judge(Scenario(), clean, null, ranToTheEnd: true), r => r.Name == "single writable node");
+    }
+
+    [Fact]
     public void A_reading_that_failed_leaves_lag_unknown_and_fails_every_never_above_claim_saying_why()
     {
         var report = new LagObserverProtocol.LagReport([Sample(0.1), Sample(0.4)], [TimeAlert], [TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(0.3)], "57P01: terminating connection");

@@ -26,6 +26,8 @@ public partial class ScenarioReadmeTests
         ["promoted_within"] = "1s",
         ["max_lost_writes"] = "0",
         ["alerts_fired"] = "[time]",
+        // visible_on says where to probe: it comes with something to judge there.
+        ["visible_on"] = "[standby], visible_within: 1s",
     };
 
     [Fact]

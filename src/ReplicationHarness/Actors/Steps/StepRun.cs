@@ -39,13 +39,16 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     public VisibilityLedger Visibility { get; } = new();
 
     /// <summary>
-    /// The standbys a probed write is looked for on: every standby the scenario has not stopped (a stopped one cannot show
-    /// it, as the scenario meant); when it stopped them all, the first, so the write fails saying which step stopped it.
+    /// The standbys the step's probed writes are looked for on: those its <c>expect.visible_on</c> names (stopped or
+    /// not: the scenario asked), else every standby the scenario has not stopped (a stopped one cannot show them, as
+    /// the scenario meant); when it stopped them all, the first, so the write fails saying which step stopped it.
     /// </summary>
     public IReadOnlyList<IActorRef> ProbedStandbys
     {
         get
         {
+            if (Step?.Expect.VisibleOn is { } named)
+                return named.Select(Children.Node).ToList();
             var running = Children.Standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Value).ToList();
             return running.Count > 0 ? running : [Children.Standby];
         }

@@ -12,6 +12,7 @@ public static class StepCatalog
 {
     private const string VisibleWithin = "visible_within";
     private const string VisibleNotBefore = "visible_not_before";
+    private const string VisibleOn = "visible_on";
     private const string On = "on";
     private const string NodeKey = "node";
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
@@ -48,6 +49,7 @@ public static class StepCatalog
     [
         new(VisibleWithin, GroupLabel: "write steps"),
         new(VisibleNotBefore, GroupLabel: "write steps"),
+        new(VisibleOn, GroupLabel: "write steps"),
         new("result"),
         new("promoted_within"),
         new("max_lost_writes"),
@@ -64,10 +66,10 @@ public static class StepCatalog
             [],
             (h, a) => new SyncStateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.PerStandby<SyncState>(SyncStateStep.StatesKey))),
         new(InsertRowsStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 1), ArgumentKey.Table()],
-            [VisibleWithin, VisibleNotBefore],
+            [VisibleWithin, VisibleNotBefore, VisibleOn],
             (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
         new(BulkInsertUpdateStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 100), ArgumentKey.Table()],
-            [VisibleWithin, VisibleNotBefore],
+            [VisibleWithin, VisibleNotBefore, VisibleOn],
             (h, a) => new BulkInsertUpdateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
         new(WaitForCatchUpStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On, whenAbsent: "every standby")], [],
             (h, a) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On))),
@@ -98,7 +100,7 @@ public static class StepCatalog
                 ArgumentKey.Table(),
                 ArgumentKey.Boolean("background", false),
             ],
-            [VisibleWithin, VisibleNotBefore],
+            [VisibleWithin, VisibleNotBefore, VisibleOn],
             (h, a) => new SustainedLoadStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>("duration")), h.Expect, h.Line, a.Get<string>("table"),
                 a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<int>("batch"), a.Get<bool>("background"))),
         new(SqlStep.Kind, StepFamily.Sql, ArgumentShape.Mapping,

@@ -79,6 +79,35 @@ internal sealed partial class BindingContext(string file)
         return alerts;
     }
 
+    /// <summary>A list of standbys of the topology such as <c>[s1, s3]</c>, each once; null (with errors) when it is not one.</summary>
+    public List<string>? StandbyList(SourceNode node, string path)
+    {
+        if (node is not SourceSequence { Items.Count: > 0 } sequence)
+        {
+            Error(node, path, $"expected a list of standbys such as [s1, s2], found {(node is SourceSequence ? "an empty list" : node.KindDescription)}");
+            return null;
+        }
+        var names = new List<string>();
+        var complete = true;
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var itemPath = YamlPath.Index(path, i);
+            if (NodeName(sequence.Items[i], itemPath, standbysOnly: true) is not { } name)
+            {
+                complete = false;
+                continue;
+            }
+            if (names.Contains(name))
+            {
+                Error(sequence.Items[i], itemPath, $"'{name}' is listed twice; list each standby once");
+                complete = false;
+                continue;
+            }
+            names.Add(name);
+        }
+        return complete ? names : null;
+    }
+
     /// <summary>Reports a missing required key at the mapping that lacks it.</summary>
     public SourceNode? Required(SourceMapping mapping, string path, string key, string hint)
     {

@@ -282,6 +282,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         int? maxLost = null;
         string? result = null;
         IReadOnlyList<AlertKind>? alertsFired = null;
+        IReadOnlyList<string>? visibleOn = null;
         foreach (var item in mapping.Entries)
         {
             var itemPath = YamlPath.Join(path, item.Key.Value);
@@ -314,9 +315,18 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
                 case "alerts_fired":
                     alertsFired = context.AlertList(item.Value, itemPath, observer);
                     break;
+                case "visible_on":
+                    visibleOn = context.StandbyList(item.Value, itemPath);
+                    break;
             }
         }
-        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired);
+        // Only a step that judges visibility probes its writes: naming where to probe without saying what to judge does nothing.
+        if (visibleOn is not null && within is null && notBefore is null)
+        {
+            var key = mapping.Find("visible_on")!.Key;
+            context.Error(key, YamlPath.Join(path, "visible_on"), "says where the writes are probed, but nothing is judged there; add visible_within (or visible_not_before)");
+        }
+        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired, visibleOn);
     }
 
     private string? ReportResultShape(SourceNode node, string path)
