@@ -22,7 +22,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (LagCalculator Calculator, AlertTracker Alerts)> _standbys = new(StringComparer.Ordinal);
     private readonly List<LagSample> _samples = [];
     private readonly List<SplitBrainInterval> _splitBrain = [];
+    private readonly Dictionary<string, int> _unanswered = new(StringComparer.Ordinal);
     private int _readings;
+    private bool _restoring;
     private bool _reading;
     private readonly List<TimeSpan> _failedReadings = [];
     private string? _firstFailure;
@@ -54,7 +56,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             }
             _samples.AddRange(samples);
             _readings++;
-            NoteSplitBrain(taken.Readings, changes);
+            foreach (var unknown in taken.Readings.Where(r => r.Writable is null))
+                _unanswered[unknown.Standby] = _unanswered.GetValueOrDefault(unknown.Standby) + 1;
+            NoteSplitBrain(true, taken.Readings.Where(r => r.Writable == true).Select(r => r.Standby).ToList(), samples.Count > 0 ? samples[0].At : _clock.Elapsed, changes);
             var at = samples.Count > 0 ? samples[0].At : _clock.Elapsed;
             if (changes.Count > 0 || _lastUpdate is null || at - _lastUpdate >= UpdateEvery)
             {
@@ -63,9 +67,15 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             }
             ReplyIfStopping();
         });
+        Receive<LagObserverProtocol.Restoring>(_ => _restoring = true);
         Receive<LagObserverProtocol.ReadingFailed>(failed =>
         {
             _reading = false;
+            // The primary is gone, yet two promoted standbys would still be two writable nodes.
+            var changes = new List<string>();
+            NoteSplitBrain(false, failed.WritableStandbys ?? [], _clock.Elapsed, changes);
+            if (changes.Count > 0)
+                listener.Tell(new LagObserverProtocol.LagUpdate([], changes, _standbys.Values.SelectMany(s => s.Alerts.Raised).Distinct().ToList()));
             // No sample for this moment: the judge must know, or a gap in the series would read as "no lag".
             _failedReadings.Add(_clock.Elapsed);
             _firstFailure ??= failed.Reason;
@@ -81,20 +91,23 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>Opens or closes a split-brain interval: the primary answered as a primary, and so did these standbys.</summary>
-    private void NoteSplitBrain(IReadOnlyList<LagReading> readings, List<string> changes)
+    /// <summary>
+    /// Opens or closes a split-brain interval: more than one node accepted writes in this round (the primary when it
+    /// answered as a primary, and the standbys that answered out of recovery). Once the harness restores what the
+    /// scenario left, nothing new is opened: an old primary it thaws is its own doing.
+    /// </summary>
+    private void NoteSplitBrain(bool primaryAnswered, IReadOnlyList<string> writableStandbys, TimeSpan at, List<string> changes)
     {
-        var writable = readings.Where(r => r.Writable).Select(r => r.Standby).ToList();
+        IReadOnlyList<string> nodes = primaryAnswered ? [Scenarios.TopologySpec.PrimaryName, .. writableStandbys] : writableStandbys;
+        var split = nodes.Count > 1;
         var open = _splitBrain.Count > 0 && _splitBrain[^1].To is null ? _splitBrain[^1] : null;
-        var at = readings.Count > 0 ? readings[0].At : _clock.Elapsed;
-        IReadOnlyList<string> nodes = [Scenarios.TopologySpec.PrimaryName, .. writable];
-        if (open is not null && (writable.Count == 0 || !open.Nodes.SequenceEqual(nodes)))
+        if (open is not null && (!split || !open.Nodes.SequenceEqual(nodes)))
         {
             _splitBrain[^1] = open with { To = at };
             changes.Add("split brain over");
             open = null;
         }
-        if (writable.Count > 0 && open is null)
+        if (split && open is null && !_restoring)
         {
             _splitBrain.Add(new SplitBrainInterval(at, null, nodes));
             changes.Add($"split brain: {string.Join(" and ", nodes)} accept writes at once");
@@ -115,7 +128,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         _reading = true;
         ReadSafelyAsync().PipeTo(Self,
             success: readings => new LagObserverProtocol.ReadingTaken(readings),
-            failure: ex => new LagObserverProtocol.ReadingFailed(ex.Message));
+            failure: ex => new LagObserverProtocol.ReadingFailed(ex.Message, (ex as PrimaryUnreadableException)?.WritableStandbys));
     }
 
     /// <summary>A reader that throws before its first await still yields a failed reading, not a crashed observer.</summary>
@@ -126,7 +139,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         if (_stopRequestedBy is not { } requester)
             return;
         var alerts = _standbys.Values.SelectMany(s => s.Alerts.Finish()).OrderBy(a => a.FiredAt).ToArray();
-        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), alerts, _failedReadings.ToArray(), _firstFailure) { SplitBrain = _splitBrain.ToArray(), Readings = _readings });
+        requester.Tell(new LagObserverProtocol.LagReport(_samples.ToArray(), alerts, _failedReadings.ToArray(), _firstFailure) { SplitBrain = _splitBrain.ToArray(), Readings = _readings, Unanswered = new Dictionary<string, int>(_unanswered) });
         _stopRequestedBy = null;
     }
 

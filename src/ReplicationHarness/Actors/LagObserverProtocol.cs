@@ -36,6 +36,9 @@ public static class LagObserverProtocol
 
         /// <summary>How many readings found the primary answering: the moments a split brain could be seen.</summary>
         public int Readings { get; init; }
+
+        /// <summary>Per standby, in how many of those readings it did not answer (its writability unknown then).</summary>
+        public IReadOnlyDictionary<string, int> Unanswered { get; init; } = new Dictionary<string, int>();
     }
 
     /// <summary>Sent to the parent now and then, and whenever an alert fires or clears, for live progress.</summary>
@@ -58,5 +61,19 @@ public static class LagObserverProtocol
     public sealed record ReadingTaken(IReadOnlyList<LagReading> Readings);
 
     /// <summary>A reading failed (a node is down); sampling goes on.</summary>
-    public sealed record ReadingFailed(string Reason);
+    /// <param name="WritableStandbys">Standbys that answered out of recovery in that round (the primary could not be read).</param>
+    public sealed record ReadingFailed(string Reason, IReadOnlyList<string>? WritableStandbys = null);
+
+    /// <summary>
+    /// The harness starts undoing what the scenario left (thawing nodes, restoring the link): a split brain seen from
+    /// now on is the harness's doing (an old primary it thawed), not the scenario's, and is not recorded.
+    /// </summary>
+    public sealed record Restoring
+    {
+        public static readonly Restoring Instance = new();
+
+        private Restoring()
+        {
+        }
+    }
 }

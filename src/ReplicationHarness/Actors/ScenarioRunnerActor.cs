@@ -119,7 +119,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         });
         Receive<LagObserverProtocol.LagUpdate>(update =>
         {
-            _lastLag = update.Samples;
+            if (update.Samples.Count > 0)
+                _lastLag = update.Samples;
             _run.Facts.NoteAlerts(update.Raised);
             foreach (var change in update.AlertChanges)
                 Report(RunEvent.Alert, change);

@@ -14,6 +14,6 @@ namespace ReplicationHarness.Observation;
 /// <param name="Standby">Which standby (its name in the topology; <c>standby</c> for a pair). Positions of the primary are
 /// the primary's for every standby, a cascaded one's too: its lag is end to end; its state is its upstream's view of it.</param>
 /// <param name="Writable">Whether the standby answered this reading out of recovery (it accepts writes) while the primary
-/// answered as a primary: two nodes accepting writes at once.</param>
+/// answered as a primary: two nodes accepting writes at once; null when the standby did not answer.</param>
 public sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState, bool ApplyDelayed = false,
-    string Standby = Scenarios.TopologySpec.PairStandbyName, bool Writable = false);
+    string Standby = Scenarios.TopologySpec.PairStandbyName, bool? Writable = false);

@@ -42,8 +42,17 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         limit.CancelAfter(readingLimit);
         var primaryTask = ReadPrimaryAsync(limit.Token, cancellationToken);
         var standbyTasks = _standbys.Select(s => s.ReadAsync(limit.Token, cancellationToken)).ToArray();
-        await Task.WhenAll(standbyTasks.Prepend(primaryTask)).ConfigureAwait(false);
-        var (flush, insert, senders) = await primaryTask.ConfigureAwait(false);
+        await Task.WhenAll(standbyTasks).ConfigureAwait(false);
+        (Lsn Flush, Lsn Insert, IReadOnlyDictionary<string, string> Senders) primaryRead;
+        try
+        {
+            primaryRead = await primaryTask.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or NpgsqlException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PrimaryUnreadableException(ex.Message, _standbys.Where(s => s.Writable == true).Select(s => s.Standby.Name).ToList(), ex);
+        }
+        var (flush, insert, senders) = primaryRead;
         var at = elapsed();
         // The primary answered its flush position, which only a node out of recovery can: a standby out of recovery too
         // is a second node accepting writes.

@@ -26,8 +26,8 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
 
     public bool ApplyDelayed { get; private set; }
 
-    /// <summary>Whether it answered this round out of recovery: it accepts writes (it was promoted); false when it did not answer.</summary>
-    public bool Writable { get; private set; }
+    /// <summary>Whether it answered this round out of recovery: it accepts writes (it was promoted); null when it did not answer.</summary>
+    public bool? Writable { get; private set; }
 
     /// <summary>Its own walsenders' states (cascaded standbys'), as of this round; null when it did not answer this round.</summary>
     public IReadOnlyDictionary<string, string>? Senders { get; private set; }
@@ -35,7 +35,7 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
     public async Task ReadAsync(CancellationToken limit, CancellationToken stopping)
     {
         Senders = null;
-        Writable = false;
+        Writable = null;
         // Still on a query a reading gave up on (the standby hangs): not asked again, its last known positions stand.
         if (_pending is { IsCompleted: false })
             return;

@@ -32,12 +32,13 @@ public static class SyncStateWatch
         {
             while (true)
             {
-                var senders = new Dictionary<string, (IReadOnlyDictionary<string, (string State, string SyncState)>? Rows, string? Error)>();
-                foreach (var (name, reader) in upstreams)
-                    senders[name] = await reader.ReadAsync(outOfTime.Token).ConfigureAwait(false);
-                // A read the limit cut short says nothing new: the last complete one stands (a node that never answered
-                // has none, and is reported as not answering).
-                if (outOfTime.IsCancellationRequested && last is not null)
+                // In parallel: an upstream that hangs does not hold back (or get blamed for) the others.
+                var names = upstreams.Keys.ToList();
+                var reads = await Task.WhenAll(names.Select(n => upstreams[n].ReadAsync(outOfTime.Token))).ConfigureAwait(false);
+                var senders = names.Zip(reads).ToDictionary(p => p.First, p => (p.Second.Rows, p.Second.Error));
+                // A read the limit cut short says nothing new: the last complete round stands (a node that never
+                // answered has none, and is reported as not answering).
+                if (reads.Any(r => r.Cut) && last is not null)
                     return (last, Stopwatch.GetElapsedTime(started));
                 var observations = expected.Select((e, i) => Observe(standbys[i], e.Value, senders[standbys[i].Upstream])).ToList();
                 last = observations;
@@ -61,13 +62,18 @@ public static class SyncStateWatch
         }
     }
 
-    private static SyncStateObservation Observe(ProvisionedStandby standby, SyncState expected, (IReadOnlyDictionary<string, (string State, string SyncState)>? Rows, string? Error) upstream)
+    private static SyncStateObservation Observe(ProvisionedStandby standby, SyncState expected,
+        (IReadOnlyDictionary<string, IReadOnlyList<(string State, string SyncState)>>? Rows, string? Error) upstream)
     {
         var of = NodeText.The(standby.Upstream);
         if (upstream.Rows is null)
             return new SyncStateObservation(standby.Name, expected, $"{of} could not be read: {upstream.Error}", false);
-        if (!upstream.Rows.TryGetValue(standby.ApplicationName, out var row))
+        if (!upstream.Rows.TryGetValue(standby.ApplicationName, out var rows))
             return new SyncStateObservation(standby.Name, expected, $"not connected to {of}", false);
+        // Two walsenders for one standby (a stale one lingering after a partition): which state counts is unknown.
+        if (rows.Count > 1)
+            return new SyncStateObservation(standby.Name, expected, $"{rows.Count} walsenders on {of} ({string.Join(", ", rows.Select(r => $"{r.SyncState} (state {r.State})"))})", false);
+        var row = rows[0];
         var holds = row.State == "streaming" && row.SyncState == expected.ToString().ToLowerInvariant();
         return new SyncStateObservation(standby.Name, expected, row.State == "streaming" ? row.SyncState : $"{row.SyncState} (state {row.State})", holds);
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using ReplicationHarness.Actors;
+using ReplicationHarness.Observation;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
 
@@ -112,5 +113,45 @@ public class LagObserverActorSpec : TestKit
         Assert.Equal(["primary", "s2"], interval.Nodes);
         Assert.True(interval.To > interval.From);
         Assert.True(report.Readings >= 6);
+    }
+
+    [Fact]
+    public async Task Two_promoted_standbys_are_a_split_brain_even_with_the_primary_gone()
+    {
+        // From the 3rd reading the primary cannot be read, and s1 and s2 both answer out of recovery.
+        var reader = new ScriptedLagReader(n => n >= 3
+            ? throw new PrimaryUnreadableException("the primary does not answer", ["s1", "s2"], new TimeoutException())
+            : [("s1", 0x1000UL, 0x1000UL, 0x1000UL), ("s2", 0x1000UL, 0x1000UL, 0x1000UL)]);
+        var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
+
+        observer.Tell(LagObserverProtocol.StartSampling.Instance);
+
+        var began = await FishForMessageAsync<LagObserverProtocol.LagUpdate>(u => u.AlertChanges.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(["split brain: s1 and s2 accept writes at once"], began.AlertChanges);
+        observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        Assert.Equal(["s1", "s2"], Assert.Single(report.SplitBrain).Nodes);
+        Assert.NotEmpty(report.FailedReadings);
+    }
+
+    [Fact]
+    public async Task A_split_brain_that_begins_once_the_harness_restores_the_pair_is_not_the_scenarios()
+    {
+        var writable = false;
+        var reader = new ScriptedLagReader(_ => [("s1", 0x1000UL, 0x1000UL, 0x1000UL)], (_, _) => Volatile.Read(ref writable));
+        var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), TestActor));
+
+        observer.Tell(LagObserverProtocol.StartSampling.Instance);
+        await AwaitConditionAsync(() => Task.FromResult(reader.Reads >= 3), TimeSpan.FromSeconds(5));
+        // The harness thaws an old primary at the end: both answer as primaries from then on.
+        observer.Tell(LagObserverProtocol.Restoring.Instance);
+        await Task.Delay(50);
+        Volatile.Write(ref writable, true);
+        var reads = reader.Reads;
+        await AwaitConditionAsync(() => Task.FromResult(reader.Reads >= reads + 5), TimeSpan.FromSeconds(5));
+        observer.Tell(LagObserverProtocol.StopSampling.Instance, TestActor);
+
+        var report = await FishForMessageAsync<LagObserverProtocol.LagReport>(_ => true, TimeSpan.FromSeconds(3));
+        Assert.Empty(report.SplitBrain);
     }
 }

@@ -85,6 +85,8 @@ public class ScenarioRunnerSpec : TestKit
     /// <summary>The observer's report after the steps; then the result.</summary>
     private async Task<ScenarioResult> FinishAsync()
     {
+        // The observer hears that the harness is restoring the pair (a split brain from then on is not the scenario's), then stops.
+        await _observer.ExpectMsgAsync<LagObserverProtocol.Restoring>();
         await _observer.ExpectMsgAsync<LagObserverProtocol.StopSampling>();
         _runner.Tell(new LagObserverProtocol.LagReport([], [], []));
         return (await ExpectMsgAsync<ScenarioRunnerProtocol.ScenarioFinished>()).Result;
@@ -101,6 +103,8 @@ public class ScenarioRunnerSpec : TestKit
         _runner.Tell(new PrimaryNodeProtocol.Committed(1, 0, "harness_items", WriteKind.Insert, 5, 0, 0, new Lsn(200)));
         _runner.Tell(Visible(write, 1_500));
 
+        // The observer hears that the harness is restoring the pair (a split brain from then on is not the scenario's), then stops.
+        await _observer.ExpectMsgAsync<LagObserverProtocol.Restoring>();
         await _observer.ExpectMsgAsync<LagObserverProtocol.StopSampling>();
         _runner.Tell(new LagObserverProtocol.LagReport([], [], []));
         Assert.Equal(ContentsComparison.Index, (await _primary.ExpectMsgAsync<PrimaryNodeProtocol.GetFlushPosition>()).StepIndex);

@@ -34,6 +34,9 @@ public class SyncStateStepTests
             "test.yaml:8:33 steps[0].sync_state.s2: 'quorom' is not a sync state (did you mean 'quorum'?); use sync, quorum, potential or async",
         ], ScenarioText.Errors(WithSteps("  - sync_state: { s3: sync, s2: quorom }\n")));
         Assert.Equal(
+            ["test.yaml:8:29 steps[0].sync_state.s1 : 's1' is named twice; name each standby once"],
+            ScenarioText.Errors(WithSteps("  - sync_state: { s1: sync, \"s1 \": quorum }\n")));
+        Assert.Equal(
             ["test.yaml:8:19 steps[0].sync_state.primary: the primary replays no WAL; name a standby: s1 or s2"],
             ScenarioText.Errors(WithSteps("  - sync_state: { primary: sync }\n")));
         Assert.Equal(

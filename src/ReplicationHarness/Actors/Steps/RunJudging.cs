@@ -25,6 +25,8 @@ internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<b
 
     public void Start()
     {
+        // What the harness does from here (thawing an old primary) is not the scenario's split brain.
+        run.Children.Observer.Tell(LagObserverProtocol.Restoring.Instance);
         if (run.Facts.Frozen.Count == 0)
         {
             RestoreLink();

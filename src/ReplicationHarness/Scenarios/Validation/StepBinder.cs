@@ -243,6 +243,11 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         {
             var entryPath = YamlPath.Join(path, entry.Key.Value);
             var standby = context.NodeName(entry.Key, entryPath, standbysOnly: true);
+            if (standby is not null && pairs.Any(p => p.Key == standby))
+            {
+                context.Error(entry.Key, entryPath, $"'{standby}' is named twice; name each standby once");
+                standby = null;
+            }
             var read = value.Read(context, entry.Value, entryPath);
             complete &= standby is not null && read is not null;
             if (standby is not null && read is not null)
