@@ -309,35 +309,22 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Contains("failed: steps[2] insert: visible_within <= 1s, observed 1 of 2 probes not visible", output);
     }
 
-    [Fact]
+    [Theory]
     [Breaks("quorum-sync.yaml")]
-    public async Task Quorum_sync_fails_when_the_primary_waits_by_priority_instead()
-    {
-        var file = Broken("quorum-sync.yaml", ("sync: { method: any, count: 1, standbys: [s1, s2] }", "sync: { method: first, count: 1, standbys: [s1, s2] }"));
-
-        var (code, _, scenario) = await RunAsync(file);
-
-        Assert.Equal(ExitCodes.ScenarioFailed, code);
-        var quorum = scenario.Steps[1];
-        Assert.Equal(Verdict.Failed, quorum.Status);
-        Assert.Equal([("s1: sync_state", "sync", Verdict.Failed), ("s2: sync_state", "potential", Verdict.Failed)],
-            quorum.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
-        Assert.StartsWith("after ", quorum.Detail);
-        Assert.EndsWith(": s1 sync, expected quorum; s2 potential, expected quorum", quorum.Detail);
-    }
-
-    [Fact]
     [Breaks("first-sync.yaml")]
-    public async Task First_sync_fails_when_the_primary_waits_for_a_quorum_instead()
+    [InlineData("quorum-sync.yaml", "any", "first", "sync", "potential")]
+    [InlineData("first-sync.yaml", "first", "any", "quorum", "quorum")]
+    public async Task A_sync_scenario_fails_naming_each_standby_when_the_primary_waits_by_the_other_rule(string shipped, string method, string broken, string s1Shows, string s2Shows)
     {
-        var file = Broken("first-sync.yaml", ("sync: { method: first, count: 1, standbys: [s1, s2] }", "sync: { method: any, count: 1, standbys: [s1, s2] }"));
+        var file = Broken(shipped, ($"sync: {{ method: {method}, count: 1, standbys: [s1, s2] }}", $"sync: {{ method: {broken}, count: 1, standbys: [s1, s2] }}"));
 
         var (code, _, scenario) = await RunAsync(file);
 
         Assert.Equal(ExitCodes.ScenarioFailed, code);
-        var priority = scenario.Steps[1];
-        Assert.Equal(Verdict.Failed, priority.Status);
-        Assert.Equal([("s1: sync_state", "quorum", Verdict.Failed), ("s2: sync_state", "quorum", Verdict.Failed)],
-            priority.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
+        var first = scenario.Steps[1];
+        Assert.Equal(Verdict.Failed, first.Status);
+        Assert.Equal([("s1: sync_state", s1Shows, Verdict.Failed), ("s2: sync_state", s2Shows, Verdict.Failed)],
+            first.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
+        Assert.Matches($@"^after \S+: s1 {s1Shows}, expected \w+; s2 {s2Shows}, expected \w+$", first.Detail);
     }
 }
