@@ -71,7 +71,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         Receive<LagObserverProtocol.ReadingFailed>(failed =>
         {
             _reading = false;
-            // The primary is gone, yet two promoted standbys would still be two writable nodes.
+            // The primary is gone, yet two promoted standbys would still be two writable nodes: the round counts.
+            _readings++;
             var changes = new List<string>();
             NoteSplitBrain(false, failed.WritableStandbys ?? [], _clock.Elapsed, changes);
             if (changes.Count > 0)

@@ -34,7 +34,7 @@ public static class LagObserverProtocol
         /// <summary>When more than one node accepted writes at once (split brain), in time order.</summary>
         public IReadOnlyList<SplitBrainInterval> SplitBrain { get; init; } = [];
 
-        /// <summary>How many readings found the primary answering: the moments a split brain could be seen.</summary>
+        /// <summary>How many rounds of reading ended, the primary answering or not: the moments a split brain could be seen.</summary>
         public int Readings { get; init; }
 
         /// <summary>Per standby, in how many of those readings it did not answer (its writability unknown then).</summary>

@@ -97,12 +97,12 @@ public static class ScenarioAssertionJudge
     {
         var threshold = Phrase.Plain("never two nodes out of recovery at once");
         if (report.SplitBrain.Count == 0 && report.Readings == 0)
-            return new AssertionResult(SingleWritableNodeName, threshold, Phrase.Plain("the primary never answered a lag reading, so two writable nodes could not be ruled out"), null, Verdict.Failed);
+            return new AssertionResult(SingleWritableNodeName, threshold, Phrase.Plain("no lag reading was taken, so two writable nodes could not be ruled out"), null, Verdict.Failed);
         if (report.SplitBrain.Count == 0)
         {
             // A standby that did not answer (stopped, hung) could not say whether it was writable: the reader is told.
             var unanswered = report.Unanswered.Where(u => u.Value > 0).Select(u => $"{u.Key} did not answer in {u.Value}").ToList();
-            var none = Phrase.Of($"no reading found two nodes accepting writes ({Count(report.Readings)} readings with the primary answering")
+            var none = Phrase.Of($"no reading found two nodes accepting writes ({Count(report.Readings)} readings")
                 .Then(unanswered.Count == 0 ? Phrase.Plain(")") : Phrase.Of($"; {string.Join(", ", unanswered)} of them)"));
             return new AssertionResult(SingleWritableNodeName, threshold, none, null, Verdict.Passed);
         }

@@ -12,7 +12,7 @@ namespace ReplicationHarness.Observation;
 /// positions (fine-grained, unlike the primary's lag columns which move only on standby feedback), all at once.
 /// A cascaded standby's lag is end to end (against the primary's flush) and its state is what its upstream standby's
 /// walsender says. When a standby does not answer, its last known positions stand, so its lag keeps growing as it should.
-/// Every reading ends within <paramref name="readingLimit"/>, also against a hung (frozen) node: a query that does not
+/// Every reading ends within twice <paramref name="readingLimit"/> (the standbys', then the primary's), also against a hung (frozen) node: a query that does not
 /// answer by then is abandoned (<see cref="AbandonAtLimit"/>), and that node is not asked again until it has answered.
 /// A primary that does not answer fails the reading, saying so; a standby that does not answer counts as one that is down.
 /// </summary>
@@ -38,15 +38,21 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
     /// <inheritdoc />
     public async Task<IReadOnlyList<LagReading>> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default)
     {
+        // The standbys first, then the primary: a standby that answered out of recovery before the primary was asked and
+        // answered as a primary means both accepted writes at the moment the primary answered. Asked at once, a standby
+        // promoted in between (the primary stopped, then a failover) would read as a split brain that never was.
+        // Each part has its own limit, so a standby that hangs does not leave the primary without time to answer.
+        using (var standbyLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            standbyLimit.CancelAfter(readingLimit);
+            await Task.WhenAll(_standbys.Select(s => s.ReadAsync(standbyLimit.Token, cancellationToken))).ConfigureAwait(false);
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(readingLimit);
-        var primaryTask = ReadPrimaryAsync(limit.Token, cancellationToken);
-        var standbyTasks = _standbys.Select(s => s.ReadAsync(limit.Token, cancellationToken)).ToArray();
-        await Task.WhenAll(standbyTasks).ConfigureAwait(false);
         (Lsn Flush, Lsn Insert, IReadOnlyDictionary<string, string> Senders) primaryRead;
         try
         {
-            primaryRead = await primaryTask.ConfigureAwait(false);
+            primaryRead = await ReadPrimaryAsync(limit.Token, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or NpgsqlException && !cancellationToken.IsCancellationRequested)
         {
