@@ -23,7 +23,7 @@ public static class LoadJudge
         if (summary.Probed > 0)
         {
             // With several standbys each marked write is probed on each: the figures count probes, and say so.
-            var standbys = measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Count();
+            var standbys = VisibilityJudge.StandbysProbed(measured, unseen);
             var what = standbys > 1 ? $"probe{(summary.Probed == 1 ? "" : "s")} of marked writes on {standbys} standbys" : $"write{(summary.Probed == 1 ? "" : "s")} probed";
             detail += $"; {summary.Probed} {what}, {summary.Probed - unseen.Count} seen"
                 + (unseen.Count == 0 ? "" : $", {unseen.Count} not visible within {DurationText.Describe(unseen[0].Deadline)}");

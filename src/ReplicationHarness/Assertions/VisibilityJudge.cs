@@ -13,6 +13,10 @@ namespace ReplicationHarness.Assertions;
 /// </summary>
 public static class VisibilityJudge
 {
+    /// <summary>How many standbys the writes were probed on, seen there or not: with more than one, the figures name them.</summary>
+    public static int StandbysProbed(IReadOnlyList<VisibilityMeasurement> measured, IReadOnlyList<UnseenWrite> unseen) =>
+        measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Count();
+
     /// <summary>Whether a write step's writes are probed: only when it judges visibility; otherwise later steps do.</summary>
     public static bool ExpectsVisibility(StepExpectation expect) => expect.VisibleWithin is not null || expect.VisibleNotBefore is not null;
 
@@ -27,7 +31,7 @@ public static class VisibilityJudge
         if (probed == 0)
             return checks;
         var threshold = expect.VisibleWithin is { } within ? Phrase.Of($"<= {Exact(within)}") : Phrase.Of($"within the step's {Exact(stepLimit)}");
-        var standbys = measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Count();
+        var standbys = StandbysProbed(measured, unseen);
         if (unseen.Count > 0)
         {
             checks.Add(new AssertionResult("visible_within", threshold, DescribeUnseen(unseen, measured), null, Verdict.Failed));
@@ -64,7 +68,7 @@ public static class VisibilityJudge
     /// <summary>What the failed visible_within check says: the one write's rows seen, or how many of all were not seen.</summary>
     public static Phrase DescribeUnseen(IReadOnlyList<UnseenWrite> unseen, IReadOnlyList<VisibilityMeasurement> measured)
     {
-        if (measured.Select(m => m.Standby).Concat(unseen.Select(u => u.Standby)).Distinct().Skip(1).Any())
+        if (StandbysProbed(measured, unseen) > 1)
             return DescribeUnseenOnSeveral(unseen, measured);
         if (unseen is [var only] && measured.Count == 0)
         {

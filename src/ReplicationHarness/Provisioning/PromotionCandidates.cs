@@ -35,13 +35,8 @@ public static class PromotionCandidates
         try
         {
             await AbandonAtLimit.OpenAsync(connection, limit).ConfigureAwait(false);
-            var (inRecovery, received, replayed) = await AbandonAtLimit.RunAsync(connection, async () =>
-            {
-                await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()", connection);
-                await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
-                await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-                return (reader.GetBoolean(0), LsnColumn.ReadNullable(reader, 1) ?? Lsn.Zero, LsnColumn.ReadNullable(reader, 2) ?? Lsn.Zero);
-            }, limit).ConfigureAwait(false);
+            var (inRecovery, received, replayed, _, _) = await AbandonAtLimit.RunAsync(connection,
+                () => StandbyPromoter.ReadStateAsync(connection, CancellationToken.None), limit).ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             // Without a WAL receiver (it lost its upstream) the received position is what it replayed.
             return inRecovery

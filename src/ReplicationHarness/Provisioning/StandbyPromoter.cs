@@ -78,7 +78,8 @@ public static class StandbyPromoter
         }
     }
 
-    private static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Whether the node is in recovery, what it received and replayed (zero for none), its version and its promote_trigger_file.</summary>
+    internal static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), current_setting('server_version_num')::int, current_setting('promote_trigger_file', true)", connection);

@@ -74,8 +74,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
         // Every write is answered within 80% of the step's limit from the load's start, so a primary that hangs
         // (frozen) fails the load's writes saying it does not answer, before the step's own timer ends it.
         // The last batch's probe may look past its deadline only within what is left before the step's inner limit.
-        var spare = Run.Inner - load.Duration - probeDeadline;
-        var grace = spare <= TimeSpan.Zero ? TimeSpan.Zero : spare < StepRun.ProbeGrace ? spare : StepRun.ProbeGrace;
+        var grace = StepRun.ProbeGraceWithin(Run.Inner - load.Duration - probeDeadline);
         Run.Children.Writer.Tell(new WriterLoadProtocol.StartLoad(load.Index, load.Table, load.Rate, load.Duration, load.BatchSize, firstWriteId, markEvery,
             probeDeadline, Run.ProbedStandbys, Run.Self) { WritesWithin = Run.StepLimit * 0.8, ProbeGrace = grace });
         if (!load.Background)

@@ -57,6 +57,9 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// <summary>The most a probe may go past its deadline for its last look and the standby's positions (see <see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>
     public static readonly TimeSpan ProbeGrace = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The grace a probe gets when <paramref name="spare"/> is what is left past its deadline: all of it up to <see cref="ProbeGrace"/>, none when nothing is left.</summary>
+    public static TimeSpan ProbeGraceWithin(TimeSpan spare) => spare <= TimeSpan.Zero ? TimeSpan.Zero : spare < ProbeGrace ? spare : ProbeGrace;
+
     /// <summary>The index of the step under way.</summary>
     public int Index { get; private set; } = -1;
 

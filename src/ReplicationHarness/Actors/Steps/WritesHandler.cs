@@ -93,7 +93,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         var remaining = Run.StepLimit - (Run.Clock.Elapsed - Run.Started);
         var deadline = step.Expect.VisibleWithin is { } within && within < remaining * 0.8 ? within : remaining * 0.8;
         // The last look after the deadline fits in what is left before the step's own timer, with a tenth to spare.
-        var grace = Clamp(remaining * 0.9 - deadline, TimeSpan.Zero, StepRun.ProbeGrace);
+        var grace = StepRun.ProbeGraceWithin(remaining * 0.9 - deadline);
         var probers = probed ? Run.ProbedStandbys : [];
         _owed = probers.Count;
         // The write itself gets the same share of what is left: a primary that hangs (frozen) fails the step saying so.
@@ -103,8 +103,6 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
             ProbeGrace = grace,
         });
     }
-
-    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void OnCommitted(PrimaryNodeProtocol.Committed committed)
     {
