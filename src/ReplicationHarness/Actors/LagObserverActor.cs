@@ -58,12 +58,12 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             _readings++;
             foreach (var unknown in taken.Readings.Where(r => r.Writable is null))
                 _unanswered[unknown.Standby] = _unanswered.GetValueOrDefault(unknown.Standby) + 1;
-            NoteSplitBrain(true, taken.Readings.Where(r => r.Writable == true).Select(r => r.Standby).ToList(), samples.Count > 0 ? samples[0].At : _clock.Elapsed, changes);
             var at = samples.Count > 0 ? samples[0].At : _clock.Elapsed;
+            NoteSplitBrain(true, taken.Readings.Where(r => r.Writable == true).Select(r => r.Standby).ToList(), at, changes);
             if (changes.Count > 0 || _lastUpdate is null || at - _lastUpdate >= UpdateEvery)
             {
                 _lastUpdate = at;
-                listener.Tell(new LagObserverProtocol.LagUpdate(samples, changes, _standbys.Values.SelectMany(s => s.Alerts.Raised).Distinct().ToList()));
+                listener.Tell(new LagObserverProtocol.LagUpdate(samples, changes, Raised));
             }
             ReplyIfStopping();
         });
@@ -76,7 +76,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             var changes = new List<string>();
             NoteSplitBrain(false, failed.WritableStandbys ?? [], _clock.Elapsed, changes);
             if (changes.Count > 0)
-                listener.Tell(new LagObserverProtocol.LagUpdate([], changes, _standbys.Values.SelectMany(s => s.Alerts.Raised).Distinct().ToList()));
+                listener.Tell(new LagObserverProtocol.LagUpdate([], changes, Raised));
             // No sample for this moment: the judge must know, or a gap in the series would read as "no lag".
             _failedReadings.Add(_clock.Elapsed);
             _firstFailure ??= failed.Reason;
@@ -114,6 +114,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             changes.Add($"split brain: {string.Join(" and ", nodes)} accept writes at once");
         }
     }
+
+    /// <summary>The alerts raised now, on any standby.</summary>
+    private IReadOnlyList<AlertKind> Raised => _standbys.Values.SelectMany(s => s.Alerts.Raised).Distinct().ToList();
 
     private (LagCalculator Calculator, AlertTracker Alerts) Of(string standby)
     {

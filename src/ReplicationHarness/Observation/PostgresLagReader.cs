@@ -29,12 +29,6 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
     // A query given up on at a reading's limit that is still running, and since when (Stopwatch ticks).
     private (Task Work, long Since)? _primaryPending;
 
-    /// <summary>A pair's reader: its one standby.</summary>
-    public PostgresLagReader(NodeEndpoint primary, NodeEndpoint standby, string standbyApplicationName, TimeSpan readingLimit)
-        : this(primary, [new ProvisionedStandby(TopologySpec.PairStandbyName, TopologySpec.PrimaryName, standby, "", standbyApplicationName, new Dictionary<string, string>())], readingLimit)
-    {
-    }
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<LagReading>> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default)
     {
