@@ -14,7 +14,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private const string TickTimer = "tick";
     private static readonly TimeSpan UpdateEvery = TimeSpan.FromMilliseconds(250);
 
-    private readonly ILagReader _reader;
+    private ILagReader _reader;
+    // The reader of the topology as its roles moved, taken up between two readings.
+    private ILagReader? _next;
     private readonly LagObserverSpec _spec;
     private readonly ScenarioClock _clock;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,10 +32,12 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private string? _firstFailure;
     private TimeSpan? _lastUpdate;
     private IActorRef? _stopRequestedBy;
+    private readonly IActorRef _listener;
 
     public LagObserverActor(ILagReader reader, LagObserverSpec spec, ScenarioClock clock, IActorRef listener)
     {
         _reader = reader;
+        _listener = listener;
         _spec = spec;
         _clock = clock;
 
@@ -45,18 +49,19 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             _reading = false;
             var samples = new List<LagSample>(taken.Readings.Count);
             var changes = new List<string>();
-            foreach (var reading in taken.Readings)
+            var replicating = taken.Readings.Where(r => !r.Detached).ToList();
+            foreach (var reading in replicating)
             {
                 var (calculator, alerts) = Of(reading.Standby);
                 var sample = calculator.Add(reading);
                 samples.Add(sample);
                 alerts.Add(sample);
                 // Several standbys: each change says whose alert it is.
-                changes.AddRange(taken.Readings.Count == 1 ? alerts.Changes : alerts.Changes.Select(c => $"{reading.Standby}: {c}"));
+                changes.AddRange(replicating.Count == 1 && _standbys.Count == 1 ? alerts.Changes : alerts.Changes.Select(c => $"{reading.Standby}: {c}"));
             }
             _samples.AddRange(samples);
             _readings++;
-            foreach (var unknown in taken.Readings.Where(r => r.Writable is null))
+            foreach (var unknown in replicating.Where(r => r.Writable is null))
                 _unanswered[unknown.Standby] = _unanswered.GetValueOrDefault(unknown.Standby) + 1;
             var at = samples.Count > 0 ? samples[0].At : _clock.Elapsed;
             NoteSplitBrain(true, taken.Readings.Where(r => r.Writable == true).Select(r => r.Standby).ToList(), at, changes);
@@ -68,6 +73,13 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             ReplyIfStopping();
         });
         Receive<LagObserverProtocol.Restoring>(_ => _restoring = true);
+        Receive<LagObserverProtocol.RolesMoved>(moved =>
+        {
+            // From the reader that has read: it hands on what it knows of each standby. One made since and not used yet goes.
+            if (_next is { } unused && !ReferenceEquals(unused, _reader))
+                _ = unused.DisposeAsync().AsTask();
+            _next = _reader.Retarget(moved.Roles);
+        });
         Receive<LagObserverProtocol.ReadingFailed>(failed =>
         {
             _reading = false;
@@ -99,7 +111,9 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     /// </summary>
     private void NoteSplitBrain(bool primaryAnswered, IReadOnlyList<string> writableStandbys, TimeSpan at, List<string> changes)
     {
-        IReadOnlyList<string> nodes = primaryAnswered ? [Scenarios.TopologySpec.PrimaryName, .. writableStandbys] : writableStandbys;
+        // In one order whoever is the primary now: a failover that moves the role does not make the same split brain a new one.
+        var nodes = (primaryAnswered ? [_reader.Primary, .. writableStandbys] : writableStandbys)
+            .OrderBy(n => n != Scenarios.TopologySpec.PrimaryName).ThenBy(n => n, StringComparer.Ordinal).ToList();
         var split = nodes.Count > 1;
         var open = _splitBrain.Count > 0 && _splitBrain[^1].To is null ? _splitBrain[^1] : null;
         if (open is not null && (!split || !open.Nodes.SequenceEqual(nodes)))
@@ -129,6 +143,17 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     {
         if (_reading)
             return;
+        if (_next is { } next)
+        {
+            // Between readings only: a reading under way finishes with the reader that started it.
+            // No reading runs now: the old reader's connections can go (a query it gave up on closes its own when it ends).
+            if (!ReferenceEquals(next, _reader))
+                _ = _reader.DisposeAsync().AsTask();
+            var moved = next.Primary != _reader.Primary;
+            (_reader, _next) = (next, null);
+            if (moved)
+                _listener.Tell(new LagObserverProtocol.RolesTaken(_clock.Elapsed, next.Primary));
+        }
         _reading = true;
         ReadSafelyAsync().PipeTo(Self,
             success: readings => new LagObserverProtocol.ReadingTaken(readings),

@@ -76,4 +76,15 @@ public static class LagObserverProtocol
         {
         }
     }
+
+    /// <summary>The topology's roles moved (a promotion, a follow, a rejoin): sample the primary and standbys they name from the next reading on.</summary>
+    public sealed record RolesMoved(Provisioning.TopologyRoles Roles);
+
+    /// <summary>
+    /// Told to the listener when readings start going to the new primary <see cref="RolesMoved"/> named: readings that
+    /// failed before were still the old primary's.
+    /// </summary>
+    /// <param name="At">When, on the scenario's clock.</param>
+    /// <param name="Primary">The node read as the primary from now on.</param>
+    public sealed record RolesTaken(TimeSpan At, string Primary);
 }

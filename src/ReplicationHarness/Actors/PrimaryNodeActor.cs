@@ -15,7 +15,11 @@ namespace ReplicationHarness.Actors;
 /// </summary>
 public sealed class PrimaryNodeActor : ReceiveActor
 {
-    private readonly NodeEndpoint _endpoint;
+    private NodeEndpoint _endpoint;
+    // The node holding the primary's role: it moves at a promotion (see PrimaryNodeProtocol.Retarget).
+    private string _node = TopologySpec.PrimaryName;
+    // Sources of a node that lost the role: writes still in flight there finish on them; disposed at the end.
+    private readonly List<NpgsqlDataSource> _retired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly RowGenerator _rows = new(seed: 20261125);
     // Every acknowledgement, kept so a failover can be checked against what clients were promised.
@@ -27,17 +31,28 @@ public sealed class PrimaryNodeActor : ReceiveActor
     {
         _endpoint = endpoint;
 
+        Receive<PrimaryNodeProtocol.Retarget>(retarget =>
+        {
+            if (retarget.Node != _node)
+            {
+                (_endpoint, _node) = (retarget.Endpoint, retarget.Node);
+                _retired.AddRange(new[] { _source, _writes }.OfType<NpgsqlDataSource>());
+                (_source, _writes) = (null, null);
+            }
+            if (retarget.LedgerFor is { } step)
+                Sender.Tell(new PrimaryNodeProtocol.AcknowledgedWrites(step, _acknowledged.ToArray()));
+        });
         Receive<NodeProtocol.Connect>(_ =>
-            NodeQueries.ConnectAsync(Source, TopologySpec.PrimaryName, _stopping.Token).PipeTo(Sender));
+            NodeQueries.ConnectAsync(Source, _node, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.ClearConnections>(_ =>
         {
             _source?.Clear();
             _writes?.Clear();
         });
         Receive<NodeProtocol.RunSql>(request =>
-            NodeQueries.RunSqlAsync(Source, TopologySpec.PrimaryName, request, _stopping.Token).PipeTo(Sender));
+            NodeQueries.RunSqlAsync(Source, _node, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.DigestTable>(request =>
-            NodeQueries.DigestAsync(Source, TopologySpec.PrimaryName, request, _stopping.Token).PipeTo(Sender));
+            NodeQueries.DigestAsync(Source, _node, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request).PipeTo(Sender));
@@ -58,8 +73,6 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 _acknowledged.Add(new AcknowledgedWrite(committed.WriteId, committed.Table, committed.Kind, committed.Rows, committed.AckTimestamp));
             outcome.Requester.Tell(outcome.Result);
         });
-        Receive<PrimaryNodeProtocol.GetAcknowledgedWrites>(request =>
-            Sender.Tell(new PrimaryNodeProtocol.AcknowledgedWrites(request.StepIndex, _acknowledged.ToArray())));
     }
 
     /// <summary>Props for the actor.</summary>
@@ -76,6 +89,8 @@ public sealed class PrimaryNodeActor : ReceiveActor
         _stopping.Cancel();
         _source?.Dispose();
         _writes?.Dispose();
+        foreach (var retired in _retired)
+            retired.Dispose();
         _stopping.Dispose();
     }
 
@@ -109,16 +124,18 @@ public sealed class PrimaryNodeActor : ReceiveActor
                 await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", _stopping.Token).ConfigureAwait(false);
             }
         }
-        return new NodeProtocol.WarmedUp(TopologySpec.PrimaryName);
+        return new NodeProtocol.WarmedUp(_node);
     }
 
     private async Task<object> FlushPositionAsync(PrimaryNodeProtocol.GetFlushPosition request)
     {
         using var limit = new OperationLimit(request.Timeout, _stopping.Token);
+        // Read on the actor's thread, before the first await: a promotion may move the role meanwhile.
+        var (node, source) = (_node, Source);
         var phase = "connecting to the primary";
         try
         {
-            var flush = await AbandonAtLimit.OnConnectionAsync(Source, connection =>
+            var flush = await AbandonAtLimit.OnConnectionAsync(source, connection =>
             {
                 phase = "waiting for its answer";
                 return NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", CancellationToken.None);
@@ -127,11 +144,11 @@ public sealed class PrimaryNodeActor : ReceiveActor
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, TopologySpec.PrimaryName, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, TopologySpec.PrimaryName, $"reading the primary's flush position failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"reading the primary's flush position failed: {ex.Message}");
         }
     }
 

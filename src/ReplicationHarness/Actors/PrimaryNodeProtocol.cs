@@ -64,9 +64,22 @@ public static class PrimaryNodeProtocol
     /// <summary>The primary's flush position.</summary>
     public sealed record FlushPosition(int StepIndex, Lsn Lsn);
 
-    /// <summary>Ask for every write the primary acknowledged so far; answered with <see cref="AcknowledgedWrites"/>.</summary>
-    public sealed record GetAcknowledgedWrites(int StepIndex);
 
     /// <summary>The acknowledged writes, oldest first.</summary>
     public sealed record AcknowledgedWrites(int StepIndex, IReadOnlyList<AcknowledgedWrite> Writes);
+
+    /// <summary>
+    /// The primary's role moved to another node (a promotion): writes, the flush position and SQL for the primary go
+    /// there from now on. The ledger of acknowledged writes stays: what any primary acknowledged, the next one must have.
+    /// </summary>
+    /// <param name="Node">The node's name.</param>
+    /// <param name="Endpoint">How to reach it.</param>
+    public sealed record Retarget(string Node, NodeEndpoint Endpoint)
+    {
+        /// <summary>
+        /// When set, answer with the ledger as of the switch (<see cref="AcknowledgedWrites"/> for this step): every write
+        /// the old primary acknowledged, none the new one did, with nothing acknowledged in between left out.
+        /// </summary>
+        public int? LedgerFor { get; init; }
+    }
 }

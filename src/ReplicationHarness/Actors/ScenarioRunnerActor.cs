@@ -58,7 +58,7 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         StepHandler[] handlers =
         [
             new VerificationHandler(_run), new WritesHandler(_run), new LoadHandler(_run), new ReplicationHandler(_run),
-            new NodeControlHandler(_run), new LinkHandler(_run), new PromotionHandler(_run), new SqlHandler(_run), new WaitHandler(_run),
+            new NodeControlHandler(_run), new LinkHandler(_run), new PromotionHandler(_run), new FailoverHandler(_run), new SqlHandler(_run), new WaitHandler(_run),
         ];
         _handlers = handlers.SelectMany(h => h.Families.Select(f => (Family: f, Handler: h))).ToDictionary(x => x.Family, x => x.Handler);
         _preparation = new RunPreparation(_run, Limit(options.PrepareTimeout), StartSteps, reason => Fail(Verdict.Error, reason, []));
@@ -127,6 +127,8 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
             if (update.AlertChanges.Count == 0)
                 Report(RunEvent.Lag, "");
         });
+        // Lag readings reach the new primary from now on: the old one being down excuses no later failed reading.
+        Receive<LagObserverProtocol.RolesTaken>(taken => _run.Facts.PrimaryBack(taken.At));
         Receive<NodeProtocol.NodeUnavailable>(unavailable =>
         {
             var reason = $"cannot connect to {NodeText.The(unavailable.Node)}: {_run.Redact(unavailable.Reason)}";

@@ -65,4 +65,16 @@ public static class ScenarioRunnerProtocol
 
     /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced); null when none answered.</summary>
     public sealed record PromotionCandidateChosen(int StepIndex, string? Standby, string Why);
+
+    /// <summary>A switchover's clean stop of the primary is done.</summary>
+    public sealed record StoppedForSwitchover(int StepIndex, string Detail);
+
+    /// <summary>A switchover's old primary rejoined and the other standbys follow the new primary.</summary>
+    public sealed record Reattached(int StepIndex, string Detail);
+
+    /// <summary>A follow step's standbys, each re-pointed or found diverged.</summary>
+    public sealed record Followed(int StepIndex, IReadOnlyList<Provisioning.Follow> Follows);
+
+    /// <summary>A rejoin step's node streams again, as a standby of the new primary.</summary>
+    public sealed record Rejoined(int StepIndex, string Node, string Detail);
 }

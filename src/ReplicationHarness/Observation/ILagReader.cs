@@ -10,4 +10,13 @@ public interface ILagReader : IAsyncDisposable
     /// a stale position, never a reading that never ends), so the observer keeps sampling.
     /// </summary>
     Task<IReadOnlyList<LagReading>> ReadAsync(Func<TimeSpan> elapsed, CancellationToken cancellationToken = default);
+
+    /// <summary>The name of the node read as the primary.</summary>
+    string Primary => Scenarios.TopologySpec.PrimaryName;
+
+    /// <summary>
+    /// A reader of the topology once its roles moved (a promotion, a follow, a rejoin); the observer switches to it
+    /// between two readings and disposes this one. A reader with nothing to re-point returns itself.
+    /// </summary>
+    ILagReader Retarget(Provisioning.TopologyRoles roles) => this;
 }

@@ -16,4 +16,11 @@ namespace ReplicationHarness.Observation;
 /// <param name="Writable">Whether the standby answered this reading out of recovery (it accepts writes) while the primary
 /// answered as a primary: two nodes accepting writes at once; null when the standby did not answer.</param>
 public sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState, bool ApplyDelayed = false,
-    string Standby = Scenarios.TopologySpec.PairStandbyName, bool? Writable = false);
+    string Standby = Scenarios.TopologySpec.PairStandbyName, bool? Writable = false)
+{
+    /// <summary>
+    /// The node is outside replication (an old primary a promotion left behind, not rejoined yet): it is read only for
+    /// whether it accepts writes, and its positions make no lag sample.
+    /// </summary>
+    public bool Detached { get; init; }
+}

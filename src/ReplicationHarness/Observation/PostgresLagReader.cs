@@ -16,7 +16,12 @@ namespace ReplicationHarness.Observation;
 /// answer by then is abandoned (<see cref="AbandonAtLimit"/>), and that node is not asked again until it has answered.
 /// A primary that does not answer fails the reading, saying so; a standby that does not answer counts as one that is down.
 /// </summary>
-public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<ProvisionedStandby> standbys, TimeSpan readingLimit) : ILagReader
+/// <param name="roles">Who is the primary and which nodes replicate from whom; detached nodes (an old primary not rejoined) are
+/// asked only whether they accept writes.</param>
+/// <param name="readingLimit">How long each part of a reading may take.</param>
+/// <param name="known">Each standby's receive and replay positions as an earlier reader last knew them (the roles moved):
+/// a standby that does not answer the new reader keeps them, and its lag goes on growing from there.</param>
+public sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit, IReadOnlyDictionary<string, (Lsn Receive, Lsn Replay)>? known = null) : ILagReader
 {
     /// <summary>
     /// How long one reading may take before the multiplier: a reading takes well under a millisecond here, and a
@@ -24,7 +29,22 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
     /// </summary>
     public static readonly TimeSpan DefaultReadingLimit = TimeSpan.FromSeconds(1);
 
-    private readonly StandbyPositions[] _standbys = standbys.Select(s => new StandbyPositions(s, standbys.Any(d => d.Upstream == s.Name))).ToArray();
+    private readonly StandbyPositions[] _standbys = roles.Standbys.Select(s => Seeded(new StandbyPositions(s, roles.Standbys.Any(d => d.Upstream == s.Name)), known)).ToArray();
+    private readonly StandbyPositions[] _detached = roles.Detached.Select(d => new StandbyPositions(d, false)).ToArray();
+
+    /// <inheritdoc />
+    public string Primary => roles.Primary;
+
+    /// <inheritdoc />
+    public ILagReader Retarget(TopologyRoles moved) =>
+        new PostgresLagReader(moved, readingLimit, _standbys.Where(s => s.Known).ToDictionary(s => s.Standby.Name, s => (s.Receive, s.Replay), StringComparer.Ordinal));
+
+    private static StandbyPositions Seeded(StandbyPositions positions, IReadOnlyDictionary<string, (Lsn Receive, Lsn Replay)>? known)
+    {
+        if (known is not null && known.TryGetValue(positions.Standby.Name, out var last))
+            positions.Seed(last.Receive, last.Replay);
+        return positions;
+    }
     private NpgsqlConnection? _primary;
     // A query given up on at a reading's limit that is still running, and since when (Stopwatch ticks).
     private (Task Work, long Since)? _primaryPending;
@@ -39,7 +59,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         using (var standbyLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             standbyLimit.CancelAfter(readingLimit);
-            await Task.WhenAll(_standbys.Select(s => s.ReadAsync(standbyLimit.Token, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(_standbys.Concat(_detached).Select(s => s.ReadAsync(standbyLimit.Token, cancellationToken))).ConfigureAwait(false);
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(readingLimit);
@@ -50,19 +70,23 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         }
         catch (Exception ex) when (ex is TimeoutException or NpgsqlException && !cancellationToken.IsCancellationRequested)
         {
-            throw new PrimaryUnreadableException(ex.Message, _standbys.Where(s => s.Writable == true).Select(s => s.Standby.Name).ToList(), ex);
+            throw new PrimaryUnreadableException(ex.Message, _standbys.Concat(_detached).Where(s => s.Writable == true).Select(s => s.Standby.Name).ToList(), ex);
         }
         var (flush, insert, senders) = primaryRead;
         var at = elapsed();
         // The primary answered its flush position, which only a node out of recovery can: a standby out of recovery too
         // is a second node accepting writes.
-        return _standbys.Select(s => new LagReading(at, flush, insert, s.Receive, s.Replay, s.Paused, StateOf(s, senders), s.ApplyDelayed, s.Standby.Name, s.Writable)).ToList();
+        // A detached node's positions mean nothing against this primary: only whether it accepts writes counts.
+        return _standbys.Select(s => new LagReading(at, flush, insert, s.Receive, s.Replay, s.Paused, StateOf(s, senders), s.ApplyDelayed, s.Standby.Name, s.Writable))
+            .Concat(_detached.Select(d => new LagReading(at, flush, insert, Lsn.Zero, Lsn.Zero, false, null, false, d.Standby.Name, d.Writable) { Detached = true }))
+            .ToList();
     }
 
     /// <summary>What the standby's upstream says of it: the primary's walsender, or its upstream standby's when that answered this round.</summary>
     private string? StateOf(StandbyPositions standby, IReadOnlyDictionary<string, string> primarySenders)
     {
-        var upstream = standby.Standby.Upstream == TopologySpec.PrimaryName ? primarySenders : _standbys.First(s => s.Standby.Name == standby.Standby.Upstream).Senders;
+        // An upstream that is neither the primary nor a replicating standby (the old primary, before a follow) tells nothing.
+        var upstream = standby.Standby.Upstream == roles.Primary ? primarySenders : _standbys.FirstOrDefault(s => s.Standby.Name == standby.Standby.Upstream)?.Senders;
         return upstream is not null && upstream.TryGetValue(standby.Standby.ApplicationName, out var state) ? state : null;
     }
 
@@ -71,7 +95,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         if (_primaryPending is { Work.IsCompleted: false } pending)
             throw new TimeoutException($"the primary does not answer: a lag reading sent {DurationText.Describe(Stopwatch.GetElapsedTime(pending.Since))} ago is still unanswered");
         _primaryPending = null;
-        var connection = StandbyPositions.Take(ref _primary, primary);
+        var connection = StandbyPositions.Take(ref _primary, roles.PrimaryEndpoint);
         var sent = Stopwatch.GetTimestamp();
         var work = ReadPrimaryCoreAsync(connection);
         try
@@ -117,7 +141,7 @@ public sealed class PostgresLagReader(NodeEndpoint primary, IReadOnlyList<Provis
         // Connections a reading gave up on are disposed when their query ends.
         if (_primary is not null)
             await _primary.DisposeAsync().ConfigureAwait(false);
-        foreach (var standby in _standbys)
-            await standby.DisposeAsync().ConfigureAwait(false);
+        foreach (var node in _standbys.Concat(_detached))
+            await node.DisposeAsync().ConfigureAwait(false);
     }
 }

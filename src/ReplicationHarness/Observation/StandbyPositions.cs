@@ -26,6 +26,20 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
 
     public bool ApplyDelayed { get; private set; }
 
+    /// <summary>
+    /// Whether its positions are known: it answered once, or they were seeded (<see cref="Seed"/>). Until then they read
+    /// zero, so its lag is the whole WAL: an overestimate (a standby hung from the start), never a lag hidden.
+    /// </summary>
+    public bool Known { get; private set; }
+
+    /// <summary>Positions known from elsewhere, for a standby that has not answered yet; they stand until it does.</summary>
+    public void Seed(Lsn receive, Lsn replay)
+    {
+        if (Known)
+            return;
+        (Receive, Replay, Known) = (receive, replay, true);
+    }
+
     /// <summary>Whether it answered this round out of recovery: it accepts writes (it was promoted); null when it did not answer.</summary>
     public bool? Writable { get; private set; }
 
@@ -46,6 +60,7 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
         {
             var read = await work.WaitAsync(limit).ConfigureAwait(false);
             (Receive, Replay, Paused, ApplyDelayed, Senders, Writable) = (read.Receive ?? Receive, read.Replay ?? Replay, read.Paused, read.ApplyDelayed, read.Senders, read.Writable);
+            Known = true;
             _connection = connection;
         }
         catch (OperationCanceledException) when (!work.IsCompleted)

@@ -168,6 +168,34 @@ public abstract class ProvisionedPair : IAsyncDisposable
     public virtual Task<string> RecloneStandbyAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
         Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot rebuild its standby; use a local pair for reclone scenarios");
 
+    /// <summary>
+    /// Re-points a replicating standby at the primary now (the <c>follow</c> step, after a promotion); a standby that
+    /// replayed past the new timeline's fork point is reported diverged and left alone. Pairs the harness does not own refuse.
+    /// </summary>
+    /// <param name="standby">The standby's name.</param>
+    /// <param name="limit">How long it may take, the wait for streaming on the new timeline included.</param>
+    public virtual Task<Follow> FollowAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Refuse<Follow>($"a {Kind.ToString().ToLowerInvariant()} pair cannot re-point its standbys; use a local pair for failover scenarios");
+
+    /// <summary>
+    /// Brings a node a promotion left detached (the old primary) back as a standby of the primary now, with pg_rewind
+    /// (the <c>rejoin</c> step); pairs the harness does not own refuse.
+    /// </summary>
+    /// <param name="node">The detached node's name.</param>
+    /// <param name="fallBack">Whether a failed pg_rewind may be answered with a new base backup.</param>
+    /// <param name="limit">How long it may take, the wait for streaming included.</param>
+    /// <returns>What happened (pg_rewind or a base backup, and how long it took), for the step's detail.</returns>
+    public virtual Task<string> RejoinAsync(string node, bool fallBack, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Refuse<string>($"a {Kind.ToString().ToLowerInvariant()} pair cannot rejoin its old primary; use a local pair for failover scenarios");
+
+    /// <summary>Who is the primary now, and each standby's upstream: what provisioning made until a promotion moves the roles.</summary>
+    public TopologyRoles Roles => Volatile.Read(ref _roles) ?? new TopologyRoles(TopologySpec.PrimaryName, Primary, Standbys, []);
+
+    private TopologyRoles? _roles;
+
+    /// <summary>Records roles an operation moved (a promotion, a follow, a rejoin).</summary>
+    internal void MoveRoles(TopologyRoles roles) => Volatile.Write(ref _roles, roles);
+
     private static Task<T> Refuse<T>(string why) => Task.FromException<T>(new NotSupportedException(why));
 
     /// <summary>Tears the pair down.</summary>

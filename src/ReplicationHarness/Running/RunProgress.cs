@@ -20,7 +20,8 @@ public sealed record RunProgress(string Scenario, RunEvent Event, int StepIndex,
     public string? LagText => Lag switch
     {
         [] => null,
-        [var only] => $"lag {new ByteSize(only.LagBytes).Describe()}, {only.LagTime.TotalMilliseconds:0} ms",
+        // A pair's standby as it always read; a topology's (or what is left of one after a failover) by name.
+        [{ Standby: Scenarios.TopologySpec.PairStandbyName } only] => $"lag {new ByteSize(only.LagBytes).Describe()}, {only.LagTime.TotalMilliseconds:0} ms",
         _ => "lag " + string.Join(", ", Lag.Select(s => $"{s.Standby} {new ByteSize(s.LagBytes).Describe()} {s.LagTime.TotalMilliseconds:0} ms")),
     };
 }

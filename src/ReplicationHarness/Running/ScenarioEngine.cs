@@ -37,7 +37,7 @@ public sealed class ScenarioEngine(ScenarioRunOptions options)
         var system = ActorSystem.Create("replication-harness", ActorConfig);
         try
         {
-            var reader = new PostgresLagReader(pair.Primary, pair.Standbys, options.Multiplier.Scale(PostgresLagReader.DefaultReadingLimit));
+            var reader = new PostgresLagReader(pair.Roles, options.Multiplier.Scale(PostgresLagReader.DefaultReadingLimit));
             var runner = system.ActorOf(ScenarioRunnerActor.Props(scenario, pair, options, progress, reader), "scenario-runner");
             using var abort = cancellationToken.Register(() => runner.Tell(new ScenarioRunnerProtocol.Abort("cancelled")));
             var finished = await runner.Ask<ScenarioRunnerProtocol.ScenarioFinished>(ScenarioRunnerProtocol.Run.Instance, OverallLimit(scenario)).ConfigureAwait(false);

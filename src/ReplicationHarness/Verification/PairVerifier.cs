@@ -43,29 +43,41 @@ public static class PairVerifier
     /// </remarks>
     public static async Task<PairVerification> VerifyAsync(ProvisionedPair pair, TimeSpan budget, CancellationToken cancellationToken = default)
     {
-        if (pair.Standbys.Count == 1)
-            return new PairVerification(await VerifyStandbyAsync(pair, pair.Standbys[0], budget, cancellationToken).ConfigureAwait(false));
-        var each = await Task.WhenAll(pair.Standbys.Select(s => VerifyStandbyAsync(pair, s, budget, cancellationToken))).ConfigureAwait(false);
-        return new PairVerification([.. pair.Standbys.Zip(each).SelectMany(p => p.Second.Select(c => c with { Name = $"{p.First.Name}: {c.Name}" }))]);
+        // The roles as they are now: after a failover, the new primary and the nodes that stream from it.
+        var roles = pair.Roles;
+        if (roles.Standbys.Count == 0)
+        {
+            return new PairVerification([new CriterionResult(Names.Streaming, CriterionStatus.Failed,
+                $"no standby replicates: {NodeText.The(roles.Primary)} is the primary and {string.Join(", ", roles.Detached.Select(d => d.Name))} is detached since the promotion (rejoin it)")]);
+        }
+        if (pair.Standbys.Count == 1 && roles.AsProvisioned)
+            return new PairVerification(await VerifyStandbyAsync(pair, roles, roles.Standbys[0], budget, cancellationToken).ConfigureAwait(false));
+        var each = await Task.WhenAll(roles.Standbys.Select(s => VerifyStandbyAsync(pair, roles, s, budget, cancellationToken))).ConfigureAwait(false);
+        return new PairVerification([.. roles.Standbys.Zip(each).SelectMany(p => p.Second.Select(c => c with { Name = $"{p.First.Name}: {c.Name}" }))]);
     }
 
-    private static async Task<IReadOnlyList<CriterionResult>> VerifyStandbyAsync(ProvisionedPair pair, ProvisionedStandby target, TimeSpan budget, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<CriterionResult>> VerifyStandbyAsync(ProvisionedPair pair, TopologyRoles roles, ProvisionedStandby target, TimeSpan budget, CancellationToken cancellationToken)
     {
+        if (target.Upstream.Length == 0)
+        {
+            // Left pointed at the old primary by the promotion: nothing streams to it until a follow re-points it.
+            return [new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"{NodeText.The(target.Name)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow')")];
+        }
         // The slot and the walsender a standby streams from are on its upstream: the primary, or the standby it cascades from.
         var upstreamName = target.Upstream;
-        var upstreamEndpoint = upstreamName == TopologySpec.PrimaryName ? pair.Primary : pair.Standbys.First(s => s.Name == upstreamName).Endpoint;
+        var upstreamEndpoint = upstreamName == roles.Primary ? roles.PrimaryEndpoint : roles.StandbyNamed(upstreamName)!.Endpoint;
         // Unpooled: after a restart the pool still holds sessions of the old server, and the first query on one failed
         // with 57P01 ("terminating connection due to administrator command"): a false fail of a healthy standby.
-        var primary = new NpgsqlConnection(pair.Primary.ConnectionString("replication-harness-verify", pooling: false));
+        var primary = new NpgsqlConnection(roles.PrimaryEndpoint.ConnectionString("replication-harness-verify", pooling: false));
         var standby = new NpgsqlConnection(target.Endpoint.ConnectionString("replication-harness-verify", pooling: false));
-        var upstream = upstreamName == TopologySpec.PrimaryName ? primary : new NpgsqlConnection(upstreamEndpoint.ConnectionString("replication-harness-verify", pooling: false));
+        var upstream = upstreamName == roles.Primary ? primary : new NpgsqlConnection(upstreamEndpoint.ConnectionString("replication-harness-verify", pooling: false));
         // A check the budget cut off while it waited for a server's answer (a hung node): it is abandoned, not cancelled,
         // since Npgsql's cancellation would wait for that server; the connections go when it ends.
         Task? abandoned = null;
         // Queries get no token (see AbandonAtLimit); the budget ends a check from outside, and the waits between polls.
         var noToken = CancellationToken.None;
         var results = new List<CriterionResult>();
-        var secrets = new[] { pair.Primary.Password, target.Endpoint.Password, upstreamEndpoint.Password };
+        var secrets = new[] { roles.PrimaryEndpoint.Password, target.Endpoint.Password, upstreamEndpoint.Password };
         var deadline = Stopwatch.StartNew();
         using var outOfBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         outOfBudget.CancelAfter(budget);

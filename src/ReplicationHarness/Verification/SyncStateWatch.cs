@@ -25,8 +25,14 @@ public static class SyncStateWatch
         var started = Stopwatch.GetTimestamp();
         using var outOfTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         outOfTime.CancelAfter(limit);
-        var standbys = expected.Select(e => pair.StandbyNamed(e.Key)).ToList();
-        var upstreams = standbys.Select(s => s.Upstream).Distinct().ToDictionary(u => u, u => new WalSendersReader(u == TopologySpec.PrimaryName ? pair.Primary : pair.StandbyNamed(u).Endpoint));
+        // The roles as they are now: after a failover a standby's state is in its new upstream's pg_stat_replication.
+        var roles = pair.Roles;
+        var standbys = expected.Select(e => roles.StandbyNamed(e.Key)
+            ?? throw new InvalidOperationException($"{NodeText.The(e.Key)} is not a standby now (the primary is {roles.Primary}); a sync_state names standbys")).ToList();
+        var left = standbys.FirstOrDefault(s => s.Upstream.Length == 0);
+        if (left is not null)
+            throw new InvalidOperationException($"{NodeText.The(left.Name)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow' first)");
+        var upstreams = standbys.Select(s => s.Upstream).Distinct().ToDictionary(u => u, u => new WalSendersReader(u == roles.Primary ? roles.PrimaryEndpoint : roles.StandbyNamed(u)!.Endpoint));
         IReadOnlyList<SyncStateObservation>? last = null;
         try
         {

@@ -327,4 +327,76 @@ public sealed class FailureDetectionTests : IDisposable
             first.Checks.Select(c => (c.Name, MeasureText.Format(c.Observed), c.Status)));
         Assert.Matches($@"^after \S+: s1 {s1Shows}, expected \w+; s2 {s2Shows}, expected \w+$", first.Detail);
     }
+
+    [Fact]
+    [Breaks("failover-rejoin.yaml")]
+    public async Task Failover_rejoin_fails_naming_the_standby_that_is_ahead_of_the_promoted_one()
+    {
+        // s2 misses the writes, then is promoted: s1 replayed past where s2's new timeline forks off, and following
+        // s2 would attach a standby holding WAL the new primary never had.
+        var file = Broken("failover-rejoin.yaml",
+            ("  - name: writes before the crash\n", "  - stop_node: { node: s2 }\n  - name: writes before the crash\n"),
+            ("  - name: promote the most advanced standby\n    promote:\n", "  - start_node: { node: s2 }\n  - name: promote the most advanced standby\n    promote: { on: s2 }\n"),
+            ("      max_lost_writes: 0   # every write was visible on both standbys before the crash\n", ""));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.Equal(Verdict.Passed, scenario.Steps[5].Status);
+        var follow = scenario.Steps[6];
+        Assert.Equal(("follow", Verdict.Failed), (follow.Action, follow.Status));
+        var check = Assert.Single(follow.Checks);
+        Assert.Equal(("s1: follows s2", Verdict.Failed), (check.Name, check.Status));
+        Assert.Matches(@"^WAL up to <= \d+/[0-9A-F]+ \(fork point\)$", MeasureText.Format(check.Threshold));
+        Assert.Matches(@"^diverged: WAL up to \d+/[0-9A-F]+$", MeasureText.Format(check.Observed));
+        Assert.Matches(@"^s1 diverged: it has WAL up to \S+, past \S+ where s2's timeline 2 forked off; it was not attached and is detached now \(rewind it into a standby of s2 with 'rejoin: \{ node: s1 \}'\)$", follow.Detail);
+        Assert.Contains("failed: steps[6] the other standby follows the new primary: s1: follows s2", output);
+        Assert.All(scenario.Steps.Skip(7), s => Assert.Equal(Verdict.Skipped, s.Status));
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    [Breaks("switchover.yaml")]
+    public async Task Switchover_fails_naming_max_lost_writes_when_the_promoted_standby_missed_acknowledged_writes()
+    {
+        // s1 stops receiving (its walreceiver pointed at a closed port) while the load writes, then is switched to:
+        // the clean stop cannot send it what it misses, so writes the old primary acknowledged are not on the new one.
+        var file = Broken("switchover.yaml",
+            ("  - name: writes in the background\n",
+                "  - sql: { on: s1, query: \"alter system set primary_conninfo = 'host=127.0.0.1 port=1'\" }\n"
+                + "  - sql: { on: s1, query: select pg_reload_conf() }\n  - name: writes in the background\n"),
+            ("    switchover:\n", "    switchover: { to: s1 }\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var switchover = scenario.Steps[5];
+        Assert.Equal(("switchover", Verdict.Failed), (switchover.Action, switchover.Status));
+        var lost = switchover.Checks.Single(c => c.Name == "max_lost_writes");
+        Assert.Equal(("<= 0", Verdict.Failed), (MeasureText.Format(lost.Threshold), lost.Status));
+        Assert.Matches(@"^[1-9][\d,]* lost of [1-9][\d,]* acknowledged", MeasureText.Format(lost.Observed));
+        Assert.Matches(@"write gap: [\d,]+ of [\d,]+ acknowledged writes \([\d,]+ rows\) missing on the new primary", switchover.Detail);
+        // The roles moved, yet nothing of the rest of the switchover ran on a new primary that lost writes.
+        Assert.DoesNotContain("rejoined", switchover.Detail);
+        Assert.Contains("failed: steps[5] switch the primary's role to a standby: max_lost_writes <= 0, observed", output);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    [Breaks("frozen-standby.yaml")]
+    public async Task Frozen_standby_fails_naming_the_standby_when_it_is_never_thawed()
+    {
+        var file = Broken("frozen-standby.yaml", ("  - name: s2 runs again\n    thaw_node: { node: s2 }\n", ""), ("  - wait_for_catchup:\n    timeout: 10s\n", "  - wait_for_catchup:\n    timeout: 3s\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var catchUp = scenario.Steps[4];
+        Assert.Equal(("wait_for_catchup", Verdict.Failed), (catchUp.Action, catchUp.Status));
+        Assert.Equal([("s1: replay lag", Verdict.Passed), ("s2: replay lag", Verdict.Failed)], catchUp.Checks.Select(c => (c.Name, c.Status)));
+        Assert.EndsWith("(s2 was frozen by steps[1])", MeasureText.Format(catchUp.Checks[1].Observed));
+        Assert.Contains("failed: steps[4] wait_for_catchup: s2: replay lag = 0B, observed", output);
+        // The end of the run thawed it before judging, and teardown stopped everything.
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
 }

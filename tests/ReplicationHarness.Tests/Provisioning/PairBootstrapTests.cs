@@ -21,7 +21,7 @@ public class PairBootstrapTests
         var settings = Bootstrap(pair).PrimarySettings;
 
         Assert.Equal(
-            ["listen_addresses", "wal_level", "max_wal_senders", "max_replication_slots", "hot_standby", "log_line_prefix", "wal_keep_size", "work_mem"],
+            ["listen_addresses", "wal_level", "max_wal_senders", "max_replication_slots", "hot_standby", "wal_log_hints", "log_line_prefix", "wal_keep_size", "work_mem"],
             settings.Keys);
         Assert.Equal("replica", settings["wal_level"]);
         Assert.Equal("127.0.0.1", settings["listen_addresses"]);
@@ -39,7 +39,7 @@ public class PairBootstrapTests
         var settings = Bootstrap(pair).StandbySettings;
 
         Assert.Equal(
-            ["listen_addresses", "hot_standby", "hot_standby_feedback", "max_standby_streaming_delay", "wal_receiver_status_interval", "log_line_prefix", "promote_trigger_file"],
+            ["listen_addresses", "hot_standby", "hot_standby_feedback", "max_standby_streaming_delay", "wal_receiver_status_interval", "wal_log_hints", "log_line_prefix", "promote_trigger_file"],
             settings.Keys);
         Assert.Equal("off", settings["hot_standby_feedback"]);
         Assert.Equal("30s", settings["max_standby_streaming_delay"]);

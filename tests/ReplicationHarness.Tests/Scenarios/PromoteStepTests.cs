@@ -28,7 +28,7 @@ public class PromoteStepTests
 
         Assert.Equal(
         [
-            "test.yaml:5:15 steps[0].expect.promoted_within: applies to 'promote' steps, not to 'wait'",
+            "test.yaml:5:15 steps[0].expect.promoted_within: applies to promotions (promote, switchover), not to 'wait'",
             "test.yaml:6:24 steps[1].promote.method: 'pg_ctl' is not a promote method; use pg_promote or trigger_file",
             "test.yaml:7:32 steps[1].expect.max_lost_writes: -1 is out of range; use 0 to 2,147,483,647",
             "test.yaml:7:36 steps[1].expect.visible_within: applies to write steps (insert, bulk_insert_update, load), not to 'promote'",
@@ -36,28 +36,68 @@ public class PromoteStepTests
     }
 
     [Fact]
-    public void Steps_that_need_the_old_primary_cannot_follow_a_promotion()
+    public void After_a_promotion_the_roles_moved_and_only_what_works_on_them_may_follow()
     {
         var errors = ScenarioText.Errors(ScenarioText.WithSteps(
-            "  - promote:\n  - sql: { on: standby, query: select 1 }\n  - insert:\n  - wait_for_catchup:\n  - promote:\n"));
+            "  - promote:\n  - sql: { on: standby, query: select 1 }\n  - insert:\n    expect: { visible_within: 1s }\n  - wait_for_catchup:\n  - rejoin:\n  - reclone:\n  - promote:\n  - switchover:\n"));
 
+        const string Allowed = "verify_pair, sync_state, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load, follow, rejoin (writes go to the new primary)";
         Assert.Equal(
         [
-            "test.yaml:6:5 steps[2]: 'insert' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
-            "test.yaml:7:5 steps[3]: 'wait_for_catchup' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
-            "test.yaml:8:5 steps[4]: 'promote' cannot follow 'promote' (steps[0]): the old primary no longer takes writes; after a promotion use verify_pair, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load (sql 'on: standby' talks to the new primary)",
+            $"test.yaml:10:5 steps[5]: 'reclone' cannot follow 'promote' (steps[0]): the roles moved; after a promotion use {Allowed}",
+            $"test.yaml:11:5 steps[6]: 'promote' cannot follow 'promote' (steps[0]): the roles moved; after a promotion use {Allowed}",
+            $"test.yaml:12:5 steps[7]: 'switchover' cannot follow 'promote' (steps[0]): the roles moved; after a promotion use {Allowed}",
         ], errors);
     }
 
     [Fact]
-    public void Contents_equal_is_refused_in_a_scenario_that_promotes()
+    public void Follow_and_rejoin_need_a_promotion_before_them_and_a_pair_has_no_standby_to_follow()
     {
-        var errors = ScenarioText.Errors(ScenarioText.WithSteps("  - promote:\n") + "assertions:\n  contents_equal: true\n");
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps("  - follow:\n  - rejoin: { node: primary, fallback: base_backup }\n  - switchover:\n  - follow:\n"));
 
         Assert.Equal(
         [
-            "test.yaml:6:3 assertions.contents_equal: contents_equal compares the primary with its standby, but steps[0] promotes the standby; remove it (the promote step checks every acknowledged write against the new primary)",
+            "test.yaml:4:5 steps[0]: 'follow' acts on the roles a promotion moved, but no 'promote' comes before it; promote a standby first",
+            "test.yaml:4:5 steps[0]: the topology's only standby is the one promoted: no other standby can follow it; use 'rejoin' to bring the old primary back as its standby",
+            "test.yaml:5:5 steps[1]: 'rejoin' acts on the roles a promotion moved, but no 'promote' comes before it; promote a standby first",
+            "test.yaml:7:5 steps[3]: the topology's only standby is the one promoted: no other standby can follow it; use 'rejoin' to bring the old primary back as its standby",
         ], errors);
+    }
+
+    [Fact]
+    public void Rejoin_and_switchover_read_their_arguments()
+    {
+        var steps = ScenarioText.Load("version: 1\nname: t\ntopology:\n  standbys: { s1: , s2: }\nsteps:\n"
+            + "  - switchover: { to: s2 }\n  - follow: { on: s1 }\n  - rejoin: { fallback: base_backup }\n  - rejoin: { node: primary }\n").Scenario!.Steps;
+
+        Assert.Equal("s2", Assert.IsType<SwitchoverStep>(steps[0]).To);
+        Assert.Equal("s1", Assert.IsType<FollowStep>(steps[1]).On);
+        Assert.Equal(new RejoinStep(2, "rejoin", ScenarioStep.DefaultTimeout, StepExpectation.None, 8, null, FallBack: true), steps[2] with { Expect = StepExpectation.None });
+        Assert.Equal(("primary", false), (Assert.IsType<RejoinStep>(steps[3]).Node, ((RejoinStep)steps[3]).FallBack));
+    }
+
+    [Fact]
+    public void A_probed_background_load_may_not_run_across_a_promotion()
+    {
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps(
+            "  - load: { rate: 100/s, duration: 2s, background: true }\n    expect: { visible_within: 1s }\n  - promote:\n  - wait_for_load:\n"));
+        var unprobed = ScenarioText.Errors(ScenarioText.WithSteps("  - load: { rate: 100/s, duration: 2s, background: true }\n  - promote:\n  - wait_for_load:\n"));
+
+        Assert.Equal(["test.yaml:4:5 steps[0]: this background load probes its writes on the standbys, but steps[1] promotes one while it runs; collect it with 'wait_for_load' before the promotion, or drop its visibility expectations"], errors);
+        Assert.Empty(unprobed);
+    }
+
+    [Fact]
+    public void Contents_equal_is_refused_after_a_promotion_unless_something_streams_from_the_new_primary_again()
+    {
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps("  - promote:\n") + "assertions:\n  contents_equal: true\n");
+        var rejoined = ScenarioText.Errors(ScenarioText.WithSteps("  - promote:\n  - rejoin:\n") + "assertions:\n  contents_equal: true\n");
+
+        Assert.Equal(
+        [
+            "test.yaml:6:3 assertions.contents_equal: contents_equal compares the primary with its standbys, but after steps[0] promotes one nothing streams from the new primary; follow or rejoin after it, or remove contents_equal (the promote step checks every acknowledged write against the new primary)",
+        ], errors);
+        Assert.Empty(rejoined);
     }
 
     [Fact]

@@ -34,6 +34,11 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
     public void Start()
     {
         _started = run.Clock.Elapsed;
+        if (run.Standbys.Count == 0)
+        {
+            Done(ContentsJudge.NotCompared(Phrase.Plain($"no standby replicates now ({NodeText.The(run.Pair.Roles.Primary)} is the primary, nothing streams from it)")));
+            return;
+        }
         run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Index, Left));
     }
 
@@ -42,19 +47,19 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
         switch (message)
         {
             case PrimaryNodeProtocol.FlushPosition { StepIndex: Index } position:
-                foreach (var (_, standby) in run.Children.Standbys)
+                foreach (var (_, standby) in run.Standbys)
                     standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, position.Lsn, Left));
                 break;
             case NodeProtocol.OperationFailed { StepIndex: Index } failed:
                 Done(ContentsJudge.NotCompared(Phrase.Free(run.Redact(failed.What))));
                 break;
             // Every standby has replayed what the primary flushed: only then are the digests comparable.
-            case StandbyNodeProtocol.ReplayReached { StepIndex: Index } when ++_replayed == run.Children.Standbys.Count:
+            case StandbyNodeProtocol.ReplayReached { StepIndex: Index } when ++_replayed == run.Standbys.Count:
                 var left = Left;
                 foreach (var table in run.Facts.Tables)
                 {
                     run.Children.Primary.Tell(new NodeProtocol.DigestTable(table, left));
-                    foreach (var (_, standby) in run.Children.Standbys)
+                    foreach (var (_, standby) in run.Standbys)
                         standby.Tell(new NodeProtocol.DigestTable(table, left));
                 }
                 if (run.Facts.Tables.Count == 0)
@@ -65,7 +70,7 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
                 break;
             case NodeProtocol.TableDigest digest:
                 _digests[(digest.Node, digest.Table)] = digest;
-                if (_digests.Count == run.Facts.Tables.Count * (run.Children.Standbys.Count + 1))
+                if (_digests.Count == run.Facts.Tables.Count * (run.Standbys.Count + 1))
                     Compare();
                 break;
         }
@@ -87,7 +92,8 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
             var digest = _digests[(node, table)];
             return new TableContents(digest.Rows, digest.Md5, digest.Error is null ? null : run.Redact(digest.Error));
         }
-        Done(ContentsJudge.JudgeEach(run.Children.Standbys.Select(s =>
-            (s.Key, (IReadOnlyList<(string, TableContents, TableContents)>)run.Facts.Tables.Select(t => (t, Contents(TopologySpec.PrimaryName, t), Contents(s.Key, t))).ToList())).ToList()));
+        var primary = run.Pair.Roles.Primary;
+        Done(ContentsJudge.JudgeEach(run.Standbys.Select(s =>
+            (s.Key, (IReadOnlyList<(string, TableContents, TableContents)>)run.Facts.Tables.Select(t => (t, Contents(primary, t), Contents(s.Key, t))).ToList())).ToList()));
     }
 }

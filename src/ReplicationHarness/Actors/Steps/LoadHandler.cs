@@ -64,6 +64,11 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
         // About ten probed batches a second when the step expects visibility: enough for percentiles, few enough
         // not to load the standby. Without an expectation nothing is probed (replay may be paused on purpose).
         var markEvery = VisibilityJudge.ExpectsVisibility(load.Expect) ? Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10)) : 0;
+        if (markEvery > 0 && (Run.NothingToProbe ?? Run.NotStandbysNow(Run.ProbedStandbyNames)) is { } nowhere)
+        {
+            Run.Complete(Results.Verdict.Failed, [], nowhere);
+            return;
+        }
         // A background load draws write ids from a range of its own, so the steps beside it never share one.
         var firstWriteId = load.Background ? 1_000_000_000L * (load.Index + 1) : Run.Facts.NextWriteId;
         // Each probe is bounded by the threshold it is judged against, so the load ends soon after its writes.
@@ -91,7 +96,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
             Run.Facts.NextWriteId = finished.NextWriteId;
         var since = _startedAt.GetValueOrDefault(load.Index, Run.Started);
         var summary = new LoadSummary(finished.Rows, finished.Batches, finished.Elapsed, finished.RowsPerSecond, finished.Probed, finished.Failures,
-            finished.FirstFailure is { } first ? Run.Facts.WithFrozenNote(Run.Redact(first), TopologySpec.PrimaryName, since) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
+            finished.FirstFailure is { } first ? Run.Facts.WithFrozenNote(Run.Redact(first), Run.Pair.Roles.Primary, since) : null, finished.EndedEarly is { } why ? Run.Redact(why) : null, finished.InDoubt);
         Run.Complete(LoadJudge.Judge(load, summary, Run.Visibility.MeasuredOf(load.Index), Run.Visibility.UnseenOf(load.Index),
             Run.Visibility.ProbeFailed(load.Index), Run.StepLimit));
     }

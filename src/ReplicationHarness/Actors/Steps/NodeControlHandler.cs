@@ -17,10 +17,10 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         {
             case StopNodeStep stop:
                 // From the request on: a probe that finds the standby gone now failed because the scenario stopped it.
-                if (stop.Node == TopologySpec.PrimaryName)
+                if (stop.Node == Run.Pair.Roles.Primary)
                 {
                     Run.Facts.PrimaryGoingDown(Run.Clock.Elapsed);
-                    Run.Children.Writer.Tell(new WriterLoadProtocol.PrimaryStopping($"the primary was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
+                    Run.Children.Writer.Tell(new WriterLoadProtocol.PrimaryStopping($"{(stop.Node == TopologySpec.PrimaryName ? "the primary" : $"the primary ({stop.Node})")} was stopped ({stop.Mode.ToString().ToLowerInvariant()}) by steps[{index}]"));
                 }
                 else
                 {
@@ -32,7 +32,7 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
                 break;
             case FreezeNodeStep freeze:
                 // From the request on: the end of the run thaws it even if this step fails halfway through.
-                Run.Facts.Freezing(freeze.Node, index, Run.Clock.Elapsed);
+                Run.Facts.Freezing(freeze.Node, freeze.Node == Run.Pair.Roles.Primary, index, Run.Clock.Elapsed);
                 Run.Pair.FreezeNodeAsync(freeze.Node, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                     success: detail => new StandbyNodeProtocol.Done(index, detail),
                     failure: ex => new NodeProtocol.OperationFailed(index, freeze.Node, $"freezing {NodeText.The(freeze.Node)} failed: {ex.Message}"));
@@ -57,7 +57,7 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
     /// <summary>A node coming back (started, or rebuilt): once it runs, its actor drops the sessions the old server took with it.</summary>
     private void Restart(Task<string> work, string node, string failed)
     {
-        var (index, actor) = (Run.Index, Run.Children.Node(node));
+        var (index, actor) = (Run.Index, Run.Node(node));
         work.PipeTo(Run.Self,
             success: detail =>
             {
@@ -76,13 +76,13 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
         switch (Run.Step)
         {
             case StopNodeStep stop:
-                if (stop.Node == TopologySpec.PrimaryName)
+                if (stop.Node == Run.Pair.Roles.Primary)
                     Run.Facts.PrimaryStoppedAt = now;
                 // Stopping continues a frozen server first (LocalServer.StopAsync): it is no longer frozen.
                 Run.Facts.StoppedWhileFrozen(stop.Node, now);
                 break;
             case ThawNodeStep thaw:
-                Run.Facts.Thawed(thaw.Node, now);
+                Run.Facts.Thawed(thaw.Node, thaw.Node == Run.Pair.Roles.Primary, now);
                 break;
             case RecloneStep reclone:
                 // Rebuilding stops it first, which continues a frozen server: it runs, thawed, on its new data directory.
@@ -90,7 +90,7 @@ internal sealed class NodeControlHandler(StepRun run) : StepHandler(run)
                 Run.Facts.StoppedWhileFrozen(recloned, now);
                 Run.Facts.Running(recloned);
                 break;
-            case StartNodeStep start when start.Node == TopologySpec.PrimaryName:
+            case StartNodeStep start when start.Node == Run.Pair.Roles.Primary:
                 Run.Facts.PrimaryBack(now);
                 break;
             case StartNodeStep start:

@@ -33,12 +33,30 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
 
     public override void Start(ScenarioStep step)
     {
+        string? named = step switch
+        {
+            WaitForCatchUpStep catchUp => catchUp.On,
+            SetApplyDelayStep delay => delay.On ?? Run.Children.StandbyName,
+            PauseReplayStep pause => pause.On ?? Run.Children.StandbyName,
+            ResumeReplayStep resume => resume.On ?? Run.Children.StandbyName,
+            _ => null,
+        };
+        if (Run.NotStandbysNow(named is null ? Run.Standbys.Select(s => s.Key) : [named]) is { } notNow)
+        {
+            Run.Complete(Verdict.Failed, [], notNow);
+            return;
+        }
         switch (step)
         {
             case WaitForCatchUpStep catchUp:
                 _replies.Clear();
                 // Every standby, cascading ones too: caught up means with the primary, end to end.
-                _waitingFor = catchUp.On is { } one ? [one] : Run.Children.Standbys.Select(s => s.Key).ToArray();
+                _waitingFor = catchUp.On is { } one ? [one] : Run.Standbys.Select(s => s.Key).ToArray();
+                if (_waitingFor.Count == 0)
+                {
+                    Run.Complete(Verdict.Failed, [], $"no standby replicates now ({NodeText.The(Run.Pair.Roles.Primary)} is the primary, nothing streams from it): nothing can catch up");
+                    return;
+                }
                 Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetFlushPosition(Run.Index, Run.Inner));
                 break;
             case SetApplyDelayStep delay:
@@ -59,7 +77,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
     /// </summary>
     private void Judge()
     {
-        var named = Run.Children.Standbys.Count > 1;
+        var named = Run.Pair.Standbys.Count > 1 || !Run.Pair.Roles.AsProvisioned;
         var checks = new List<AssertionResult>();
         var behind = new List<string>();
         foreach (var standby in _waitingFor)
@@ -89,7 +107,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
     }
 
     /// <summary>The standby a step names, or the only one (the binder requires a name when there are several).</summary>
-    private IActorRef Standby(string? name) => Run.Children.Node(name ?? Run.Children.StandbyName);
+    private IActorRef Standby(string? name) => Run.Node(name ?? Run.Children.StandbyName);
 
     public override bool Handle(object message)
     {
@@ -99,7 +117,7 @@ internal sealed class ReplicationHandler(StepRun run) : StepHandler(run)
                 // What is left of the step's limit once the primary answered.
                 var left = Run.Inner - (Run.Clock.Elapsed - Run.Started);
                 foreach (var standby in _waitingFor)
-                    Run.Children.Node(standby).Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, left));
+                    Run.Node(standby).Tell(new StandbyNodeProtocol.WaitForReplay(position.StepIndex, position.Lsn, left));
                 return true;
             case StandbyNodeProtocol.IReplayReply reply when Current(reply.StepIndex):
                 _replies[reply.Node] = reply;

@@ -24,10 +24,19 @@ public sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair<s
     /// <summary>The first standby's name.</summary>
     public string StandbyName => Standbys[0].Key;
 
-    /// <summary>The actor of a node by name: the primary's, or a standby's.</summary>
+    /// <summary>
+    /// The node provisioned as the primary, as a node of its own once a promotion moved the primary's role away
+    /// (<see cref="Primary"/> follows the role): probed, counted and queried like a standby once it rejoins. Null when
+    /// the run was made without one (specs of a pair whose roles never move).
+    /// </summary>
+    public IActorRef? DemotedPrimary { get; init; }
+
+    /// <summary>The actor of a node by name: a standby's, or for <c>primary</c> the primary's while that node holds the role.</summary>
+    /// <param name="name">The node's name.</param>
+    /// <param name="leader">The name of the node that is the primary now.</param>
     /// <exception cref="ArgumentException">No node has that name (the binder accepts only names of the topology).</exception>
-    public IActorRef Node(string name) =>
-        name == TopologySpec.PrimaryName ? Primary
+    public IActorRef Node(string name, string leader = TopologySpec.PrimaryName) =>
+        name == TopologySpec.PrimaryName ? (leader == name ? Primary : DemotedPrimary ?? Primary)
         : Standbys.FirstOrDefault(s => s.Key == name).Value ?? throw new ArgumentException($"no node named '{name}' in this run", nameof(name));
 
     /// <summary>The real children of a run against <paramref name="pair"/>, watched by the runner that makes them.</summary>
@@ -42,6 +51,9 @@ public sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair<s
             standbys,
             context.Watch(context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
             context.Watch(context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, clock, context.Self), "lag-observer")),
-            pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null);
+            pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null)
+        {
+            DemotedPrimary = context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Primary with { Role = NodeRole.Standby }, TopologySpec.PrimaryName), "demoted-primary")),
+        };
     }
 }

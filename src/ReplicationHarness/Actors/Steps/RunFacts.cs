@@ -30,6 +30,12 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     /// <summary>A standby runs again.</summary>
     public void Running(string standby) => _stoppedBy.Remove(standby);
 
+    /// <summary>
+    /// The promotion's write gap: its step, the node that was the primary, and which of its acknowledged writes the new
+    /// primary lacked. A rejoin of that node says they are gone for good.
+    /// </summary>
+    public (int Step, string OldPrimary, Results.WriteGap Gap)? WriteGapAtPromotion { get; set; }
+
     /// <summary>When a stop_node of the primary completed.</summary>
     public TimeSpan? PrimaryStoppedAt { get; set; }
 
@@ -49,23 +55,27 @@ internal sealed class RunFacts(IReadOnlyList<string> tables)
     public IReadOnlyDictionary<string, int> Frozen => _frozen;
 
     /// <summary>A node is being frozen; a frozen primary answers no lag reading, as a stopped one.</summary>
-    public void Freezing(string node, int step, TimeSpan at)
+    /// <param name="node">The node's name.</param>
+    /// <param name="primary">Whether it is the primary now (roles move at a promotion).</param>
+    /// <param name="step">The step freezing it.</param>
+    /// <param name="at">When.</param>
+    public void Freezing(string node, bool primary, int step, TimeSpan at)
     {
         if (_frozen.ContainsKey(node))
             return;
-        if (node == TopologySpec.PrimaryName)
+        if (primary)
             PrimaryGoingDown(at);
         _frozen[node] = step;
         _freezes.Add((node, step, at, null));
     }
 
     /// <summary>A node was thawed: it answers again.</summary>
-    public void Thawed(string node, TimeSpan at)
+    public void Thawed(string node, bool primary, TimeSpan at)
     {
         if (!_frozen.Remove(node))
             return;
         EndFreeze(node, at);
-        if (node == TopologySpec.PrimaryName)
+        if (primary)
             PrimaryBack(at);
     }
 

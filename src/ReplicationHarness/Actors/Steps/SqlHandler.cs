@@ -14,7 +14,7 @@ internal sealed class SqlHandler(StepRun run) : StepHandler(run)
     public override void Start(ScenarioStep step)
     {
         var sql = (SqlStep)step;
-        Run.Children.Node(sql.On).Tell(new NodeProtocol.RunSql(Run.Index, sql.Query, Run.Inner));
+        Run.Node(sql.On).Tell(new NodeProtocol.RunSql(Run.Index, sql.Query, Run.Inner));
     }
 
     public override bool Handle(object message)

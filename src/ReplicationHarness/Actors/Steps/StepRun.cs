@@ -48,10 +48,61 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
         get
         {
             if (Step?.Expect.VisibleOn is { } named)
-                return named.Select(Children.Node).ToList();
-            var running = Children.Standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Value).ToList();
-            return running.Count > 0 ? running : [Children.Standby];
+                return named.Select(Node).ToList();
+            var standbys = Standbys;
+            var running = standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Value).ToList();
+            return running.Count > 0 ? running : standbys.Count > 0 ? [standbys[0].Value] : [];
         }
+    }
+
+    /// <summary>
+    /// Why a write cannot be looked for anywhere: a promotion left no standby replicating (the old primary not rejoined
+    /// yet). Null while there is a standby to probe.
+    /// </summary>
+    public string? NothingToProbe => ProbedStandbys.Count > 0 ? null
+        : $"no standby replicates now ({Scenarios.NodeText.The(Pair.Roles.Primary)} is the primary; detached: {string.Join(", ", Pair.Roles.Detached.Select(d => d.Name))}), so nothing can show the write; rejoin a node first, or drop expect.visible_within";
+
+    /// <summary>
+    /// Why a step that acts on standbys cannot act on these nodes now that the roles moved: one is the primary, is
+    /// detached (the old primary, not rejoined), or still points at the old primary (nothing streams to it until a
+    /// follow). Null when every one replicates.
+    /// </summary>
+    public string? NotStandbysNow(IEnumerable<string> nodes)
+    {
+        var roles = Pair.Roles;
+        foreach (var node in nodes)
+        {
+            if (node == roles.Primary)
+                return $"{Scenarios.NodeText.The(node)} is the primary now, not a standby: a promotion moved the roles";
+            if (roles.Detached.Any(d => d.Name == node))
+                return $"{Scenarios.NodeText.The(node)} is detached since the promotion: nothing streams to it (bring it back with 'rejoin')";
+            if (roles.StandbyNamed(node) is { Upstream.Length: 0 })
+                return $"{Scenarios.NodeText.The(node)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow')";
+        }
+        return null;
+    }
+
+    /// <summary>The names of the standbys <see cref="ProbedStandbys"/> gives, for <see cref="NotStandbysNow"/>.</summary>
+    public IReadOnlyList<string> ProbedStandbyNames =>
+        Step?.Expect.VisibleOn is { } named ? named : Standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Key).ToList();
+
+    /// <summary>The actor of a node by name (see <see cref="RunChildren.Node"/>), as the roles are now.</summary>
+    public IActorRef Node(string name) => Children.Node(name, Pair.Roles.Primary);
+
+    /// <summary>The replicating standbys now, by name, in the topology's order (an old primary that rejoined comes last).</summary>
+    public IReadOnlyList<KeyValuePair<string, IActorRef>> Standbys =>
+        Pair.Roles.AsProvisioned ? Children.Standbys : Pair.Roles.Standbys.Select(s => KeyValuePair.Create(s.Name, Node(s.Name))).ToList();
+
+    /// <summary>
+    /// Tells the actors that follow the roles where they are now, after a step moved them: the primary's actor goes
+    /// to the new primary, the lag observer samples the new topology.
+    /// </summary>
+    /// <param name="ledgerFor">A promotion's step: the primary's actor answers it with the ledger as of the switch.</param>
+    public void RolesMoved(int? ledgerFor = null)
+    {
+        var roles = Pair.Roles;
+        Children.Primary.Tell(new PrimaryNodeProtocol.Retarget(roles.Primary, roles.PrimaryEndpoint) { LedgerFor = ledgerFor }, Self);
+        Children.Observer.Tell(new LagObserverProtocol.RolesMoved(roles), Self);
     }
 
     /// <summary>The most a probe may go past its deadline for its last look and the standby's positions (see <see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>
@@ -83,6 +134,9 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     public TimeSpan Inner => StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / 20, InnerMargin.Ticks), StepLimit.Ticks / 2));
 
     private static readonly TimeSpan InnerMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>What is left of a limit, never negative (a timer given a negative span throws instead of expiring).</summary>
+    public static TimeSpan AtLeastZero(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;
 
     /// <summary>A limit scaled by the run's timeout multiplier.</summary>
     public TimeSpan Limit(TimeSpan limit) => options.Multiplier.Scale(limit);

@@ -20,7 +20,7 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
         {
             SyncStateWatch.WaitAsync(Run.Pair, syncState.Expected, Run.Inner, Run.Stopping).PipeTo(Run.Self,
                 success: watched => new ScenarioRunnerProtocol.SyncStatesObserved(index, watched.Observations, watched.Elapsed),
-                failure: ex => new ScenarioRunnerProtocol.ChildFailed("sync_state watch", ex.Message));
+                failure: ex => new NodeProtocol.OperationFailed(index, "", $"watching sync_state failed: {ex.Message}"));
             return;
         }
         PairVerifier.VerifyAsync(Run.Pair, Budget(Run.StepLimit), Run.Stopping).PipeTo(Run.Self,

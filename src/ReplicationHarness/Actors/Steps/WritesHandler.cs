@@ -50,7 +50,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                 OnCommitted(committed);
                 return true;
             case PrimaryNodeProtocol.WriteFailed failed when Current(failed.StepIndex):
-                Run.Complete(Verdict.Error, [], Run.Facts.WithFrozenNote($"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}", TopologySpec.PrimaryName));
+                Run.Complete(Verdict.Error, [], Run.Facts.WithFrozenNote($"write {failed.WriteId} failed on the primary: {Run.Redact(failed.Reason)}", Run.Pair.Roles.Primary));
                 return true;
             case StandbyNodeProtocol.Visible visible when Current(visible.StepIndex):
                 Run.Visibility.Record(visible);
@@ -95,6 +95,11 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         // The last look after the deadline fits in what is left before the step's own timer, with a tenth to spare.
         var grace = StepRun.ProbeGraceWithin(remaining * 0.9 - deadline);
         var probers = probed ? Run.ProbedStandbys : [];
+        if (probed && (Run.NothingToProbe ?? Run.NotStandbysNow(Run.ProbedStandbyNames)) is { } nowhere)
+        {
+            Run.Complete(Results.Verdict.Failed, [], nowhere);
+            return;
+        }
         _owed = probers.Count;
         // The write itself gets the same share of what is left: a primary that hangs (frozen) fails the step saying so.
         Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, probers, probed ? Run.Self : null, deadline)

@@ -29,6 +29,8 @@ public static class ServerDefaults
             new("max_wal_senders", "10"),
             new("max_replication_slots", "10"),
             new("hot_standby", "on"),
+            // pg_rewind needs it (or data checksums) to bring an old primary back after a failover.
+            new("wal_log_hints", "on"),
         ]);
         // wal_keep_size replaced wal_keep_segments in PostgreSQL 13; an older server refuses to start with it.
         if (host.MajorVersion is null or >= 13)
@@ -48,6 +50,8 @@ public static class ServerDefaults
             new("max_standby_streaming_delay", "30s"),
             // The primary's pg_stat_replication learns replay progress only from this feedback (10s by default).
             new("wal_receiver_status_interval", "1s"),
+            // A promoted standby is the new primary: pg_rewind needs it there too, to rewind a node against it later.
+            new("wal_log_hints", "on"),
         ]);
         // promote_trigger_file exists up to PostgreSQL 15 (removed in 16): the seed's promotion path.
         if (host.PromoteTriggerFile(standby.Name) is { } trigger && host.MajorVersion is >= 12 and <= 15)

@@ -119,9 +119,32 @@ public sealed class LocalPair : ProvisionedPair
             : Task.FromException<string>(new NotSupportedException("this local pair was made without the means to rebuild a standby"));
 
     /// <inheritdoc />
-    public override Task<Promotion> PromoteStandbyAsync(string standby, PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+    public override async Task<Promotion> PromoteStandbyAsync(string standby, PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        var roles = Roles;
+        var promoted = roles.StandbyNamed(standby)
+            ?? throw new InvalidOperationException($"{NodeText.The(standby)} is not a replicating standby now (the primary is {roles.Primary}); only a standby can be promoted");
         // The trigger file goes where promote_trigger_file points: the run directory, which teardown removes.
-        StandbyPromoter.PromoteAsync(StandbyNamed(standby).Endpoint, method, path => File.WriteAllText(path, ""), limit, cancellationToken);
+        var promotion = await StandbyPromoter.PromoteAsync(promoted.Endpoint, method, path => File.WriteAllText(path, ""), limit, cancellationToken).ConfigureAwait(false);
+        if (promotion.Promoted)
+            MoveRoles(roles.Promoted(standby));
+        return promotion;
+    }
+
+    /// <summary>Re-points standbys and rejoins old primaries; set by the local provisioner.</summary>
+    internal LocalFailover? Failover { get; init; }
+
+    /// <inheritdoc />
+    public override Task<Follow> FollowAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Failover is { } failover
+            ? failover.FollowAsync(this, standby, limit, cancellationToken)
+            : Task.FromException<Follow>(new NotSupportedException("this local pair was made without the means to re-point a standby"));
+
+    /// <inheritdoc />
+    public override Task<string> RejoinAsync(string node, bool fallBack, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Failover is { } failover
+            ? failover.RejoinAsync(this, node, fallBack, limit, cancellationToken)
+            : Task.FromException<string>(new NotSupportedException("this local pair was made without the means to rejoin a node"));
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()

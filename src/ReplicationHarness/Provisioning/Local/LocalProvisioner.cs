@@ -129,6 +129,7 @@ public sealed class LocalProvisioner(LocalProvisionerOptions options) : ICluster
             Link = link,
             // Progress belongs to provisioning: a rebuild during the run reports through its step instead.
             Recloner = new LocalRecloner(plan with { Progress = null }, Options, passfile),
+            Failover = new LocalFailover(plan with { Progress = null }, Options, passfile),
         };
     }
 

@@ -57,6 +57,10 @@ public sealed record ArgumentKey(string Name, ArgumentKind Kind, string? Require
     internal static ArgumentKey Node(string name, string requiredHint) =>
         new(name, ArgumentKind.Node, requiredHint, null) { Read = (c, n, p) => c.NodeName(n, p, standbysOnly: false) };
 
+    /// <summary>An optional node of the topology, any of them (<c>node: primary</c>), and what the step does without it.</summary>
+    internal static ArgumentKey OptionalNode(string name, string whenAbsent) =>
+        new(name, ArgumentKind.Node, null, null) { WhenAbsent = whenAbsent, Read = (c, n, p) => c.NodeName(n, p, standbysOnly: false) };
+
     /// <summary>
     /// An optional standby of the topology (<c>on: s2</c>).
     /// </summary>

@@ -30,6 +30,12 @@ public static class StepCatalog
         ["trigger_file"] = PromoteMethod.TriggerFile,
     };
 
+    private static readonly Dictionary<string, bool> RejoinFallbacks = new(StringComparer.Ordinal)
+    {
+        ["none"] = false,
+        ["base_backup"] = true,
+    };
+
     private static readonly Dictionary<string, SyncState> SyncStates = new(StringComparer.Ordinal)
     {
         ["sync"] = SyncState.Sync,
@@ -51,8 +57,8 @@ public static class StepCatalog
         new(VisibleNotBefore, GroupLabel: "write steps"),
         new(VisibleOn, GroupLabel: "write steps"),
         new("result"),
-        new("promoted_within"),
-        new("max_lost_writes"),
+        new("promoted_within", GroupLabel: "promotions"),
+        new("max_lost_writes", GroupLabel: "promotions"),
         new("alerts_fired", Note: "alerts that fired while the link was cut", Hint: "; for the whole scenario use assertions.alerts_fired"),
     ];
 
@@ -64,32 +70,32 @@ public static class StepCatalog
         new(SyncStateStep.Kind, StepFamily.Verification, ArgumentShape.StandbyMapping,
             [ArgumentKey.Choice(SyncStateStep.StatesKey, "sync state", SyncStates, requiredHint: "give each standby the sync_state it must reach, e.g. 'sync_state: { s1: sync, s2: potential }'")],
             [],
-            (h, a) => new SyncStateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.PerStandby<SyncState>(SyncStateStep.StatesKey))),
+            (h, a) => new SyncStateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.PerStandby<SyncState>(SyncStateStep.StatesKey))) { AllowedAfterPromote = true },
         new(InsertRowsStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 1), ArgumentKey.Table()],
             [VisibleWithin, VisibleNotBefore, VisibleOn],
-            (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
+            (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))) { AllowedAfterPromote = true },
         new(BulkInsertUpdateStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 100), ArgumentKey.Table()],
             [VisibleWithin, VisibleNotBefore, VisibleOn],
-            (h, a) => new BulkInsertUpdateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))),
+            (h, a) => new BulkInsertUpdateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))) { AllowedAfterPromote = true },
         new(WaitForCatchUpStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On, whenAbsent: "every standby")], [],
-            (h, a) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On))),
+            (h, a) => new WaitForCatchUpStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On))) { AllowedAfterPromote = true },
         new(SetApplyDelayStep.Kind, StepFamily.Replication, ArgumentShape.ScalarOrMapping,
             [ArgumentKey.Duration("delay", Hour, requiredHint: "say how long replay waits, e.g. 'delay: 1s'"), ArgumentKey.Standby(On)], [],
             (h, a) => new SetApplyDelayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<TimeSpan>("delay"), a.OptionalText(On)))
         {
-            InjectsFault = true,
+            InjectsFault = true, AllowedAfterPromote = true,
             ChangesExternalPair = "changes recovery_min_apply_delay on the standby (ALTER SYSTEM and a reload)",
         },
         new(PauseReplayStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On)], [],
             (h, a) => new PauseReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
         {
-            InjectsFault = true,
+            InjectsFault = true, AllowedAfterPromote = true,
             ChangesExternalPair = "pauses WAL replay on the standby",
         },
         new(ResumeReplayStep.Kind, StepFamily.Replication, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On)], [],
             (h, a) => new ResumeReplayStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
         {
-            InjectsFault = true,
+            InjectsFault = true, AllowedAfterPromote = true,
             ChangesExternalPair = "resumes WAL replay on the standby",
         },
         new(SustainedLoadStep.Kind, StepFamily.Load, ArgumentShape.Mapping,
@@ -102,7 +108,7 @@ public static class StepCatalog
             ],
             [VisibleWithin, VisibleNotBefore, VisibleOn],
             (h, a) => new SustainedLoadStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>("duration")), h.Expect, h.Line, a.Get<string>("table"),
-                a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<int>("batch"), a.Get<bool>("background"))),
+                a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<int>("batch"), a.Get<bool>("background"))) { AllowedAfterPromote = true },
         new(SqlStep.Kind, StepFamily.Sql, ArgumentShape.Mapping,
             [
                 ArgumentKey.Node(On, "say where the statement runs, e.g. 'on: primary' or 'on: standby'"),
@@ -158,6 +164,27 @@ public static class StepCatalog
             (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method"), a.OptionalText(On)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "promote the standby",
+        },
+        new(SwitchoverStep.Kind, StepFamily.Promotion, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(SwitchoverStep.ToKey, whenAbsent: "the most advanced standby")],
+            ["promoted_within", "max_lost_writes"],
+            (h, a) => new SwitchoverStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(SwitchoverStep.ToKey)))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "switch roles (stop the primary, promote a standby, rewind the old primary)",
+        },
+        new(FollowStep.Kind, StepFamily.Failover, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On, whenAbsent: "every standby still pointed at a node the promotion left behind")], [],
+            (h, a) => new FollowStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "re-point standbys at a new primary", AllowedAfterPromote = true,
+        },
+        new(RejoinStep.Kind, StepFamily.Failover, ArgumentShape.OptionalMapping,
+            [
+                ArgumentKey.OptionalNode(NodeKey, whenAbsent: "the node the promotion left behind"),
+                ArgumentKey.Choice("fallback", "rejoin fallback", RejoinFallbacks, @default: false),
+            ],
+            [],
+            (h, a) => new RejoinStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(NodeKey), a.Get<bool>("fallback")))
+        {
+            InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "rewind an old primary into a standby", AllowedAfterPromote = true,
         },
         new(SetNetworkStep.Kind, StepFamily.Link, ArgumentShape.OptionalMapping,
             [

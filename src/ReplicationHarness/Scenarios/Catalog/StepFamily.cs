@@ -21,8 +21,11 @@ public enum StepFamily
     /// <summary>set_network, partition, heal.</summary>
     Link,
 
-    /// <summary>promote.</summary>
+    /// <summary>promote and switchover.</summary>
     Promotion,
+
+    /// <summary>follow and rejoin: the rest of a failover, once the roles moved.</summary>
+    Failover,
 
     /// <summary>sql.</summary>
     Sql,

@@ -62,17 +62,46 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         }
     }
 
+    /// <summary>
+    /// One promotion (promote or switchover) per scenario, and after it only what works on moved roles: not the link
+    /// proxy (it stands between the old primary and its standby) nor reclone (it rebuilds from the provisioned upstream).
+    /// follow and rejoin need a promotion before them.
+    /// </summary>
     private void CheckAfterPromote(List<ScenarioStep> steps, SourceSequence sequence, string path)
     {
-        var promote = steps.OfType<PromoteStep>().FirstOrDefault();
+        var promote = FirstPromotion(steps);
+        foreach (var step in steps.Where(s => s is FollowStep or RejoinStep && (promote is null || s.Index < promote.Index)))
+        {
+            context.Error(sequence.Items[step.Index], YamlPath.Index(path, step.Index),
+                $"'{step.Keyword}' acts on the roles a promotion moved, but no 'promote' comes before it; promote a standby first");
+        }
+        if (context.Topology is { Standbys.Count: 1 })
+        {
+            foreach (var follow in steps.OfType<FollowStep>())
+            {
+                context.Error(sequence.Items[follow.Index], YamlPath.Index(path, follow.Index),
+                    "the topology's only standby is the one promoted: no other standby can follow it; use 'rejoin' to bring the old primary back as its standby");
+            }
+        }
         if (promote is null)
             return;
+        // Its probes were addressed when it started: after the promotion one would look for the writes on the new primary itself.
+        var across = steps.OfType<SustainedLoadStep>().LastOrDefault(l => l.Background && l.Index < promote.Index);
+        if (across is not null && Assertions.VisibilityJudge.ExpectsVisibility(across.Expect)
+            && !steps.Any(s => s is WaitForLoadStep && s.Index > across.Index && s.Index < promote.Index))
+        {
+            context.Error(sequence.Items[across.Index], YamlPath.Index(path, across.Index),
+                $"this background load probes its writes on the standbys, but steps[{promote.Index}] promotes one while it runs; collect it with 'wait_for_load' before the promotion, or drop its visibility expectations");
+        }
         foreach (var step in steps.Where(s => s.Index > promote.Index && !AllowedAfterPromote.Contains(s.Keyword)))
         {
             context.Error(sequence.Items[step.Index], YamlPath.Index(path, step.Index),
-                $"'{step.Keyword}' cannot follow 'promote' (steps[{promote.Index}]): the old primary no longer takes writes; after a promotion use {string.Join(", ", AllowedAfterPromote)} (sql 'on: standby' talks to the new primary)");
+                $"'{step.Keyword}' cannot follow '{promote.Keyword}' (steps[{promote.Index}]): the roles moved; after a promotion use {string.Join(", ", AllowedAfterPromote)} (writes go to the new primary)");
         }
     }
+
+    /// <summary>The scenario's promotion (promote or switchover), if any: the step after which the roles have moved.</summary>
+    public static ScenarioStep? FirstPromotion(IEnumerable<ScenarioStep> steps) => steps.FirstOrDefault(s => s is PromoteStep or SwitchoverStep);
 
     /// <summary>Every background load is collected by a later wait_for_load, one at a time.</summary>
     private List<ScenarioStep> PairBackgroundLoads(List<ScenarioStep> steps, SourceSequence sequence, string path)
