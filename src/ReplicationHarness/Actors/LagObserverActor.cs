@@ -32,6 +32,8 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     private string? _firstFailure;
     private TimeSpan? _lastUpdate;
     private IActorRef? _stopRequestedBy;
+    // Who started sampling, until the first reading ended and it was told.
+    private IActorRef? _startedBy;
     private readonly IActorRef _listener;
 
     public LagObserverActor(ILagReader reader, LagObserverSpec spec, ScenarioClock clock, IActorRef listener)
@@ -42,7 +44,10 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
         _clock = clock;
 
         Receive<LagObserverProtocol.StartSampling>(_ =>
-            Timers.StartPeriodicTimer(TickTimer, LagObserverProtocol.Tick.Instance, TimeSpan.Zero, _spec.Interval));
+        {
+            _startedBy = Sender;
+            Timers.StartPeriodicTimer(TickTimer, LagObserverProtocol.Tick.Instance, TimeSpan.Zero, _spec.Interval);
+        });
         Receive<LagObserverProtocol.Tick>(_ => StartReading());
         Receive<LagObserverProtocol.ReadingTaken>(taken =>
         {
@@ -70,7 +75,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
                 _lastUpdate = at;
                 listener.Tell(new LagObserverProtocol.LagUpdate(samples, changes, Raised));
             }
-            ReplyIfStopping();
+            ReplyToWaiters();
         });
         Receive<LagObserverProtocol.Restoring>(_ => _restoring = true);
         Receive<LagObserverProtocol.RolesMoved>(moved =>
@@ -92,7 +97,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
             // No sample for this moment: the judge must know, or a gap in the series would read as "no lag".
             _failedReadings.Add(_clock.Elapsed);
             _firstFailure ??= failed.Reason;
-            ReplyIfStopping();
+            ReplyToWaiters();
         });
         Receive<LagObserverProtocol.StopSampling>(_ =>
         {
@@ -163,8 +168,13 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     /// <summary>A reader that throws before its first await still yields a failed reading, not a crashed observer.</summary>
     private async Task<IReadOnlyList<LagReading>> ReadSafelyAsync() => await _reader.ReadAsync(() => _clock.Elapsed, _stopping.Token).ConfigureAwait(false);
 
-    private void ReplyIfStopping()
+    private void ReplyToWaiters()
     {
+        if (_startedBy is { } starter)
+        {
+            starter.Tell(LagObserverProtocol.SamplingStarted.Instance);
+            _startedBy = null;
+        }
         if (_stopRequestedBy is not { } requester)
             return;
         var alerts = _standbys.Values.SelectMany(s => s.Alerts.Finish()).OrderBy(a => a.FiredAt).ToArray();

@@ -6,12 +6,25 @@ namespace ReplicationHarness.Actors;
 /// <summary>Messages of <see cref="LagObserverActor"/>.</summary>
 public static class LagObserverProtocol
 {
-    /// <summary>Start sampling at the scenario's interval.</summary>
+    /// <summary>Start sampling at the scenario's interval; the sender hears <see cref="SamplingStarted"/> once the first reading ended.</summary>
     public sealed record StartSampling
     {
         public static readonly StartSampling Instance = new();
 
         private StartSampling()
+        {
+        }
+    }
+
+    /// <summary>
+    /// The first reading ended (taken or failed): its connections are open, so the readings during the steps measure the
+    /// nodes, not the cost of connecting to them.
+    /// </summary>
+    public sealed record SamplingStarted
+    {
+        public static readonly SamplingStarted Instance = new();
+
+        private SamplingStarted()
         {
         }
     }

@@ -66,6 +66,9 @@ public static class ScenarioRunnerProtocol
     /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced); null when none answered.</summary>
     public sealed record PromotionCandidateChosen(int StepIndex, string? Standby, string Why);
 
+    /// <summary>A write expected to stay unacknowledged was not acknowledged for its whole <c>blocked_for</c>.</summary>
+    public sealed record BlockedLongEnough(int StepIndex);
+
     /// <summary>A switchover's clean stop of the primary is done.</summary>
     public sealed record StoppedForSwitchover(int StepIndex, string Detail);
 

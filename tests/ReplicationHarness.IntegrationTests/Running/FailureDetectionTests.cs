@@ -399,4 +399,26 @@ public sealed class FailureDetectionTests : IDisposable
         // The end of the run thawed it before judging, and teardown stopped everything.
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
+
+    [Fact]
+    [Breaks("quorum-sync.yaml")]
+    public async Task Quorum_sync_fails_naming_blocked_for_when_commits_do_not_wait_for_a_standby()
+    {
+        // synchronous_commit = local: the standbys are still listed as quorum, yet no commit waits for them.
+        var file = Broken("quorum-sync.yaml",
+            ("      synchronous_commit: remote_apply\n", "      synchronous_commit: local\n"),
+            ("      visible_within: 50ms   # remote_apply: applied on s2 before the commit returns\n", "      visible_within: 1s\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.All(scenario.Steps.Take(7), s => Assert.Equal(Verdict.Passed, s.Status));
+        var blocked = scenario.Steps[7];
+        Assert.Equal(Verdict.Failed, blocked.Status);
+        var check = Assert.Single(blocked.Checks);
+        Assert.Equal(("blocked_for", ">= 1s unacknowledged", Verdict.Failed), (check.Name, MeasureText.Format(check.Threshold), check.Status));
+        Assert.StartsWith("acknowledged after ", MeasureText.Format(check.Observed));
+        Assert.Contains("failed: steps[7] with no standby to confirm it, a commit waits: blocked_for >= 1s unacknowledged, observed acknowledged after", output);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
 }

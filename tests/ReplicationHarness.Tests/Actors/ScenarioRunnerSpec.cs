@@ -56,6 +56,7 @@ public class ScenarioRunnerSpec : TestKit
         {
             // A scenario that writes nothing has no tables to prepare and no write path to warm up.
             await _observer.ExpectMsgAsync<LagObserverProtocol.StartSampling>();
+            _observer.Reply(LagObserverProtocol.SamplingStarted.Instance);
             return;
         }
         foreach (var table in tables.Append("harness_warmup"))
@@ -77,6 +78,7 @@ public class ScenarioRunnerSpec : TestKit
             _runner.Tell(Visible(write, 500));
         }
         await _observer.ExpectMsgAsync<LagObserverProtocol.StartSampling>();
+        _observer.Reply(LagObserverProtocol.SamplingStarted.Instance);
     }
 
     private static StandbyNodeProtocol.Visible Visible(PrimaryNodeProtocol.Write write, double micros) =>

@@ -107,4 +107,20 @@ public class PromoteStepTests
 
         Assert.Equal(["test.yaml:5:5 steps[0].timeout: expect.promoted_within (5s) is longer than the step's timeout (1s); raise the timeout"], errors);
     }
+
+    [Fact]
+    public void Blocked_for_is_an_insert_expectation_shorter_than_its_timeout_and_never_probed()
+    {
+        var loaded = ScenarioText.Load(ScenarioText.WithSteps("  - insert:\n    expect: { blocked_for: 1s }\n"));
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps(
+            "  - insert:\n    timeout: 1s\n    expect: { blocked_for: 1s }\n  - insert:\n    expect: { blocked_for: 1s, visible_within: 1s }\n  - bulk_insert_update:\n    expect: { blocked_for: 1s }\n"));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.IsType<InsertRowsStep>(loaded.Scenario!.Steps[0]).Expect.BlockedFor);
+        Assert.Equal(
+        [
+            "test.yaml:5:5 steps[0].timeout: expect.blocked_for (1s) is not shorter than the step's timeout (1s); raise the timeout",
+            "test.yaml:8:15 steps[1].expect.blocked_for: expects the commit to stay unacknowledged, so it cannot be probed for visibility too; drop visible_within and visible_not_before, or blocked_for",
+            "test.yaml:10:15 steps[2].expect.blocked_for: applies to 'insert' steps (the commit waits that long unacknowledged), not to 'bulk_insert_update'",
+        ], errors);
+    }
 }

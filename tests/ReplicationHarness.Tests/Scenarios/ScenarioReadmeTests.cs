@@ -28,6 +28,7 @@ public partial class ScenarioReadmeTests
         ["alerts_fired"] = "[time]",
         // visible_on says where to probe: it comes with something to judge there.
         ["visible_on"] = "[standby], visible_within: 1s",
+        ["blocked_for"] = "1s",
     };
 
     [Fact]

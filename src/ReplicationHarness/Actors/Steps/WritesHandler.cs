@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ReplicationHarness.Assertions;
+using ReplicationHarness.Measures;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
 using ReplicationHarness.Scenarios;
@@ -12,6 +13,7 @@ namespace ReplicationHarness.Actors.Steps;
 /// <summary>
 /// insert and bulk_insert_update: one write at a time, each probed on every running standby when the step judges
 /// visibility (the next write once all of them answered), else passed on the primary's acknowledgement (later steps judge it).
+/// An insert with <c>expect.blocked_for</c> passes only if its commit stays unacknowledged that long.
 /// </summary>
 internal sealed class WritesHandler(StepRun run) : StepHandler(run)
 {
@@ -46,6 +48,16 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
     {
         switch (message)
         {
+            case PrimaryNodeProtocol.Committed committed when Current(committed.StepIndex) && Run.Step!.Expect.BlockedFor is { } blocked:
+                // Acknowledged while it should have waited: synchronous replication did not hold the commit.
+                Run.Complete(Verdict.Failed, [Blocked(blocked, Phrase.Of($"acknowledged after {Measure.Measured(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp))}"), Verdict.Failed)],
+                    $"write {committed.WriteId} was acknowledged after {DurationText.Describe(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp))}, though the step expected its commit to wait at least {DurationText.Describe(blocked)}");
+                return true;
+            case ScenarioRunnerProtocol.BlockedLongEnough held when Current(held.StepIndex):
+                var waited = Run.Step!.Expect.BlockedFor!.Value;
+                Run.Complete(Verdict.Passed, [Blocked(waited, Phrase.Of($"not acknowledged after {Measure.Measured(Run.Clock.Elapsed - Run.Started)}"), Verdict.Passed)],
+                    $"write {Run.Facts.NextWriteId - 1} not acknowledged after {DurationText.Describe(Run.Clock.Elapsed - Run.Started)}: the primary holds its commit; it completes (and joins the ledger) once a standby confirms it");
+                return true;
             case PrimaryNodeProtocol.Committed committed when Current(committed.StepIndex):
                 OnCommitted(committed);
                 return true;
@@ -79,6 +91,9 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
             Run.Complete(StepOutcome.FromChecks(checks, VisibilityJudge.DescribeSeen(Run.Visibility.MeasuredOf(Run.Index))));
     }
 
+    private static AssertionResult Blocked(TimeSpan blocked, Phrase observed, Verdict status) =>
+        new("blocked_for", Phrase.Of($">= {Measure.Exact(blocked)} unacknowledged"), observed, null, status);
+
     private IReadOnlyList<AssertionResult> Checks() =>
         VisibilityJudge.Checks(Run.Visibility.MeasuredOf(Run.Index), Run.Visibility.UnseenOf(Run.Index), Run.Step!.Expect, Run.StepLimit);
 
@@ -86,6 +101,13 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
     {
         var (kind, rows) = _pending.Dequeue();
         var step = Run.Step!;
+        if (step.Expect.BlockedFor is { } blocked)
+        {
+            // No limit of its own: the commit may wait for a standby for as long as the scenario takes to bring one back.
+            Run.Children.Primary.Tell(new PrimaryNodeProtocol.Write(Run.Facts.NextWriteId++, Run.Index, _table, kind, rows, [], null, TimeSpan.Zero));
+            Run.Timers.StartSingleTimer(WaitHandler.Timer, new ScenarioRunnerProtocol.BlockedLongEnough(Run.Index), blocked);
+            return;
+        }
         var probed = VisibilityJudge.ExpectsVisibility(step.Expect);
         // The probe is bounded by the threshold it is judged against; without one it gives up well before the
         // step's own timer, so a write that never shows is reported as "not visible" with what the probe saw,

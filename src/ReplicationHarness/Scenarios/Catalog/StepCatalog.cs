@@ -13,6 +13,7 @@ public static class StepCatalog
     private const string VisibleWithin = "visible_within";
     private const string VisibleNotBefore = "visible_not_before";
     private const string VisibleOn = "visible_on";
+    private const string BlockedFor = "blocked_for";
     private const string On = "on";
     private const string NodeKey = "node";
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
@@ -56,6 +57,7 @@ public static class StepCatalog
         new(VisibleWithin, GroupLabel: "write steps"),
         new(VisibleNotBefore, GroupLabel: "write steps"),
         new(VisibleOn, GroupLabel: "write steps"),
+        new(BlockedFor, Note: "the commit waits that long unacknowledged"),
         new("result"),
         new("promoted_within", GroupLabel: "promotions"),
         new("max_lost_writes", GroupLabel: "promotions"),
@@ -72,7 +74,7 @@ public static class StepCatalog
             [],
             (h, a) => new SyncStateStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.PerStandby<SyncState>(SyncStateStep.StatesKey))) { AllowedAfterPromote = true },
         new(InsertRowsStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 1), ArgumentKey.Table()],
-            [VisibleWithin, VisibleNotBefore, VisibleOn],
+            [VisibleWithin, VisibleNotBefore, VisibleOn, BlockedFor],
             (h, a) => new InsertRowsStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<string>("table"), a.Get<int>("rows"))) { AllowedAfterPromote = true },
         new(BulkInsertUpdateStep.Kind, StepFamily.Writes, ArgumentShape.OptionalMapping, [ArgumentKey.Integer("rows", 1, 1_000_000, 100), ArgumentKey.Table()],
             [VisibleWithin, VisibleNotBefore, VisibleOn],

@@ -11,6 +11,12 @@ namespace ReplicationHarness.Scenarios.Steps;
 public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null,
     IReadOnlyList<AlertKind>? AlertsFired = null, IReadOnlyList<string>? VisibleOn = null)
 {
+    /// <summary>
+    /// The write's commit must not be acknowledged for at least this long (synchronous replication with no standby to
+    /// confirm it holds the commit); the step passes then and the commit completes whenever a standby returns.
+    /// </summary>
+    public TimeSpan? BlockedFor { get; init; }
+
     /// <summary>No expectation.</summary>
     public static StepExpectation None { get; } = new(null, null, null);
 }

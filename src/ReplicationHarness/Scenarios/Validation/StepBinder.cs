@@ -196,6 +196,11 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             context.Error(timeoutNode, timeoutPath,
                 $"expect.promoted_within ({Units.DurationText.Format(promoted)}) is longer than the step's timeout ({Units.DurationText.Format(step.Timeout)}); raise the timeout");
         }
+        if (step.Expect.BlockedFor is { } blocked && blocked >= step.Timeout)
+        {
+            context.Error(timeoutNode, timeoutPath,
+                $"expect.blocked_for ({Units.DurationText.Format(blocked)}) is not shorter than the step's timeout ({Units.DurationText.Format(step.Timeout)}); raise the timeout");
+        }
         if (step.Expect.VisibleWithin is { } within && within > step.Timeout)
         {
             context.Error(timeoutNode, timeoutPath,
@@ -312,7 +317,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         if (mapping is null)
             return StepExpectation.None;
 
-        TimeSpan? within = null, notBefore = null, promotedWithin = null;
+        TimeSpan? within = null, notBefore = null, promotedWithin = null, blockedFor = null;
         int? maxLost = null;
         string? result = null;
         IReadOnlyList<AlertKind>? alertsFired = null;
@@ -352,6 +357,9 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
                 case "visible_on":
                     visibleOn = context.StandbyList(item.Value, itemPath);
                     break;
+                case "blocked_for":
+                    blockedFor = context.Duration(item.Value, itemPath, min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(1));
+                    break;
             }
         }
         // Only a step that judges visibility probes its writes: naming where to probe without saying what to judge does nothing.
@@ -360,7 +368,13 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             var key = mapping.Find("visible_on")!.Key;
             context.Error(key, YamlPath.Join(path, "visible_on"), "says where the writes are probed, but nothing is judged there; add visible_within (or visible_not_before)");
         }
-        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired, visibleOn);
+        // A commit held unacknowledged is not visible anywhere yet: there is nothing to probe.
+        if (blockedFor is not null && (within is not null || notBefore is not null))
+        {
+            var key = mapping.Find("blocked_for")!.Key;
+            context.Error(key, YamlPath.Join(path, "blocked_for"), "expects the commit to stay unacknowledged, so it cannot be probed for visibility too; drop visible_within and visible_not_before, or blocked_for");
+        }
+        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired, visibleOn) { BlockedFor = blockedFor };
     }
 
     private string? ReportResultShape(SourceNode node, string path)
