@@ -30,7 +30,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
     /// <param name="frozen">The node whose processes are read ...</param>
     /// <param name="freezeStep">... when this step (a freeze_node of it) ends.</param>
     /// <param name="onProgress">Acts on the pair at a phase of the run (a node hanging by itself, outside the scenario).</param>
-    private async Task<FreezeRun> RunAsync(string yaml, NodeRole frozen, int freezeStep = 0, Action<RunProgress, LocalPair>? onProgress = null)
+    private async Task<FreezeRun> RunAsync(string yaml, NodeRole frozen, int freezeStep = 0, Action<RunProgress, LocalPair>? onProgress = null, ScenarioRunOptions? options = null)
     {
         var load = ScenarioLoader.Load("freeze.yaml", System.Text.Encoding.UTF8.GetBytes(yaml));
         Assert.True(load.Scenario is not null, string.Join("\n", load.Errors));
@@ -50,7 +50,7 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         ScenarioResult result;
         try
         {
-            result = await new ScenarioEngine(ScenarioRunOptions.Default).RunAsync(load.Scenario, pair, progress);
+            result = await new ScenarioEngine(options ?? ScenarioRunOptions.Default).RunAsync(load.Scenario, pair, progress);
             seen.UnionWith(ProcessTree.Including(pair.PrimaryServer.Pid!.Value));
             seen.UnionWith(ProcessTree.Including(pair.StandbyServer.Pid!.Value));
         }
@@ -334,16 +334,17 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
         {
             if (p.Event == RunEvent.Judging)
                 pair.FreezeNodeAsync(NodeRole.Standby, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        });
+        }, options: ScenarioRunOptions.Default with { Multiplier = new TimeoutMultiplier(0.5) });
 
-        // The comparison's own limit (20 s) ended it, not the judging's 45 s: no run error, and the check says why.
+        // The comparison's own limit (20 s, halved here to keep the suite short) ended it, not the judging's 45 s (also
+        // halved): no run error, and the check says why.
         Assert.Null(run.Result.Error);
         var contents = Assert.Single(run.Result.Assertions);
         Assert.Equal(Verdict.Failed, contents.Status);
         Assert.StartsWith("not compared: the standby did not catch up (", MeasureText.Format(contents.Observed));
         // Hung while connecting or while answering, depending on whether the standby's pool had a connection at hand.
         Assert.Contains("waiting for replay ran out of its limit of ", MeasureText.Format(contents.Observed));
-        Assert.True(run.Result.Duration < TimeSpan.FromSeconds(35), $"the run took {run.Result.Duration}");
+        Assert.True(run.Result.Duration < TimeSpan.FromSeconds(20), $"the run took {run.Result.Duration}");
         AssertNothingLeft(run);
     }
 }
