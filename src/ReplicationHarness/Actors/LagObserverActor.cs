@@ -172,7 +172,7 @@ public sealed class LagObserverActor : ReceiveActor, IWithTimers
     {
         if (_startedBy is { } starter)
         {
-            starter.Tell(LagObserverProtocol.SamplingStarted.Instance);
+            starter.Tell(new LagObserverProtocol.SamplingStarted(_failedReadings.Count > 0 ? _firstFailure : null));
             _startedBy = null;
         }
         if (_stopRequestedBy is not { } requester)

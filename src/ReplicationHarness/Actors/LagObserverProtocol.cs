@@ -17,17 +17,11 @@ public static class LagObserverProtocol
     }
 
     /// <summary>
-    /// The first reading ended (taken or failed): its connections are open, so the readings during the steps measure the
-    /// nodes, not the cost of connecting to them.
+    /// The first reading ended: its connections are open, so the readings during the steps measure the nodes, not the
+    /// cost of connecting to them.
     /// </summary>
-    public sealed record SamplingStarted
-    {
-        public static readonly SamplingStarted Instance = new();
-
-        private SamplingStarted()
-        {
-        }
-    }
+    /// <param name="Failure">Why the first reading failed, when it did (the primary did not answer).</param>
+    public sealed record SamplingStarted(string? Failure);
 
     /// <summary>Stop sampling; answered with <see cref="LagReport"/>.</summary>
     public sealed record StopSampling

@@ -56,6 +56,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request).PipeTo(Sender));
+        Receive<PrimaryNodeProtocol.GetWriterWaits>(request => WriterWaitsAsync(request).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.Write>(write =>
         {
             var requester = Sender;
@@ -82,7 +83,10 @@ public sealed class PrimaryNodeActor : ReceiveActor
 
     // The writes' own pool: they never change session state, so their connections skip the reset on return
     // (a sql step's SET, on the general pool, cannot leak into them).
-    private NpgsqlDataSource Writes => _writes ??= NodeQueries.CreateDataSource(_endpoint, "replication-harness-writer", resetOnClose: false);
+    private NpgsqlDataSource Writes => _writes ??= NodeQueries.CreateDataSource(_endpoint, WriterApplicationName, resetOnClose: false);
+
+    // The writes' sessions, as pg_stat_activity names them.
+    private const string WriterApplicationName = "replication-harness-writer";
 
     protected override void PostStop()
     {
@@ -127,28 +131,41 @@ public sealed class PrimaryNodeActor : ReceiveActor
         return new NodeProtocol.WarmedUp(_node);
     }
 
-    private async Task<object> FlushPositionAsync(PrimaryNodeProtocol.GetFlushPosition request)
+    private Task<object> FlushPositionAsync(PrimaryNodeProtocol.GetFlushPosition request) =>
+        QueryAsync(request.StepIndex, request.Timeout, "reading its flush position",
+            connection => NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", CancellationToken.None),
+            flush => new PrimaryNodeProtocol.FlushPosition(request.StepIndex, flush));
+
+    private Task<object> WriterWaitsAsync(PrimaryNodeProtocol.GetWriterWaits request) =>
+        QueryAsync(request.StepIndex, request.Timeout, "reading what its writes wait on",
+            connection => SqlScalar.ReadAsync<string>(connection,
+                "SELECT coalesce(string_agg(wait_event_type || ':' || wait_event, ', ' ORDER BY pid), '') FROM pg_stat_activity "
+                + $"WHERE application_name = '{WriterApplicationName}' AND state = 'active' AND wait_event IS NOT NULL", CancellationToken.None),
+            waits => new PrimaryNodeProtocol.WriterWaits(request.StepIndex, waits));
+
+    /// <summary>One query on the primary, ended at its limit even when the primary hangs (the query is abandoned, not cancelled).</summary>
+    private async Task<object> QueryAsync<T>(int stepIndex, TimeSpan timeout, string what, Func<NpgsqlConnection, Task<T>> query, Func<T, object> reply)
     {
-        using var limit = new OperationLimit(request.Timeout, _stopping.Token);
+        using var limit = new OperationLimit(timeout, _stopping.Token);
         // Read on the actor's thread, before the first await: a promotion may move the role meanwhile.
         var (node, source) = (_node, Source);
         var phase = "connecting to the primary";
         try
         {
-            var flush = await AbandonAtLimit.OnConnectionAsync(source, connection =>
+            var result = await AbandonAtLimit.OnConnectionAsync(source, connection =>
             {
                 phase = "waiting for its answer";
-                return NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", CancellationToken.None);
+                return query(connection);
             }, limit.Token).ConfigureAwait(false);
-            return new PrimaryNodeProtocol.FlushPosition(request.StepIndex, flush);
+            return reply(result);
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"the primary does not answer: {limit.Describe("reading its flush position", phase)}");
+            return new NodeProtocol.OperationFailed(stepIndex, node, $"the primary does not answer: {limit.Describe(what, phase)}");
         }
         catch (NpgsqlException ex)
         {
-            return new NodeProtocol.OperationFailed(request.StepIndex, node, $"reading the primary's flush position failed: {ex.Message}");
+            return new NodeProtocol.OperationFailed(stepIndex, node, $"{what} failed on the primary: {ex.Message}");
         }
     }
 

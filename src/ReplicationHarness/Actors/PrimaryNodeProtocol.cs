@@ -65,6 +65,12 @@ public static class PrimaryNodeProtocol
     public sealed record FlushPosition(int StepIndex, Lsn Lsn);
 
 
+    /// <summary>Ask what the writes' sessions on the primary wait on; answered with <see cref="WriterWaits"/>.</summary>
+    public sealed record GetWriterWaits(int StepIndex, TimeSpan Timeout);
+
+    /// <summary>The wait events of the writes' active sessions (<c>IPC:SyncRep, ...</c>); empty when none waits.</summary>
+    public sealed record WriterWaits(int StepIndex, string Waits);
+
     /// <summary>The acknowledged writes, oldest first.</summary>
     public sealed record AcknowledgedWrites(int StepIndex, IReadOnlyList<AcknowledgedWrite> Writes);
 

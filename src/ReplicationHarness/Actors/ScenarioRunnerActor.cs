@@ -164,19 +164,37 @@ public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
     /// </summary>
     private void StartSampling()
     {
+        Timers.Cancel(RunPreparation.Timer);
         Become(() =>
         {
             Common();
-            Receive<LagObserverProtocol.SamplingStarted>(_ => StartSteps());
-            ReceiveAny(_preparation.Handle);
+            Receive<LagObserverProtocol.SamplingStarted>(started =>
+            {
+                if (started.Failure is { } why)
+                {
+                    // Nothing can be judged against a lag that could not be read before the first step.
+                    Fail(Verdict.Error, $"the lag observer's first reading failed: {_run.Redact(why)}", []);
+                    return;
+                }
+                StartSteps();
+            });
+            Receive<ScenarioRunnerProtocol.FirstReadingTimedOut>(_ =>
+                Fail(Verdict.Error, $"the lag observer's first reading did not end within {Limit(FirstReadingLimit).TotalSeconds:0.#} s", []));
         });
         _samplingStarted = true;
+        Timers.StartSingleTimer(FirstReadingTimer, ScenarioRunnerProtocol.FirstReadingTimedOut.Instance, Limit(FirstReadingLimit));
         _run.Children.Observer.Tell(LagObserverProtocol.StartSampling.Instance);
     }
+
+    private const string FirstReadingTimer = "first-reading";
+
+    // Longer than the first reading can take (two parts, each at most 5 times the 1 s reading limit).
+    private static readonly TimeSpan FirstReadingLimit = TimeSpan.FromSeconds(15);
 
     private void StartSteps()
     {
         Timers.Cancel(RunPreparation.Timer);
+        Timers.Cancel(FirstReadingTimer);
         Become(() =>
         {
             Common();

@@ -66,6 +66,16 @@ public static class ScenarioRunnerProtocol
     /// <summary>The standby a promote step without <c>on</c> promotes, of several, and why (the most advanced); null when none answered.</summary>
     public sealed record PromotionCandidateChosen(int StepIndex, string? Standby, string Why);
 
+    /// <summary>The lag observer's first reading did not end in time.</summary>
+    public sealed record FirstReadingTimedOut
+    {
+        public static readonly FirstReadingTimedOut Instance = new();
+
+        private FirstReadingTimedOut()
+        {
+        }
+    }
+
     /// <summary>A write expected to stay unacknowledged was not acknowledged for its whole <c>blocked_for</c>.</summary>
     public sealed record BlockedLongEnough(int StepIndex);
 

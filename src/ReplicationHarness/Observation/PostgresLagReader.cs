@@ -12,8 +12,8 @@ namespace ReplicationHarness.Observation;
 /// positions (fine-grained, unlike the primary's lag columns which move only on standby feedback), all at once.
 /// A cascaded standby's lag is end to end (against the primary's flush) and its state is what its upstream standby's
 /// walsender says. When a standby does not answer, its last known positions stand, so its lag keeps growing as it should.
-/// Every reading ends within twice <paramref name="readingLimit"/> (the standbys', then the primary's; <see cref="ConnectAllowance"/> times that for a part
-/// that must connect first), also against a hung (frozen) node: a query that does not
+/// Every reading ends within twice <paramref name="readingLimit"/> (the standbys', then the primary's; <see cref="ConnectAllowance"/> times that for the
+/// run's very first reading, which connects), also against a hung (frozen) node: a query that does not
 /// answer by then is abandoned (<see cref="AbandonAtLimit"/>), and that node is not asked again until it has answered.
 /// A primary that does not answer fails the reading, saying so; a standby that does not answer counts as one that is down.
 /// </summary>
@@ -31,9 +31,9 @@ public sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit
     public static readonly TimeSpan DefaultReadingLimit = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How many times the reading limit a part of a reading gets when it must connect first: a connection's SCRAM
-    /// authentication is CPU work, and the first reading of a run on two cores busy with other runs took over a second
-    /// to connect (a false "the primary does not answer" in three scenarios run at once). A hung node is still left at it.
+    /// How many times the reading limit the run's first reading gets: it connects to every node, a connection's SCRAM
+    /// authentication is CPU work, and on two cores busy with other runs that took over a second (a false "the primary
+    /// does not answer" in three scenarios run at once). It ends before the first step; a hung node is still left at it.
     /// </summary>
     public const int ConnectAllowance = 5;
 
@@ -54,6 +54,8 @@ public sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit
         return positions;
     }
     private NpgsqlConnection? _primary;
+    // A reader made for a failover (it is handed what the last one knew) is not the run's first.
+    private bool _firstOfRun = known is null;
     // A query given up on at a reading's limit that is still running, and since when (Stopwatch ticks).
     private (Task Work, long Since)? _primaryPending;
 
@@ -64,13 +66,17 @@ public sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit
         // answered as a primary means both accepted writes at the moment the primary answered. Asked at once, a standby
         // promoted in between (the primary stopped, then a failover) would read as a split brain that never was.
         // Each part has its own limit, so a standby that hangs does not leave the primary without time to answer.
+        // Only the run's first reading (before the first step: the runner waits for it) may take longer, to connect; any
+        // later one, a reader's after a failover included, keeps the limit, so a node that hangs mid-run is seen at once.
+        var partLimit = _firstOfRun ? readingLimit * ConnectAllowance : readingLimit;
+        _firstOfRun = false;
         using (var standbyLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            standbyLimit.CancelAfter(_standbys.Concat(_detached).All(s => s.Connected) ? readingLimit : readingLimit * ConnectAllowance);
+            standbyLimit.CancelAfter(partLimit);
             await Task.WhenAll(_standbys.Concat(_detached).Select(s => s.ReadAsync(standbyLimit.Token, cancellationToken))).ConfigureAwait(false);
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var primaryLimit = _primary is { State: System.Data.ConnectionState.Open } ? readingLimit : readingLimit * ConnectAllowance;
+        var primaryLimit = partLimit;
         limit.CancelAfter(primaryLimit);
         (Lsn Flush, Lsn Insert, IReadOnlyDictionary<string, string> Senders) primaryRead;
         try

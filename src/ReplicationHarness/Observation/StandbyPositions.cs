@@ -18,8 +18,6 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
 
     public ProvisionedStandby Standby => standby;
 
-    /// <summary>Whether its connection is open (a reading that must connect first gets more time).</summary>
-    public bool Connected => _connection is { State: System.Data.ConnectionState.Open };
 
     public Lsn Receive { get; private set; }
 

@@ -35,14 +35,21 @@ public sealed record TopologyRoles(string Primary, NodeEndpoint PrimaryEndpoint,
     }
 
     /// <summary>The standbys a promotion left pointed at the old primary, which a follow re-points.</summary>
-    public IReadOnlyList<string> LeftBehind => Standbys.Where(s => s.Upstream.Length == 0).Select(s => s.Name).ToList();
+    public IReadOnlyList<string> LeftBehind => Standbys.Where(s => !Replicates(s)).Select(s => s.Name).ToList();
 
-    /// <summary>The roles once a follow found <paramref name="standby"/> diverged: it is detached, for a rejoin to rewind it.</summary>
+    /// <summary>
+    /// The roles once a follow found <paramref name="standby"/> diverged: it is detached, for a rejoin to rewind it; a
+    /// standby cascading from it is left behind (it streams from a node that no longer replicates) until a follow.
+    /// </summary>
     public TopologyRoles Diverged(string standby)
     {
         var diverged = StandbyNamed(standby) ?? throw new ArgumentException($"'{standby}' is not a standby now", nameof(standby));
-        return this with { Standbys = Standbys.Where(s => s.Name != standby).ToList(), Detached = [.. Detached, diverged with { Upstream = "" }] };
+        var others = Standbys.Where(s => s.Name != standby).Select(s => s.Upstream == standby ? s with { Upstream = "" } : s).ToList();
+        return this with { Standbys = others, Detached = [.. Detached, diverged with { Upstream = "" }] };
     }
+
+    /// <summary>Whether <paramref name="standby"/> streams from the primary or from a standby that replicates: not left behind.</summary>
+    public bool Replicates(ProvisionedStandby standby) => standby.Upstream == Primary || StandbyNamed(standby.Upstream) is not null;
 
     /// <summary>The roles once <paramref name="standby"/> streams from <paramref name="upstream"/> on <paramref name="slotName"/>.</summary>
     public TopologyRoles Following(string standby, string upstream, string slotName) =>

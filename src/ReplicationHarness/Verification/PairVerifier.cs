@@ -58,7 +58,7 @@ public static class PairVerifier
 
     private static async Task<IReadOnlyList<CriterionResult>> VerifyStandbyAsync(ProvisionedPair pair, TopologyRoles roles, ProvisionedStandby target, TimeSpan budget, CancellationToken cancellationToken)
     {
-        if (target.Upstream.Length == 0)
+        if (!roles.Replicates(target))
         {
             // Left pointed at the old primary by the promotion: nothing streams to it until a follow re-points it.
             return [new CriterionResult(Names.Streaming, CriterionStatus.Failed, $"{NodeText.The(target.Name)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow')")];

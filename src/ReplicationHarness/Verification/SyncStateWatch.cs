@@ -29,7 +29,7 @@ public static class SyncStateWatch
         var roles = pair.Roles;
         var standbys = expected.Select(e => roles.StandbyNamed(e.Key)
             ?? throw new InvalidOperationException($"{NodeText.The(e.Key)} is not a standby now (the primary is {roles.Primary}); a sync_state names standbys")).ToList();
-        var left = standbys.FirstOrDefault(s => s.Upstream.Length == 0);
+        var left = standbys.FirstOrDefault(s => !roles.Replicates(s));
         if (left is not null)
             throw new InvalidOperationException($"{NodeText.The(left.Name)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow' first)");
         var upstreams = standbys.Select(s => s.Upstream).Distinct().ToDictionary(u => u, u => new WalSendersReader(u == roles.Primary ? roles.PrimaryEndpoint : roles.StandbyNamed(u)!.Endpoint));

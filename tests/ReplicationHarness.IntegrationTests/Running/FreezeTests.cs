@@ -131,6 +131,29 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_that_waits_on_a_hung_primary_is_not_taken_for_one_held_by_synchronous_replication()
+    {
+        // Unacknowledged for the whole blocked_for, yet for the wrong reason: blocked_for must not pass.
+        var run = await RunAsync("""
+            version: 1
+            name: frozen-primary-blocked
+            steps:
+              - freeze_node: { node: primary }
+              - insert: { rows: 1 }
+                timeout: 4s
+                expect: { blocked_for: 1s }
+            """, NodeRole.Primary);
+
+        AssertFrozen(run);
+        var insert = run.Result.Steps[1];
+        Assert.Equal(Verdict.Error, insert.Status);
+        Assert.StartsWith("the primary does not answer: reading what its writes wait on ran out of its limit of ", insert.Detail);
+        Assert.EndsWith("(the primary was frozen by steps[0])", insert.Detail);
+        Assert.True(insert.Elapsed < StepHangBound, $"the insert took {insert.Elapsed}");
+        AssertNothingLeft(run);
+    }
+
+    [Fact]
     public async Task Freeze_then_thaw_lets_wait_for_catchup_pass_and_a_later_insert_be_visible()
     {
         var run = await RunAsync("""

@@ -49,6 +49,23 @@ public class LagObserverActorSpec : TestKit
         Assert.NotNull(interval.ClearedAt);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Whoever_starts_sampling_hears_when_the_first_reading_ended_and_whether_it_failed(bool fails)
+    {
+        var reader = new ScriptedLagReader(n => n == 1 && fails ? throw new InvalidOperationException("primary gone") : (0x1000UL, 0x1000UL, 0x1000UL));
+        var observer = Sys.ActorOf(LagObserverActor.Props(reader, Spec, ScenarioClock.StartNow(), CreateTestProbe().Ref));
+        var starter = CreateTestProbe();
+
+        observer.Tell(LagObserverProtocol.StartSampling.Instance, starter.Ref);
+
+        var started = await starter.ExpectMsgAsync<LagObserverProtocol.SamplingStarted>(TimeSpan.FromSeconds(3));
+        Assert.Equal(fails ? "primary gone" : null, started.Failure);
+        // Once: later readings are nobody's first.
+        await starter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
     [Fact]
     public async Task A_failing_reading_is_counted_and_sampling_goes_on()
     {

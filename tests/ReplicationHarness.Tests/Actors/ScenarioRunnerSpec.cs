@@ -56,7 +56,7 @@ public class ScenarioRunnerSpec : TestKit
         {
             // A scenario that writes nothing has no tables to prepare and no write path to warm up.
             await _observer.ExpectMsgAsync<LagObserverProtocol.StartSampling>();
-            _observer.Reply(LagObserverProtocol.SamplingStarted.Instance);
+            _observer.Reply(new LagObserverProtocol.SamplingStarted(null));
             return;
         }
         foreach (var table in tables.Append("harness_warmup"))
@@ -78,7 +78,7 @@ public class ScenarioRunnerSpec : TestKit
             _runner.Tell(Visible(write, 500));
         }
         await _observer.ExpectMsgAsync<LagObserverProtocol.StartSampling>();
-        _observer.Reply(LagObserverProtocol.SamplingStarted.Instance);
+        _observer.Reply(new LagObserverProtocol.SamplingStarted(null));
     }
 
     private static StandbyNodeProtocol.Visible Visible(PrimaryNodeProtocol.Write write, double micros) =>

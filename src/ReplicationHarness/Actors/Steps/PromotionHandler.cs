@@ -106,7 +106,12 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
                 (_standby, _why) = (chosen.Standby!, chosen.Why);
                 Promote();
                 return true;
-            case ScenarioRunnerProtocol.Promoted promoted when Current(promoted.StepIndex):
+            // Late (the step timed out meanwhile), yet the roles moved: the actors follow them.
+            case ScenarioRunnerProtocol.Promoted late when !Current(late.StepIndex):
+                if (late.Promotion.Promoted)
+                    Run.RolesMoved();
+                return true;
+            case ScenarioRunnerProtocol.Promoted promoted:
                 (_promotion, _promotedAt) = (promoted.Promotion, Run.Clock.Elapsed);
                 if (!promoted.Promotion.Promoted)
                 {

@@ -76,7 +76,7 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
                 return $"{Scenarios.NodeText.The(node)} is the primary now, not a standby: a promotion moved the roles";
             if (roles.Detached.Any(d => d.Name == node))
                 return $"{Scenarios.NodeText.The(node)} is detached since the promotion: nothing streams to it (bring it back with 'rejoin')";
-            if (roles.StandbyNamed(node) is { Upstream.Length: 0 })
+            if (roles.StandbyNamed(node) is { } standby && !roles.Replicates(standby))
                 return $"{Scenarios.NodeText.The(node)} still points at the old primary: nothing streams to it since the promotion (re-point it with 'follow')";
         }
         return null;

@@ -54,9 +54,21 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
                     $"write {committed.WriteId} was acknowledged after {DurationText.Describe(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp))}, though the step expected its commit to wait at least {DurationText.Describe(blocked)}");
                 return true;
             case ScenarioRunnerProtocol.BlockedLongEnough held when Current(held.StepIndex):
-                var waited = Run.Step!.Expect.BlockedFor!.Value;
-                Run.Complete(Verdict.Passed, [Blocked(waited, Phrase.Of($"not acknowledged after {Measure.Measured(Run.Clock.Elapsed - Run.Started)}"), Verdict.Passed)],
-                    $"write {Run.Facts.NextWriteId - 1} not acknowledged after {DurationText.Describe(Run.Clock.Elapsed - Run.Started)}: the primary holds its commit; it completes (and joins the ledger) once a standby confirms it");
+                // Unacknowledged is not enough: the commit must be waiting for a synchronous standby, not for a lock,
+                // a connection or a primary that hangs.
+                Run.Children.Primary.Tell(new PrimaryNodeProtocol.GetWriterWaits(Run.Index, StepRun.AtLeastZero(Run.Inner - (Run.Clock.Elapsed - Run.Started))));
+                return true;
+            case PrimaryNodeProtocol.WriterWaits waits when Current(waits.StepIndex):
+                var (blockedFor, after) = (Run.Step!.Expect.BlockedFor!.Value, Run.Clock.Elapsed - Run.Started);
+                if (waits.Waits.Contains(":SyncRep", StringComparison.Ordinal))
+                {
+                    Run.Complete(Verdict.Passed, [Blocked(blockedFor, Phrase.Of($"not acknowledged after {Measure.Measured(after)}, waiting for a synchronous standby (SyncRep)"), Verdict.Passed)],
+                        $"write {Run.Facts.NextWriteId - 1} not acknowledged after {DurationText.Describe(after)}: its commit waits for a synchronous standby (SyncRep); it completes, and joins the ledger, once one confirms it");
+                    return true;
+                }
+                var seen = waits.Waits.Length == 0 ? "no write session waits on anything" : $"the write sessions wait on {waits.Waits}";
+                Run.Complete(Verdict.Failed, [Blocked(blockedFor, Phrase.Of($"not acknowledged after {Measure.Measured(after)}, but not waiting for a synchronous standby ({seen})"), Verdict.Failed)],
+                    $"write {Run.Facts.NextWriteId - 1} was not acknowledged after {DurationText.Describe(after)}, yet its commit was not waiting for a synchronous standby: {seen}");
                 return true;
             case PrimaryNodeProtocol.Committed committed when Current(committed.StepIndex):
                 OnCommitted(committed);

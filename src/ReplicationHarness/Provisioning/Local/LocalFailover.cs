@@ -64,13 +64,11 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
 
         var (timeline, forkPoint) = await ReadForkAsync(primary, cancellationToken).ConfigureAwait(false);
         Lsn replayed;
-        // What it received counts as much as what it replayed: WAL past the fork point that it holds unreplayed is replayed
-        // on its own timeline before any switch, and the new timeline is refused then.
+        // What it replays decides: WAL it holds past the fork point and has not replayed yet is replayed on its own
+        // timeline before any switch, and the new timeline is refused then. So replay is given a moment to reach what
+        // was received; the received position itself may end inside a record the promoted standby never had whole.
         await using (var admin = await server.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
-        {
-            replayed = await SqlScalar.ReadAsync<NpgsqlTypes.NpgsqlLogSequenceNumber?>(admin,
-                "SELECT GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())", cancellationToken).ConfigureAwait(false) is { } lsn ? Lsn.From(lsn) : Lsn.Zero;
-        }
+            replayed = await ReplayedAsFarAsReceivedAsync(admin, cancellationToken).ConfigureAwait(false);
         if (forkPoint is { } fork && replayed > fork)
         {
             // It holds WAL the new primary never had: attached, it would either refuse the new timeline or, worse,
@@ -258,6 +256,34 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         throw new ProvisioningException($"{NodeText.The(name)} streams but not on timeline {timeline} within {limit.TotalSeconds:0.#} s",
             "check its log below for 'forked off' or 'not in this server's history'", $"received timeline {received?.ToString(CultureInfo.InvariantCulture) ?? "none"}; {watch.Evidence()}");
     }
+
+    /// <summary>
+    /// The standby's replay position once it stopped moving short of the received one (bounded): replay paused, or all
+    /// received WAL replayed; when it stays short with replay paused, the received position, which it would replay.
+    /// </summary>
+    private static async Task<Lsn> ReplayedAsFarAsReceivedAsync(NpgsqlConnection standby, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await using var read = new NpgsqlCommand("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), pg_is_wal_replay_paused()", standby);
+        while (true)
+        {
+            Lsn received, replayed;
+            bool paused;
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (received, replayed, paused) = (LsnColumn.ReadNullable(reader, 0) ?? Lsn.Zero, LsnColumn.ReadNullable(reader, 1) ?? Lsn.Zero, reader.GetBoolean(2));
+            }
+            if (replayed >= received)
+                return replayed;
+            if (paused || stopwatch.Elapsed > ReplayCatchUp)
+                return paused ? received : replayed;
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // How long a standby's replay may take to reach what it received before its divergence is judged.
+    private static readonly TimeSpan ReplayCatchUp = TimeSpan.FromSeconds(2);
 
     private static async Task EnsureSlotAsync(NpgsqlConnection upstream, string slot, CancellationToken cancellationToken)
     {
