@@ -78,6 +78,13 @@ public static class StandbyPromoter
         }
     }
 
+    /// <summary>A primary's timeline now: the first 8 hex digits of the name of the WAL file it writes.</summary>
+    internal static async Task<int> ReadTimelineAsync(NpgsqlConnection primary, CancellationToken cancellationToken)
+    {
+        var walFile = await SqlScalar.ReadAsync<string>(primary, "SELECT pg_walfile_name(pg_current_wal_lsn())", cancellationToken).ConfigureAwait(false);
+        return int.Parse(walFile.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Whether the node is in recovery, what it received and replayed (zero for none), its version and its promote_trigger_file.</summary>
     internal static async Task<(bool InRecovery, Lsn Received, Lsn Replayed, int Version, string TriggerFile)> ReadStateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -115,10 +122,9 @@ public static class StandbyPromoter
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!inRecovery)
             {
-                // The WAL file name's first 8 hex digits are the timeline: the promotion started a new one.
+                // The promotion started a new timeline.
                 phase("reading the new timeline");
-                var walFile = await SqlScalar.ReadAsync<string>(connection, "SELECT pg_walfile_name(pg_current_wal_lsn())", CancellationToken.None).ConfigureAwait(false);
-                var timeline = int.Parse(walFile.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var timeline = await ReadTimelineAsync(connection, CancellationToken.None).ConfigureAwait(false);
                 return new Promotion(method, true, elapsed, PollInterval, received, replayed, timeline);
             }
             if (elapsed > limit)

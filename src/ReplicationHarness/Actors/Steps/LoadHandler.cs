@@ -64,7 +64,7 @@ internal sealed class LoadHandler(StepRun run) : StepHandler(run)
         // About ten probed batches a second when the step expects visibility: enough for percentiles, few enough
         // not to load the standby. Without an expectation nothing is probed (replay may be paused on purpose).
         var markEvery = VisibilityJudge.ExpectsVisibility(load.Expect) ? Math.Max(1, (int)(load.Rate.RowsPerSecond / load.BatchSize / 10)) : 0;
-        if (markEvery > 0 && (Run.NothingToProbe ?? Run.NotStandbysNow(Run.ProbedStandbyNames)) is { } nowhere)
+        if (markEvery > 0 && Run.CannotProbe is { } nowhere)
         {
             Run.Complete(Results.Verdict.Failed, [], nowhere);
             return;

@@ -43,24 +43,38 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// not: the scenario asked), else every standby the scenario has not stopped (a stopped one cannot show them, as
     /// the scenario meant); when it stopped them all, the first, so the write fails saying which step stopped it.
     /// </summary>
-    public IReadOnlyList<IActorRef> ProbedStandbys
+    public IReadOnlyList<IActorRef> ProbedStandbys => ProbedStandbyNames.Select(Node).ToList();
+
+    /// <summary>The names of the standbys <see cref="ProbedStandbys"/> gives.</summary>
+    private IReadOnlyList<string> ProbedStandbyNames
     {
         get
         {
             if (Step?.Expect.VisibleOn is { } named)
-                return named.Select(Node).ToList();
-            var standbys = Standbys;
-            var running = standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Value).ToList();
-            return running.Count > 0 ? running : standbys.Count > 0 ? [standbys[0].Value] : [];
+                return named;
+            var standbys = Standbys.Select(s => s.Key).ToList();
+            var running = standbys.Where(s => Facts.StoppedBy(s) is null).ToList();
+            return running.Count > 0 ? running : standbys.Take(1).ToList();
         }
     }
 
     /// <summary>
-    /// Why a write cannot be looked for anywhere: a promotion left no standby replicating (the old primary not rejoined
-    /// yet). Null while there is a standby to probe.
+    /// Why the step's writes cannot be probed where they would be: a promotion left no standby replicating (the old
+    /// primary not rejoined yet), or one of them is not a replicating standby now (<see cref="NotStandbysNow"/>). Null
+    /// while every standby to probe replicates.
     /// </summary>
-    public string? NothingToProbe => ProbedStandbys.Count > 0 ? null
-        : $"no standby replicates now ({Scenarios.NodeText.The(Pair.Roles.Primary)} is the primary; detached: {string.Join(", ", Pair.Roles.Detached.Select(d => d.Name))}), so nothing can show the write; rejoin a node first, or drop expect.visible_within";
+    public string? CannotProbe
+    {
+        get
+        {
+            var names = ProbedStandbyNames;
+            // Every standby stopped by the scenario: the write fails on the first, saying which step stopped it.
+            if (Step?.Expect.VisibleOn is null && names is [var only] && Facts.StoppedBy(only) is not null)
+                return null;
+            return names.Count > 0 ? NotStandbysNow(names)
+                : $"no standby replicates now ({Scenarios.NodeText.The(Pair.Roles.Primary)} is the primary; detached: {string.Join(", ", Pair.Roles.Detached.Select(d => d.Name))}), so nothing can show the write; rejoin a node first, or drop expect.visible_within";
+        }
+    }
 
     /// <summary>
     /// Why a step that acts on standbys cannot act on these nodes now that the roles moved: one is the primary, is
@@ -81,10 +95,6 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
         }
         return null;
     }
-
-    /// <summary>The names of the standbys <see cref="ProbedStandbys"/> gives, for <see cref="NotStandbysNow"/>.</summary>
-    public IReadOnlyList<string> ProbedStandbyNames =>
-        Step?.Expect.VisibleOn is { } named ? named : Standbys.Where(s => Facts.StoppedBy(s.Key) is null).Select(s => s.Key).ToList();
 
     /// <summary>The actor of a node by name (see <see cref="RunChildren.Node"/>), as the roles are now.</summary>
     public IActorRef Node(string name) => Children.Node(name, Pair.Roles.Primary);

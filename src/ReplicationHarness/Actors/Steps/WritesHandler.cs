@@ -50,8 +50,9 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         {
             case PrimaryNodeProtocol.Committed committed when Current(committed.StepIndex) && Run.Step!.Expect.BlockedFor is { } blocked:
                 // Acknowledged while it should have waited: synchronous replication did not hold the commit.
-                Run.Complete(Verdict.Failed, [Blocked(blocked, Phrase.Of($"acknowledged after {Measure.Measured(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp))}"), Verdict.Failed)],
-                    $"write {committed.WriteId} was acknowledged after {DurationText.Describe(System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp))}, though the step expected its commit to wait at least {DurationText.Describe(blocked)}");
+                var acknowledgedAfter = System.Diagnostics.Stopwatch.GetElapsedTime(committed.SentTimestamp, committed.AckTimestamp);
+                Run.Complete(Verdict.Failed, [Blocked(blocked, Phrase.Of($"acknowledged after {Measure.Measured(acknowledgedAfter)}"), Verdict.Failed)],
+                    $"write {committed.WriteId} was acknowledged after {DurationText.Describe(acknowledgedAfter)}, though the step expected its commit to wait at least {DurationText.Describe(blocked)}");
                 return true;
             case ScenarioRunnerProtocol.BlockedLongEnough held when Current(held.StepIndex):
                 // Unacknowledged is not enough: the commit must be waiting for a synchronous standby, not for a lock,
@@ -129,7 +130,7 @@ internal sealed class WritesHandler(StepRun run) : StepHandler(run)
         // The last look after the deadline fits in what is left before the step's own timer, with a tenth to spare.
         var grace = StepRun.ProbeGraceWithin(remaining * 0.9 - deadline);
         var probers = probed ? Run.ProbedStandbys : [];
-        if (probed && (Run.NothingToProbe ?? Run.NotStandbysNow(Run.ProbedStandbyNames)) is { } nowhere)
+        if (probed && Run.CannotProbe is { } nowhere)
         {
             Run.Complete(Results.Verdict.Failed, [], nowhere);
             return;

@@ -161,7 +161,8 @@ public sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, strin
         return true;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>Runs one statement that returns nothing (ALTER SYSTEM, a reload, CHECKPOINT).</summary>
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

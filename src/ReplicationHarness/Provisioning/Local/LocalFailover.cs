@@ -29,28 +29,14 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
     /// <exception cref="InvalidOperationException">It is not a replicating standby, or already streams from the primary.</exception>
     /// <exception cref="TimeoutException">It did not stream on the new timeline within <paramref name="limit"/>.</exception>
     public Task<Follow> FollowAsync(LocalPair pair, string standby, TimeSpan limit, CancellationToken cancellationToken) =>
-        WithinAsync($"{NodeText.The(standby)} following the new primary", limit, token => FollowCoreAsync(pair, standby, token), cancellationToken);
+        BoundedWork.RunAsync($"{NodeText.The(standby)} following the new primary", limit, token => FollowCoreAsync(pair, standby, token), cancellationToken);
 
     /// <summary>Brings the detached <paramref name="node"/> back as a standby of the primary of <paramref name="pair"/>'s roles now.</summary>
     /// <param name="fallBack">Whether a failed pg_rewind may be answered with a new base backup.</param>
     /// <exception cref="InvalidOperationException">It is not detached.</exception>
     /// <exception cref="ProvisioningException">pg_rewind failed and no fallback was allowed, or the node did not stream again.</exception>
     public Task<string> RejoinAsync(LocalPair pair, string node, bool fallBack, TimeSpan limit, CancellationToken cancellationToken) =>
-        WithinAsync($"rejoining {NodeText.The(node)}", limit, token => RejoinCoreAsync(pair, node, fallBack, token), cancellationToken);
-
-    private static async Task<T> WithinAsync<T>(string what, TimeSpan limit, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(limit);
-        try
-        {
-            return await work(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{what} ran out of its limit of {DurationText.Describe(limit)}");
-        }
-    }
+        BoundedWork.RunAsync($"rejoining {NodeText.The(node)}", limit, token => RejoinCoreAsync(pair, node, fallBack, token), cancellationToken);
 
     private async Task<Follow> FollowCoreAsync(LocalPair pair, string name, CancellationToken cancellationToken)
     {
@@ -85,9 +71,9 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         await WritePassfileAsync(pair, cancellationToken).ConfigureAwait(false);
         await using (var admin = await server.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            await ExecuteAsync(admin, $"ALTER SYSTEM SET primary_conninfo = {Literal(Conninfo(standby.ApplicationName, primary.Port))}", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"ALTER SYSTEM SET primary_slot_name = {Literal(slot)}", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(admin, "SELECT pg_reload_conf()", cancellationToken).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(admin, $"ALTER SYSTEM SET primary_conninfo = {Literal(Conninfo(standby.ApplicationName, primary.Port))}", cancellationToken).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(admin, $"ALTER SYSTEM SET primary_slot_name = {Literal(slot)}", cancellationToken).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(admin, "SELECT pg_reload_conf()", cancellationToken).ConfigureAwait(false);
         }
         await WaitStreamingAsync(primary, server, name, standby.ApplicationName, timeline, cancellationToken).ConfigureAwait(false);
         pair.MoveRoles(pair.Roles.Following(name, roles.Primary, slot));
@@ -115,7 +101,7 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
             await EnsureSlotAsync(admin, slot, cancellationToken).ConfigureAwait(false);
             // pg_rewind reads the source's timeline from its control file, which a promotion updates only at its next
             // checkpoint: right after one it finds "the same timeline" and does nothing ("no rewind required").
-            await ExecuteAsync(admin, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(admin, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
         }
         await WritePassfileAsync(pair, cancellationToken).ConfigureAwait(false);
 
@@ -154,7 +140,7 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         await WaitStreamingAsync(primary, server, name, name, timeline, cancellationToken).ConfigureAwait(false);
         // Its own slots (the ones its standbys streamed from when it was the primary) would hold WAL on it for nothing.
         await using (var own = await server.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
-            await ExecuteAsync(own, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active", cancellationToken).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(own, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active", cancellationToken).ConfigureAwait(false);
         pair.MoveRoles(pair.Roles.Rejoined(name, roles.Primary, slot));
         return $"{stopped}{NodeText.The(name)} rejoined as a standby of {NodeText.The(roles.Primary)} with {how}; streaming on timeline {timeline} after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
     }
@@ -222,8 +208,7 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
     private static async Task<(int Timeline, Lsn? ForkPoint)> ReadForkAsync(LocalServer primary, CancellationToken cancellationToken)
     {
         await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var walFile = await SqlScalar.ReadAsync<string>(admin, "SELECT pg_walfile_name(pg_current_wal_lsn())", cancellationToken).ConfigureAwait(false);
-        var timeline = int.Parse(walFile.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var timeline = await StandbyPromoter.ReadTimelineAsync(admin, cancellationToken).ConfigureAwait(false);
         if (timeline == 1)
             return (timeline, null);
         // The history file's last line is the switch into this timeline: "<parent>\t<switch point>\t<reason>".
@@ -291,12 +276,6 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         exists.Parameters.AddWithValue(slot);
         if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
             await PairBootstrap.CreateSlotAsync(upstream, slot, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A string literal for SQL (standard_conforming_strings: only the quote doubles).</summary>

@@ -25,19 +25,8 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
     /// <param name="limit">How long it may take; past it the work stops (a hung upstream) and what it left goes with the pair.</param>
     /// <param name="cancellationToken">Stops the work; what it left is torn down with the pair.</param>
     /// <exception cref="InvalidOperationException">The node is not a standby, or other standbys cascade from it.</exception>
-    public async Task<string> RecloneAsync(LocalPair pair, string name, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(limit);
-        try
-        {
-            return await RecloneCoreAsync(pair, name, bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"recloning {NodeText.The(name)} ran out of its limit of {Units.DurationText.Describe(limit)}");
-        }
-    }
+    public Task<string> RecloneAsync(LocalPair pair, string name, TimeSpan limit, CancellationToken cancellationToken) =>
+        BoundedWork.RunAsync($"recloning {NodeText.The(name)}", limit, token => RecloneCoreAsync(pair, name, token), cancellationToken);
 
     private async Task<string> RecloneCoreAsync(LocalPair pair, string name, CancellationToken cancellationToken)
     {
