@@ -63,7 +63,7 @@ public sealed class StandbyNodeActor : ReceiveActor
             StartNextProbe();
         });
         Receive<StandbyNodeProtocol.WaitForReplay>(request => StandbyOperations.WaitForReplayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
-        Receive<StandbyNodeProtocol.SetApplyDelay>(request => StandbyOperations.SetApplyDelayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
+        Receive<StandbyNodeProtocol.SetApplyDelay>(request => StandbyOperations.SetApplyDelayAsync(Source, _endpoint.ConnectionString("replication-harness-standby", pooling: false), _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.ControlReplay>(request => StandbyOperations.ControlReplayAsync(Source, _name, request, _stopping.Token).PipeTo(Sender));
         Receive<StandbyNodeProtocol.CountWrites>(request => StandbyOperations.CountWritesAsync(Source, request, _stopping.Token).PipeTo(Sender));
     }

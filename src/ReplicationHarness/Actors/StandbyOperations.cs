@@ -73,7 +73,8 @@ internal static class StandbyOperations
         }
     }
 
-    public static async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(NpgsqlDataSource source, string node, StandbyNodeProtocol.SetApplyDelay request, CancellationToken stopping)
+    /// <param name="unpooled">A connection string that opens a new server connection each time (no pooling).</param>
+    public static async Task<StandbyNodeProtocol.IOperationReply> SetApplyDelayAsync(NpgsqlDataSource source, string unpooled, string node, StandbyNodeProtocol.SetApplyDelay request, CancellationToken stopping)
     {
         var milliseconds = ((long)request.Delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         using var limit = new OperationLimit(request.Timeout, stopping);
@@ -98,9 +99,18 @@ internal static class StandbyOperations
                 {
                     current = (string?)await show.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
                     if (current == milliseconds)
-                        return new StandbyNodeProtocol.Done(request.StepIndex, $"recovery_min_apply_delay = {DurationText.Format(request.Delay)} in effect after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
+                        break;
                     await Task.Delay(PollInterval, limit.Token).ConfigureAwait(false);
                 }
+                // This backend shows the value once the postmaster signalled the backends, but the postmaster signals the
+                // startup process (the one that applies the delay) just after them, in the same uninterrupted step, and
+                // a commit made in between would replay at once (seen once on loaded cores). The postmaster accepts no
+                // connection in the middle of that step, so a new connection accepted now proves the startup process was
+                // signalled, and it rereads its settings before it replays the next record.
+                phase = "confirming the startup process was told (a new connection)";
+                await using (var fresh = new NpgsqlConnection(unpooled))
+                    await fresh.OpenAsync(limit.Token).ConfigureAwait(false);
+                return new StandbyNodeProtocol.Done(request.StepIndex, $"recovery_min_apply_delay = {DurationText.Format(request.Delay)} in effect after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
             }, limit.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
