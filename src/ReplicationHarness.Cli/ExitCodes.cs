@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Cli;
 
 /// <summary>The exit-code contract every command keeps, so CI can tell a failed scenario from a broken machine.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Everything asked for succeeded.</summary>
     public const int Success = 0;

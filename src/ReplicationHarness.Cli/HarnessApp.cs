@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli;
 
 /// <summary>The <c>replication-harness</c> command line: its commands, help, version and exit codes.</summary>
-public static class HarnessApp
+internal static class HarnessApp
 {
     /// <summary>The command's name as users type it.</summary>
     public const string Name = "replication-harness";

@@ -10,7 +10,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// time-to-visible against a bare probe, writer load against pgbench), then the process's peak memory.
 /// </summary>
 [Description("Run every benchmark in one go and print the ratios and the peak memory.")]
-public sealed class BenchAllCommand(IAnsiConsole console) : AsyncCommand<BenchAllSettings>
+internal sealed class BenchAllCommand(IAnsiConsole console) : AsyncCommand<BenchAllSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchAllSettings settings, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>bench all</c>: the local pair options the three benchmarks share.</summary>
-public sealed class BenchAllSettings : LocalPairSettings;
+internal sealed class BenchAllSettings : LocalPairSettings;

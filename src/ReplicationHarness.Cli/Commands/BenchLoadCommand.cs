@@ -10,7 +10,7 @@ namespace ReplicationHarness.Cli.Commands;
 
 /// <summary><c>bench load</c>: the writer load's rows/s against pgbench's on the same pair.</summary>
 [Description("Compare the writer load's rows/s with pgbench's on the same pair.")]
-public sealed class BenchLoadCommand(IAnsiConsole console) : AsyncCommand<BenchLoadSettings>
+internal sealed class BenchLoadCommand(IAnsiConsole console) : AsyncCommand<BenchLoadSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchLoadSettings settings, CancellationToken cancellationToken)
     {

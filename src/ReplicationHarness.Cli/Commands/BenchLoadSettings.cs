@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>bench load</c>.</summary>
-public sealed class BenchLoadSettings : LocalPairSettings
+internal sealed class BenchLoadSettings : LocalPairSettings
 {
     [CommandOption("-d|--duration <SECONDS>")]
     [Description("How long each side writes per round (default 10).")]

@@ -15,7 +15,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// per-phase medians, then runs a bare shell script doing the same steps on the same machine and prints the ratio.
 /// </summary>
 [Description("Benchmark provisioning (a pair, a topology of three standbys) against bare shell scripts.")]
-public sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand<BenchProvisionSettings>
+internal sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand<BenchProvisionSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchProvisionSettings settings, CancellationToken cancellationToken)
     {

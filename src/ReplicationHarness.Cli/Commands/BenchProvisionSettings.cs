@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>bench provision</c>.</summary>
-public sealed class BenchProvisionSettings : LocalPairSettings
+internal sealed class BenchProvisionSettings : LocalPairSettings
 {
     [CommandOption("-n|--pairs <N>")]
     [Description("How many of each case to provision one after another (default 5).")]

@@ -19,7 +19,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// distributions and the difference of their medians.
 /// </summary>
 [Description("Compare the actors' time-to-visible with a bare Npgsql probe on the same pair.")]
-public sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<BenchVisibilitySettings>
+internal sealed class BenchVisibilityCommand(IAnsiConsole console) : AsyncCommand<BenchVisibilitySettings>
 {
     private const string BareTable = "bench_bare";
 

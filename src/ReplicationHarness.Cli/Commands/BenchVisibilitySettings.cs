@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>bench visibility</c>.</summary>
-public sealed class BenchVisibilitySettings : LocalPairSettings
+internal sealed class BenchVisibilitySettings : LocalPairSettings
 {
     [CommandOption("-n|--writes <N>")]
     [Description("How many single-row writes each side measures (default 300).")]

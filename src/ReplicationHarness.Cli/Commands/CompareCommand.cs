@@ -8,7 +8,7 @@ namespace ReplicationHarness.Cli.Commands;
 
 /// <summary><c>compare</c>: what changed between two report.json files; exit 1 on a regression.</summary>
 [Description("Compare two report.json files; exit 1 on a regression.")]
-public sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<CompareSettings>
+internal sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<CompareSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {

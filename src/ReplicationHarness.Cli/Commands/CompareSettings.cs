@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>compare</c>.</summary>
-public sealed class CompareSettings : CommandSettings
+internal sealed class CompareSettings : CommandSettings
 {
     [CommandArgument(0, "<baseline>")]
     [Description("The accepted run's report.json.")]

@@ -13,7 +13,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// work, 3 when it cannot; a missing Docker engine only disables the Testcontainers provisioner.
 /// </summary>
 [Description("Check what the provisioners need on this machine.")]
-public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorSettings>
+internal sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DoctorSettings settings, CancellationToken cancellationToken)
     {

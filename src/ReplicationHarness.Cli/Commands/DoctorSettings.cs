@@ -1,4 +1,4 @@
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>doctor</c>.</summary>
-public sealed class DoctorSettings : LocalPairSettings;
+internal sealed class DoctorSettings : LocalPairSettings;

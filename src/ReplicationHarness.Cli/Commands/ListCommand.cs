@@ -7,7 +7,7 @@ namespace ReplicationHarness.Cli.Commands;
 
 /// <summary><c>list</c>: shows each scenario with its description and tags; invalid files are reported, exit 2.</summary>
 [Description("List scenarios with their description and tags.")]
-public sealed class ListCommand(IAnsiConsole console) : AsyncCommand<ListSettings>
+internal sealed class ListCommand(IAnsiConsole console) : AsyncCommand<ListSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ListSettings settings, CancellationToken cancellationToken)
     {

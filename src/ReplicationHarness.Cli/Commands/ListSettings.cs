@@ -1,4 +1,4 @@
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>list</c>.</summary>
-public sealed class ListSettings : ScenarioPathsSettings;
+internal sealed class ListSettings : ScenarioPathsSettings;

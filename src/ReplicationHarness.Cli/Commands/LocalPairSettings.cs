@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Options of commands that start local PostgreSQL servers.</summary>
-public class LocalPairSettings : CommandSettings
+internal class LocalPairSettings : CommandSettings
 {
     [CommandOption("--pg-bindir <DIR>")]
     [Description("PostgreSQL's bin directory (default: HARNESS_PG_BINDIR, pg_config --bindir, PATH, usual places).")]

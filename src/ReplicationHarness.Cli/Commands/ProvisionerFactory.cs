@@ -10,7 +10,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// Makes the provisioner each scenario of <c>run</c> gets its pair from. A test substitutes it to see the pairs a
 /// real run made, and so the passwords that run generated, which nothing the run prints may show.
 /// </summary>
-public class ProvisionerFactory
+internal class ProvisionerFactory
 {
     /// <summary>The provisioner of the given kind (<c>local</c>, <c>external</c>, <c>testcontainers</c>); null for a kind this version lacks.</summary>
     public virtual IClusterProvisioner? Create(string kind, LocalProvisionerOptions local, ExternalPairOptions? external, TimeoutMultiplier multiplier) => kind switch

@@ -20,7 +20,7 @@ namespace ReplicationHarness.Cli.Commands;
 /// provisions a fresh pair, runs it with the actors, tears the pair down, and writes report.json.
 /// </summary>
 [Description("Run scenarios against fresh primary/standby pairs and judge their thresholds.")]
-public sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisioners) : AsyncCommand<RunSettings>
+internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provisioners) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>run</c>.</summary>
-public sealed class RunSettings : LocalPairSettings
+internal sealed class RunSettings : LocalPairSettings
 {
     [CommandArgument(0, "<paths>")]
     [Description("Scenario files (*.yaml, *.yml) or directories holding them.")]

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of commands that take scenario files and directories.</summary>
-public class ScenarioPathsSettings : CommandSettings
+internal class ScenarioPathsSettings : CommandSettings
 {
     [CommandArgument(0, "<paths>")]
     [Description("Scenario files (*.yaml, *.yml) or directories holding them.")]

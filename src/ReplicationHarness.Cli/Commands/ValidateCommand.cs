@@ -7,7 +7,7 @@ namespace ReplicationHarness.Cli.Commands;
 
 /// <summary><c>validate</c>: checks scenario files without starting anything; exit 0 when all are valid, 2 otherwise.</summary>
 [Description("Check scenario files without starting anything.")]
-public sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<ValidateSettings>
+internal sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<ValidateSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ValidateSettings settings, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Settings of <c>validate</c>.</summary>
-public sealed class ValidateSettings : ScenarioPathsSettings;
+internal sealed class ValidateSettings : ScenarioPathsSettings;

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Actors;
 /// standby's time series, and raises its byte, time and stall alerts with when they fired and cleared. A reading that
 /// is still running when the next tick comes is not doubled: that tick is skipped.
 /// </summary>
-public sealed class LagObserverActor : ReceiveActor, IWithTimers
+internal sealed class LagObserverActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private static readonly TimeSpan UpdateEvery = TimeSpan.FromMilliseconds(250);

@@ -4,7 +4,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="LagObserverActor"/>.</summary>
-public static class LagObserverProtocol
+internal static class LagObserverProtocol
 {
     /// <summary>Start sampling at the scenario's interval; the sender hears <see cref="SamplingStarted"/> once the first reading ended.</summary>
     public sealed record StartSampling

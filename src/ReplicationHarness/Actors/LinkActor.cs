@@ -10,7 +10,7 @@ namespace ReplicationHarness.Actors;
 /// pair's <see cref="TcpLinkProxy"/> during a run, and the one that knows what is in force and since when.
 /// Every change is immediate (no I/O), so it answers from its own thread.
 /// </summary>
-public sealed class LinkActor : ReceiveActor
+internal sealed class LinkActor : ReceiveActor
 {
     private readonly TcpLinkProxy _proxy;
     private long _cutAt;

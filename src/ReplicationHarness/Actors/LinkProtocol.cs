@@ -3,7 +3,7 @@ using ReplicationHarness.Network;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="LinkActor"/>.</summary>
-public static class LinkProtocol
+internal static class LinkProtocol
 {
     /// <summary>Set latency, jitter and bandwidth on the link; answered with <see cref="Changed"/>.</summary>
     public sealed record SetConditions(int StepIndex, LinkConditions Conditions);

@@ -3,7 +3,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages both node actors understand and answer alike.</summary>
-public static class NodeProtocol
+internal static class NodeProtocol
 {
     /// <summary>Open the node's connections; answered with an <see cref="IConnectReply"/>.</summary>
     public sealed record Connect

@@ -13,7 +13,7 @@ namespace ReplicationHarness.Actors;
 /// position its commit record starts at (a lower bound) and a monotonic acknowledgement time. Database work runs detached and comes
 /// back through <c>PipeTo(Self)</c>, so the mailbox stays responsive.
 /// </summary>
-public sealed class PrimaryNodeActor : ReceiveActor
+internal sealed class PrimaryNodeActor : ReceiveActor
 {
     private NodeEndpoint _endpoint;
     // The node holding the primary's role: it moves at a promotion (see PrimaryNodeProtocol.Retarget).
@@ -23,7 +23,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
     private readonly CancellationTokenSource _stopping = new();
     private readonly RowGenerator _rows = new(seed: 20261125);
     // Every acknowledgement, kept so a failover can be checked against what clients were promised.
-    private readonly List<AcknowledgedWrite> _acknowledged = [];
+    private readonly List<LedgerWrite> _acknowledged = [];
     private NpgsqlDataSource? _source;
     private NpgsqlDataSource? _writes;
 
@@ -71,7 +71,7 @@ public sealed class PrimaryNodeActor : ReceiveActor
         {
             // Writes of a negative step index are the harness's own warm-up, not the scenario's: no client was promised them.
             if (outcome.Result is PrimaryNodeProtocol.Committed { StepIndex: >= 0 } committed)
-                _acknowledged.Add(new AcknowledgedWrite(committed.WriteId, committed.Table, committed.Kind, committed.Rows, committed.AckTimestamp));
+                _acknowledged.Add(new LedgerWrite(committed.WriteId, committed.Table, committed.Kind, committed.Rows, committed.AckTimestamp));
             outcome.Requester.Tell(outcome.Result);
         });
     }

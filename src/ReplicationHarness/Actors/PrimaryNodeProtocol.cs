@@ -5,7 +5,7 @@ using ReplicationHarness.Writes;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="PrimaryNodeActor"/>.</summary>
-public static class PrimaryNodeProtocol
+internal static class PrimaryNodeProtocol
 {
     /// <summary>Create a harness table if missing; answered with <see cref="TablePrepared"/>.</summary>
     public sealed record PrepareTable(string Table);
@@ -72,7 +72,7 @@ public static class PrimaryNodeProtocol
     public sealed record WriterWaits(int StepIndex, string Waits);
 
     /// <summary>The acknowledged writes, oldest first.</summary>
-    public sealed record AcknowledgedWrites(int StepIndex, IReadOnlyList<AcknowledgedWrite> Writes);
+    public sealed record AcknowledgedWrites(int StepIndex, IReadOnlyList<LedgerWrite> Writes);
 
     /// <summary>
     /// The primary's role moved to another node (a promotion): writes, the flush position and SQL for the primary go

@@ -4,7 +4,7 @@ namespace ReplicationHarness.Actors;
 
 /// <summary>The monotonic clock every actor of a run measures against, started when the run starts.</summary>
 /// <param name="StartTimestamp">The <see cref="Stopwatch.GetTimestamp"/> value at the start.</param>
-public sealed record ScenarioClock(long StartTimestamp)
+internal sealed record ScenarioClock(long StartTimestamp)
 {
     /// <summary>A clock starting now.</summary>
     public static ScenarioClock StartNow() => new(Stopwatch.GetTimestamp());

@@ -20,7 +20,7 @@ namespace ReplicationHarness.Actors;
 /// (scaled) limit; the first step that does not pass ends the run, the assertions are still judged, and one result
 /// goes back.
 /// </summary>
-public sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
+internal sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
 {
     private const string StepTimer = "step";
     private const string JudgingTimer = "judging";

@@ -4,7 +4,7 @@ using ReplicationHarness.Verification;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="ScenarioRunnerActor"/>.</summary>
-public static class ScenarioRunnerProtocol
+internal static class ScenarioRunnerProtocol
 {
     /// <summary>Run the scenario; the sender receives <see cref="ScenarioFinished"/>.</summary>
     public sealed record Run

@@ -10,7 +10,7 @@ namespace ReplicationHarness.Actors;
 /// waits for replay and injects delays (apply delay, replay pause; <see cref="StandbyOperations"/>). One probe runs at a
 /// time, on a dedicated connection, so the measurement is not a mailbox round trip per probe.
 /// </summary>
-public sealed class StandbyNodeActor : ReceiveActor
+internal sealed class StandbyNodeActor : ReceiveActor
 {
     private readonly NodeEndpoint _endpoint;
     private readonly string _name;

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="StandbyNodeActor"/>.</summary>
-public static class StandbyNodeProtocol
+internal static class StandbyNodeProtocol
 {
     /// <summary>Probe until <paramref name="ExpectedRows"/> rows of write <paramref name="WriteId"/> are visible; the outcome (an <see cref="IProbeReply"/>) goes to <paramref name="ReplyTo"/>.</summary>
     public sealed record Probe(long WriteId, int StepIndex, string Kind, string Table, int ExpectedRows, long SentTimestamp, long AckTimestamp, Lsn CommitLsn, TimeSpan Deadline, IActorRef ReplyTo)

@@ -16,6 +16,9 @@ namespace ReplicationHarness.Actors;
 internal static class StandbyOperations
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+    // How long the replay-position question (well under a millisecond when answered) may stay open at the limit before
+    // the standby is said not to answer.
+    private static readonly TimeSpan UnansweredAfter = TimeSpan.FromMilliseconds(100);
     // A standby that refuses connections (restarting, recovering) is asked again after this.
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromMilliseconds(20);
     // How long a pause request is watched for the startup process to confirm it. Only reported, not waited for:
@@ -30,6 +33,7 @@ internal static class StandbyOperations
         string? lastError = null;
         // What was under way when the limit ran out; null while polling, where running out is simply not catching up.
         string? phase = null;
+        var asked = 0L;
         try
         {
             while (true)
@@ -42,6 +46,7 @@ internal static class StandbyOperations
                         while (true)
                         {
                             phase = "asking for its replay position";
+                            asked = Stopwatch.GetTimestamp();
                             var position = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", CancellationToken.None).ConfigureAwait(false);
                             phase = null;
                             replay = position;
@@ -62,6 +67,9 @@ internal static class StandbyOperations
         }
         catch (Exception ex) when (limit.RanOut && ex is OperationCanceledException or NpgsqlException)
         {
+            // A question asked a moment before a short limit ran out was merely in flight, not unanswered.
+            if (phase == "asking for its replay position" && Stopwatch.GetElapsedTime(asked) < UnansweredAfter)
+                phase = null;
             var error = phase switch
             {
                 null => lastError,

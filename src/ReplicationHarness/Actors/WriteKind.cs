@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Actors;
 
 /// <summary>What a write does to its table.</summary>
-public enum WriteKind
+internal enum WriteKind
 {
     /// <summary>Inserts new rows.</summary>
     Insert,

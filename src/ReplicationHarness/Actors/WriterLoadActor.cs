@@ -10,7 +10,7 @@ namespace ReplicationHarness.Actors;
 /// most <see cref="MaxInFlight"/> batches are in flight, so a slow primary shows as a rate below target rather
 /// than a growing queue.
 /// </summary>
-public sealed class WriterLoadActor : ReceiveActor, IWithTimers
+internal sealed class WriterLoadActor : ReceiveActor, IWithTimers
 {
     /// <summary>
     /// Batches in flight at once: enough to hide the actor and thread-pool hops between one commit and the

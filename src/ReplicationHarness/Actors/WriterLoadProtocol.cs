@@ -5,7 +5,7 @@ using ReplicationHarness.Writes;
 namespace ReplicationHarness.Actors;
 
 /// <summary>Messages of <see cref="WriterLoadActor"/>.</summary>
-public static class WriterLoadProtocol
+internal static class WriterLoadProtocol
 {
     /// <summary>
     /// Write rate x duration generated rows in batches; each probe's outcome (<see cref="StandbyNodeProtocol.Visible"/>

@@ -5,7 +5,7 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges contents_equal: the same rows (count and digest) in every harness table on both nodes.</summary>
-public static class ContentsJudge
+internal static class ContentsJudge
 {
     private const string Name = "contents_equal";
     private static readonly Phrase Threshold = Phrase.Plain("same rows on both nodes");

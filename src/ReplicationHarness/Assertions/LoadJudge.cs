@@ -8,7 +8,7 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges a finished load: its probed writes, its failed batches, and what it achieved.</summary>
-public static class LoadJudge
+internal static class LoadJudge
 {
     /// <param name="load">The load step.</param>
     /// <param name="summary">What the writer reported.</param>

@@ -11,7 +11,7 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges a promotion: how long it took, and whether every write the old primary acknowledged is on the new one.</summary>
-public static class PromotionJudge
+internal static class PromotionJudge
 {
     /// <summary>The promoted_within threshold as the report shows it.</summary>
     public static Phrase Limit(StepExpectation expect) =>
@@ -36,7 +36,7 @@ public static class PromotionJudge
     /// <param name="primaryStoppedAt">When the scenario stopped the old primary, if it did.</param>
     /// <param name="promotedAt">When the promotion ended, on the scenario's clock.</param>
     /// <param name="at">Turns a Stopwatch timestamp into time on the scenario's clock.</param>
-    public static StepOutcome Judge(Promotion promotion, StepExpectation expect, IReadOnlyList<AcknowledgedWrite> acknowledged,
+    public static StepOutcome Judge(Promotion promotion, StepExpectation expect, IReadOnlyList<LedgerWrite> acknowledged,
         IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> counts, string? countError, TimeSpan? primaryStoppedAt, TimeSpan promotedAt, Func<long, TimeSpan> at)
     {
         var checks = new List<AssertionResult>();

@@ -10,7 +10,7 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges a scenario's whole-run assertions against what the lag observer saw.</summary>
-public static class ScenarioAssertionJudge
+internal static class ScenarioAssertionJudge
 {
     /// <summary>One result per assertion the scenario states, in a fixed order.</summary>
     /// <param name="scenario">The scenario, for its thresholds.</param>

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges a sql step: the statement ran, and its first value is the one expected.</summary>
-public static class SqlJudge
+internal static class SqlJudge
 {
     /// <param name="node">Where it ran ("primary").</param>
     /// <param name="firstValue">The first column of the first row, as text (null for SQL NULL or no row).</param>

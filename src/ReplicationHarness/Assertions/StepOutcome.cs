@@ -6,7 +6,7 @@ using ReplicationHarness.Units;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>How a step ended: its verdict, the checks behind it and a sentence for the report.</summary>
-public sealed record StepOutcome(Verdict Status, IReadOnlyList<AssertionResult> Checks, string Detail)
+internal sealed record StepOutcome(Verdict Status, IReadOnlyList<AssertionResult> Checks, string Detail)
 {
     /// <summary>Failed when any check failed, else passed.</summary>
     public static StepOutcome FromChecks(IReadOnlyList<AssertionResult> checks, string detail) =>

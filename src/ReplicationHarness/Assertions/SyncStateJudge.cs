@@ -6,7 +6,7 @@ using ReplicationHarness.Verification;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges a sync_state step: one check per standby named, each its expected state against what its upstream said last.</summary>
-public static class SyncStateJudge
+internal static class SyncStateJudge
 {
     /// <param name="observations">Each standby's last observation.</param>
     /// <param name="elapsed">How long the step watched.</param>

@@ -5,7 +5,7 @@ using ReplicationHarness.Verification;
 namespace ReplicationHarness.Assertions;
 
 /// <summary>Judges verify_pair: one check per criterion, failed when any criterion fails.</summary>
-public static class VerificationJudge
+internal static class VerificationJudge
 {
     /// <summary>The step's outcome from the pair's criteria.</summary>
     public static StepOutcome Judge(PairVerification verification)

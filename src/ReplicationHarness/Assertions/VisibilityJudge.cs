@@ -11,7 +11,7 @@ namespace ReplicationHarness.Assertions;
 /// standby it was probed on: one not seen by its deadline fails the step whatever the others did. With several
 /// standbys the figures name the standby they come from.
 /// </summary>
-public static class VisibilityJudge
+internal static class VisibilityJudge
 {
     /// <summary>How many standbys the writes were probed on, seen there or not: with more than one, the figures name them.</summary>
     public static int StandbysProbed(IReadOnlyList<VisibilityMeasurement> measured, IReadOnlyList<UnseenWrite> unseen) =>

@@ -9,13 +9,13 @@ namespace ReplicationHarness.Assertions;
 /// that last touched it, so an insert is present when its id has all its rows; an acknowledged update of
 /// every row re-marks the rows before it, which then count towards the update, not their insert.
 /// </summary>
-public static class WriteGapCheck
+internal static class WriteGapCheck
 {
     /// <summary>Compares the acknowledged writes, in acknowledgement order, with row counts per write id found on the new primary.</summary>
     /// <param name="acknowledged">The primary's acknowledged writes, oldest first.</param>
     /// <param name="found">For each table, rows per write id on the new primary.</param>
     /// <param name="at">Turns a Stopwatch timestamp into time since the scenario started.</param>
-    public static WriteGap Evaluate(IReadOnlyList<AcknowledgedWrite> acknowledged, IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> found, Func<long, TimeSpan> at)
+    public static WriteGap Evaluate(IReadOnlyList<LedgerWrite> acknowledged, IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> found, Func<long, TimeSpan> at)
     {
         var lastUpdate = acknowledged
             .Select((write, position) => (write, position))

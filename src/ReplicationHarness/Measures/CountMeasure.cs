@@ -6,4 +6,4 @@ namespace ReplicationHarness.Measures;
 /// </summary>
 /// <param name="Value">The number.</param>
 /// <param name="GroupThousands">Whether thousands are grouped (<c>12,500</c>), for counts that run large.</param>
-public sealed record CountMeasure(long Value, bool GroupThousands) : Measure;
+internal sealed record CountMeasure(long Value, bool GroupThousands) : Measure;

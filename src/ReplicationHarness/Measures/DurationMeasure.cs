@@ -6,7 +6,7 @@ namespace ReplicationHarness.Measures;
 /// </summary>
 /// <param name="Microseconds">The duration.</param>
 /// <param name="Style">How it is shown.</param>
-public sealed record DurationMeasure(double Microseconds, DurationStyle Style) : Measure
+internal sealed record DurationMeasure(double Microseconds, DurationStyle Style) : Measure
 {
     /// <summary>The duration on the 100 ns tick grid (exact for durations made from a <see cref="TimeSpan"/>).</summary>
     public TimeSpan AsTimeSpan => TimeSpan.FromTicks((long)Math.Round(Microseconds * 10));

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Measures;
 
 /// <summary>How a duration is shown: chosen by the judge for what the duration is, spelled by Reporting.</summary>
-public enum DurationStyle
+internal enum DurationStyle
 {
     /// <summary>As a scenario writes it, in the largest unit that keeps it exact: <c>2s</c>, <c>250ms</c>, <c>1500us</c>.</summary>
     Exact,

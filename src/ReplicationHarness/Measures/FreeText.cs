@@ -6,4 +6,4 @@ namespace ReplicationHarness.Measures;
 /// the one kind that is still text inside a check.
 /// </summary>
 /// <param name="Text">The text, already redacted of secrets.</param>
-public sealed record FreeText(string Text) : Measure;
+internal sealed record FreeText(string Text) : Measure;

@@ -4,4 +4,4 @@ namespace ReplicationHarness.Measures;
 
 /// <summary>A WAL position a check reports (how far replay got).</summary>
 /// <param name="Lsn">The position.</param>
-public sealed record LsnMeasure(Lsn Lsn) : Measure;
+internal sealed record LsnMeasure(Lsn Lsn) : Measure;

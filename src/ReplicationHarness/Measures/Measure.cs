@@ -9,7 +9,7 @@ namespace ReplicationHarness.Measures;
 /// test compares values and the normalizer hides figures without parsing sentences. The set is closed: only the
 /// kinds in this folder derive from it.
 /// </summary>
-public abstract record Measure
+internal abstract record Measure
 {
     private protected Measure()
     {

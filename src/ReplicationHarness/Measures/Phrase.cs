@@ -5,7 +5,7 @@ namespace ReplicationHarness.Measures;
 /// parts are words, free text and values, in order; nested phrases are flattened and adjacent words merged, so
 /// two phrases that read alike are equal.
 /// </summary>
-public sealed record Phrase : Measure
+internal sealed record Phrase : Measure
 {
     /// <summary>A phrase of these parts.</summary>
     public Phrase(IEnumerable<Measure> parts) => Parts = Flatten(parts);

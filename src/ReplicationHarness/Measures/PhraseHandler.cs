@@ -8,7 +8,7 @@ namespace ReplicationHarness.Measures;
 /// given as a <see cref="Measure"/>, or it would reach the report as text the normalizer cannot see.
 /// </summary>
 [InterpolatedStringHandler]
-public readonly struct PhraseHandler
+internal readonly struct PhraseHandler
 {
     private readonly List<Measure> _parts;
 

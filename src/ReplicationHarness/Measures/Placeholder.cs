@@ -5,4 +5,4 @@ namespace ReplicationHarness.Measures;
 /// (<c>#ms</c>, <c>-#MB</c>, <c>&lt;lsn&gt;</c>), so two runs that differ only in timings read alike.
 /// </summary>
 /// <param name="Shape">What is shown in place of the value.</param>
-public sealed record Placeholder(string Shape) : Measure;
+internal sealed record Placeholder(string Shape) : Measure;

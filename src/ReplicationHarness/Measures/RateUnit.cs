@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Measures;
 
 /// <summary>What a rate counts per second.</summary>
-public enum RateUnit
+internal enum RateUnit
 {
     /// <summary>Rows written: <c>500/s</c>.</summary>
     Rows,

@@ -3,4 +3,4 @@ namespace ReplicationHarness.Measures;
 /// <summary>An amount of bytes (of WAL, of lag), or a margin of bytes (negative when a limit was exceeded).</summary>
 /// <param name="Bytes">The amount.</param>
 /// <param name="Style">How it is shown.</param>
-public sealed record SizeMeasure(long Bytes, SizeStyle Style) : Measure;
+internal sealed record SizeMeasure(long Bytes, SizeStyle Style) : Measure;

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Measures;
 
 /// <summary>How a size is shown.</summary>
-public enum SizeStyle
+internal enum SizeStyle
 {
     /// <summary>As a scenario writes it, in the largest exact unit: <c>10MB</c>, <c>1536kB</c>, <c>100B</c>.</summary>
     Exact,

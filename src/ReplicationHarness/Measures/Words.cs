@@ -5,4 +5,4 @@ namespace ReplicationHarness.Measures;
 /// normalizer keeps it as it is.
 /// </summary>
 /// <param name="Text">The words.</param>
-public sealed record Words(string Text) : Measure;
+internal sealed record Words(string Text) : Measure;

@@ -10,7 +10,7 @@ namespace ReplicationHarness.Network;
 /// <param name="Latency">One-way delay added to every chunk.</param>
 /// <param name="Jitter">The spread around the latency.</param>
 /// <param name="Bandwidth">The most bytes per second forwarded, or null for no cap.</param>
-public sealed record LinkConditions(TimeSpan Latency, TimeSpan Jitter, Bandwidth? Bandwidth)
+internal sealed record LinkConditions(TimeSpan Latency, TimeSpan Jitter, Bandwidth? Bandwidth)
 {
     /// <summary>A clean link: nothing added.</summary>
     public static LinkConditions None { get; } = new(TimeSpan.Zero, TimeSpan.Zero, null);

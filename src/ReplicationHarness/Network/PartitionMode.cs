@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Network;
 
 /// <summary>How a partition cuts the link, after the two firewall verdicts.</summary>
-public enum PartitionMode
+internal enum PartitionMode
 {
     /// <summary>
     /// Packets are dropped: connections stay open but nothing crosses, as when a switch dies. The WAL

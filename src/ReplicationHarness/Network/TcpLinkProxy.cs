@@ -9,7 +9,7 @@ namespace ReplicationHarness.Network;
 /// cap, and cuts and heals the link, while the servers run unchanged. The pair owns its sockets (it
 /// must exist before the base backup and until teardown); during a run the link actor drives its faults.
 /// </summary>
-public sealed class TcpLinkProxy : IAsyncDisposable
+internal sealed class TcpLinkProxy : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly IPEndPoint _upstream;

@@ -9,4 +9,4 @@ namespace ReplicationHarness.Observation;
 /// <param name="ClearedAt">When it cleared, or null when it was still raised at the end.</param>
 /// <param name="Peak">The worst value seen while raised: a size for the byte alert, seconds for the time and stall alerts.</param>
 /// <param name="Standby">The standby whose lag raised it (<c>standby</c> for a pair).</param>
-public sealed record AlertInterval(AlertKind Kind, TimeSpan FiredAt, TimeSpan? ClearedAt, Measure Peak, string Standby = TopologySpec.PairStandbyName);
+internal sealed record AlertInterval(AlertKind Kind, TimeSpan FiredAt, TimeSpan? ClearedAt, Measure Peak, string Standby = TopologySpec.PairStandbyName);

@@ -11,7 +11,7 @@ namespace ReplicationHarness.Observation;
 /// <see cref="LagObserverSpec.StallAfter"/>; replay waiting out a deliberate apply delay is not one. One tracker per
 /// standby: each standby's alerts fire and clear on its own lag.
 /// </summary>
-public sealed class AlertTracker(LagObserverSpec spec, string standby = TopologySpec.PairStandbyName)
+internal sealed class AlertTracker(LagObserverSpec spec, string standby = TopologySpec.PairStandbyName)
 {
     private readonly List<AlertInterval> _closed = [];
     private readonly Dictionary<AlertKind, (TimeSpan FiredAt, double Peak)> _open = [];

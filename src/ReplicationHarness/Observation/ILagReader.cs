@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Observation;
 
 /// <summary>Reads the positions lag is computed from; the observer calls it once per interval, never twice at once.</summary>
-public interface ILagReader : IAsyncDisposable
+internal interface ILagReader : IAsyncDisposable
 {
     /// <summary>
     /// Reads the primary and every standby: one reading per standby, in the topology's order, all stamped with the

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Observation;
 /// Unlike <c>now() - pg_last_xact_replay_timestamp()</c> it does not grow while the primary is idle, and it
 /// never subtracts two machines' clocks. Its resolution is the sampling interval.
 /// </summary>
-public sealed class LagCalculator
+internal sealed class LagCalculator
 {
     private const long WalPageSize = 8192;
 

@@ -15,7 +15,7 @@ namespace ReplicationHarness.Observation;
 /// the primary's for every standby, a cascaded one's too: its lag is end to end; its state is its upstream's view of it.</param>
 /// <param name="Writable">Whether the standby answered this reading out of recovery (it accepts writes) while the primary
 /// answered as a primary: two nodes accepting writes at once; null when the standby did not answer.</param>
-public sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState, bool ApplyDelayed = false,
+internal sealed record LagReading(TimeSpan At, Lsn PrimaryFlush, Lsn PrimaryInsert, Lsn StandbyReceive, Lsn StandbyReplay, bool ReplayPaused, string? ReplicationState, bool ApplyDelayed = false,
     string Standby = Scenarios.TopologySpec.PairStandbyName, bool? Writable = false)
 {
     /// <summary>

@@ -16,7 +16,7 @@ namespace ReplicationHarness.Observation;
 /// <param name="LagTime">How long the oldest unreplayed WAL has waited.</param>
 /// <param name="ApplyDelayed">Whether replay was held back on purpose by <c>recovery_min_apply_delay</c> then.</param>
 /// <param name="Standby">Which standby the sample is of (<c>standby</c> for a pair).</param>
-public sealed record LagSample(
+internal sealed record LagSample(
     TimeSpan At,
     Lsn PrimaryFlush,
     Lsn StandbyReceive,

@@ -22,7 +22,7 @@ namespace ReplicationHarness.Observation;
 /// <param name="readingLimit">How long each part of a reading may take.</param>
 /// <param name="known">Each standby's receive and replay positions as an earlier reader last knew them (the roles moved):
 /// a standby that does not answer the new reader keeps them, and its lag goes on growing from there.</param>
-public sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit, IReadOnlyDictionary<string, (Lsn Receive, Lsn Replay)>? known = null) : ILagReader
+internal sealed class PostgresLagReader(TopologyRoles roles, TimeSpan readingLimit, IReadOnlyDictionary<string, (Lsn Receive, Lsn Replay)>? known = null) : ILagReader
 {
     /// <summary>
     /// How long one reading may take before the multiplier: a reading takes well under a millisecond here, and a

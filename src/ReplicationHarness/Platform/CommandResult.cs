@@ -6,7 +6,7 @@ namespace ReplicationHarness.Platform;
 /// <param name="StandardOutput">Everything it wrote to stdout.</param>
 /// <param name="StandardError">Everything it wrote to stderr.</param>
 /// <param name="Elapsed">How long it ran.</param>
-public sealed record CommandResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError, TimeSpan Elapsed)
+internal sealed record CommandResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError, TimeSpan Elapsed)
 {
     /// <summary>The last lines of stderr (or stdout when stderr is empty), for error details.</summary>
     public string Tail(int lines = 10)

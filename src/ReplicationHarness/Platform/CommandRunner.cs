@@ -4,7 +4,7 @@ using System.Text;
 namespace ReplicationHarness.Platform;
 
 /// <summary>Runs a program to completion, as the server account when needed, and kills it on cancellation.</summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/>.</summary>
     /// <param name="program">The executable's path or name.</param>

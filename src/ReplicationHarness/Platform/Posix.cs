@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ReplicationHarness.Platform;
 
 /// <summary>The few POSIX calls .NET does not offer: who we are, ownership, and signals other than SIGKILL.</summary>
-public static partial class Posix
+internal static partial class Posix
 {
     public const int SIGINT = 2;
     public const int SIGQUIT = 3;

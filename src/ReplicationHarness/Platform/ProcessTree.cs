@@ -7,7 +7,7 @@ namespace ReplicationHarness.Platform;
 /// server is, since a postmaster's backends, WAL receiver and startup process keep running when only the postmaster
 /// is signalled.
 /// </summary>
-public static class ProcessTree
+internal static class ProcessTree
 {
     /// <summary>Whether process trees can be read here (Linux); without <c>/proc</c> only the root is known.</summary>
     public static bool Readable => Directory.Exists("/proc");

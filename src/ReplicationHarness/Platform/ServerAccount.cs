@@ -9,7 +9,7 @@ namespace ReplicationHarness.Platform;
 /// <param name="UserName">The account's name, or null when commands run as the current user.</param>
 /// <param name="Uid">Its user id, when switching.</param>
 /// <param name="Gid">Its primary group id, when switching.</param>
-public sealed record ServerAccount(string? UserName, int Uid, int Gid)
+internal sealed record ServerAccount(string? UserName, int Uid, int Gid)
 {
     /// <summary>The account used as root when none is configured.</summary>
     public const string DefaultUser = "postgres";

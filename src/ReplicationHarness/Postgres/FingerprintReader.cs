@@ -5,7 +5,7 @@ using ReplicationHarness.Reporting;
 namespace ReplicationHarness.Postgres;
 
 /// <summary>Reads the settings of <see cref="ConfigurationFingerprint"/> from both servers.</summary>
-public static class FingerprintReader
+internal static class FingerprintReader
 {
     /// <summary>The settings recorded for every node.</summary>
     public static readonly IReadOnlyList<string> Settings =

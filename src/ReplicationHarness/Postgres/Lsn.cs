@@ -7,7 +7,7 @@ namespace ReplicationHarness.Postgres;
 /// A WAL position (<c>pg_lsn</c>), written <c>16/B374D848</c>. Byte distances are computed from two of
 /// these, never from their text.
 /// </summary>
-public readonly record struct Lsn(ulong Value) : IComparable<Lsn>
+internal readonly record struct Lsn(ulong Value) : IComparable<Lsn>
 {
     /// <summary>The invalid position <c>0/0</c>.</summary>
     public static Lsn Zero => new(0);
@@ -38,6 +38,22 @@ public readonly record struct Lsn(ulong Value) : IComparable<Lsn>
 
     /// <summary>Bytes of WAL from <paramref name="older"/> to <paramref name="newer"/>; 0 when older is not behind.</summary>
     public static long BytesBetween(Lsn older, Lsn newer) => newer.Value > older.Value ? (long)(newer.Value - older.Value) : 0;
+
+    /// <summary>
+    /// The end of the last WAL record written before <paramref name="insert"/> (<c>pg_current_wal_insert_lsn()</c>): the
+    /// insert position sits past the header of a page (24 bytes) or of a segment (40 bytes) when the last record
+    /// filled its page, and a standby's replay position stops at the page's end until a later record arrives.
+    /// </summary>
+    /// <param name="insert">The insert position.</param>
+    /// <param name="blockSize"><c>wal_block_size</c> in bytes.</param>
+    /// <param name="segmentSize"><c>wal_segment_size</c> in bytes.</param>
+    public static Lsn LastRecordEnd(Lsn insert, int blockSize, long segmentSize)
+    {
+        const ulong ShortPageHeader = 24, LongPageHeader = 40;
+        if (insert.Value % (ulong)segmentSize == LongPageHeader)
+            return new Lsn(insert.Value - LongPageHeader);
+        return insert.Value % (ulong)blockSize == ShortPageHeader ? new Lsn(insert.Value - ShortPageHeader) : insert;
+    }
 
     /// <inheritdoc />
     public int CompareTo(Lsn other) => Value.CompareTo(other.Value);

@@ -11,7 +11,7 @@ namespace ReplicationHarness.Postgres;
 /// <param name="Database">Database the harness works in.</param>
 /// <param name="User">A superuser, or for external pairs a user with the rights the scenario needs.</param>
 /// <param name="Password">Generated per run for local pairs; never printed.</param>
-public sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string Database, string User, string Password)
+internal sealed record NodeEndpoint(NodeRole Role, string Host, int Port, string Database, string User, string Password)
 {
     /// <summary>Schemas searched first, so a scenario's unqualified table names land in the harness's own schema (external pairs).</summary>
     public string? SearchPath { get; init; }

@@ -5,7 +5,7 @@ namespace ReplicationHarness.Postgres;
 /// <param name="MajorVersion">The major version, e.g. 15.</param>
 /// <param name="VersionText">What <c>postgres --version</c> printed, e.g. <c>postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)</c>.</param>
 /// <param name="FoundBy">How it was found, for <c>doctor</c> and error messages.</param>
-public sealed record PostgresBinaries(string BinDirectory, int MajorVersion, string VersionText, string FoundBy)
+internal sealed record PostgresBinaries(string BinDirectory, int MajorVersion, string VersionText, string FoundBy)
 {
     /// <summary>The programs a local pair needs.</summary>
     public static readonly IReadOnlyList<string> RequiredTools = ["initdb", "pg_ctl", "pg_basebackup", "postgres"];

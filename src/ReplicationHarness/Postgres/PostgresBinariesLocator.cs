@@ -10,7 +10,7 @@ namespace ReplicationHarness.Postgres;
 /// PATH, then the usual package locations (Debian, RHEL, Homebrew). The newest wins unless a major
 /// version is asked for.
 /// </summary>
-public static partial class PostgresBinariesLocator
+internal static partial class PostgresBinariesLocator
 {
     /// <summary>The environment variable naming the binaries' directory.</summary>
     public const string EnvironmentVariable = "HARNESS_PG_BINDIR";

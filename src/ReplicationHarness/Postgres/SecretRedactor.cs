@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ReplicationHarness.Postgres;
 
 /// <summary>Removes passwords from text before it reaches a log, a report or an error message.</summary>
-public static partial class SecretRedactor
+internal static partial class SecretRedactor
 {
     /// <summary>What a removed secret is replaced with.</summary>
     public const string Mask = "********";

@@ -6,7 +6,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness;
 
 /// <summary>The pair shorthand for <see cref="IClusterProvisioner.ProvisionAsync"/>: a pair is a topology of one standby.</summary>
-public static class ClusterProvisionerExtensions
+internal static class ClusterProvisionerExtensions
 {
     /// <summary>Provisions <paramref name="pair"/> as <see cref="TopologySpec.FromPair"/>: the same directories, slot, names and settings as always.</summary>
     /// <param name="provisioner">The provisioner.</param>

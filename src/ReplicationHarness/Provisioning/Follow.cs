@@ -9,4 +9,4 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="ForkPoint">Where that timeline forked off its parent; null on timeline 1.</param>
 /// <param name="Replayed">How far the standby had WAL (received or replayed, the further) before it was re-pointed.</param>
 /// <param name="Detail">What happened, for the step's detail.</param>
-public sealed record Follow(string Standby, bool Diverged, int Timeline, Lsn? ForkPoint, Lsn Replayed, string Detail);
+internal sealed record Follow(string Standby, bool Diverged, int Timeline, Lsn? ForkPoint, Lsn Replayed, string Detail);

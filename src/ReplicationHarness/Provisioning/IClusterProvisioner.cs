@@ -6,7 +6,7 @@ namespace ReplicationHarness.Provisioning;
 /// Makes a primary and its streaming standbys ready for a scenario, and hands back a handle that tears them down.
 /// A <see cref="PairSpec"/> is provisioned as its one-standby topology (<see cref="ClusterProvisionerExtensions"/>).
 /// </summary>
-public interface IClusterProvisioner
+internal interface IClusterProvisioner
 {
     /// <summary>The provisioner's kind, as a scenario names it.</summary>
     ProvisionerKind Kind { get; }

@@ -11,4 +11,4 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="ReceivedBefore">The standby's receive position when the promotion was requested.</param>
 /// <param name="ReplayedBefore">Its replay position then: everything after it on the old primary is the WAL gap.</param>
 /// <param name="Timeline">The new primary's timeline, once promoted.</param>
-public sealed record Promotion(PromoteMethod Method, bool Promoted, TimeSpan Elapsed, TimeSpan PollInterval, Lsn ReceivedBefore, Lsn ReplayedBefore, int? Timeline);
+internal sealed record Promotion(PromoteMethod Method, bool Promoted, TimeSpan Elapsed, TimeSpan PollInterval, Lsn ReceivedBefore, Lsn ReplayedBefore, int? Timeline);

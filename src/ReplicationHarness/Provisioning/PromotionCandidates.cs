@@ -9,7 +9,7 @@ namespace ReplicationHarness.Provisioning;
 /// decides (the replayed one breaks a tie, then the topology's order); a standby that does not answer (stopped,
 /// frozen) is no candidate. The choice comes with why, for the report.
 /// </summary>
-public static class PromotionCandidates
+internal static class PromotionCandidates
 {
     /// <summary>The chosen standby's name (null when none answered) and why, with every candidate's positions or why it is none.</summary>
     /// <param name="standbys">The candidates, in the topology's order.</param>

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Provisioning;
 
 /// <summary>The names of provisioning phases, shared by progress lines, timings and the benchmark.</summary>
-public static class ProvisionPhases
+internal static class ProvisionPhases
 {
     /// <summary>Creating the cached template with initdb (first run for a version only).</summary>
     public const string Initdb = "initdb";

@@ -4,4 +4,4 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="Phase">The phase, e.g. <c>base backup</c>.</param>
 /// <param name="Message">What is going on.</param>
 /// <param name="Percent">Completion of the phase, where the tool reports it (base backup).</param>
-public sealed record ProvisionProgress(string Phase, string Message, double? Percent = null);
+internal sealed record ProvisionProgress(string Phase, string Message, double? Percent = null);

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Provisioning;
 /// A pair ready for a scenario. Disposing it tears it down: servers the harness started are stopped and
 /// their directories removed (kept under artifacts/ after <see cref="MarkFailed"/> when asked to).
 /// </summary>
-public abstract class ProvisionedPair : IAsyncDisposable
+internal abstract class ProvisionedPair : IAsyncDisposable
 {
     /// <summary>Identifies this pair's run in directory names, tables and messages.</summary>
     public required string RunId { get; init; }

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="SlotName">Its physical slot on the upstream.</param>
 /// <param name="ApplicationName">The <c>application_name</c> its upstream's <c>pg_stat_replication</c> shows.</param>
 /// <param name="Settings">Settings the harness wrote for it (its defaults, then the scenario's).</param>
-public sealed record ProvisionedStandby(
+internal sealed record ProvisionedStandby(
     string Name,
     string Upstream,
     NodeEndpoint Endpoint,

@@ -4,7 +4,7 @@ namespace ReplicationHarness.Provisioning;
 /// The pair could not be made or stopped: says what failed, how to fix it, then the evidence. The CLI
 /// maps it to exit code 3 (infrastructure error).
 /// </summary>
-public sealed class ProvisioningException : Exception
+public sealed class ProvisioningException : ReplicationHarnessException
 {
     /// <summary>Creates the error from its three parts.</summary>
     /// <param name="what">What failed, in one line.</param>
@@ -12,18 +12,7 @@ public sealed class ProvisioningException : Exception
     /// <param name="details">The evidence: the command, its exit code, the last lines of a log.</param>
     /// <param name="inner">The exception that caused it, if any.</param>
     public ProvisioningException(string what, string fix, string details, Exception? inner = null)
-        : base(what, inner)
+        : base(what, fix, details, inner)
     {
-        Fix = fix;
-        Details = details;
     }
-
-    /// <summary>How to fix it.</summary>
-    public string Fix { get; }
-
-    /// <summary>The evidence.</summary>
-    public string Details { get; }
-
-    /// <summary>The three parts in the form users read.</summary>
-    public override string ToString() => $"error: {Message}{Environment.NewLine}  fix: {Fix}{Environment.NewLine}  Details: {Details}";
 }

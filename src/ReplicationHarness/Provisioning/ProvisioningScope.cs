@@ -8,7 +8,7 @@ namespace ReplicationHarness.Provisioning;
 /// failure or Ctrl-C at any point leaves nothing behind. Parallel branches of a build (standbys made at
 /// once) own resources through the same scope, so its list is guarded.
 /// </summary>
-public sealed class ProvisioningScope : IAsyncDisposable
+internal sealed class ProvisioningScope : IAsyncDisposable
 {
     private readonly List<Owned> _owned = [];
     private readonly Lock _gate = new();

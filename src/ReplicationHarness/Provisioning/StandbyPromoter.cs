@@ -12,7 +12,7 @@ namespace ReplicationHarness.Provisioning;
 /// a tight poll of <c>pg_is_in_recovery()</c> on one open connection until it reads false. <c>pg_promote(wait
 /// => true)</c> is not used: it checks only every 100 ms, which would be the measurement's resolution.
 /// </summary>
-public static class StandbyPromoter
+internal static class StandbyPromoter
 {
     /// <summary>The pause between polls.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);

@@ -13,7 +13,7 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="Standbys">The nodes in recovery, each with its upstream now (an old primary rejoined is one); an empty upstream
 /// marks a standby still pointed at the primary a promotion left behind: it streams from nothing until a follow.</param>
 /// <param name="Detached">Nodes outside replication: an old primary not rejoined yet. They are still asked whether they accept writes (a split brain).</param>
-public sealed record TopologyRoles(string Primary, NodeEndpoint PrimaryEndpoint, IReadOnlyList<ProvisionedStandby> Standbys, IReadOnlyList<ProvisionedStandby> Detached)
+internal sealed record TopologyRoles(string Primary, NodeEndpoint PrimaryEndpoint, IReadOnlyList<ProvisionedStandby> Standbys, IReadOnlyList<ProvisionedStandby> Detached)
 {
     /// <summary>Whether the roles are still those provisioning made: the <c>primary</c> node is the primary and none is detached.</summary>
     public bool AsProvisioned => Primary == TopologySpec.PrimaryName && Detached.Count == 0;

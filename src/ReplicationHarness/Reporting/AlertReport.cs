@@ -8,4 +8,4 @@ namespace ReplicationHarness.Reporting;
 /// <param name="ClearedAtMs">When it cleared.</param>
 /// <param name="Peak">Its worst value, written as text (<c>1.995s</c>, <c>14MB</c>).</param>
 /// <param name="Standby">The standby whose lag raised it (<c>standby</c> for a pair).</param>
-public sealed record AlertReport(string Kind, double FiredAtMs, double? ClearedAtMs, Measure Peak, string Standby = Scenarios.TopologySpec.PairStandbyName);
+internal sealed record AlertReport(string Kind, double FiredAtMs, double? ClearedAtMs, Measure Peak, string Standby = Scenarios.TopologySpec.PairStandbyName);

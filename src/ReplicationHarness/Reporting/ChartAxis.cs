@@ -7,7 +7,7 @@ namespace ReplicationHarness.Reporting;
 /// </summary>
 /// <param name="Max">The top of the axis, a round number at or above the data (and the threshold when it is drawn).</param>
 /// <param name="ThresholdOnChart">Whether the threshold line fits on this scale.</param>
-public sealed record ChartAxis(double Max, bool ThresholdOnChart)
+internal sealed record ChartAxis(double Max, bool ThresholdOnChart)
 {
     // A threshold up to this many times the data's peak is drawn; beyond it the data would use under a third of the height.
     private const double ThresholdReach = 3;

@@ -10,4 +10,4 @@ namespace ReplicationHarness.Reporting;
 /// <param name="CurrentP95">Time-to-visible p95 now (us).</param>
 /// <param name="P95DriftPercent">How much p95 moved, in percent of the baseline.</param>
 /// <param name="Regressions">Why this row is a regression; empty when it is not.</param>
-public sealed record ComparisonRow(string Scenario, Verdict? BaselineStatus, Verdict? CurrentStatus, double? BaselineP95, double? CurrentP95, double? P95DriftPercent, IReadOnlyList<string> Regressions);
+internal sealed record ComparisonRow(string Scenario, Verdict? BaselineStatus, Verdict? CurrentStatus, double? BaselineP95, double? CurrentP95, double? P95DriftPercent, IReadOnlyList<string> Regressions);

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Standby">The same on the standby.</param>
 /// <param name="Storage">Where the data directories live (e.g. <c>ext4 disk</c>, <c>tmpfs</c>), when known.</param>
 /// <param name="Caveats">Why these timings may differ from production; empty when none.</param>
-public sealed record ConfigurationFingerprint(
+internal sealed record ConfigurationFingerprint(
     IReadOnlyDictionary<string, string> Primary,
     IReadOnlyDictionary<string, string> Standby,
     string? Storage,

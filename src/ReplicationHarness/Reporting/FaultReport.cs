@@ -8,4 +8,4 @@ namespace ReplicationHarness.Reporting;
 /// <param name="AtMs">When it was injected.</param>
 /// <param name="Status">Whether the injection worked: passed, failed or error.</param>
 /// <param name="Detail">Exactly what was injected.</param>
-public sealed record FaultReport(int? Step, string Action, double AtMs, Verdict Status, string Detail);
+internal sealed record FaultReport(int? Step, string Action, double AtMs, Verdict Status, string Detail);

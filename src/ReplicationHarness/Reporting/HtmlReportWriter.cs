@@ -14,7 +14,7 @@ namespace ReplicationHarness.Reporting;
 /// time-to-visible histogram with buckets sized to the data, drawn by
 /// Chart.js, which is inlined.
 /// </summary>
-public static class HtmlReportWriter
+internal static class HtmlReportWriter
 {
     /// <summary>The file's name in the report directory.</summary>
     public const string FileName = "report.html";

@@ -5,7 +5,7 @@ using ReplicationHarness.Postgres;
 namespace ReplicationHarness.Reporting;
 
 /// <summary>Writes <c>report.json</c>: camelCase, enums as words, passwords scrubbed.</summary>
-public static class JsonReportWriter
+internal static class JsonReportWriter
 {
     /// <summary>The file's name in the report directory.</summary>
     public const string FileName = "report.json";

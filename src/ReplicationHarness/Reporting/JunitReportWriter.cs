@@ -9,7 +9,7 @@ namespace ReplicationHarness.Reporting;
 /// the scenario's assertions), failures carrying the message a person needs. The shape Jenkins, GitLab
 /// and GitHub's test-report parsers accept.
 /// </summary>
-public static class JunitReportWriter
+internal static class JunitReportWriter
 {
     /// <summary>The file's name in the report directory.</summary>
     public const string FileName = "junit.xml";

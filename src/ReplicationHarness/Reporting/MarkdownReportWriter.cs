@@ -5,7 +5,7 @@ using ReplicationHarness.Results;
 namespace ReplicationHarness.Reporting;
 
 /// <summary>Writes <c>report.md</c>: a summary a person reads at a glance, fit for a pull-request comment.</summary>
-public static class MarkdownReportWriter
+internal static class MarkdownReportWriter
 {
     /// <summary>The file's name in the report directory.</summary>
     public const string FileName = "report.md";

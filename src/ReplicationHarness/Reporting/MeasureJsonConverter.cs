@@ -9,7 +9,7 @@ namespace ReplicationHarness.Reporting;
 /// the schema is what it was when checks carried text. Reading gives the text back as <see cref="FreeText"/>: the
 /// values behind an old report's sentences are not recovered, and <c>compare</c> needs none of them.
 /// </summary>
-public sealed class MeasureJsonConverter : JsonConverterFactory
+internal sealed class MeasureJsonConverter : JsonConverterFactory
 {
     /// <inheritdoc />
     public override bool CanConvert(Type typeToConvert) => typeof(Measure).IsAssignableFrom(typeToConvert);

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Reporting;
 /// Turns measures into the text every report format, the console and the step details show. The one place a
 /// check's values become text: a judge picks the kind and style of a value, this spells it.
 /// </summary>
-public static class MeasureText
+internal static class MeasureText
 {
     /// <summary>The text of a measure: <c>345us</c>, <c>10MB</c>, <c>0/3000148</c>, <c>max 2004.7ms over 1 write</c>.</summary>
     public static string Format(Measure measure) => measure switch

@@ -5,4 +5,4 @@ namespace ReplicationHarness.Reporting;
 /// <param name="AlertBytes">The byte alert's threshold.</param>
 /// <param name="AlertMs">The time alert's threshold.</param>
 /// <param name="StallDetection">Whether stalls were watched for.</param>
-public sealed record ObserverReport(double IntervalMs, long AlertBytes, double AlertMs, bool StallDetection);
+internal sealed record ObserverReport(double IntervalMs, long AlertBytes, double AlertMs, bool StallDetection);

@@ -9,6 +9,6 @@ namespace ReplicationHarness.Reporting;
 /// <param name="StandbySettings">Settings the harness wrote for the standby.</param>
 /// <param name="Fingerprint">The settings in force, read back from both servers, with timing caveats.</param>
 /// <param name="ProductionChecks">The seed's production notes, checked read-only on external pairs.</param>
-public sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
+internal sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
     IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings, ConfigurationFingerprint? Fingerprint,
     IReadOnlyList<Results.AssertionResult>? ProductionChecks = null);

@@ -6,7 +6,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Reporting;
 
 /// <summary>Turns results into the report's shape.</summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     /// <summary>The report entry of a scenario that ran (its pair may be null when it did not get one).</summary>
     public static ScenarioReport Scenario(ScenarioResult result, ProvisionedPair? pair, TimeSpan? provisionTime, ConfigurationFingerprint? fingerprint = null, LagObserverSpec? observer = null) => new(

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Reporting;
 /// Compares two runs for nightly jobs: a scenario that no longer passes, or whose time-to-visible p95
 /// grew by more than a limit (and by more than the noise floor), is a regression.
 /// </summary>
-public static class ReportComparison
+internal static class ReportComparison
 {
     /// <summary>Compares each scenario of either run.</summary>
     /// <param name="baseline">The accepted run.</param>

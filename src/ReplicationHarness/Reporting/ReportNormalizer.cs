@@ -15,7 +15,7 @@ namespace ReplicationHarness.Reporting;
 /// the text that is still free-form: step and fault details, errors, the reasons a write was not seen, and
 /// <see cref="FreeText"/> inside checks (server errors, query results, verification findings).
 /// </remarks>
-public static partial class ReportNormalizer
+internal static partial class ReportNormalizer
 {
     /// <summary>What a hidden number shows.</summary>
     public const string HiddenNumber = "#";

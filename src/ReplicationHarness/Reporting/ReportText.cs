@@ -5,7 +5,7 @@ using ReplicationHarness.Units;
 namespace ReplicationHarness.Reporting;
 
 /// <summary>How every report writer shows numbers, so the formats agree with each other.</summary>
-public static class ReportText
+internal static class ReportText
 {
     /// <summary>A verdict as every format writes it: <c>passed</c>, <c>failed</c>, <c>error</c>, <c>skipped</c>.</summary>
     public static string Status(Verdict verdict) => verdict switch

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Reporting;
 
 /// <summary>Writes every format of a run's report into one directory.</summary>
-public static class ReportWriters
+internal static class ReportWriters
 {
     /// <summary>Writes report.json, report.md, junit.xml and report.html; passwords are scrubbed from all. Returns the paths.</summary>
     public static async Task<IReadOnlyList<string>> WriteAllAsync(RunReport report, string directory, IEnumerable<string> secrets, CancellationToken cancellationToken = default)

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="DurationMs">How long the whole run took.</param>
 /// <param name="Status">Passed, failed or error: the worst of the scenarios.</param>
 /// <param name="Scenarios">One entry per scenario, in the order run.</param>
-public sealed record RunReport(int SchemaVersion, string HarnessVersion, DateTimeOffset StartedAt, double DurationMs, Verdict Status, IReadOnlyList<ScenarioReport> Scenarios)
+internal sealed record RunReport(int SchemaVersion, string HarnessVersion, DateTimeOffset StartedAt, double DurationMs, Verdict Status, IReadOnlyList<ScenarioReport> Scenarios)
 {
     /// <summary>The current <see cref="SchemaVersion"/>.</summary>
     public const int CurrentSchemaVersion = 1;

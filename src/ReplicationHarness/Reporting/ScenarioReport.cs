@@ -22,7 +22,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="WritesNotVisible">Probed writes not visible within their deadline, with why; absent when every probed write was seen.</param>
 /// <param name="TimeToVisibleByStandby">Each standby's own time-to-visible statistics when writes were seen on several (<paramref name="TimeToVisible"/> is then over all of them together); absent for a pair.</param>
 /// <param name="LagPercentilesByStandby">Each standby's own lag percentiles when there are several (<paramref name="LagPercentiles"/> is then over all their samples together); absent for a pair.</param>
-public sealed record ScenarioReport(
+internal sealed record ScenarioReport(
     string Name,
     string File,
     Verdict Status,

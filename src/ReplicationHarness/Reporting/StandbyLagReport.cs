@@ -5,4 +5,4 @@ namespace ReplicationHarness.Reporting;
 /// <summary>One standby's lag percentiles in <c>report.json</c>, when a topology has several.</summary>
 /// <param name="Standby">The standby's name.</param>
 /// <param name="Percentiles">Percentiles of its lag series in bytes and milliseconds.</param>
-public sealed record StandbyLagReport(string Standby, LagStatistics Percentiles);
+internal sealed record StandbyLagReport(string Standby, LagStatistics Percentiles);

@@ -11,6 +11,6 @@ namespace ReplicationHarness.Reporting;
 /// <param name="Reason">Why the standby could not be asked, when it could not; null when it said "not yet" until the deadline.</param>
 /// <param name="Standby">The standby it was not seen on (<c>standby</c> for a pair).</param>
 /// <param name="LastLook">When it said "not yet": what the last look saw (probes and their spacing, the standby's WAL positions).</param>
-public sealed record UnseenWriteReport(long WriteId, int Step, string Kind, int Rows, long RowsSeen, double DeadlineMs, double WaitedMs, string? Reason,
+internal sealed record UnseenWriteReport(long WriteId, int Step, string Kind, int Rows, long RowsSeen, double DeadlineMs, double WaitedMs, string? Reason,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? LastLook = null,
     string Standby = Scenarios.TopologySpec.PairStandbyName);

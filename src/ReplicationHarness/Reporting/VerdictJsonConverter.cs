@@ -10,7 +10,7 @@ namespace ReplicationHarness.Reporting;
 /// report model carried the enum. The words are spelled out here, not derived from member names, so renaming a
 /// member cannot change the schema.
 /// </summary>
-public sealed class VerdictJsonConverter : JsonConverter<Verdict>
+internal sealed class VerdictJsonConverter : JsonConverter<Verdict>
 {
     /// <inheritdoc />
     public override Verdict Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Reporting;
 /// 20 (a delay among fast writes) get buckets growing by 1-2-5 steps instead, or every fast write would share the
 /// first bar.
 /// </summary>
-public static class VisibilityHistogram
+internal static class VisibilityHistogram
 {
     private const int MostBars = 12;
     private const double SpreadForSteps = 20;

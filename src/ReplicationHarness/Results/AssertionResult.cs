@@ -8,4 +8,4 @@ namespace ReplicationHarness.Results;
 /// <param name="Observed">What was measured, e.g. <c>max {Fine(412)} over {Count(1)} write</c>, or why nothing was.</param>
 /// <param name="Margin">How far inside (positive) or outside (negative) the threshold, where it is a number.</param>
 /// <param name="Status">The verdict.</param>
-public sealed record AssertionResult(string Name, Phrase Threshold, Phrase Observed, Measure? Margin, Verdict Status);
+internal sealed record AssertionResult(string Name, Phrase Threshold, Phrase Observed, Measure? Margin, Verdict Status);

@@ -6,4 +6,4 @@ namespace ReplicationHarness.Results;
 /// <param name="At">When it was injected, from the scenario's start.</param>
 /// <param name="Status">Whether the injection itself worked.</param>
 /// <param name="Detail">Exactly what was injected and what was observed doing it.</param>
-public sealed record InjectedFault(int? StepIndex, string Action, TimeSpan At, Verdict Status, string Detail);
+internal sealed record InjectedFault(int? StepIndex, string Action, TimeSpan At, Verdict Status, string Detail);

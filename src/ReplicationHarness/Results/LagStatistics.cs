@@ -3,7 +3,7 @@ using ReplicationHarness.Observation;
 namespace ReplicationHarness.Results;
 
 /// <summary>Percentiles of the lag series (nearest rank), in bytes and milliseconds.</summary>
-public sealed record LagStatistics(int Samples, long BytesP50, long BytesP95, long BytesP99, long BytesMax, double MsP50, double MsP95, double MsP99, double MsMax)
+internal sealed record LagStatistics(int Samples, long BytesP50, long BytesP95, long BytesP99, long BytesMax, double MsP50, double MsP95, double MsP99, double MsMax)
 {
     /// <summary>The statistics of a series; null when it is empty.</summary>
     public static LagStatistics? Of(IReadOnlyCollection<LagSample> samples)

@@ -13,7 +13,7 @@ namespace ReplicationHarness.Results;
 /// <param name="LagSeries">The lag observer's samples.</param>
 /// <param name="Alerts">Alerts raised, with when they fired and cleared.</param>
 /// <param name="Error">Why the scenario could not run, for status error.</param>
-public sealed record ScenarioResult(
+internal sealed record ScenarioResult(
     string Name,
     string File,
     Verdict Status,

@@ -9,4 +9,4 @@ namespace ReplicationHarness.Results;
 /// <param name="Elapsed">How long it ran.</param>
 /// <param name="Checks">Its checks (expectations, the seed's criteria for verify_pair).</param>
 /// <param name="Detail">What it did or why it failed, in a line.</param>
-public sealed record StepResult(int Index, string Name, string Keyword, Verdict Status, TimeSpan StartedAt, TimeSpan Elapsed, IReadOnlyList<AssertionResult> Checks, string Detail);
+internal sealed record StepResult(int Index, string Name, string Keyword, Verdict Status, TimeSpan StartedAt, TimeSpan Elapsed, IReadOnlyList<AssertionResult> Checks, string Detail);

@@ -14,5 +14,5 @@ namespace ReplicationHarness.Results;
 /// <param name="Reason">Why the standby could not be asked, when a probe failed (stopped on purpose, connection lost); null when it answered "not yet" until the deadline.</param>
 /// <param name="LastLook">When it answered "not yet": what the last look saw (probes made and their spacing, the standby's WAL positions against the commit's).</param>
 /// <param name="Standby">The standby it was not seen on (<c>standby</c> for a pair).</param>
-public sealed record UnseenWrite(long WriteId, int StepIndex, string Kind, int Rows, long RowsSeen, TimeSpan Deadline, TimeSpan Waited, string? Reason, string? LastLook = null,
+internal sealed record UnseenWrite(long WriteId, int StepIndex, string Kind, int Rows, long RowsSeen, TimeSpan Deadline, TimeSpan Waited, string? Reason, string? LastLook = null,
     string Standby = Scenarios.TopologySpec.PairStandbyName);

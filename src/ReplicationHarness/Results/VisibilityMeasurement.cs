@@ -19,7 +19,7 @@ namespace ReplicationHarness.Results;
 /// the transaction, just before COMMIT (sound whatever other sessions write meanwhile).</param>
 /// <param name="ReplayLsn">The standby's replay position when the write was seen.</param>
 /// <param name="Standby">The standby it was seen on (<c>standby</c> for a pair): a write is measured on each standby probed.</param>
-public sealed record VisibilityMeasurement(
+internal sealed record VisibilityMeasurement(
     long WriteId, int StepIndex, string Kind, int Rows, double Microseconds, double UncertaintyMicroseconds, double MicrosecondsSinceSent, int Probes, Lsn CommitLsn, Lsn ReplayLsn,
     string Standby = Scenarios.TopologySpec.PairStandbyName)
 {

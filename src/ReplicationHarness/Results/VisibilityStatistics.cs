@@ -7,7 +7,7 @@ namespace ReplicationHarness.Results;
 /// <param name="P99">99th percentile.</param>
 /// <param name="Max">Slowest.</param>
 /// <param name="ProbeInterval">Mean probe interval: the uncertainty of each figure.</param>
-public sealed record VisibilityStatistics(int Count, double P50, double P95, double P99, double Max, double ProbeInterval)
+internal sealed record VisibilityStatistics(int Count, double P50, double P95, double P99, double Max, double ProbeInterval)
 {
     /// <summary>The statistics of some measurements; null when there are none.</summary>
     public static VisibilityStatistics? Of(IReadOnlyCollection<VisibilityMeasurement> measurements)

@@ -11,4 +11,4 @@ namespace ReplicationHarness.Results;
 /// <param name="FirstLostAckedAt">When the earliest lost write was acknowledged (from the scenario's start), if any was lost.</param>
 /// <param name="LastAckedAt">When the last acknowledgement arrived, if any write was acknowledged.</param>
 /// <param name="UnacknowledgedPresent">Write ids on the new primary the harness never saw acknowledged: commits whose acknowledgement the crash cut off.</param>
-public sealed record WriteGap(int AcknowledgedWrites, long AcknowledgedRows, int LostWrites, long LostRows, TimeSpan? FirstLostAckedAt, TimeSpan? LastAckedAt, int UnacknowledgedPresent);
+internal sealed record WriteGap(int AcknowledgedWrites, long AcknowledgedRows, int LostWrites, long LostRows, TimeSpan? FirstLostAckedAt, TimeSpan? LastAckedAt, int UnacknowledgedPresent);

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Running;
 
 /// <summary>The kinds of <see cref="RunProgress"/>.</summary>
-public enum RunEvent
+internal enum RunEvent
 {
     /// <summary>Connecting to the nodes and creating tables.</summary>
     Preparing,

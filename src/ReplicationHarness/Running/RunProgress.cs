@@ -14,7 +14,7 @@ namespace ReplicationHarness.Running;
 /// <param name="Detail">A line of detail.</param>
 /// <param name="Elapsed">Time since the scenario started.</param>
 /// <param name="Lag">The latest lag sample of each standby; empty before the first.</param>
-public sealed record RunProgress(string Scenario, RunEvent Event, int StepIndex, int StepCount, string StepName, Verdict? Status, string Detail, TimeSpan Elapsed, IReadOnlyList<LagSample> Lag)
+internal sealed record RunProgress(string Scenario, RunEvent Event, int StepIndex, int StepCount, string StepName, Verdict? Status, string Detail, TimeSpan Elapsed, IReadOnlyList<LagSample> Lag)
 {
     /// <summary>The lag for a progress line: <c>lag 40B, 1519 ms</c> for one standby, <c>lag s1 40B 1519 ms, s2 0B 0 ms</c> for several; null before the first sample.</summary>
     public string? LagText => Lag switch

@@ -12,7 +12,7 @@ namespace ReplicationHarness.Running;
 /// The edge between callers and the actors: starts an actor system for one scenario on one pair, asks
 /// the runner for the result (with a timeout covering every step's limit), and shuts the system down.
 /// </summary>
-public sealed class ScenarioEngine(ScenarioRunOptions options)
+internal sealed class ScenarioEngine(ScenarioRunOptions options)
 {
     private static readonly Config ActorConfig = ConfigurationFactory.ParseString("""
         akka {

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>The lag observer's alerts; each is judged on its own.</summary>
-public enum AlertKind
+internal enum AlertKind
 {
     /// <summary>Replay lag in bytes above its threshold.</summary>
     Bytes,

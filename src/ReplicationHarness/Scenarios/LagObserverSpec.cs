@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="AlertTime">Replay lag in time above which the time alert fires.</param>
 /// <param name="StallDetection">Whether a stuck replay position with a moving receive position raises an alert.</param>
 /// <param name="StallAfter">How long replay must stay stuck while WAL arrives before the stall alert fires.</param>
-public sealed record LagObserverSpec(
+internal sealed record LagObserverSpec(
     TimeSpan Interval,
     ByteSize AlertBytes,
     TimeSpan AlertTime,

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>One of the two servers of a pair.</summary>
-public enum NodeRole
+internal enum NodeRole
 {
     /// <summary>The read-write server that ships WAL.</summary>
     Primary,

@@ -10,7 +10,7 @@ namespace ReplicationHarness.Scenarios;
 /// Whether the standby streams through the harness's TCP proxy, so network faults can be injected; set
 /// when the scenario has network steps.
 /// </param>
-public sealed record PairSpec(
+internal sealed record PairSpec(
     ProvisionerKind Provisioner,
     ReplicationMode Replication,
     string SlotName,

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>How the standby is told to become the primary.</summary>
-public enum PromoteMethod
+internal enum PromoteMethod
 {
     /// <summary><c>SELECT pg_promote(wait => false)</c>: a signal, acted on at once (PostgreSQL 12 and later).</summary>
     PgPromote,

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>Where the primary/standby pair comes from.</summary>
-public enum ProvisionerKind
+internal enum ProvisionerKind
 {
     /// <summary>Started by the harness from local PostgreSQL binaries (the default).</summary>
     Local,

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>Whether the primary waits for the standby before acknowledging a commit.</summary>
-public enum ReplicationMode
+internal enum ReplicationMode
 {
     /// <summary>Asynchronous streaming replication (PostgreSQL's default).</summary>
     Async,

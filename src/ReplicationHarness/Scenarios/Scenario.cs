@@ -12,7 +12,7 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="Steps">What the scenario does, in order.</param>
 /// <param name="Assertions">Checks over the whole run.</param>
 /// <param name="SourcePath">The file the scenario was read from.</param>
-public sealed record Scenario(
+internal sealed record Scenario(
     string Name,
     string Description,
     IReadOnlyList<string> Tags,

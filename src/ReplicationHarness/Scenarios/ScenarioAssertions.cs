@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="AlertsFired">Alerts that must have fired at least once.</param>
 /// <param name="AlertsNotFired">Alerts that must never have fired.</param>
 /// <param name="ContentsEqual">Whether the harness's tables must hold the same rows on both nodes at the end.</param>
-public sealed record ScenarioAssertions(
+internal sealed record ScenarioAssertions(
     ByteSize? MaxLagBytes,
     TimeSpan? MaxLagTime,
     IReadOnlyList<AlertKind> AlertsFired,

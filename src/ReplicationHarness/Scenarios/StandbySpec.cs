@@ -5,7 +5,7 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="Upstream"><see cref="TopologySpec.PrimaryName"/> or another standby's name (cascading replication).</param>
 /// <param name="SlotName">Its physical replication slot on the upstream; unique in the topology.</param>
 /// <param name="Node">Server settings for this standby.</param>
-public sealed record StandbySpec(string Name, string Upstream, string SlotName, NodeSpec Node)
+internal sealed record StandbySpec(string Name, string Upstream, string SlotName, NodeSpec Node)
 {
     /// <summary>The <c>application_name</c> the <c>pair:</c> shorthand's standby has always connected with.</summary>
     public const string PairApplicationName = "harness_standby";

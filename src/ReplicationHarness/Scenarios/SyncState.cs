@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios;
 
 /// <summary>A standby's <c>pg_stat_replication.sync_state</c> as its upstream reports it.</summary>
-public enum SyncState
+internal enum SyncState
 {
     /// <summary><c>sync</c>: a commit waits for it (<c>FIRST n</c>).</summary>
     Sync,

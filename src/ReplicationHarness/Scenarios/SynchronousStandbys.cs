@@ -4,7 +4,7 @@ namespace ReplicationHarness.Scenarios;
 /// <param name="Method">Priority (<c>FIRST</c>) or quorum (<c>ANY</c>).</param>
 /// <param name="Count">How many of the listed standbys must confirm a commit; 1 to the number listed.</param>
 /// <param name="Standbys">The standbys' names, in priority order; each streams from the primary.</param>
-public sealed record SynchronousStandbys(SyncMethod Method, int Count, IReadOnlyList<string> Standbys)
+internal sealed record SynchronousStandbys(SyncMethod Method, int Count, IReadOnlyList<string> Standbys)
 {
     /// <summary>The value of <c>synchronous_standby_names</c>, e.g. <c>FIRST 1 (s1, s2)</c>.</summary>
     /// <remarks>

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Scenarios;
 /// multiplier. Assertion thresholds are not scaled: they are what a scenario measures.
 /// </summary>
 /// <param name="Factor">The factor, at least 1.</param>
-public sealed record TimeoutMultiplier(double Factor)
+internal sealed record TimeoutMultiplier(double Factor)
 {
     /// <summary>The environment variable that sets the factor.</summary>
     public const string EnvironmentVariable = "HARNESS_TIMEOUT_MULTIPLIER";

@@ -13,7 +13,7 @@ namespace ReplicationHarness.Scenarios;
 /// Whether standbys stream through the harness's TCP proxy, so network faults can be injected; set when the
 /// scenario has network steps.
 /// </param>
-public sealed record TopologySpec(
+internal sealed record TopologySpec(
     ProvisionerKind Provisioner,
     NodeSpec Primary,
     IReadOnlyList<StandbySpec> Standbys,

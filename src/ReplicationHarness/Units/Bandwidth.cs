@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Units;
 
 /// <summary>A transfer rate, written as a size per second: <c>1MB/s</c>, <c>256kB/s</c>.</summary>
-public readonly record struct Bandwidth(long BytesPerSecond)
+internal readonly record struct Bandwidth(long BytesPerSecond)
 {
     /// <summary>The forms a scenario may use, in the spelling the error hint shows.</summary>
     public const string AcceptedForms = "a size per second such as 1MB/s or 256kB/s";

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Units;
 /// Multipliers are powers of 1024, as in <c>postgresql.conf</c>, so a threshold reads the same in a
 /// scenario and in the server's settings.
 /// </summary>
-public readonly partial record struct ByteSize(long Bytes) : IComparable<ByteSize>
+internal readonly partial record struct ByteSize(long Bytes) : IComparable<ByteSize>
 {
     /// <summary>The units a scenario may use, in the spelling the error hint shows.</summary>
     public const string AcceptedUnits = "B, kB, MB, GB, TB (powers of 1024, as in postgresql.conf)";

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Units;
 /// Reads and writes durations with a unit (<c>250ms</c>, <c>1s</c>, <c>2min</c>): a bare number is
 /// never accepted because "1" means a second to one reader and a millisecond to another.
 /// </summary>
-public static partial class DurationText
+internal static partial class DurationText
 {
     /// <summary>The units a scenario may use, in the spelling the error hint shows.</summary>
     public const string AcceptedUnits = "us, ms, s, min (or m), h";

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReplicationHarness.Units;
 
 /// <summary>Microsecond measurements as the step details show them: microseconds below 10 ms, milliseconds above.</summary>
-public static class Microseconds
+internal static class Microseconds
 {
     /// <summary>"850us", "12.3ms".</summary>
     public static string Format(double microseconds) => Math.Abs(microseconds) >= 10_000

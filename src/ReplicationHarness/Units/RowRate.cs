@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace ReplicationHarness.Units;
 
 /// <summary>A target write rate in rows per second, written <c>500/s</c> or <c>3000/min</c>.</summary>
-public readonly partial record struct RowRate(double RowsPerSecond)
+internal readonly partial record struct RowRate(double RowsPerSecond)
 {
     /// <summary>The forms a scenario may use, in the spelling the error hint shows.</summary>
     public const string AcceptedForms = "500/s or 3000/min";

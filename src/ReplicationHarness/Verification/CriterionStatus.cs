@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Verification;
 
 /// <summary>The verdict of one check.</summary>
-public enum CriterionStatus
+internal enum CriterionStatus
 {
     /// <summary>The check held.</summary>
     Passed,

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Verification;
 /// Tells whether a stored password verifier (<c>pg_authid.rolpassword</c>) belongs to a well-known default,
 /// by deriving each default's verifier: no login attempt, nothing sent to the server.
 /// </summary>
-public static class DefaultPasswordCheck
+internal static class DefaultPasswordCheck
 {
     /// <summary>Passwords that ship in tutorials and images.</summary>
     public static readonly IReadOnlyList<string> KnownDefaults =

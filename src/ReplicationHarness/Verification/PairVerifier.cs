@@ -10,7 +10,7 @@ namespace ReplicationHarness.Verification;
 /// The seed's success criteria as one reusable check: each criterion is judged on its own and reported
 /// with what was observed, so a failure says which one and why.
 /// </summary>
-public static class PairVerifier
+internal static class PairVerifier
 {
     /// <summary>Criterion names, in the seed's order.</summary>
     public static class Names

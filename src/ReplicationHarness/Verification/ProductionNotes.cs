@@ -8,7 +8,7 @@ namespace ReplicationHarness.Verification;
 /// password that is not a known default, a pg_hba entry for the standby, the slot in use. A check the
 /// harness lacks the rights for is reported as not checked, with the right it needs.
 /// </summary>
-public static class ProductionNotes
+internal static class ProductionNotes
 {
     /// <summary>Checks the pair; never changes anything.</summary>
     public static async Task<IReadOnlyList<CriterionResult>> CheckAsync(NodeEndpoint primary, string standbyApplicationName, string? slotName, CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ namespace ReplicationHarness.Verification;
 /// millisecond): so such a refusal is left out up to a second after the ready line, and never after a crash (the
 /// postmaster reinitialising) nor when it is only quoted in another message (a walreceiver's, about its upstream).
 /// </summary>
-public static partial class StandbyLogCheck
+internal static partial class StandbyLogCheck
 {
     /// <summary>Judges a standby's whole log.</summary>
     /// <param name="log">The log as the server wrote it, every instance of the server appended.</param>

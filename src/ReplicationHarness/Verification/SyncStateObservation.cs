@@ -7,4 +7,4 @@ namespace ReplicationHarness.Verification;
 /// <param name="Expected">The state it must reach.</param>
 /// <param name="Observed">What was seen last: <c>quorum</c>, <c>potential (state catchup)</c>, <c>not connected to s1</c>, or why the upstream could not be read.</param>
 /// <param name="Holds">Whether it streams with the expected state.</param>
-public sealed record SyncStateObservation(string Standby, SyncState Expected, string Observed, bool Holds);
+internal sealed record SyncStateObservation(string Standby, SyncState Expected, string Observed, bool Holds);

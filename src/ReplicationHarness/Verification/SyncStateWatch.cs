@@ -11,7 +11,7 @@ namespace ReplicationHarness.Verification;
 /// expected of it, or the limit passes. A state is a cause, not a moment: a standby just started is <c>catchup</c>
 /// before it counts, so the watch waits for it (bounded) instead of reading once.
 /// </summary>
-public static class SyncStateWatch
+internal static class SyncStateWatch
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 

@@ -4,7 +4,7 @@ namespace ReplicationHarness.Writes;
 /// <param name="Customers">Names.</param>
 /// <param name="Emails">E-mail addresses.</param>
 /// <param name="Amounts">Amounts with two decimals.</param>
-public sealed record GeneratedRows(string[] Customers, string[] Emails, decimal[] Amounts)
+internal sealed record GeneratedRows(string[] Customers, string[] Emails, decimal[] Amounts)
 {
     /// <summary>How many rows.</summary>
     public int Count => Customers.Length;

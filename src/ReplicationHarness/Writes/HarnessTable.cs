@@ -5,7 +5,7 @@ namespace ReplicationHarness.Writes;
 /// so a probe on the standby asks one indexed question: are all of write N's rows there yet?
 /// </summary>
 /// <param name="Name">The table's name, a validated identifier.</param>
-public sealed record HarnessTable(string Name)
+internal sealed record HarnessTable(string Name)
 {
     private string Quoted => $"\"{Name}\"";
 

@@ -11,7 +11,7 @@ namespace ReplicationHarness.Writes;
 /// <param name="Rate">Rows per second.</param>
 /// <param name="Duration">How long the load writes.</param>
 /// <param name="BatchSize">Rows per write, the last one possibly fewer.</param>
-public sealed record LoadSchedule(RowRate Rate, TimeSpan Duration, int BatchSize)
+internal sealed record LoadSchedule(RowRate Rate, TimeSpan Duration, int BatchSize)
 {
     /// <summary>The rows the load writes: rate x duration, at least one.</summary>
     public long TotalRows => Math.Max(1, (long)Math.Round(Rate.RowsPerSecond * Duration.TotalSeconds));

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Writes;
 /// Names and e-mails come from a pool Bogus fills once: generating them per row cost more CPU than the
 /// database spent storing them, and on two cores that showed as a lower write rate.
 /// </summary>
-public sealed class RowGenerator
+internal sealed class RowGenerator
 {
     private const int PoolSize = 1024;
     private readonly Randomizer _random;

@@ -7,7 +7,7 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// </summary>
 /// <param name="scenarioFile">The shipped file broken, as named in <c>scenarios/</c> (e.g. <c>failover-sync.yaml</c>).</param>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class BreaksAttribute(string scenarioFile) : Attribute
+internal sealed class BreaksAttribute(string scenarioFile) : Attribute
 {
     /// <summary>The shipped file broken.</summary>
     public string ScenarioFile { get; } = scenarioFile;

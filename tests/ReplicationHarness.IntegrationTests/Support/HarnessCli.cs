@@ -5,7 +5,7 @@ using Spectre.Console.Testing;
 namespace ReplicationHarness.IntegrationTests.Support;
 
 /// <summary>Runs the command line in-process, as users call it, and captures what they would read.</summary>
-public static class HarnessCli
+internal static class HarnessCli
 {
     public static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(new ProvisionerFactory(), args);
 

@@ -6,7 +6,7 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// A work directory per test class, so a test can check that it is left empty, and options pointing at
 /// it. Kept on tmpfs when the machine has one: these tests prove behaviour, not production timing.
 /// </summary>
-public sealed class HarnessWorkDirectory : IDisposable
+internal sealed class HarnessWorkDirectory : IDisposable
 {
     public HarnessWorkDirectory()
     {

@@ -8,7 +8,7 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// so would every CLI it starts: a test that presses Ctrl-C would then see the run go on to the end. The tests that
 /// send SIGINT give their children the default disposition, as a terminal would.
 /// </summary>
-public static class InheritedSignals
+internal static class InheritedSignals
 {
     private static readonly nint Default = 0;
     private static readonly nint Ignored = 1;

@@ -8,7 +8,7 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// The command line as a real child process, interrupted with a signal once servers run (in-process runs
 /// cannot receive SIGINT): what the user's terminal would show, and the exit code.
 /// </summary>
-public static class InterruptedRun
+internal static class InterruptedRun
 {
     /// <summary>Starts the CLI, waits until <paramref name="servers"/> servers run under <paramref name="watched"/>, waits <paramref name="settle"/>, sends <paramref name="signal"/>.</summary>
     /// <returns>The exit code, standard output and standard error.</returns>

@@ -11,7 +11,7 @@ namespace ReplicationHarness.IntegrationTests.Support;
 /// The CLI's own provisioners, keeping every pair they hand out, so a test of a real <c>run</c> knows the
 /// passwords that run generated (nothing the run prints shows them).
 /// </summary>
-public sealed class RecordingProvisionerFactory : ProvisionerFactory
+internal sealed class RecordingProvisionerFactory : ProvisionerFactory
 {
     private readonly ConcurrentQueue<ProvisionedPair> _pairs = new();
 

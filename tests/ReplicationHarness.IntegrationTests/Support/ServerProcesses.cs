@@ -3,7 +3,7 @@ using ReplicationHarness.Platform;
 namespace ReplicationHarness.IntegrationTests.Support;
 
 /// <summary>Finds live PostgreSQL processes of the servers under a directory.</summary>
-public static class ServerProcesses
+internal static class ServerProcesses
 {
     /// <summary>
     /// Every process of those servers: postmasters by their command line, and their children by their working

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.IntegrationTests.Support;
 
 /// <summary>Reports progress on the caller's thread, so a test can act at an exact phase or step.</summary>
-public sealed class SynchronousProgress<T>(Action<T> onReport) : IProgress<T>
+internal sealed class SynchronousProgress<T>(Action<T> onReport) : IProgress<T>
 {
     public void Report(T value) => onReport(value);
 }

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Tests.Actors;
 /// <summary>A lag reader that plays back positions, so the observer can be specified without servers.</summary>
 /// <param name="script">The positions of each standby at the nth reading (from 1), in the topology's order.</param>
 /// <param name="writable">Whether a standby answers out of recovery at the nth reading (promoted); never, when not given.</param>
-public sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, ulong Flush, ulong Receive, ulong Replay)>> script, Func<int, string, bool>? writable = null) : ILagReader
+internal sealed class ScriptedLagReader(Func<int, IReadOnlyList<(string Standby, ulong Flush, ulong Receive, ulong Replay)>> script, Func<int, string, bool>? writable = null) : ILagReader
 {
     private int _reads;
 

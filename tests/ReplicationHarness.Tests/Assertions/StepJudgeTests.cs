@@ -139,7 +139,7 @@ public class StepJudgeTests
 
     private static readonly Promotion Promoted = new(PromoteMethod.PgPromote, true, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(2), new Lsn(300), new Lsn(300), 2);
 
-    private static readonly AcknowledgedWrite[] TwoWrites = [new(1, "t", WriteKind.Insert, 10, 100), new(2, "t", WriteKind.Insert, 10, 200)];
+    private static readonly LedgerWrite[] TwoWrites = [new(1, "t", WriteKind.Insert, 10, 100), new(2, "t", WriteKind.Insert, 10, 200)];
 
     private static Dictionary<string, IReadOnlyDictionary<long, long>> Found(params long[] ids) =>
         new() { ["t"] = ids.ToDictionary(id => id, _ => 10L) };

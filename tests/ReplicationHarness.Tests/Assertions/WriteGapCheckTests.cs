@@ -15,7 +15,7 @@ public class WriteGapCheckTests
     [Fact]
     public void Every_acknowledged_write_present_means_no_gap()
     {
-        var acknowledged = new[] { new AcknowledgedWrite(1, "t", WriteKind.Insert, 10, 100), new AcknowledgedWrite(2, "t", WriteKind.Insert, 10, 200) };
+        var acknowledged = new[] { new LedgerWrite(1, "t", WriteKind.Insert, 10, 100), new LedgerWrite(2, "t", WriteKind.Insert, 10, 200) };
 
         var gap = WriteGapCheck.Evaluate(acknowledged, Found(("t", 1, 10), ("t", 2, 10)), At);
 
@@ -28,9 +28,9 @@ public class WriteGapCheckTests
     {
         var acknowledged = new[]
         {
-            new AcknowledgedWrite(1, "t", WriteKind.Insert, 10, 100),
-            new AcknowledgedWrite(2, "t", WriteKind.Insert, 10, 200),
-            new AcknowledgedWrite(3, "t", WriteKind.Insert, 10, 300),
+            new LedgerWrite(1, "t", WriteKind.Insert, 10, 100),
+            new LedgerWrite(2, "t", WriteKind.Insert, 10, 200),
+            new LedgerWrite(3, "t", WriteKind.Insert, 10, 300),
         };
 
         var gap = WriteGapCheck.Evaluate(acknowledged, Found(("t", 1, 10), ("t", 2, 4)), At);
@@ -45,9 +45,9 @@ public class WriteGapCheckTests
     {
         var acknowledged = new[]
         {
-            new AcknowledgedWrite(1, "t", WriteKind.Insert, 100, 100),
-            new AcknowledgedWrite(2, "t", WriteKind.UpdateAll, 100, 200),
-            new AcknowledgedWrite(3, "u", WriteKind.Insert, 5, 300),
+            new LedgerWrite(1, "t", WriteKind.Insert, 100, 100),
+            new LedgerWrite(2, "t", WriteKind.UpdateAll, 100, 200),
+            new LedgerWrite(3, "u", WriteKind.Insert, 5, 300),
         };
 
         Assert.Equal(0, WriteGapCheck.Evaluate(acknowledged, Found(("t", 2, 100), ("u", 3, 5)), At).LostWrites);
@@ -58,7 +58,7 @@ public class WriteGapCheckTests
     [Fact]
     public void Writes_present_that_were_never_acknowledged_are_counted_apart()
     {
-        var acknowledged = new[] { new AcknowledgedWrite(1, "t", WriteKind.Insert, 10, 100) };
+        var acknowledged = new[] { new LedgerWrite(1, "t", WriteKind.Insert, 10, 100) };
 
         var gap = WriteGapCheck.Evaluate(acknowledged, Found(("t", 1, 10), ("t", 2, 10), ("t", 3, 10)), At);
 

@@ -65,4 +65,13 @@ public class LsnTests
         Assert.Equal(0, Lsn.BytesBetween(newer, older));
         Assert.True(newer > older);
     }
+
+    [Theory]
+    [InlineData("0/3002018", "0/3002000")] // past a page header: the last record ended at the page's end
+    [InlineData("0/4000028", "0/4000000")] // past a segment's long header
+    [InlineData("0/3002030", "0/3002030")] // inside a page: the insert position is the last record's end
+    public void The_last_record_end_steps_back_over_a_page_header_only(string insert, string end)
+    {
+        Assert.Equal(Lsn.Parse(end), Lsn.LastRecordEnd(Lsn.Parse(insert), 8192, 16 * 1024 * 1024));
+    }
 }

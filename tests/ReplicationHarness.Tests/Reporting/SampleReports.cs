@@ -7,7 +7,7 @@ using static ReplicationHarness.Measures.Measure;
 namespace ReplicationHarness.Tests.Reporting;
 
 /// <summary>Fixed reports, so writer output is the same on every run and every machine.</summary>
-public static class SampleReports
+internal static class SampleReports
 {
     public static RunReport TwoScenarios(double ttvScale = 1, Verdict secondStatus = Verdict.Failed) => new(
         RunReport.CurrentSchemaVersion, "0.1.0", new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero), 5210.5, secondStatus == Verdict.Passed ? Verdict.Passed : Verdict.Failed,

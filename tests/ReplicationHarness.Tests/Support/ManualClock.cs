@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>A clock that moves only when told, for actors whose schedule a test drives with Akka's TestScheduler.</summary>
-public sealed class ManualClock : TimeProvider
+internal sealed class ManualClock : TimeProvider
 {
     private long _ticks;
 

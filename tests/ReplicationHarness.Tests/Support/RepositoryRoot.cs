@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>Finds the checkout the tests run from, so they read the shipped scenarios and schema.</summary>
-public static class RepositoryRoot
+internal static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 

@@ -4,7 +4,7 @@ using ReplicationHarness.Scenarios.Validation;
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>Loads scenario YAML written inline in a test, named as a file so messages can be asserted whole.</summary>
-public static class ScenarioText
+internal static class ScenarioText
 {
     public const string File = "test.yaml";
 

@@ -7,7 +7,7 @@ namespace ReplicationHarness.Tests.Support;
 /// The scenario files in <c>scenarios/</c>, found by glob: adding a scenario never means editing a list or a count
 /// in a test, and every test that covers "all shipped scenarios" covers the new one at once.
 /// </summary>
-public static class ShippedScenarios
+internal static class ShippedScenarios
 {
     /// <summary>Full paths, in ordinal order of file name.</summary>
     public static IReadOnlyList<string> Files { get; } = Directory.GetFiles(RepositoryRoot.Scenarios)

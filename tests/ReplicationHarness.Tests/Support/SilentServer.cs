@@ -7,7 +7,7 @@ namespace ReplicationHarness.Tests.Support;
 /// A loopback port that accepts connections and never says a word: a client waits for its handshake until
 /// its own limit ends the wait. Stands in for a hung server, so limits can be checked without PostgreSQL.
 /// </summary>
-public sealed class SilentServer : IDisposable
+internal sealed class SilentServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios.Yaml;
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>Converts a read YAML document to JSON the way editors do before checking it against the schema.</summary>
-public static class SourceNodeJson
+internal static class SourceNodeJson
 {
     public static JsonNode? Convert(SourceNode node) => node switch
     {

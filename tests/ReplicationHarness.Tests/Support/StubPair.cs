@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>A pair that starts no server: its endpoints point at nothing, and it answers what its owner is asked.</summary>
-public sealed class StubPair : ProvisionedPair
+internal sealed class StubPair : ProvisionedPair
 {
     private readonly bool? _running;
 

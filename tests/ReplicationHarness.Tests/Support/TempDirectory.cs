@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Tests.Support;
 
 /// <summary>A directory for one test's files, removed when the test ends.</summary>
-public sealed class TempDirectory : IDisposable
+internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory() => Directory.CreateDirectory(Path);
 

@@ -22,7 +22,7 @@ internal sealed class PromotionHandler(StepRun run) : StepHandler(run)
 
     private Promotion? _promotion;
     private TimeSpan _promotedAt;
-    private IReadOnlyList<AcknowledgedWrite> _acknowledged = [];
+    private IReadOnlyList<LedgerWrite> _acknowledged = [];
     private string _standby = "";
     private string _oldPrimary = "";
     private string? _why;

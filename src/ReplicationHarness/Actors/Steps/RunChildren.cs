@@ -10,7 +10,7 @@ namespace ReplicationHarness.Actors.Steps;
 /// and, when the standby streams through the proxy, the link.
 /// </summary>
 /// <param name="Standbys">Each standby's actor by the scenario's name for it, in the topology's order.</param>
-public sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair<string, IActorRef>> Standbys, IActorRef Writer, IActorRef Observer, IActorRef? Link)
+internal sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair<string, IActorRef>> Standbys, IActorRef Writer, IActorRef Observer, IActorRef? Link)
 {
     /// <summary>The children of a pair: its one standby named <c>standby</c>.</summary>
     public RunChildren(IActorRef primary, IActorRef standby, IActorRef writer, IActorRef observer, IActorRef? link)

@@ -15,7 +15,7 @@ namespace ReplicationHarness.Provisioning.Bootstrap;
 /// <param name="Host">Where the servers run, as far as their settings depend on it.</param>
 /// <param name="SuperuserPassword">The superuser's password for this run.</param>
 /// <param name="ReplicationPassword">The replication role's password for this run.</param>
-public sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, string SuperuserPassword, string ReplicationPassword)
+internal sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, string SuperuserPassword, string ReplicationPassword)
 {
     /// <summary>A bootstrap for the pair's topology (<see cref="TopologySpec.FromPair"/>).</summary>
     public PairBootstrap(PairSpec pair, ServerHost host, string superuserPassword, string replicationPassword)

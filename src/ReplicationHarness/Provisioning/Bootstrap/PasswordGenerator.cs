@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace ReplicationHarness.Provisioning.Bootstrap;
 
 /// <summary>Passwords made per run: never reused, never printed.</summary>
-public static class PasswordGenerator
+internal static class PasswordGenerator
 {
     private const string Alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Provisioning.Bootstrap;
 /// <c>pair.standby.settings</c>, or each node's under <c>topology:</c>), which win. Each provisioner only carries them to its servers (a
 /// settings file, <c>-c</c> arguments).
 /// </summary>
-public static class ServerDefaults
+internal static class ServerDefaults
 {
     /// <summary>
     /// Set on the primary only once the standby streams (<see cref="PairBootstrap.ApplyOnceStreamingAsync"/>):

@@ -12,7 +12,7 @@ namespace ReplicationHarness.Provisioning.Bootstrap;
 /// The servers' major version, or null when it is known only once they run (a container image): then a
 /// current server is assumed.
 /// </param>
-public sealed record ServerHost(string ListenAddresses, int? MajorVersion)
+internal sealed record ServerHost(string ListenAddresses, int? MajorVersion)
 {
     /// <summary>
     /// Where each standby's <c>promote_trigger_file</c> lives (<c>&lt;name&gt;.promote</c>, one per standby so

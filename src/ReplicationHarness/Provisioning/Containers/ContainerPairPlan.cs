@@ -10,7 +10,7 @@ namespace ReplicationHarness.Provisioning.Containers;
 /// never shows a password.
 /// </summary>
 /// <param name="Bootstrap">The pair's settings, passwords and conninfo, shared with the local provisioner.</param>
-public sealed record ContainerPairPlan(PairBootstrap Bootstrap)
+internal sealed record ContainerPairPlan(PairBootstrap Bootstrap)
 {
     /// <summary>The primary's alias on the pair's Docker network.</summary>
     public const string PrimaryAlias = "primary";

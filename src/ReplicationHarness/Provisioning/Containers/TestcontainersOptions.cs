@@ -6,7 +6,7 @@ namespace ReplicationHarness.Provisioning.Containers;
 /// <param name="Image">The PostgreSQL image for both containers.</param>
 /// <param name="StartTimeout">Longest wait for both containers and streaming, image pulls included, before the multiplier.</param>
 /// <param name="Multiplier">Scales the timeout.</param>
-public sealed record TestcontainersOptions(string Image, TimeSpan StartTimeout, TimeoutMultiplier Multiplier)
+internal sealed record TestcontainersOptions(string Image, TimeSpan StartTimeout, TimeoutMultiplier Multiplier)
 {
     /// <summary>The environment variable that names another image.</summary>
     public const string ImageVariable = "HARNESS_POSTGRES_IMAGE";

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Provisioning.Containers;
 
 /// <summary>A pair of containers; disposing it removes both and their network (Testcontainers' reaper covers a crash).</summary>
-public sealed class TestcontainersPair : ProvisionedPair
+internal sealed class TestcontainersPair : ProvisionedPair
 {
     private int _disposed;
 

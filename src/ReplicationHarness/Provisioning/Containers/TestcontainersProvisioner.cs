@@ -17,7 +17,7 @@ namespace ReplicationHarness.Provisioning.Containers;
 /// replication, the standby made with <c>pg_basebackup -R</c> from inside its container, streaming
 /// verified before it is handed over. Without a Docker engine it fails fast with exit code 3.
 /// </summary>
-public sealed class TestcontainersProvisioner(TestcontainersOptions options) : IClusterProvisioner
+internal sealed class TestcontainersProvisioner(TestcontainersOptions options) : IClusterProvisioner
 {
     /// <inheritdoc />
     public ProvisionerKind Kind => ProvisionerKind.Testcontainers;

@@ -10,7 +10,7 @@ namespace ReplicationHarness.Provisioning.External;
 /// or a URI (<c>postgresql://u@db1:5432/d</c>). The password never comes from here: it comes from an
 /// environment variable or a passfile, so it is never on a command line.
 /// </summary>
-public static class ExternalConnection
+internal static class ExternalConnection
 {
     /// <summary>Parses a connection description; throws <see cref="ProvisioningException"/> naming the node and what is wrong.</summary>
     /// <param name="role">The node it describes, for messages.</param>

@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Provisioning.External;
 
 /// <summary>An existing pair: nothing to stop; disposing it drops the run's schema, whatever happened.</summary>
-public sealed class ExternalPair : ProvisionedPair
+internal sealed class ExternalPair : ProvisionedPair
 {
     private int _disposed;
 

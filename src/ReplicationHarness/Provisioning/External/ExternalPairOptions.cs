@@ -6,7 +6,7 @@ namespace ReplicationHarness.Provisioning.External;
 /// <param name="Primary">How to reach the primary.</param>
 /// <param name="Standby">How to reach the standby.</param>
 /// <param name="AllowDestructive">Allow steps that change server settings or pause replay.</param>
-public sealed record ExternalPairOptions(NodeEndpoint Primary, NodeEndpoint Standby, bool AllowDestructive)
+internal sealed record ExternalPairOptions(NodeEndpoint Primary, NodeEndpoint Standby, bool AllowDestructive)
 {
     /// <summary>Environment variables read when no option is given.</summary>
     public const string PrimaryVariable = "HARNESS_PRIMARY";

@@ -12,7 +12,7 @@ namespace ReplicationHarness.Provisioning.External;
 /// checks the two servers are a primary and its streaming standby, creates a schema of its own for the
 /// run (named with the run's id) and checks the seed's production notes read-only.
 /// </summary>
-public sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterProvisioner
+internal sealed class ExternalProvisioner(ExternalPairOptions options) : IClusterProvisioner
 {
     /// <summary>The prefix of every schema the harness creates on an external pair.</summary>
     public const string SchemaPrefix = "replication_harness_";

@@ -4,7 +4,7 @@ using ReplicationHarness.Scenarios.Catalog;
 namespace ReplicationHarness.Provisioning.External;
 
 /// <summary>What a scenario would do to servers the harness does not own, checked before anything runs.</summary>
-public static class ExternalSafety
+internal static class ExternalSafety
 {
     /// <summary>One line per refused part of the scenario; empty when it may run.</summary>
     public static IReadOnlyList<string> Check(Scenario scenario, bool allowDestructive)

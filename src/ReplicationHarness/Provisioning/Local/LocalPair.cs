@@ -5,7 +5,7 @@ using ReplicationHarness.Scenarios;
 namespace ReplicationHarness.Provisioning.Local;
 
 /// <summary>A primary and its standbys the local provisioner started; disposing it stops every server and removes the run directory.</summary>
-public sealed class LocalPair : ProvisionedPair
+internal sealed class LocalPair : ProvisionedPair
 {
     private readonly RunDirectory _run;
     private readonly IReadOnlyList<PortReservation> _ports;

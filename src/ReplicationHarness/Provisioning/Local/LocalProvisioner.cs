@@ -13,7 +13,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// created, and <c>pg_basebackup -Fp -Xs -R -c fast</c> makes each standby (in parallel, from its upstream:
 /// the primary, or the standby it cascades from), which must then stream.
 /// </summary>
-public sealed class LocalProvisioner(LocalProvisionerOptions options) : IClusterProvisioner
+internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClusterProvisioner
 {
     private const string PassfileName = "replication.pgpass";
 

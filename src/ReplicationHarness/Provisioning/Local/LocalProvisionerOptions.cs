@@ -13,7 +13,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// <param name="StreamingTimeout">Longest wait for the standby to stream, before the multiplier.</param>
 /// <param name="StopTimeout">Longest wait for a fast shutdown before an immediate one, before the multiplier.</param>
 /// <param name="Multiplier">Scales every timeout above.</param>
-public sealed record LocalProvisionerOptions(
+internal sealed record LocalProvisionerOptions(
     string? BinDirectory,
     int? MajorVersion,
     string? OsUser,

@@ -14,7 +14,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// than by pg_ctl's 100 ms polling or <c>kill -0</c>, which a zombie postmaster still answers.
 /// </summary>
 /// <param name="name">The node's name (<c>primary</c>, <c>standby</c>, <c>s1</c>); its role's name when not given.</param>
-public sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account, string? name = null)
+internal sealed class LocalServer(NodeRole role, string dataDirectory, string logFile, string socketDirectory, int port, PostgresBinaries binaries, ServerAccount account, string? name = null)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
     // Signals are delivered at once; a process only waits to stop while it finishes an uninterruptible read or write.

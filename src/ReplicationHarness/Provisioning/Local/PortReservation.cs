@@ -7,7 +7,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// A free TCP port on 127.0.0.1 held for this process by a lock file, so that parallel runs on one
 /// machine (other harness processes included) never hand out the same port.
 /// </summary>
-public sealed class PortReservation : IDisposable
+internal sealed class PortReservation : IDisposable
 {
     private readonly FileStream _lock;
     private readonly string _lockPath;

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// The private directory of one pair's run: data directories, sockets, logs and the passfile. It records
 /// the process that owns it, so a later run can clean up after a harness that was killed outright.
 /// </summary>
-public sealed class RunDirectory
+internal sealed class RunDirectory
 {
     private const string OwnerFile = "owner";
     private const string ExternalDirectoriesFile = "external-directories";

@@ -3,7 +3,7 @@ using System.Text;
 namespace ReplicationHarness.Provisioning.Local;
 
 /// <summary>Writes the settings file the harness includes from <c>postgresql.conf</c>.</summary>
-public static class ServerConfigFile
+internal static class ServerConfigFile
 {
     /// <summary>The file's name inside a data directory.</summary>
     public const string FileName = "harness.conf";

@@ -12,7 +12,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// (tens of milliseconds) instead of running initdb (half a second). It holds no password: those are
 /// set per run on the copy (<see cref="PairBootstrap"/>).
 /// </summary>
-public static class TemplateCache
+internal static class TemplateCache
 {
     // Changing anything here changes the cache key, so old templates are never reused by mistake.
     private static readonly string[] InitdbOptions =

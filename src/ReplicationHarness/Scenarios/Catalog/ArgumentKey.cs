@@ -12,7 +12,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 /// <param name="Kind">What the value is.</param>
 /// <param name="RequiredHint">When required, what the error says to write; null when optional.</param>
 /// <param name="Default">The value when the key is absent (null: absent stays absent).</param>
-public sealed record ArgumentKey(string Name, ArgumentKind Kind, string? RequiredHint, object? Default)
+internal sealed record ArgumentKey(string Name, ArgumentKind Kind, string? RequiredHint, object? Default)
 {
     /// <summary>For <see cref="ArgumentKind.Choice"/>, the words allowed, in the order the docs give them.</summary>
     public IReadOnlyList<string> Choices { get; private init; } = [];

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Catalog;
 
 /// <summary>What a step argument's value is; the binder reads it and the JSON Schema test checks it.</summary>
-public enum ArgumentKind
+internal enum ArgumentKind
 {
     /// <summary>A whole number within bounds.</summary>
     Integer,

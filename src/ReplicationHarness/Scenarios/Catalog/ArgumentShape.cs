@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Catalog;
 
 /// <summary>How a step's action key carries its arguments.</summary>
-public enum ArgumentShape
+internal enum ArgumentShape
 {
     /// <summary>No arguments: the key alone (<c>- heal:</c>).</summary>
     None,

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Catalog;
 
 /// <summary>A step's arguments once read: each key's value, or its default when the key was absent.</summary>
-public sealed class BoundArguments(IReadOnlyDictionary<string, object?> values)
+internal sealed class BoundArguments(IReadOnlyDictionary<string, object?> values)
 {
     /// <summary>The value of a key that has one (given or defaulted).</summary>
     public T Get<T>(string key) => values.TryGetValue(key, out var value) && value is T typed

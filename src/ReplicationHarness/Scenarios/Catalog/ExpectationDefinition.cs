@@ -5,7 +5,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 /// <param name="GroupLabel">What the actions that take it are called together ("write steps"), when there are several.</param>
 /// <param name="Note">A word on what it means, when one action takes it.</param>
 /// <param name="Hint">Appended to the error on a step that does not take it.</param>
-public sealed record ExpectationDefinition(string Key, string? GroupLabel = null, string? Note = null, string Hint = "")
+internal sealed record ExpectationDefinition(string Key, string? GroupLabel = null, string? Note = null, string Hint = "")
 {
     /// <summary>The error for a step whose action does not take this expectation.</summary>
     public string NotOn(string action, IReadOnlyList<string> actionsTakingIt)

@@ -2,7 +2,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 
 /// <summary>What a step needs of the pair it runs on beyond SQL connections.</summary>
 [Flags]
-public enum PairNeeds
+internal enum PairNeeds
 {
     /// <summary>Nothing more: it runs on any pair, an external one included.</summary>
     None = 0,

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 /// <c>Scenarios/Steps</c> and its handler in the runner; the binder, schema test, external-pair check, reports and
 /// docs tests follow from the entry.
 /// </summary>
-public static class StepCatalog
+internal static class StepCatalog
 {
     private const string VisibleWithin = "visible_within";
     private const string VisibleNotBefore = "visible_not_before";

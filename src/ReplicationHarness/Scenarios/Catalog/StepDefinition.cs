@@ -13,7 +13,7 @@ namespace ReplicationHarness.Scenarios.Catalog;
 /// <param name="Arguments">The arguments, in the order the docs and error messages list them (for a scalar, the one value).</param>
 /// <param name="Expectations">The <c>expect</c> keys it takes.</param>
 /// <param name="Create">Builds the step from its header and bound arguments (and gives its default timeout).</param>
-public sealed record StepDefinition(
+internal sealed record StepDefinition(
     string Keyword,
     StepFamily Family,
     ArgumentShape Shape,

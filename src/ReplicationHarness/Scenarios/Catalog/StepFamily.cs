@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Catalog;
 
 /// <summary>The families of steps; each has one handler in the runner, which owns that family's state.</summary>
-public enum StepFamily
+internal enum StepFamily
 {
     /// <summary>verify_pair, sync_state: the state of the pair, checked.</summary>
     Verification,

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// point where the new timeline forked off is reported diverged and left alone.
 /// </summary>
 /// <param name="On">Which standby; null for every standby still pointed at a node the promotion left behind.</param>
-public sealed record FollowStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
+internal sealed record FollowStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

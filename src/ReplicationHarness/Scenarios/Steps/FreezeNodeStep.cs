@@ -5,7 +5,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// from a dead one: connections to it hang instead of failing, so every later wait must be bounded by its own limit.
 /// </summary>
 /// <param name="Node">Which node, by name: <c>primary</c> or a standby's name.</param>
-public sealed record FreezeNodeStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string Node)
+internal sealed record FreezeNodeStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string Node)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Steps;
 
 /// <summary>Ends a partition; its <c>expect.alerts_fired</c> lists alerts that must have fired while the link was cut.</summary>
-public sealed record HealStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
+internal sealed record HealStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
     : LinkStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

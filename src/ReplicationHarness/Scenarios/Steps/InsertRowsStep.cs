@@ -3,7 +3,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <summary>Inserts rows on the primary in one transaction and watches them reach the standby.</summary>
 /// <param name="Table">The harness-owned table written to.</param>
 /// <param name="Rows">How many rows.</param>
-public sealed record InsertRowsStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string Table, int Rows)
+internal sealed record InsertRowsStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string Table, int Rows)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

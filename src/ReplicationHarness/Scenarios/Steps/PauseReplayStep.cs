@@ -2,7 +2,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 
 /// <summary>Pauses WAL replay on the standby (<c>pg_wal_replay_pause()</c>); WAL keeps arriving.</summary>
 /// <param name="On">Which standby, by name; null in a topology of one standby (the binder requires it with more).</param>
-public sealed record PauseReplayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
+internal sealed record PauseReplayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// </summary>
 /// <param name="Method">pg_promote() or the promote trigger file.</param>
 /// <param name="On">Which standby, by name; null for the most advanced one (received, then replayed LSN).</param>
-public sealed record PromoteStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, PromoteMethod Method, string? On = null)
+internal sealed record PromoteStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, PromoteMethod Method, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// (<c>wal_status = lost</c>): it can never stream again from the WAL it has.
 /// </summary>
 /// <param name="Node">Which standby, by name; null in a topology of one standby (the binder requires it with more).</param>
-public sealed record RecloneStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? Node = null)
+internal sealed record RecloneStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? Node = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// </summary>
 /// <param name="Node">Which node; null for the one the promotion left behind.</param>
 /// <param name="FallBack">Whether a failed pg_rewind may be answered with a new base backup.</param>
-public sealed record RejoinStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? Node = null, bool FallBack = false)
+internal sealed record RejoinStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? Node = null, bool FallBack = false)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -2,7 +2,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 
 /// <summary>Resumes WAL replay on the standby (<c>pg_wal_replay_resume()</c>).</summary>
 /// <param name="On">Which standby, by name; null in a topology of one standby (the binder requires it with more).</param>
-public sealed record ResumeReplayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
+internal sealed record ResumeReplayStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="Timeout">The time limit as written, before the timeout multiplier is applied.</param>
 /// <param name="Expect">What must hold when the step ends.</param>
 /// <param name="Line">Line of the step in its file, for messages.</param>
-public abstract record ScenarioStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
+internal abstract record ScenarioStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
 {
     /// <summary>The time limit of a step that states none.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="MaxLostWrites">A <c>promote</c> step: at most this many acknowledged writes may be missing on the new primary.</param>
 /// <param name="AlertsFired">A <c>heal</c> step: alerts that must have fired while the link was cut.</param>
 /// <param name="VisibleOn">The standbys a write step's writes are probed on, by name; null for every standby the scenario has not stopped.</param>
-public sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null,
+internal sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? VisibleNotBefore, string? Result, TimeSpan? PromotedWithin = null, int? MaxLostWrites = null,
     IReadOnlyList<AlertKind>? AlertsFired = null, IReadOnlyList<string>? VisibleOn = null)
 {
     /// <summary>

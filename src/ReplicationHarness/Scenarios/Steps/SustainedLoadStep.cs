@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// <param name="Duration">How long the load runs.</param>
 /// <param name="BatchSize">Rows per transaction.</param>
 /// <param name="Background">Run while the following steps run, until a <see cref="WaitForLoadStep"/> collects it.</param>
-public sealed record SustainedLoadStep(
+internal sealed record SustainedLoadStep(
     int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line,
     string Table, RowRate Rate, TimeSpan Duration, int BatchSize, bool Background = false)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)

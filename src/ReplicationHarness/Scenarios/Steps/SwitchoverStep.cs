@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// the old primary rejoined with pg_rewind and the other standbys re-pointed at the new primary.
 /// </summary>
 /// <param name="To">Which standby becomes the primary; null for the most advanced one.</param>
-public sealed record SwitchoverStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? To = null)
+internal sealed record SwitchoverStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? To = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

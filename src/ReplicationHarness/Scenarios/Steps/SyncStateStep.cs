@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 /// naming what was seen.
 /// </summary>
 /// <param name="Expected">Each standby named, with the state it must reach, in the order written.</param>
-public sealed record SyncStateStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, IReadOnlyList<KeyValuePair<string, SyncState>> Expected)
+internal sealed record SyncStateStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, IReadOnlyList<KeyValuePair<string, SyncState>> Expected)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

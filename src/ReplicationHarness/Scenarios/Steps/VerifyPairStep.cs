@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Steps;
 
 /// <summary>Runs the seed's success criteria against the pair (standby streaming, slot active, and so on).</summary>
-public sealed record VerifyPairStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
+internal sealed record VerifyPairStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

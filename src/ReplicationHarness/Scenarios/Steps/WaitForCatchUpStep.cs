@@ -2,7 +2,7 @@ namespace ReplicationHarness.Scenarios.Steps;
 
 /// <summary>Waits until the standby has replayed everything the primary has flushed (0 bytes of replay lag).</summary>
 /// <param name="On">Which standby, by name; null for every standby.</param>
-public sealed record WaitForCatchUpStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
+internal sealed record WaitForCatchUpStep(int Index, string Name, TimeSpan Timeout, StepExpectation Expect, int Line, string? On = null)
     : ScenarioStep(Index, Name, Timeout, Expect, Line)
 {
     /// <summary>The YAML keyword.</summary>

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Validation;
 
 /// <summary>Finds the known word a misspelt one was probably meant to be, for "did you mean" hints.</summary>
-public static class KeySuggester
+internal static class KeySuggester
 {
     /// <summary>The closest candidate within a few edits, or null when none is close.</summary>
     public static string? Suggest(string unknown, IEnumerable<string> candidates)

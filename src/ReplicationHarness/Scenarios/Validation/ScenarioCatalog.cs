@@ -4,7 +4,7 @@ namespace ReplicationHarness.Scenarios.Validation;
 /// Expands the files and directories a user names into scenario files and loads them all, checking what
 /// only shows across files (two scenarios with one name).
 /// </summary>
-public static class ScenarioCatalog
+internal static class ScenarioCatalog
 {
     /// <summary>File endings taken from a directory.</summary>
     public static readonly IReadOnlyList<string> Extensions = [".yaml", ".yml"];

@@ -8,7 +8,7 @@ namespace ReplicationHarness.Scenarios.Validation;
 /// <param name="Column">Column, from 1.</param>
 /// <param name="Path">YAML path of the offending node (<c>steps[2].expect.visible_within</c>), empty for the whole file.</param>
 /// <param name="Message">What is wrong and how to fix it.</param>
-public sealed record ScenarioError(string File, int Line, int Column, string Path, string Message)
+internal sealed record ScenarioError(string File, int Line, int Column, string Path, string Message)
 {
     /// <summary>The form editors and CI annotators recognise: <c>file:line:col path: message</c>.</summary>
     public override string ToString() =>

@@ -6,7 +6,7 @@ namespace ReplicationHarness.Scenarios.Validation;
 /// The keys of scenario format v1 outside the steps' actions (those are in <see cref="StepCatalog"/>);
 /// <c>scenarios/scenario.schema.json</c> lists the same (a test checks).
 /// </summary>
-public static class ScenarioKeys
+internal static class ScenarioKeys
 {
     /// <summary>Keys at the top of a scenario.</summary>
     public static readonly IReadOnlyList<string> Root =

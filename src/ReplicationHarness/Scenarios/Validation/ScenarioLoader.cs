@@ -3,7 +3,7 @@ using ReplicationHarness.Scenarios.Yaml;
 namespace ReplicationHarness.Scenarios.Validation;
 
 /// <summary>Loads one scenario file: reads it within bounds, checks its YAML, then its meaning.</summary>
-public static class ScenarioLoader
+internal static class ScenarioLoader
 {
     /// <summary>Loads a file; never throws for anything wrong with the file itself.</summary>
     /// <param name="path">The file, as the user named it (messages quote it so).</param>

@@ -355,5 +355,5 @@ internal sealed partial class TopologyBinder(BindingContext context)
     private static partial Regex StandbyNamePattern();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?$")]
-    private static partial Regex SettingPattern();
+    internal static partial Regex SettingPattern();
 }

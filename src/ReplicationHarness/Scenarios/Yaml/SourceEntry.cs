@@ -1,4 +1,4 @@
 namespace ReplicationHarness.Scenarios.Yaml;
 
 /// <summary>One <c>key: value</c> pair of a mapping.</summary>
-public sealed record SourceEntry(SourceScalar Key, SourceNode Value);
+internal sealed record SourceEntry(SourceScalar Key, SourceNode Value);

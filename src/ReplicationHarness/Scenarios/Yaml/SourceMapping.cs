@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Yaml;
 
 /// <summary>A YAML mapping with its entries in file order; keys are unique (the reader rejects duplicates).</summary>
-public sealed record SourceMapping(SourceMark Mark, long Weight, IReadOnlyList<SourceEntry> Entries) : SourceNode(Mark, Weight)
+internal sealed record SourceMapping(SourceMark Mark, long Weight, IReadOnlyList<SourceEntry> Entries) : SourceNode(Mark, Weight)
 {
     /// <summary>The entry with this key, or null.</summary>
     public SourceEntry? Find(string key)

@@ -1,7 +1,7 @@
 namespace ReplicationHarness.Scenarios.Yaml;
 
 /// <summary>A YAML list with its items in file order.</summary>
-public sealed record SourceSequence(SourceMark Mark, long Weight, IReadOnlyList<SourceNode> Items) : SourceNode(Mark, Weight)
+internal sealed record SourceSequence(SourceMark Mark, long Weight, IReadOnlyList<SourceNode> Items) : SourceNode(Mark, Weight)
 {
     /// <inheritdoc />
     public override string KindDescription => "a list";

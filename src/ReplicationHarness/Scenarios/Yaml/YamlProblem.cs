@@ -4,4 +4,4 @@ namespace ReplicationHarness.Scenarios.Yaml;
 /// <param name="Mark">Where the problem is.</param>
 /// <param name="Path">The YAML path of the node it concerns, empty at the top.</param>
 /// <param name="Message">What is wrong and how to fix it.</param>
-public sealed record YamlProblem(SourceMark Mark, string Path, string Message);
+internal sealed record YamlProblem(SourceMark Mark, string Path, string Message);

@@ -9,7 +9,7 @@ namespace ReplicationHarness.Scenarios.Yaml;
 /// needs (binary content, several documents, tags, huge or deeply nested input) with a clear problem
 /// instead of an exception.
 /// </summary>
-public static partial class YamlTreeReader
+internal static partial class YamlTreeReader
 {
     /// <summary>Reads the bytes of a file.</summary>
     public static YamlReadResult Read(ReadOnlySpan<byte> bytes, YamlReadLimits limits)

@@ -8,4 +8,4 @@ namespace ReplicationHarness.Writes;
 /// <param name="Kind">Insert of new rows, or update of every row (which re-marks them with this id).</param>
 /// <param name="Rows">Rows inserted or updated, as the server reported.</param>
 /// <param name="AckTimestamp">When the acknowledgement arrived (Stopwatch ticks).</param>
-public sealed record AcknowledgedWrite(long WriteId, string Table, WriteKind Kind, int Rows, long AckTimestamp);
+internal sealed record LedgerWrite(long WriteId, string Table, WriteKind Kind, int Rows, long AckTimestamp);

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using ReplicationHarness.Postgres;
+
+namespace ReplicationHarness;
+
+/// <summary>The primary of a <see cref="ReplicationPair"/>: writes made through it are kept in the pair's ledger.</summary>
+public sealed class PrimaryServer : ReplicationServer
+{
+    internal PrimaryServer(ReplicationPair pair, string name, NodeEndpoint endpoint)
+        : base(pair, name, endpoint)
+    {
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> as one transaction and records it in <see cref="ReplicationPair.AcknowledgedWrites"/>
+    /// once the commit returned, with the WAL position a standby must replay to hold it.
+    /// </summary>
+    /// <returns>The acknowledged write, for <see cref="StandbyServer.WaitForVisibleAsync"/>.</returns>
+    /// <exception cref="NpgsqlException">The statement failed: nothing was committed or recorded.</exception>
+    /// <exception cref="ReplicationHarnessException">
+    /// The primary did not answer within the pair's limit (the write is in doubt, not recorded); or it committed but
+    /// its position could not be read: it is recorded then as replayed nowhere, so no standby is ever said to hold it.
+    /// </exception>
+    public async Task<AcknowledgedWrite> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        Pair.RequireRolesAsBuilt("write through the primary");
+        long? acknowledged = null;
+        NpgsqlLogSequenceNumber end;
+        try
+        {
+            end = await BoundedAsync("the write", Pair.Limit(null), async (connection, _) =>
+            {
+                await using (var command = new NpgsqlCommand(sql, connection))
+                    await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                acknowledged = Stopwatch.GetTimestamp();
+                return await LastRecordEndAsync(connection).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (acknowledged is { } at && ex is ReplicationHarnessException or NpgsqlException or OperationCanceledException)
+        {
+            // Acknowledged, so it belongs in the ledger; with no position known, it is held as replayed nowhere. (An
+            // acknowledgement that arrives after the limit gave up on the write leaves it in doubt, as the error says.)
+            var unplaced = Pair.Record(sql, new NpgsqlLogSequenceNumber(ulong.MaxValue), at);
+            throw new ReplicationHarnessException(
+                $"write {unplaced.Id} committed on the primary, but its WAL position could not be read",
+                "look at the primary's log (ReadLogAsync); the write is in the ledger as replayed on no standby",
+                $"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+        return Pair.Record(sql, end, acknowledged!.Value);
+    }
+
+    /// <summary>
+    /// The end of the last WAL record the primary has written: a standby replayed up to here holds every commit
+    /// acknowledged so far, asynchronous commits too.
+    /// </summary>
+    /// <exception cref="ReplicationHarnessException">The primary did not answer within the pair's limit.</exception>
+    public Task<NpgsqlLogSequenceNumber> WalPositionAsync(CancellationToken cancellationToken = default) =>
+        BoundedAsync("the WAL position", Pair.Limit(null), (connection, _) => LastRecordEndAsync(connection), cancellationToken);
+
+    // Not the flush position: a commit that wrote nothing but its commit record (an xid and no change), or any commit
+    // under synchronous_commit = off, returns before its WAL is flushed, and the flush position can lie before it. Not
+    // the raw insert position either: it can sit past a page header that replay reaches only once later WAL arrives.
+    private static async Task<NpgsqlLogSequenceNumber> LastRecordEndAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_current_wal_insert_lsn(), current_setting('wal_block_size')::int, pg_size_bytes(current_setting('wal_segment_size'))", connection);
+        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+        await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        var end = Lsn.LastRecordEnd(Lsn.From(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0)), reader.GetInt32(1), reader.GetInt64(2));
+        return new NpgsqlLogSequenceNumber(end.Value);
+    }
+}
