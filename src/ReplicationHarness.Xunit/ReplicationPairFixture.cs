@@ -15,7 +15,7 @@ public class ReplicationPairFixture : IAsyncLifetime
 
     /// <summary>The pair.</summary>
     /// <exception cref="InvalidOperationException">Used before xUnit initialized the fixture.</exception>
-    public ReplicationPair Pair => _pair ?? throw new InvalidOperationException("the fixture has no pair yet: xUnit builds it before the first test; take the fixture through the test class's constructor");
+    public ReplicationPair Pair => _pair ?? throw new InvalidOperationException("the fixture has no pair: xUnit builds it before the first test (take the fixture through the test class's constructor), and a rebuild after a promotion may have failed (see the test that reset it)");
 
     /// <summary>The pair to build: one asynchronous standby by default.</summary>
     protected virtual ReplicationPairBuilder Configure(ReplicationPairBuilder builder) => builder;
@@ -40,9 +40,16 @@ public class ReplicationPairFixture : IAsyncLifetime
         }
         if (!Pair.IsAsBuilt)
         {
-            await Pair.DisposeAsync().ConfigureAwait(false);
+            var promoted = Pair;
             _pair = null;
-            _pair = await Configure(new ReplicationPairBuilder()).BuildAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await promoted.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _pair = await Configure(new ReplicationPairBuilder()).BuildAsync(cancellationToken).ConfigureAwait(false);
+            }
             return;
         }
         await Pair.ResetAsync(cancellationToken).ConfigureAwait(false);

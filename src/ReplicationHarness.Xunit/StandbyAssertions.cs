@@ -35,7 +35,7 @@ public static class StandbyAssertions
         }
         catch (ReplicationHarnessException ex)
         {
-            throw new ReplicationAssertionException($"{ex.Message}{Environment.NewLine}{ex.Details}{Environment.NewLine}fix: {ex.Fix}", ex);
+            throw new ReplicationAssertionException($"{ex.Message}{Environment.NewLine}fix: {ex.Fix}{Environment.NewLine}{ex.Details}", ex);
         }
     }
 }

@@ -26,6 +26,9 @@ public sealed class OrderStore(string primary, string replica)
         await connection.OpenAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand("insert into orders (id, item) values ($1, $2)", connection) { Parameters = { new() { Value = id }, new() { Value = item } } })
             await insert.ExecuteNonQueryAsync(cancellationToken);
+        // The insert changed rows and synchronous_commit is on, so its commit was flushed before it returned: the flush
+        // position covers it. (A commit that may return unflushed, under synchronous_commit = off, needs the insert
+        // position instead; ReplicationHarness's ExecuteAsync takes that.)
         await using var position = new NpgsqlCommand("select pg_current_wal_flush_lsn()", connection);
         return (NpgsqlLogSequenceNumber)(await position.ExecuteScalarAsync(cancellationToken))!;
     }

@@ -73,11 +73,11 @@ public sealed class ReplicationPair : IAsyncDisposable
         Standbys.FirstOrDefault(s => s.Name == name)
         ?? throw new ArgumentException($"the pair has no standby '{name}' (it has {string.Join(", ", Standbys.Select(s => s.Name))})", nameof(name));
 
-    /// <summary>Waits until every standby has replayed all the primary has flushed, within <see cref="DefaultTimeout"/>.</summary>
+    /// <summary>Waits until every standby has replayed all the primary has written (<see cref="PrimaryServer.WalPositionAsync"/>), within <see cref="DefaultTimeout"/>.</summary>
     /// <exception cref="ReplicationHarnessException">A standby did not catch up: says which and how far behind it was.</exception>
     public Task WaitForCatchUpAsync(CancellationToken cancellationToken = default) => WaitForCatchUpAsync(Limit(null), cancellationToken);
 
-    /// <summary>Waits until every standby has replayed all the primary has flushed, within <paramref name="timeout"/>.</summary>
+    /// <summary>Waits until every standby has replayed all the primary has written, within <paramref name="timeout"/>.</summary>
     /// <exception cref="ReplicationHarnessException">A standby did not catch up: says which and how far behind it was.</exception>
     public async Task WaitForCatchUpAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -123,6 +123,11 @@ public sealed class ReplicationPair : IAsyncDisposable
         {
             result = await new ScenarioEngine(ScenarioRunOptions.Default with { Multiplier = _configuration.Local.Multiplier })
                 .RunAsync(scenario, Provisioned, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Provisioned.MarkFailed();
+            throw new ReplicationHarnessException($"scenario '{scenario.Name}' gave no result", "this is a harness fault: report it with the scenario file", ex.Message, ex);
         }
         finally
         {

@@ -48,8 +48,9 @@ public abstract class ReplicationServer
     {
         if (_frozen)
             await ThawAsync(cancellationToken).ConfigureAwait(false);
-        await FaultAsync($"stopping ({mode.ToString().ToLowerInvariant()})", () => Pair.Provisioned.StopNodeAsync(Name, mode, cancellationToken)).ConfigureAwait(false);
+        // Marked before the attempt: a stop that failed half-way is undone by reset all the same.
         _stopped = true;
+        await FaultAsync($"stopping ({mode.ToString().ToLowerInvariant()})", () => Pair.Provisioned.StopNodeAsync(Name, mode, cancellationToken)).ConfigureAwait(false);
         Source.Clear();
     }
 
@@ -72,8 +73,9 @@ public abstract class ReplicationServer
     /// <exception cref="ReplicationHarnessException">Its processes did not all stop within the pair's limit.</exception>
     public async Task FreezeAsync(CancellationToken cancellationToken = default)
     {
-        await FaultAsync("freezing", () => Pair.Provisioned.FreezeNodeAsync(Name, Pair.Limit(null), cancellationToken)).ConfigureAwait(false);
+        // Marked before the attempt: processes stopped by a freeze that failed half-way are thawed by reset.
         _frozen = true;
+        await FaultAsync("freezing", () => Pair.Provisioned.FreezeNodeAsync(Name, Pair.Limit(null), cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Thaws the server <see cref="FreezeAsync"/> froze (SIGCONT to every process).</summary>
@@ -118,6 +120,14 @@ public abstract class ReplicationServer
                 "a frozen, stopped or overloaded server answers nothing in time: thaw or start it, or look at its log (ReadLogAsync)",
                 $"{what} on {this}");
         }
+        catch (NpgsqlException ex) when (ex is not PostgresException)
+        {
+            // The connection failed (refused, broken): the server, not the statement.
+            throw new ReplicationHarnessException(
+                $"{Name} could not be reached for {what}: {ex.Message}",
+                "a stopped or restarting server refuses connections: start it (StartAsync), or look at its log (ReadLogAsync)",
+                $"{what} on {this}", ex);
+        }
     }
 
     // Every failure of a fault is this API's exception, whatever the layer below threw.
@@ -129,7 +139,7 @@ public abstract class ReplicationServer
         }
         catch (Exception ex) when (ex is not (ReplicationHarnessException or OperationCanceledException))
         {
-            throw new ReplicationHarnessException($"{Name}: {action} failed: {ex.Message}", "look at the server's log (ReadLogAsync)", $"{ex.GetType().Name}: {ex.Message}");
+            throw new ReplicationHarnessException($"{Name}: {action} failed: {ex.Message}", "look at the server's log (ReadLogAsync)", $"{ex.GetType().Name}: {ex.Message}", ex);
         }
     }
 

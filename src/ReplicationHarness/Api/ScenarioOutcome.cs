@@ -19,10 +19,10 @@ public sealed record ScenarioOutcome(string Name, string File, Verdict Status, T
     /// <summary>True when every step and assertion held.</summary>
     public bool Passed => Status == Verdict.Passed;
 
-    /// <summary>Every check that failed, steps' first, each with where it was.</summary>
+    /// <summary>Every check that failed or could not be judged, steps' first, each with where it was.</summary>
     public IReadOnlyList<string> Failures =>
-        Steps.SelectMany(s => s.Checks.Where(c => c.Status == Verdict.Failed).Select(c => $"steps[{s.Index}] {s.Name}: {c}"))
-            .Concat(Assertions.Where(a => a.Status == Verdict.Failed).Select(a => $"assertions: {a}"))
+        Steps.SelectMany(s => s.Checks.Where(c => c.Status is Verdict.Failed or Verdict.Error).Select(c => $"steps[{s.Index}] {s.Name}: {c}"))
+            .Concat(Assertions.Where(a => a.Status is Verdict.Failed or Verdict.Error).Select(a => $"assertions: {a}"))
             .ToList();
 
     internal static ScenarioOutcome From(ScenarioResult result) => new(

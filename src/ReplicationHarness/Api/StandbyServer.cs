@@ -32,8 +32,8 @@ public sealed class StandbyServer : ReplicationServer
     /// <exception cref="ReplicationHarnessException">The standby did not answer within the pair's limit.</exception>
     public async Task PauseReplayAsync(CancellationToken cancellationToken = default)
     {
-        await OperateAsync(StandbyOperations.ControlReplayAsync(Source, Name, new StandbyNodeProtocol.ControlReplay(0, Pause: true, Pair.Limit(null)), cancellationToken)).ConfigureAwait(false);
         _paused = true;
+        await OperateAsync(StandbyOperations.ControlReplayAsync(Source, Name, new StandbyNodeProtocol.ControlReplay(0, Pause: true, Pair.Limit(null)), cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Resumes WAL replay paused by <see cref="PauseReplayAsync"/>.</summary>
@@ -54,6 +54,8 @@ public sealed class StandbyServer : ReplicationServer
     {
         if (delay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "an apply delay is zero or more");
+        // Marked before the attempt: ALTER SYSTEM may have written the delay before a reload that ran out of time.
+        _delayed |= delay > TimeSpan.Zero;
         await OperateAsync(StandbyOperations.SetApplyDelayAsync(Source, Endpoint.ConnectionString("replication-harness-api", pooling: false), Name,
             new StandbyNodeProtocol.SetApplyDelay(0, delay, Pair.Limit(null)), cancellationToken)).ConfigureAwait(false);
         _delayed = delay > TimeSpan.Zero;
@@ -101,6 +103,13 @@ public sealed class StandbyServer : ReplicationServer
     public async Task<TimeSpan> WaitForVisibleAsync(AcknowledgedWrite write, TimeSpan within, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
+        if (write.CommitLsn == Unplaced)
+        {
+            throw new ReplicationHarnessException(
+                $"write {write.Id} cannot be judged visible on {Name}: its WAL position is unknown",
+                "the primary acknowledged it but did not answer for its position; look at the primary's log",
+                $"write {write.Id}: {write.Sql}");
+        }
         var started = Stopwatch.GetTimestamp();
         var late = Stopwatch.GetElapsedTime(write.AcknowledgedTimestamp, started);
         if (late >= within)
@@ -113,6 +122,9 @@ public sealed class StandbyServer : ReplicationServer
         try
         {
             var waited = await WaitForReplayAsync(write.CommitLsn, within - late, cancellationToken).ConfigureAwait(false);
+            // The limit's timer may fire a little late: a look answered past the limit is not "within" it.
+            if (late + waited > within)
+                throw new ReplicationHarnessException($"{Name} replayed it only {(late + waited).TotalMilliseconds:0.#} ms after its acknowledgement", "a longer limit, if that is acceptable", $"replayed past {write.CommitLsn}");
             return late + waited;
         }
         catch (ReplicationHarnessException ex)
@@ -136,22 +148,33 @@ public sealed class StandbyServer : ReplicationServer
         var asked = 0;
         object? last = null;
         var lastLook = TimeSpan.Zero;
-        // A look started before the limit decides, however late its answer; one answering a second past it is given up.
+        // Only a look answered within the limit decides: the server takes its snapshot when the query arrives, which
+        // for a look sent just before the limit can be after it. The grace only lets such a look end cleanly.
         var seen = await BoundedAsync($"the query {query}", within + QueryGrace, async (connection, bound) =>
         {
             await using var command = new NpgsqlCommand(query, connection);
             while (true)
             {
-                // A look that starts after the limit decides nothing: the limit had passed before it saw anything.
                 var lookStarted = Stopwatch.GetElapsedTime(started);
                 if (lookStarted > within)
                     return (TimeSpan?)null;
-                last = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    last = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.SerializationFailure)
+                {
+                    // The table is not replayed yet, or a recovery conflict cancelled the read: not seen yet, ask again.
+                    last = new LookFailed($"error {ex.SqlState}: {ex.MessageText}");
+                }
                 asked++;
                 lastLook = lookStarted;
+                var answered = Stopwatch.GetElapsedTime(started);
+                if (last is true && answered <= within)
+                    return answered;
                 if (last is true)
-                    return Stopwatch.GetElapsedTime(started);
-                if (last is not bool)
+                    return null;
+                if (last is not (bool or LookFailed))
                     throw new ArgumentException($"the query must return one boolean; it returned {Describe(last)}: {query}", nameof(query));
                 await Task.Delay(QueryInterval, bound).ConfigureAwait(false);
             }
@@ -161,7 +184,7 @@ public sealed class StandbyServer : ReplicationServer
             "a read through a standby sees a commit only once the standby replayed it: wait for the write's position (WaitForVisibleAsync) before reading, or read from the primary",
             asked == 0
                 ? $"it could not be asked before the limit (connecting took {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms)"
-                : $"asked {asked} times, {QueryInterval.TotalMilliseconds:0} ms apart; it returned {Describe(last)} each time, the last look starting {lastLook.TotalMilliseconds:0.#} ms after the wait began");
+                : $"asked {asked} times, {QueryInterval.TotalMilliseconds:0} ms apart; the last look started {lastLook.TotalMilliseconds:0.#} ms after the wait began and returned {Describe(last)}");
     }
 
     /// <summary>The writes of the pair's ledger the standby has not replayed yet: those a promotion of it now would lose.</summary>
@@ -180,7 +203,12 @@ public sealed class StandbyServer : ReplicationServer
             await SetApplyDelayAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Describe(object? value) => value switch { null or DBNull => "null", bool b => b ? "true" : "false", _ => $"{value} ({value.GetType().Name})" };
+    private static readonly NpgsqlLogSequenceNumber Unplaced = new(ulong.MaxValue);
+
+    // A look the standby refused for a reason that passes (a table not replayed yet, a recovery conflict).
+    private sealed record LookFailed(string Error);
+
+    private static string Describe(object? value) => value switch { null or DBNull => "null", bool b => b ? "true" : "false", LookFailed failed => failed.Error, _ => $"{value} ({value.GetType().Name})" };
 
     private async Task OperateAsync(Task<StandbyNodeProtocol.IOperationReply> operation)
     {

@@ -145,6 +145,14 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
 
     private static readonly TimeSpan InnerMargin = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// What a watch inside the step may take (one that fails only once its limit passed, as sync_state does): a fifth of
+    /// the step is left, at least the inner margin. An operation meets the step's timer only when it hangs; a watch
+    /// meets it every time its check fails, so on loaded cores (a 5 s sync_state's answer once came after the step's
+    /// timer, past its half-second margin) it gets the wider one.
+    /// </summary>
+    public TimeSpan WatchLimit => StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / 5, InnerMargin.Ticks), StepLimit.Ticks / 2));
+
     /// <summary>What is left of a limit, never negative (a timer given a negative span throws instead of expiring).</summary>
     public static TimeSpan AtLeastZero(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;
 

@@ -18,7 +18,7 @@ internal sealed class VerificationHandler(StepRun run) : StepHandler(run)
         var index = Run.Index;
         if (step is SyncStateStep syncState)
         {
-            SyncStateWatch.WaitAsync(Run.Pair, syncState.Expected, Run.Inner, Run.Stopping).PipeTo(Run.Self,
+            SyncStateWatch.WaitAsync(Run.Pair, syncState.Expected, Run.WatchLimit, Run.Stopping).PipeTo(Run.Self,
                 success: watched => new ScenarioRunnerProtocol.SyncStatesObserved(index, watched.Observations, watched.Elapsed),
                 failure: ex => new NodeProtocol.OperationFailed(index, "", $"watching sync_state failed: {ex.Message}"));
             return;
