@@ -63,6 +63,9 @@ internal static class HarnessApp
                 bench.AddCommand<BenchLoadCommand>("load")
                     .WithDescription("Rows/s of the writer load against pgbench doing the same inserts on the same pair.")
                     .WithExample("bench", "load", "--duration", "10");
+                bench.AddCommand<BenchHistoryCommand>("history")
+                    .WithDescription("Time the read checks (read-your-writes, monotonic reads, staleness, write accounting) over a made-up history.")
+                    .WithExample("bench", "history", "--operations", "100000");
                 bench.AddCommand<BenchAllCommand>("all")
                     .WithDescription("Every benchmark in one run: ratios against the bare floor and pgbench, and the peak memory.")
                     .WithExample("bench", "all");

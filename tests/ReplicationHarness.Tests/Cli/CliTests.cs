@@ -149,4 +149,20 @@ public class CliTests
 
         Assert.Equal(ExitCodes.Interrupted, code);
     }
+
+    [Fact]
+    public async Task Bench_history_prints_each_round_what_each_check_found_and_the_median_against_its_target()
+    {
+        var (code, output) = await Run("bench", "history", "--operations", "4000", "--rounds", "3");
+
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Contains("history: 4,000 operations (8,000 entries)", output);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(output, @"round \d: checked in [\d,]+ ms").Count);
+        // The made-up history has a lagging standby: reads without tokens are stale and round-robin reads go backwards,
+        // while reads with tokens never are.
+        Assert.Matches(@"read_your_writes \(with tokens\): [\d,]+ reads judged, 0 anomalies", output);
+        Assert.Matches(@"read_your_writes \(without tokens\): [\d,]+ reads judged, [1-9][\d,]* anomalies", output);
+        Assert.Matches(@"monotonic_reads: 2,000 reads judged, [1-9][\d,]* anomalies", output);
+        Assert.Matches(@"median: [\d,]+ ms for 4,000 operations, within the 2 s target", output);
+    }
 }
