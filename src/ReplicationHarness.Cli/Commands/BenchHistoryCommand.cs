@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using ReplicationHarness.History;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -19,7 +20,7 @@ internal sealed class BenchHistoryCommand(IAnsiConsole console) : Command<BenchH
     public override int Execute(CommandContext context, BenchHistorySettings settings, CancellationToken cancellationToken)
     {
         var history = SyntheticHistory.Generate(settings.Operations);
-        console.MarkupLine($"history: {settings.Operations:N0} operations ({history.Count:N0} entries), {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        console.MarkupLine(Text($"history: {settings.Operations:N0} operations ({history.Count:N0} entries), {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
         var times = new List<TimeSpan>();
         IReadOnlyList<HistoryCheckResult> results = [];
         for (var round = 1; round <= settings.Rounds; round++)
@@ -39,13 +40,16 @@ internal sealed class BenchHistoryCommand(IAnsiConsole console) : Command<BenchH
             var accounting = WriteAccounting.Of(operations, final);
             stopwatch.Stop();
             times.Add(stopwatch.Elapsed);
-            console.MarkupLine($"round {round}: checked in {stopwatch.Elapsed.TotalMilliseconds:N0} ms ({accounting.Acknowledged:N0} acknowledged appends accounted for)");
+            console.MarkupLine(Text($"round {round}: checked in {stopwatch.Elapsed.TotalMilliseconds:N0} ms ({accounting.Acknowledged:N0} acknowledged appends accounted for)"));
         }
         foreach (var result in results)
-            console.MarkupLine($"  {Markup.Escape(result.Name)}: {result.Checked:N0} reads judged, {result.Anomalies:N0} anomalies");
+            console.MarkupLine(Text($"  {Markup.Escape(result.Name)}: {result.Checked:N0} reads judged, {result.Anomalies:N0} anomalies"));
         var median = times.Order().ElementAt(times.Count / 2);
         var verdict = median <= Target ? "[green]within[/]" : "[red]over[/]";
-        console.MarkupLine($"[bold]median: {median.TotalMilliseconds:N0} ms for {settings.Operations:N0} operations[/], {verdict} the {Target.TotalSeconds:0} s target");
+        console.MarkupLine(Text($"[bold]median: {median.TotalMilliseconds:N0} ms for {settings.Operations:N0} operations[/], {verdict} the {Target.TotalSeconds:0} s target"));
         return median <= Target ? ExitCodes.Success : ExitCodes.ScenarioFailed;
     }
+
+    // Figures read the same on every machine, whatever its culture.
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,7 +6,8 @@ namespace ReplicationHarness.History;
 /// <summary>
 /// The history as Jepsen's Elle checker reads a list-append history (<c>elle-cli --model list-append</c>): one EDN map
 /// an operation, a transaction of one micro-operation, <c>[:append k v]</c> or <c>[:r k [v ...]]</c> (<c>nil</c> for a
-/// read not completed), times in nanoseconds. Extra keys (<c>:node</c>, <c>:error</c>) are ignored by Elle.
+/// read not completed), times in nanoseconds. Extra keys (<c>:node</c>, <c>:error</c>) are ignored by Elle. Elle takes
+/// real-time order from the entries' order: write them in the order they happened (by <see cref="HistoryOperation.Nanos"/>).
 /// </summary>
 internal static class HistoryEdn
 {

@@ -6,12 +6,14 @@ namespace ReplicationHarness.History;
 /// <summary><c>history.jsonl</c>: one operation a line, every field, for people and scripts.</summary>
 internal static class HistoryJsonl
 {
-    /// <summary>Names in snake case, enums as lower-case words, absent fields left out.</summary>
+    /// <summary>Names in snake case, enums as lower-case words, every field on every line (null where absent).</summary>
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        // A line missing a field the record needs is an error, not an operation of default values.
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
     };
 
     /// <summary>Writes the history, one line an operation, in history order.</summary>
@@ -35,14 +37,16 @@ internal static class HistoryJsonl
             number++;
             if (line.Length == 0)
                 continue;
+            HistoryOperation? operation;
             try
             {
-                history.Add(JsonSerializer.Deserialize<HistoryOperation>(line, Options) ?? throw new FormatException("null"));
+                operation = JsonSerializer.Deserialize<HistoryOperation>(line, Options);
             }
             catch (JsonException ex)
             {
                 throw new FormatException($"history line {number}: not an operation ({ex.Message})", ex);
             }
+            history.Add(operation ?? throw new FormatException($"history line {number}: null, not an operation"));
         }
         return history;
     }

@@ -162,7 +162,7 @@ public class CliTests
         // while reads with tokens never are.
         Assert.Matches(@"read_your_writes \(with tokens\): [\d,]+ reads judged, 0 anomalies", output);
         Assert.Matches(@"read_your_writes \(without tokens\): [\d,]+ reads judged, [1-9][\d,]* anomalies", output);
-        Assert.Matches(@"monotonic_reads: 2,000 reads judged, [1-9][\d,]* anomalies", output);
+        Assert.Matches(@"monotonic_reads: [\d,]+ reads judged, [1-9][\d,]* anomalies", output);
         Assert.Matches(@"median: [\d,]+ ms for 4,000 operations, within the 2 s target", output);
     }
 }

@@ -11,11 +11,12 @@ public class HistoryExportTests
             .Append(process: 1, key: 7, value: 70, sentMs: 0, answeredMs: 2)
             .Append(process: 2, key: 7, value: 71, sentMs: 1, answeredMs: 3, outcome: OperationType.Info)
             .Read(process: 3, key: 7, saw: [70, 71], sentMs: 4, answeredMs: 5, node: "s2", token: 0x3000148);
-        var entries = script.Entries.ToList();
+        // In the order they happened, as the harness writes them.
+        var entries = script.Entries.OrderBy(e => e.Nanos).Select((e, i) => e with { Index = i }).ToList();
         // A failure whose message needs escaping, and a read never completed.
         entries.Add(new HistoryOperation(entries.Count, 4, OperationType.Invoke, OperationFunction.Append, 8, 80, null, "primary", 6_000_000, DateTimeOffset.UnixEpoch));
         entries.Add(new HistoryOperation(entries.Count, 4, OperationType.Fail, OperationFunction.Append, 8, 80, null, "primary", 7_000_000, DateTimeOffset.UnixEpoch,
-            Error: "duplicate key \"80\"\nDETAIL: \\ tab\there"));
+            Error: "duplicate key \"80\"\nDETAIL: \\ tab\there \u0001"));
         entries.Add(new HistoryOperation(entries.Count, 5, OperationType.Invoke, OperationFunction.Read, 8, null, null, "s1", 8_000_000, DateTimeOffset.UnixEpoch));
         return entries;
     }
@@ -36,7 +37,7 @@ public class HistoryExportTests
             Assert.Equal(written with { Read = null }, read with { Read = null });
             Assert.Equal(written.Read, read.Read);
         }
-        Assert.StartsWith("""{"index":0,"process":1,"type":"invoke","function":"append","key":7,"value":70,"node":"primary","nanos":0,""", text.ToString());
+        Assert.StartsWith("""{"index":0,"process":1,"type":"invoke","function":"append","key":7,"value":70,"read":null,"node":"primary","nanos":0,""", text.ToString());
     }
 
     [Fact]
@@ -76,6 +77,14 @@ public class HistoryExportTests
                 Assert.Equal(operation.Read?.Cast<object?>().ToList(), micro[2] is List<object?> read ? read.Select(v => (object?)(long)v!).ToList() : null);
             }
         }
+    }
+
+    [Fact]
+    public void A_json_line_missing_a_field_is_refused_naming_the_line()
+    {
+        var error = Assert.Throws<FormatException>(() => HistoryJsonl.Read(new StringReader("\n{\"index\":0}\n")));
+        Assert.StartsWith("history line 2: not an operation", error.Message);
+        Assert.Equal("history line 1: null, not an operation", Assert.Throws<FormatException>(() => HistoryJsonl.Read(new StringReader("null"))).Message);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal sealed class HistoryScript
     {
         Add(new HistoryOperation(0, process, OperationType.Invoke, OperationFunction.Append, key, value, null, "primary", Nanos(sentMs), Wall(sentMs)));
         Add(new HistoryOperation(0, process, outcome, OperationFunction.Append, key, value, null, "primary", Nanos(answeredMs), Wall(answeredMs),
-            Error: outcome == OperationType.Ok ? null : "connection lost"));
+            Error: outcome switch { OperationType.Fail => "refused", OperationType.Info => "connection lost during the commit", _ => null }));
         return this;
     }
 

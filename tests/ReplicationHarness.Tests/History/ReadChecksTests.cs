@@ -67,7 +67,8 @@ public class ReadChecksTests
 
         var result = ReadChecks.MonotonicReads(history.Completed);
 
-        Assert.Equal((2L, 1L), (result.Checked, result.Anomalies));
+        // The first read owes nothing: only the second is judged.
+        Assert.Equal((1L, 1L), (result.Checked, result.Anomalies));
         var anomaly = Assert.Single(result.First);
         Assert.Equal("s2", anomaly.Node);
         Assert.Equal([51], anomaly.Missing);
@@ -84,7 +85,57 @@ public class ReadChecksTests
             .Read(process: 8, key: 5, saw: [], sentMs: 4, answeredMs: 5, node: "s2")
             .Read(process: 9, key: 6, saw: [], sentMs: 6, answeredMs: 7, node: "s2");
 
-        Assert.True(ReadChecks.MonotonicReads(history.Completed).Holds);
+        var result = ReadChecks.MonotonicReads(history.Completed);
+
+        Assert.True(result.Holds);
+        Assert.Equal(1, result.Checked);
+    }
+
+    [Fact]
+    public void A_value_any_earlier_read_saw_is_owed_not_only_what_the_previous_read_saw()
+    {
+        var history = new HistoryScript()
+            .Read(process: 9, key: 5, saw: [50, 51], sentMs: 0, answeredMs: 1, node: "s1")
+            .Read(process: 9, key: 5, saw: [50], sentMs: 2, answeredMs: 3, node: "s2")
+            .Read(process: 9, key: 5, saw: [50, 52], sentMs: 4, answeredMs: 5, node: "s2");
+
+        var result = ReadChecks.MonotonicReads(history.Completed);
+
+        Assert.Equal((2L, 2L), (result.Checked, result.Anomalies));
+        Assert.Equal([51], result.First[1].Missing);
+        Assert.Equal("an earlier read by process 9 (entry 0, on s1) saw them", result.First[1].Why);
+    }
+
+    [Theory]
+    [InlineData(100.0, 0)]   // acknowledged exactly the bound before the read: not yet owed
+    [InlineData(100.5, 1)]   // half a millisecond later: owed
+    public void Staleness_counts_a_write_as_owed_only_once_it_is_older_than_the_bound(double readMs, long anomalies)
+    {
+        var history = new HistoryScript()
+            .Append(process: 1, key: 2, value: 20, sentMs: 0, answeredMs: 50)
+            .Read(process: 5, key: 2, saw: [], sentMs: readMs, answeredMs: readMs + 1);
+
+        var result = ReadChecks.MaxStaleness(history.Completed, TimeSpan.FromMilliseconds(50));
+
+        Assert.Equal((anomalies, anomalies), (result.Checked, result.Anomalies));
+    }
+
+    [Fact]
+    public void The_first_anomalies_are_the_earliest_in_the_history_whichever_process_made_them()
+    {
+        var script = new HistoryScript();
+        // Process 2's twelve stale reads all come after process 1's one.
+        script.Append(process: 1, key: 1, value: 10, sentMs: 0, answeredMs: 1).Read(process: 1, key: 1, saw: [], sentMs: 2, answeredMs: 3);
+        script.Append(process: 2, key: 2, value: 20, sentMs: 0, answeredMs: 1);
+        for (var i = 0; i < 12; i++)
+            script.Read(process: 2, key: 2, saw: [], sentMs: 10 + 2 * i, answeredMs: 11 + 2 * i);
+
+        var result = ReadChecks.ReadYourWrites(script.Completed, withTokens: false);
+
+        Assert.Equal(13, result.Anomalies);
+        Assert.Equal(HistoryCheckResult.Shown, result.First.Count);
+        Assert.Equal(1, result.First[0].Process);
+        Assert.Equal(result.First.Select(a => a.ReadIndex).Order(), result.First.Select(a => a.ReadIndex));
     }
 
     [Fact]
@@ -116,8 +167,8 @@ public class ReadChecksTests
 
         var completed = history.Completed;
 
-        Assert.True(ReadChecks.MaxStaleness(completed, TimeSpan.FromMilliseconds(50)).Holds);
-        Assert.True(ReadChecks.ReadYourWrites(completed, withTokens: false).Holds);
+        // Nothing is owed, so nothing is judged: the result says it proved nothing rather than that reads were fine.
+        Assert.Equal((0L, 0L), (ReadChecks.MaxStaleness(completed, TimeSpan.FromMilliseconds(50)).Checked, ReadChecks.ReadYourWrites(completed, withTokens: false).Checked));
     }
 
     [Fact]
@@ -151,5 +202,15 @@ public class ReadChecksTests
         entries.Add(entries[^1] with { Index = 3 });
         var error = Assert.Throws<FormatException>(() => HistoryPairs.Complete(entries));
         Assert.Equal("history entry 3: process 1 invoked again before entry 2 completed", error.Message);
+    }
+
+    [Fact]
+    public void An_append_without_its_value_or_an_ok_read_without_its_list_is_refused()
+    {
+        var append = new HistoryOperation(0, 1, OperationType.Invoke, OperationFunction.Append, 1, null, null, "primary", 0, DateTimeOffset.UnixEpoch);
+        var read = new HistoryOperation(1, 2, OperationType.Ok, OperationFunction.Read, 1, null, null, "s1", 0, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal("history entry 0: an append without the value it appends", Assert.Throws<FormatException>(() => HistoryPairs.Complete([append])).Message);
+        Assert.Equal("history entry 1: a read completed ok without the list it read", Assert.Throws<FormatException>(() => HistoryPairs.Complete([read])).Message);
     }
 }
