@@ -255,15 +255,13 @@ public sealed class FreezeTests(ITestOutputHelper output) : IDisposable
     [InlineData("primary", "load: { rate: 100/s, duration: 500ms }")]
     public async Task A_step_on_a_frozen_node_ends_within_its_own_limit_naming_the_node_as_frozen(string node, string step)
     {
-        // 2 s limits keep the suite short; a load keeps 3 s, since its writes get 80% of the step and its in-flight
-        // batches must still answer within the rest.
         var run = await RunAsync($$"""
             version: 1
             name: frozen-{{node}}-step
             steps:
               - freeze_node: { node: {{node}} }
               - {{step}}
-                timeout: {{(step.StartsWith("load", StringComparison.Ordinal) ? "3s" : "2s")}}
+                timeout: 3s
             """, node == "primary" ? NodeRole.Primary : NodeRole.Standby);
 
         AssertFrozen(run);
