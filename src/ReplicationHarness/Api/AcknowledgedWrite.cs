@@ -10,4 +10,9 @@ namespace ReplicationHarness;
 /// <param name="Sql">The statement that made it.</param>
 /// <param name="CommitLsn">The end of the last WAL record the primary had written right after the commit returned: at or past the commit record's end.</param>
 /// <param name="AcknowledgedTimestamp">When the commit returned, as <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>; time to visible counts from here.</param>
-public sealed record AcknowledgedWrite(long Id, string Sql, NpgsqlLogSequenceNumber CommitLsn, long AcknowledgedTimestamp);
+public sealed record AcknowledgedWrite(long Id, string Sql, NpgsqlLogSequenceNumber CommitLsn, long AcknowledgedTimestamp)
+{
+    // The commit position of a write acknowledged but whose position could not be read: past every real one, so no
+    // standby is ever said to hold it.
+    internal static readonly NpgsqlLogSequenceNumber Unplaced = new(ulong.MaxValue);
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
 
 namespace ReplicationHarness;
 
@@ -38,14 +39,12 @@ public sealed class PrimaryServer : ReplicationServer
             end = await BoundedAsync("the write", Pair.Limit(null), async (connection, _) =>
             {
                 Volatile.Write(ref sent, 1);
-                await using (var command = new NpgsqlCommand(sql, connection))
-                    await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                await PairBootstrap.ExecuteAsync(connection, sql, CancellationToken.None).ConfigureAwait(false);
                 var returned = Stopwatch.GetTimestamp();
                 // A BEGIN without COMMIT returns with nothing committed (the pool would roll it back): no write to record.
                 if (await InTransactionBlockAsync(connection).ConfigureAwait(false))
                 {
-                    await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-                    await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                    await PairBootstrap.ExecuteAsync(connection, "ROLLBACK", CancellationToken.None).ConfigureAwait(false);
                     throw new ArgumentException($"the statement left a transaction open, so nothing was committed (it was rolled back); end it with COMMIT: {sql}", nameof(sql));
                 }
                 Volatile.Write(ref acknowledged, returned);
@@ -56,7 +55,7 @@ public sealed class PrimaryServer : ReplicationServer
         {
             // Acknowledged, so it belongs in the ledger; with no position known, it is held as replayed nowhere. (An
             // acknowledgement that arrives after the limit gave up on the write leaves it in doubt, as the error says.)
-            var unplaced = Pair.Record(sql, new NpgsqlLogSequenceNumber(ulong.MaxValue), at);
+            var unplaced = Pair.Record(sql, AcknowledgedWrite.Unplaced, at);
             throw new ReplicationHarnessException(
                 $"write {unplaced.Id} committed on the primary, but its WAL position could not be read",
                 "look at the primary's log (ReadLogAsync); the write is in the ledger as replayed on no standby",
@@ -79,11 +78,8 @@ public sealed class PrimaryServer : ReplicationServer
 
     // Outside a block this question runs in a transaction of its own, which has no xid; inside a block left open by a
     // statement that wrote, the block's xid shows. (A block that wrote nothing commits nothing either way.)
-    private static async Task<bool> InTransactionBlockAsync(NpgsqlConnection connection)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_current_xact_id_if_assigned() IS NOT NULL", connection);
-        return await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) is true;
-    }
+    private static Task<bool> InTransactionBlockAsync(NpgsqlConnection connection) =>
+        SqlScalar.ReadAsync<bool>(connection, "SELECT pg_current_xact_id_if_assigned() IS NOT NULL", CancellationToken.None);
 
     // Not the flush position: a commit that wrote nothing but its commit record (an xid and no change), or any commit
     // under synchronous_commit = off, returns before its WAL is flushed, and the flush position can lie before it. Not

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
@@ -212,8 +213,8 @@ public sealed class ReplicationPair : IAsyncDisposable
         var drop = $"DROP TABLE IF EXISTS {string.Join(", ", tables.Select(t => $"\"{t}\""))}";
         await Primary.BoundedAsync("dropping the scenarios' tables", Limit(null), async (connection, _) =>
         {
-            await using var command = new NpgsqlCommand(drop, connection);
-            return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            await PairBootstrap.ExecuteAsync(connection, drop, CancellationToken.None).ConfigureAwait(false);
+            return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 

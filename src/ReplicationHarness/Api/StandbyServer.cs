@@ -65,10 +65,8 @@ public sealed class StandbyServer : ReplicationServer
     /// <exception cref="ReplicationHarnessException">The standby did not answer within the pair's limit.</exception>
     public Task<NpgsqlLogSequenceNumber> ReplayPositionAsync(CancellationToken cancellationToken = default) =>
         BoundedAsync("its replay position", Pair.Limit(null), async (connection, _) =>
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()", connection);
-            return await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) is NpgsqlLogSequenceNumber replay ? replay : default;
-        }, cancellationToken);
+            new NpgsqlLogSequenceNumber((await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_last_wal_replay_lsn()", CancellationToken.None).ConfigureAwait(false)).Value),
+            cancellationToken);
 
     /// <summary>Waits until the standby has replayed up to <paramref name="target"/>.</summary>
     /// <returns>How long it waited.</returns>
@@ -103,7 +101,7 @@ public sealed class StandbyServer : ReplicationServer
     public async Task<TimeSpan> WaitForVisibleAsync(AcknowledgedWrite write, TimeSpan within, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        if (write.CommitLsn == Unplaced)
+        if (write.CommitLsn == AcknowledgedWrite.Unplaced)
         {
             throw new ReplicationHarnessException(
                 $"write {write.Id} cannot be judged visible on {Name}: its WAL position is unknown",
@@ -202,8 +200,6 @@ public sealed class StandbyServer : ReplicationServer
         if (_delayed)
             await SetApplyDelayAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
     }
-
-    private static readonly NpgsqlLogSequenceNumber Unplaced = new(ulong.MaxValue);
 
     // A look the standby refused for a reason that passes (a table not replayed yet, a recovery conflict).
     private sealed record LookFailed(string Error);
