@@ -141,7 +141,7 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// at least half a second (at most half the step): on two loaded cores the operation's answer was seen arriving
     /// 800 ms after its limit, after the step's own timer, which then ended the step with a bare "did not finish".
     /// </summary>
-    public TimeSpan Inner => StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / 20, InnerMargin.Ticks), StepLimit.Ticks / 2));
+    public TimeSpan Inner => LeavingOf(20);
 
     private static readonly TimeSpan InnerMargin = TimeSpan.FromMilliseconds(500);
 
@@ -151,7 +151,11 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// meets it every time its check fails, so on loaded cores (a 5 s sync_state's answer once came after the step's
     /// timer, past its half-second margin) it gets the wider one.
     /// </summary>
-    public TimeSpan WatchLimit => StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / 5, InnerMargin.Ticks), StepLimit.Ticks / 2));
+    public TimeSpan WatchLimit => LeavingOf(5);
+
+    // The step's limit less 1/divisor of it, at least the inner margin, at most half the step.
+    private TimeSpan LeavingOf(int divisor) =>
+        StepLimit - TimeSpan.FromTicks(Math.Min(Math.Max(StepLimit.Ticks / divisor, InnerMargin.Ticks), StepLimit.Ticks / 2));
 
     /// <summary>What is left of a limit, never negative (a timer given a negative span throws instead of expiring).</summary>
     public static TimeSpan AtLeastZero(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;
