@@ -84,4 +84,20 @@ internal static class NodeQueries
     /// <summary>The <c>pg_lsn</c> the query returns; <see cref="Lsn.Zero"/> for SQL NULL or no row.</summary>
     public static async Task<Lsn> ScalarLsnAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
         await SqlScalar.ReadAsync<NpgsqlLogSequenceNumber?>(connection, sql, cancellationToken).ConfigureAwait(false) is { } lsn ? Lsn.From(lsn) : Lsn.Zero;
+
+    /// <summary>
+    /// The end of the last WAL record the node has written: a standby replayed up to here holds every commit
+    /// acknowledged so far, asynchronous commits too. Not the flush position: a commit that wrote nothing but its
+    /// commit record, or any commit under synchronous_commit = off, returns before its WAL is flushed, and the flush
+    /// position can lie before it. Not the raw insert position either: it can sit past a page header that replay
+    /// reaches only once later WAL arrives.
+    /// </summary>
+    public static async Task<Lsn> LastRecordEndAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_current_wal_insert_lsn(), current_setting('wal_block_size')::int, pg_size_bytes(current_setting('wal_segment_size'))", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return Lsn.LastRecordEnd(Lsn.From(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0)), reader.GetInt32(1), reader.GetInt64(2));
+    }
 }

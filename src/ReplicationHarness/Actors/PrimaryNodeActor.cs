@@ -54,7 +54,7 @@ internal sealed class PrimaryNodeActor : ReceiveActor
         Receive<NodeProtocol.DigestTable>(request =>
             NodeQueries.DigestAsync(Source, _node, request, _stopping.Token).PipeTo(Sender));
         Receive<NodeProtocol.WarmUp>(request => WarmUpAsync(request.Tables, _rows.Next(1)).PipeTo(Sender));
-        Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request.Table).PipeTo(Sender));
+        Receive<PrimaryNodeProtocol.PrepareTable>(request => PrepareAsync(request).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetFlushPosition>(request => FlushPositionAsync(request).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.GetWriterWaits>(request => WriterWaitsAsync(request).PipeTo(Sender));
         Receive<PrimaryNodeProtocol.Write>(write =>
@@ -100,10 +100,11 @@ internal sealed class PrimaryNodeActor : ReceiveActor
 
     private static string KindName(WriteKind kind) => kind == WriteKind.Insert ? "insert" : "update";
 
-    private async Task<PrimaryNodeProtocol.TablePrepared> PrepareAsync(string table)
+    private async Task<PrimaryNodeProtocol.TablePrepared> PrepareAsync(PrimaryNodeProtocol.PrepareTable request)
     {
+        var table = request.Table;
         await using var connection = await Source.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
-        await using (var create = new NpgsqlCommand(new HarnessTable(table).CreateSql, connection))
+        await using (var create = new NpgsqlCommand(request.CreateSql ?? new HarnessTable(table).CreateSql, connection))
             await create.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
         var flush = await NodeQueries.ScalarLsnAsync(connection, "SELECT pg_current_wal_flush_lsn()", _stopping.Token).ConfigureAwait(false);
         return new PrimaryNodeProtocol.TablePrepared(table, flush);

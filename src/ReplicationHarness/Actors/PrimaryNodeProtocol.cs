@@ -8,7 +8,8 @@ namespace ReplicationHarness.Actors;
 internal static class PrimaryNodeProtocol
 {
     /// <summary>Create a harness table if missing; answered with <see cref="TablePrepared"/>.</summary>
-    public sealed record PrepareTable(string Table);
+    /// <param name="CreateSql">The statements that prepare it; null for a table of write steps (<see cref="Writes.HarnessTable"/>).</param>
+    public sealed record PrepareTable(string Table, string? CreateSql = null);
 
     /// <summary>The table exists; <paramref name="FlushLsn"/> is the primary's flush position afterwards.</summary>
     public sealed record TablePrepared(string Table, Lsn FlushLsn);

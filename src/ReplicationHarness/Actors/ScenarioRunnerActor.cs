@@ -60,6 +60,7 @@ internal sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         [
             new VerificationHandler(_run), new WritesHandler(_run), new LoadHandler(_run), new ReplicationHandler(_run),
             new NodeControlHandler(_run), new LinkHandler(_run), new PromotionHandler(_run), new FailoverHandler(_run), new SqlHandler(_run), new WaitHandler(_run),
+            new ReadsHandler(_run),
         ];
         _handlers = handlers.SelectMany(h => h.Families.Select(f => (Family: f, Handler: h))).ToDictionary(x => x.Family, x => x.Handler);
         _preparation = new RunPreparation(_run, Limit(options.PrepareTimeout), StartSampling, reason => Fail(Verdict.Error, reason, []));
@@ -333,7 +334,7 @@ internal sealed class ScenarioRunnerActor : ReceiveActor, IWithTimers
         var assertions = ScenarioAssertionJudge.Judge(_scenario, report, _judgement.Contents, ranToTheEnd: _steps.All(s => s.Status == Verdict.Passed) && _error is null,
             primaryDown: _run.Facts.PrimaryDown);
         var result = new ScenarioResult(_scenario.Name, _scenario.SourcePath, ScenarioAssertionJudge.Overall(_error, _steps, assertions), _clock.Elapsed, _steps.ToArray(), assertions,
-            _run.Visibility.Measured.ToArray(), report.Samples, report.Alerts, _error) { Faults = _faults.ToArray(), Unseen = _run.Visibility.Unseen.ToArray() };
+            _run.Visibility.Measured.ToArray(), report.Samples, report.Alerts, _error) { Faults = _faults.ToArray(), Unseen = _run.Visibility.Unseen.ToArray(), History = _run.History.ToArray() };
         _replyTo.Tell(new ScenarioRunnerProtocol.ScenarioFinished(result));
         Context.Stop(Self);
     }

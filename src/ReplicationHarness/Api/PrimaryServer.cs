@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
+using ReplicationHarness.Actors;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning.Bootstrap;
 
@@ -48,7 +49,7 @@ public sealed class PrimaryServer : ReplicationServer
                     throw new ArgumentException($"the statement left a transaction open, so nothing was committed (it was rolled back); end it with COMMIT: {sql}", nameof(sql));
                 }
                 Volatile.Write(ref acknowledged, returned);
-                return await LastRecordEndAsync(connection).ConfigureAwait(false);
+                return new NpgsqlLogSequenceNumber((await NodeQueries.LastRecordEndAsync(connection, CancellationToken.None).ConfigureAwait(false)).Value);
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (Volatile.Read(ref acknowledged) is var at && at != 0 && ex is ReplicationHarnessException or NpgsqlException or OperationCanceledException)
@@ -74,23 +75,10 @@ public sealed class PrimaryServer : ReplicationServer
     /// </summary>
     /// <exception cref="ReplicationHarnessException">The primary did not answer within the pair's limit.</exception>
     public Task<NpgsqlLogSequenceNumber> WalPositionAsync(CancellationToken cancellationToken = default) =>
-        BoundedAsync("the WAL position", Pair.Limit(null), (connection, _) => LastRecordEndAsync(connection), cancellationToken);
+        BoundedAsync("the WAL position", Pair.Limit(null), async (connection, _) => new NpgsqlLogSequenceNumber((await NodeQueries.LastRecordEndAsync(connection, CancellationToken.None).ConfigureAwait(false)).Value), cancellationToken);
 
     // Outside a block this question runs in a transaction of its own, which has no xid; inside a block left open by a
     // statement that wrote, the block's xid shows. (A block that wrote nothing commits nothing either way.)
     private static Task<bool> InTransactionBlockAsync(NpgsqlConnection connection) =>
         SqlScalar.ReadAsync<bool>(connection, "SELECT pg_current_xact_id_if_assigned() IS NOT NULL", CancellationToken.None);
-
-    // Not the flush position: a commit that wrote nothing but its commit record (an xid and no change), or any commit
-    // under synchronous_commit = off, returns before its WAL is flushed, and the flush position can lie before it. Not
-    // the raw insert position either: it can sit past a page header that replay reaches only once later WAL arrives.
-    private static async Task<NpgsqlLogSequenceNumber> LastRecordEndAsync(NpgsqlConnection connection)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_current_wal_insert_lsn(), current_setting('wal_block_size')::int, pg_size_bytes(current_setting('wal_segment_size'))", connection);
-        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
-        await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-        var end = Lsn.LastRecordEnd(Lsn.From(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0)), reader.GetInt32(1), reader.GetInt64(2));
-        return new NpgsqlLogSequenceNumber(end.Value);
-    }
 }

@@ -54,11 +54,13 @@ internal static class HtmlReportWriter
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
         foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"caveat\">Note: {E(caveat)}</p>\n");
-        foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s) }.OfType<string>())
+        foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s), ReportText.Reads(s) }.OfType<string>())
             html.Append(CultureInfo.InvariantCulture, $"<p>{E(sentence)}</p>\n");
         html.Append("<div class=\"charts\">");
         html.Append(s.Lag.Count > 0 ? $"<div class=\"chart\"><canvas id=\"lag-{index}\"></canvas></div>" : "<div class=\"chart empty\">no lag samples</div>");
         html.Append(s.Writes.Count > 0 ? $"<div class=\"chart\"><canvas id=\"ttv-{index}\"></canvas></div>" : "<div class=\"chart empty\">no marked writes</div>");
+        if (s.Reads is { } reads)
+            html.Append(reads.Points.Count > 0 ? $"<div class=\"chart\"><canvas id=\"reads-{index}\"></canvas></div>" : "<div class=\"chart empty\">no read answered</div>");
         html.Append("</div>\n");
 
         if (s.Faults is { Count: > 0 } faults)
@@ -112,6 +114,11 @@ internal static class HtmlReportWriter
             series = s.Lag.GroupBy(p => p.Standby).Select(g => new { standby = g.Key, points = g.Select(p => new { t = Math.Round(p.AtMs / 1000, 4), bytes = p.LagBytes, ms = Math.Round(p.LagMs, 2) }) }),
             alerts = s.Alerts.Select(a => new { kind = a.Kind, from = a.FiredAtMs / 1000, to = a.ClearedAtMs / 1000 }),
             faults = (s.Faults ?? []).Select(f => new { at = Math.Round(f.AtMs / 1000, 4), label = f.Action }),
+            reads = (s.Reads?.Points ?? []).GroupBy(p => p.Node).Select(g => new
+            {
+                node = g.Key,
+                points = g.Select(p => new { t = Math.Round(p.Nanos / 1e9, 4), ms = Math.Round(p.StalenessNanos / 1e6, 2) }),
+            }),
             histogram = VisibilityHistogram.Buckets(s.Writes.Select(w => w.Microseconds).ToList()).Select(b => new { label = b.Label, count = b.Count }),
         }),
     });

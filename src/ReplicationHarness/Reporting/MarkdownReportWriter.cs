@@ -44,7 +44,7 @@ internal static class MarkdownReportWriter
             foreach (var step in s.Steps.Where(step => step.Status == Verdict.Error))
                 md.Append(CultureInfo.InvariantCulture, $"- steps[{step.Index}] {step.Name}: error: {step.Detail}\n");
 
-            foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s) }.OfType<string>())
+            foreach (var sentence in new[] { ReportText.Visibility(s), ReportText.Lag(s), ReportText.Reads(s) }.OfType<string>())
                 md.Append(CultureInfo.InvariantCulture, $"\n{sentence}\n");
 
             md.Append("\n| step | action | status | time | detail |\n| --- | --- | --- | --- | --- |\n");

@@ -27,7 +27,8 @@ internal static class ReportBuilder
         result.Faults.Select(f => new FaultReport(f.StepIndex, f.Action, f.At.TotalMilliseconds, f.Status, f.Detail)).ToList(),
         result.Unseen.Count == 0 ? null : result.Unseen.Select(u => new UnseenWriteReport(u.WriteId, u.StepIndex, u.Kind, u.Rows, u.RowsSeen, u.Deadline.TotalMilliseconds, u.Waited.TotalMilliseconds, u.Reason, u.LastLook, u.Standby)).ToList(),
         PerStandby(result.LagSeries),
-        TimeToVisiblePerStandby(result.Visibility, result.LagSeries));
+        TimeToVisiblePerStandby(result.Visibility, result.LagSeries),
+        ReadsReport.Of(result.Name, result.History));
 
     /// <summary>Each standby's time-to-visible statistics, when writes were seen on several (a pair's are <see cref="ScenarioReport.TimeToVisible"/>).</summary>
     private static IReadOnlyList<StandbyVisibilityReport>? TimeToVisiblePerStandby(IReadOnlyList<VisibilityMeasurement> visibility, IReadOnlyList<Observation.LagSample> series)

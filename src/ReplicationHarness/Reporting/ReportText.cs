@@ -81,6 +81,12 @@ internal static class ReportText
         ? "Replay lag " + string.Join("; ", each.Select(e => $"of {e.Standby} {Percentiles(e.Percentiles)}")) + "."
         : s.LagPercentiles is { } lag ? $"Replay lag {Percentiles(lag)}." : null;
 
+    /// <summary>The reads' history in a sentence: how many, how many stale, where the files are.</summary>
+    public static string? Reads(ScenarioReport s) => s.Reads is { } reads
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Reads: {reads.Reads:N0} answered, {reads.StaleReads:N0} stale (missed an append acknowledged before they were sent); history of {reads.Operations:N0} operations in {string.Join(" and ", reads.HistoryFiles)}.")
+        : null;
+
     private static string Percentiles(LagStatistics lag) => string.Create(CultureInfo.InvariantCulture,
         $"over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms");
 }

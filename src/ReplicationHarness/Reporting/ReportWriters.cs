@@ -3,7 +3,10 @@ namespace ReplicationHarness.Reporting;
 /// <summary>Writes every format of a run's report into one directory.</summary>
 internal static class ReportWriters
 {
-    /// <summary>Writes report.json, report.md, junit.xml and report.html; passwords are scrubbed from all. Returns the paths.</summary>
+    /// <summary>
+    /// Writes report.json, report.md, junit.xml and report.html, and each scenario's reads history as JSON lines and as
+    /// Elle's EDN; passwords are scrubbed from all. Returns the paths.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> WriteAllAsync(RunReport report, string directory, IEnumerable<string> secrets, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
@@ -21,6 +24,16 @@ internal static class ReportWriters
             var path = Path.Combine(directory, name);
             await File.WriteAllTextAsync(path, Postgres.SecretRedactor.Redact(text, secretList), cancellationToken).ConfigureAwait(false);
             paths.Add(path);
+        }
+        foreach (var reads in report.Scenarios.Select(s => s.Reads).OfType<ReadsReport>())
+        {
+            var jsonl = Path.Combine(directory, reads.HistoryFiles[0]);
+            await using (var writer = new StreamWriter(jsonl))
+                await History.HistoryJsonl.WriteAsync(writer, reads.History, cancellationToken).ConfigureAwait(false);
+            var edn = Path.Combine(directory, reads.HistoryFiles[1]);
+            await using (var writer = new StreamWriter(edn))
+                await History.HistoryEdn.WriteAsync(writer, reads.History, cancellationToken).ConfigureAwait(false);
+            paths.AddRange([jsonl, edn]);
         }
         return paths;
     }

@@ -31,6 +31,9 @@ internal sealed record ScenarioResult(
     /// <summary>Probed writes that were not visible within their deadline (or could not be probed), with why.</summary>
     public IReadOnlyList<UnseenWrite> Unseen { get; init; } = [];
 
+    /// <summary>The reads steps' history: every append and read their clients made, invocations and completions.</summary>
+    public IReadOnlyList<History.HistoryOperation> History { get; init; } = [];
+
     /// <summary>Time-to-visible over the marked writes that were seen (<see cref="Unseen"/> lists the others).</summary>
     public VisibilityStatistics? VisibilityStatistics => VisibilityStatistics.Of(Visibility);
 

@@ -28,6 +28,9 @@ internal sealed record HarnessTable(string Name)
     /// <summary>Rows per write id: which writes a node holds, all of them, in one scan.</summary>
     public string CountsByWriteSql => $"SELECT write_id, count(*) FROM {Quoted} GROUP BY write_id";
 
-    /// <summary>Row count and a digest of every row in id order, to compare the nodes.</summary>
-    public string DigestSql => $"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') FROM {Quoted} AS t";
+    /// <summary>
+    /// Row count and a digest of every row in the order of its text, to compare the nodes. Any table of the harness's
+    /// (the reads' lists too): the order needs no column of a particular table.
+    /// </summary>
+    public string DigestSql => $"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {Quoted} AS t";
 }

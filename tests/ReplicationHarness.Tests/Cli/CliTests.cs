@@ -10,7 +10,7 @@ public class CliTests
 {
     private static async Task<(int Code, string Output)> Run(params string[] args)
     {
-        var console = new TestConsole().Width(400);
+        var console = new TestConsole().Width(4096); // as Program sets it: an error line is never wrapped
         var code = await HarnessApp.RunAsync(args, console);
         return (code, console.Output);
     }

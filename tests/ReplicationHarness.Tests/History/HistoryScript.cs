@@ -26,6 +26,13 @@ internal sealed class HistoryScript
         return this;
     }
 
+    public HistoryScript FailedRead(int process, long key, double sentMs, double answeredMs, string node = "s1", string error = "connection refused")
+    {
+        Add(new HistoryOperation(0, process, OperationType.Invoke, OperationFunction.Read, key, null, null, node, Nanos(sentMs), Wall(sentMs)));
+        Add(new HistoryOperation(0, process, OperationType.Fail, OperationFunction.Read, key, null, null, node, Nanos(answeredMs), Wall(answeredMs), Error: error));
+        return this;
+    }
+
     private void Add(HistoryOperation entry) => _entries.Add(entry with { Index = _entries.Count });
 
     private static long Nanos(double ms) => (long)(ms * 1_000_000);

@@ -41,7 +41,7 @@ public class PromoteStepTests
         var errors = ScenarioText.Errors(ScenarioText.WithSteps(
             "  - promote:\n  - sql: { on: standby, query: select 1 }\n  - insert:\n    expect: { visible_within: 1s }\n  - wait_for_catchup:\n  - rejoin:\n  - reclone:\n  - promote:\n  - switchover:\n"));
 
-        const string Allowed = "verify_pair, sync_state, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load, follow, rejoin (writes go to the new primary)";
+        const string Allowed = "verify_pair, sync_state, insert, bulk_insert_update, wait_for_catchup, set_apply_delay, pause_replay, resume_replay, load, sql, wait, stop_node, start_node, freeze_node, thaw_node, wait_for_load, reads, wait_for_reads, follow, rejoin (writes go to the new primary)";
         Assert.Equal(
         [
             $"test.yaml:10:5 steps[5]: 'reclone' cannot follow 'promote' (steps[0]): the roles moved; after a promotion use {Allowed}",

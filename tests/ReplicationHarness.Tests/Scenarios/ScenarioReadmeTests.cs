@@ -29,6 +29,10 @@ public partial class ScenarioReadmeTests
         // visible_on says where to probe: it comes with something to judge there.
         ["visible_on"] = "[standby], visible_within: 1s",
         ["blocked_for"] = "1s",
+        ["read_your_writes"] = "0",
+        ["monotonic_reads"] = "detected",
+        ["max_staleness"] = "50ms",
+        ["max_failed_operations"] = "5%",
     };
 
     [Fact]

@@ -151,6 +151,7 @@ public class ScenarioSchemaTests
                             ArgumentKind.Node => Ref(property) == "#/$defs/nodeName",
                             ArgumentKind.Boolean => Ref(property) == "#/$defs/boolean",
                             ArgumentKind.Integer => property?["type"]?.GetValue<string>() == "integer",
+                            ArgumentKind.StandbyList => property?["type"]?.GetValue<string>() == "array" && Ref(property?["items"]) == "#/$defs/standbyName",
                             _ => property?["type"]?.GetValue<string>() == "string",
                         };
                         if (!matches)

@@ -56,13 +56,13 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
             // Every standby has replayed what the primary flushed: only then are the digests comparable.
             case StandbyNodeProtocol.ReplayReached { StepIndex: Index } when ++_replayed == run.Standbys.Count:
                 var left = Left;
-                foreach (var table in run.Facts.Tables)
+                foreach (var table in Tables)
                 {
                     run.Children.Primary.Tell(new NodeProtocol.DigestTable(table, left));
                     foreach (var (_, standby) in run.Standbys)
                         standby.Tell(new NodeProtocol.DigestTable(table, left));
                 }
-                if (run.Facts.Tables.Count == 0)
+                if (Tables.Count == 0)
                     Compare();
                 break;
             case StandbyNodeProtocol.ReplayNotReached { StepIndex: Index } notReached:
@@ -70,11 +70,14 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
                 break;
             case NodeProtocol.TableDigest digest:
                 _digests[(digest.Node, digest.Table)] = digest;
-                if (_digests.Count == run.Facts.Tables.Count * (run.Standbys.Count + 1))
+                if (_digests.Count == Tables.Count * (run.Standbys.Count + 1))
                     Compare();
                 break;
         }
     }
+
+    // The write steps' tables and the reads' lists: every table the scenario wrote.
+    private IReadOnlyList<string> Tables => [.. run.Facts.Tables, .. run.ListTables];
 
     // Once: a second standby falling behind after the first already ended the comparison changes nothing.
     private void Done(AssertionResult result)
@@ -94,6 +97,6 @@ internal sealed class ContentsComparison(StepRun run, Action<AssertionResult> do
         }
         var primary = run.Pair.Roles.Primary;
         Done(ContentsJudge.JudgeEach(run.Standbys.Select(s =>
-            (s.Key, (IReadOnlyList<(string, TableContents, TableContents)>)run.Facts.Tables.Select(t => (t, Contents(primary, t), Contents(s.Key, t))).ToList())).ToList()));
+            (s.Key, (IReadOnlyList<(string, TableContents, TableContents)>)Tables.Select(t => (t, Contents(primary, t), Contents(s.Key, t))).ToList())).ToList()));
     }
 }

@@ -31,6 +31,9 @@ internal sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair
     /// </summary>
     public IActorRef? DemotedPrimary { get; init; }
 
+    /// <summary>The actor whose clients make the reads steps' appends and reads; null when the run was made without one (specs).</summary>
+    public IActorRef? Reader { get; init; }
+
     /// <summary>The actor of a node by name: a standby's, or for <c>primary</c> the primary's while that node holds the role.</summary>
     /// <param name="name">The node's name.</param>
     /// <param name="leader">The name of the node that is the primary now.</param>
@@ -54,6 +57,7 @@ internal sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair
             pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null)
         {
             DemotedPrimary = context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Primary with { Role = NodeRole.Standby }, TopologySpec.PrimaryName), "demoted-primary")),
+            Reader = context.Watch(context.ActorOf(ReaderActor.Props(clock), "reader")),
         };
     }
 }

@@ -3,6 +3,7 @@ using ReplicationHarness.Postgres;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Scenarios;
 using ReplicationHarness.Units;
+using ReplicationHarness.Writes;
 
 namespace ReplicationHarness.Actors.Steps;
 
@@ -56,17 +57,19 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
                 fail($"preparing the nodes did not finish within {timeout.TotalSeconds:0.#} s");
                 break;
             case NodeProtocol.NodeReady when ++_nodesReady == Nodes:
-                if (Tables.Count == 0)
+                if (Tables.Count == 0 && run.ListTables.Count == 0)
                 {
                     ready();
                     break;
                 }
                 foreach (var table in Tables.Append(WarmUpTable))
                     run.Children.Primary.Tell(new PrimaryNodeProtocol.PrepareTable(table));
+                foreach (var table in run.ListTables)
+                    run.Children.Primary.Tell(new PrimaryNodeProtocol.PrepareTable(table, new HarnessListTable(table).CreateSql));
                 break;
             case PrimaryNodeProtocol.TablePrepared prepared:
                 _preparedLsn = prepared.FlushLsn > _preparedLsn ? prepared.FlushLsn : _preparedLsn;
-                if (++_tablesPrepared != Tables.Count + 1)
+                if (++_tablesPrepared != Tables.Count + 1 + run.ListTables.Count)
                     break;
                 foreach (var standby in Standbys)
                     standby.Tell(new StandbyNodeProtocol.WaitForReplay(Index, _preparedLsn, timeout));

@@ -35,6 +35,12 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
     /// <summary>Facts one step leaves for others and for the verdict.</summary>
     public RunFacts Facts { get; } = new(scenario.Tables);
 
+    /// <summary>The run's history: every append and read the reads steps' clients made, invocations and completions.</summary>
+    public List<History.HistoryOperation> History { get; } = [];
+
+    /// <summary>The list tables the scenario's reads steps use; the run prepares them before the first step.</summary>
+    public IReadOnlyList<string> ListTables { get; } = scenario.Steps.OfType<ReadsStep>().Any() ? [ReadsStep.ListTable] : [];
+
     /// <summary>Every probed write's outcome.</summary>
     public VisibilityLedger Visibility { get; } = new();
 
@@ -113,6 +119,7 @@ internal sealed class StepRun(RunChildren children, ProvisionedPair pair, Scenar
         var roles = Pair.Roles;
         Children.Primary.Tell(new PrimaryNodeProtocol.Retarget(roles.Primary, roles.PrimaryEndpoint) { LedgerFor = ledgerFor }, Self);
         Children.Observer.Tell(new LagObserverProtocol.RolesMoved(roles), Self);
+        Children.Reader?.Tell(new ReaderProtocol.Retarget(roles.Primary, roles.PrimaryEndpoint), Self);
     }
 
     /// <summary>The most a probe may go past its deadline for its last look and the standby's positions (see <see cref="StandbyNodeProtocol.Probe.Grace"/>).</summary>

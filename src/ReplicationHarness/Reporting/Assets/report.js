@@ -105,6 +105,31 @@
       rendered++;
     }
 
+    // Each answered read at the moment it was sent, by how stale it was (0: it missed nothing), one colour per standby.
+    const readsCanvas = document.getElementById('reads-' + index);
+    const reads = (scenario.reads || []).filter(r => r.points.length > 0);
+    if (readsCanvas && reads.length > 0) {
+      const palette = ['#0d6efd', '#198754', '#6f42c1', '#d63384'];
+      new Chart(readsCanvas, {
+        type: 'scatter',
+        data: { datasets: reads.map((r, i) => ({ label: 'reads on ' + r.node, data: r.points.map(p => ({ x: p.t, y: p.ms })), backgroundColor: palette[i % palette.length], pointRadius: 2 })) },
+        plugins: [faultMarkers],
+        options: {
+          animation: false,
+          parsing: false,
+          scales: {
+            x: { type: 'linear', title: { display: true, text: 'seconds since the scenario started' } },
+            y: { type: 'linear', min: 0, title: { display: true, text: 'staleness (ms)' } }
+          },
+          plugins: {
+            faultMarkers: { faults: scenario.faults },
+            title: { display: true, text: 'Reads: how long before each read its oldest missed append was acknowledged' }
+          }
+        }
+      });
+      rendered++;
+    }
+
     const ttvCanvas = document.getElementById('ttv-' + index);
     if (ttvCanvas && scenario.histogram.length > 0) {
       new Chart(ttvCanvas, {

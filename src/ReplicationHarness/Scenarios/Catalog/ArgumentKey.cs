@@ -71,6 +71,10 @@ internal sealed record ArgumentKey(string Name, ArgumentKind Kind, string? Requi
     internal static ArgumentKey Standby(string name, string? whenAbsent = null) =>
         new(name, ArgumentKind.Node, null, null) { StandbysOnly = true, WhenAbsent = whenAbsent, Read = (c, n, p) => c.NodeName(n, p, standbysOnly: true) };
 
+    /// <summary>An optional list of standbys (<c>on: [s1, s2]</c>), and what the step does without it.</summary>
+    internal static ArgumentKey Standbys(string name, string whenAbsent) =>
+        new(name, ArgumentKind.StandbyList, null, null) { StandbysOnly = true, WhenAbsent = whenAbsent, Read = (c, n, p) => c.StandbyList(n, p) };
+
     /// <param name="what">What the error calls a wrong value ("stop mode").</param>
     internal static ArgumentKey Choice<TEnum>(string name, string what, IReadOnlyDictionary<string, TEnum> choices, string? requiredHint = null, TEnum? @default = null)
         where TEnum : struct =>

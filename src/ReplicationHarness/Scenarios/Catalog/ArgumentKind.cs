@@ -29,4 +29,7 @@ internal enum ArgumentKind
 
     /// <summary>A node of the scenario's topology by name: <c>primary</c> or a standby's name.</summary>
     Node,
+
+    /// <summary>A non-empty list of the topology's standbys by name: <c>[s1, s2]</c>.</summary>
+    StandbyList,
 }

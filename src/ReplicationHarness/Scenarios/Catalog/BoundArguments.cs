@@ -15,6 +15,9 @@ internal sealed class BoundArguments(IReadOnlyDictionary<string, object?> values
     public IReadOnlyList<KeyValuePair<string, T>> PerStandby<T>(string key) =>
         Get<IReadOnlyList<KeyValuePair<string, object>>>(key).Select(p => KeyValuePair.Create(p.Key, (T)p.Value)).ToList();
 
+    /// <summary>The names of an optional list of standbys, or null when absent.</summary>
+    public IReadOnlyList<string>? OptionalNames(string key) => values.TryGetValue(key, out var value) ? value as IReadOnlyList<string> : null;
+
     /// <summary>The text of an optional key without a default (a node's name), or null when absent.</summary>
     public string? OptionalText(string key) => values.TryGetValue(key, out var value) ? value as string : null;
 }

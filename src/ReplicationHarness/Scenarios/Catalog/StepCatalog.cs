@@ -45,6 +45,13 @@ internal static class StepCatalog
         ["async"] = SyncState.Async,
     };
 
+    private static readonly Dictionary<string, ReadRoute> ReadRoutes = new(StringComparer.Ordinal)
+    {
+        ["round_robin"] = ReadRoute.RoundRobin,
+        ["random"] = ReadRoute.Random,
+        ["sticky"] = ReadRoute.Sticky,
+    };
+
     private static readonly Dictionary<string, PartitionMode> PartitionModes = new(StringComparer.Ordinal)
     {
         ["drop"] = PartitionMode.Drop,
@@ -60,7 +67,11 @@ internal static class StepCatalog
         new(BlockedFor, Note: "the commit waits that long unacknowledged"),
         new("result"),
         new("promoted_within", GroupLabel: "promotions"),
-        new("max_lost_writes", GroupLabel: "promotions"),
+        new("max_lost_writes", GroupLabel: "promotions and reads"),
+        new("read_your_writes", Note: "a client's reads see its own acknowledged appends"),
+        new("monotonic_reads", Note: "a client never sees less than it saw before"),
+        new("max_staleness", Note: "every read sees the appends acknowledged that long before it"),
+        new("max_failed_operations", Note: "appends and reads that failed or ended in doubt"),
         new("alerts_fired", Note: "alerts that fired while the link was cut", Hint: "; for the whole scenario use assertions.alerts_fired"),
     ];
 
@@ -160,6 +171,25 @@ internal static class StepCatalog
         // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
             (h, _) => new WaitForLoadStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },
+        new(ReadsStep.Kind, StepFamily.Reads, ArgumentShape.Mapping,
+            [
+                ArgumentKey.Standbys(On, whenAbsent: "every standby"),
+                ArgumentKey.Rate("rate", "say how often the clients read, all together, e.g. 'rate: 200/s'"),
+                ArgumentKey.Duration("duration", Hour, min: TimeSpan.FromMilliseconds(1), requiredHint: "say how long the clients run, e.g. 'duration: 3s'"),
+                ArgumentKey.Choice("route", "read route", ReadRoutes, @default: ReadRoute.RoundRobin),
+                ArgumentKey.Integer("clients", 1, 64, 4),
+                ArgumentKey.Boolean("tokens", false),
+                ArgumentKey.Boolean("background", false),
+            ],
+            ["max_lost_writes", "read_your_writes", "monotonic_reads", "max_staleness", "max_failed_operations"],
+            (h, a) => new ReadsStep(h.Index, h.Name, h.TimeoutOr(a.Get<TimeSpan>("duration")), h.Expect, h.Line, a.OptionalNames(On),
+                a.Get<Units.RowRate>("rate"), a.Get<TimeSpan>("duration"), a.Get<ReadRoute>("route"), a.Get<int>("clients"), a.Get<bool>("tokens"), a.Get<bool>("background")))
+        {
+            AllowedAfterPromote = true,
+        },
+        // Zero marks "no timeout written": the binder gives it the background reads' duration plus the default.
+        new(WaitForReadsStep.Kind, StepFamily.Reads, ArgumentShape.None, [], [],
+            (h, _) => new WaitForReadsStep(h.Index, h.Name, h.Timeout ?? TimeSpan.Zero, h.Expect, h.Line)) { AllowedAfterPromote = true },
         new(PromoteStep.Kind, StepFamily.Promotion, ArgumentShape.OptionalMapping,
             [ArgumentKey.Choice("method", "promote method", PromoteMethods, @default: PromoteMethod.PgPromote), ArgumentKey.Standby(On, whenAbsent: "the most advanced standby")],
             ["promoted_within", "max_lost_writes"],

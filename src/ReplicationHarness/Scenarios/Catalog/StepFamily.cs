@@ -32,4 +32,7 @@ internal enum StepFamily
 
     /// <summary>wait.</summary>
     Wait,
+
+    /// <summary>reads and wait_for_reads: what applications read from standbys, as a history.</summary>
+    Reads,
 }

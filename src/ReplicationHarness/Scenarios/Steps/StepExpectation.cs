@@ -17,6 +17,18 @@ internal sealed record StepExpectation(TimeSpan? VisibleWithin, TimeSpan? Visibl
     /// </summary>
     public TimeSpan? BlockedFor { get; init; }
 
+    /// <summary>A <c>reads</c> step: how many of the reads owed a client's own acknowledged append may miss it.</summary>
+    public AnomalyLimit? ReadYourWrites { get; init; }
+
+    /// <summary>A <c>reads</c> step: how many reads may miss a value an earlier read of the same client saw.</summary>
+    public AnomalyLimit? MonotonicReads { get; init; }
+
+    /// <summary>A <c>reads</c> step: every read must see every append acknowledged more than this long before it was sent.</summary>
+    public TimeSpan? MaxStaleness { get; init; }
+
+    /// <summary>A <c>reads</c> step: how many operations may fail or end in doubt (none when not written).</summary>
+    public AnomalyLimit? MaxFailedOperations { get; init; }
+
     /// <summary>No expectation.</summary>
     public static StepExpectation None { get; } = new(null, null, null);
 }

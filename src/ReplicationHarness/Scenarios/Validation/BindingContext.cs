@@ -219,6 +219,32 @@ internal sealed partial class BindingContext(string file)
         return value;
     }
 
+    /// <summary>
+    /// How many reads a check may find breaking it: a whole number, a share such as <c>5%</c>, or (when
+    /// <paramref name="detection"/>) <c>detected</c>, asking for at least one.
+    /// </summary>
+    public AnomalyLimit? AnomalyLimit(SourceNode node, string path, bool detection)
+    {
+        var forms = detection ? $"a count (0), a share (5%) or '{Scenarios.AnomalyLimit.DetectedWord}'" : "a count (0) or a share (5%)";
+        if (node is SourceScalar { IsNull: false } scalar)
+        {
+            var text = scalar.Value.Trim();
+            if (detection && text == Scenarios.AnomalyLimit.DetectedWord)
+                return new AnomalyLimit(null, null, Detected: true);
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                return new AnomalyLimit(count, null, false);
+            if (text.EndsWith('%') && decimal.TryParse(text[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent))
+            {
+                if (percent <= 100)
+                    return new AnomalyLimit(null, (double)percent / 100, false);
+                Error(node, path, $"{text} is more than all of them; use a share from 0% to 100%");
+                return null;
+            }
+        }
+        Error(node, path, $"expected {forms}, found {node.KindDescription}");
+        return null;
+    }
+
     public bool? Boolean(SourceNode node, string path)
     {
         if (node is SourceScalar { IsNull: false } scalar)

@@ -35,7 +35,7 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         }
         CheckAfterPromote(steps, sequence, path);
         CheckPartitions(steps, sequence, path);
-        return PairBackgroundLoads(steps, sequence, path);
+        return PairBackgroundWork(steps, sequence, path);
     }
 
     /// <summary>A heal ends a partition, and a partition is not cut twice.</summary>
@@ -103,39 +103,56 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
     /// <summary>The scenario's promotion (promote or switchover), if any: the step after which the roles have moved.</summary>
     public static ScenarioStep? FirstPromotion(IEnumerable<ScenarioStep> steps) => steps.FirstOrDefault(s => s is PromoteStep or SwitchoverStep);
 
-    /// <summary>Every background load is collected by a later wait_for_load, one at a time.</summary>
-    private List<ScenarioStep> PairBackgroundLoads(List<ScenarioStep> steps, SourceSequence sequence, string path)
+    /// <summary>Every background load is collected by a later wait_for_load, and background reads by wait_for_reads, one at a time.</summary>
+    private List<ScenarioStep> PairBackgroundWork(List<ScenarioStep> steps, SourceSequence sequence, string path)
     {
-        SustainedLoadStep? open = null;
+        PairBackground(steps, sequence, path, "load", "load: { ..., background: true }", WaitForLoadStep.Kind,
+            s => s is SustainedLoadStep load ? (load.Background, load.Duration) : null, s => s is WaitForLoadStep);
+        PairBackground(steps, sequence, path, "reads", "reads: { ..., background: true }", WaitForReadsStep.Kind,
+            s => s is ReadsStep reads ? (reads.Background, reads.Duration) : null, s => s is WaitForReadsStep);
+        return steps;
+    }
+
+    /// <summary>
+    /// One kind of background work: started by a step <paramref name="work"/> describes (whether in the background, how
+    /// long), collected by a later step <paramref name="isWait"/> knows, which takes the work's duration plus the default
+    /// as its limit when it states none. One actor does the work, so a second one waits until the first is collected.
+    /// </summary>
+    private void PairBackground(List<ScenarioStep> steps, SourceSequence sequence, string path, string what, string start, string wait,
+        Func<ScenarioStep, (bool Background, TimeSpan Duration)?> work, Func<ScenarioStep, bool> isWait)
+    {
+        (int Index, TimeSpan Duration)? open = null;
         for (var i = 0; i < steps.Count; i++)
         {
             var itemPath = YamlPath.Index(path, steps[i].Index);
             var node = sequence.Items[steps[i].Index];
-            switch (steps[i])
+            if (work(steps[i]) is { } started)
             {
-                case SustainedLoadStep { Background: true } load when open is not null:
-                    context.Error(node, itemPath, $"a background load is already running (steps[{open.Index}]); add '- {WaitForLoadStep.Kind}:' before starting another");
-                    break;
-                case SustainedLoadStep { Background: true } load:
-                    open = load;
-                    break;
-                // One writer drives one load at a time: a second load would take over the first one's writes and probes.
-                case SustainedLoadStep when open is not null:
-                    context.Error(node, itemPath, $"a background load is still running (steps[{open.Index}]); add '- {WaitForLoadStep.Kind}:' before another load");
-                    break;
-                case WaitForLoadStep when open is null:
-                    context.Error(node, itemPath, "no background load is running here; start one with 'load: { ..., background: true }' first");
-                    break;
-                case WaitForLoadStep wait:
-                    if (wait.Timeout == TimeSpan.Zero)
-                        steps[i] = wait with { Timeout = open.Duration + ScenarioStep.DefaultTimeout };
-                    open = null;
-                    break;
+                if (open is { } running)
+                {
+                    context.Error(node, itemPath, started.Background
+                        ? $"a background {what} is already running (steps[{running.Index}]); add '- {wait}:' before starting another"
+                        : $"a background {what} is still running (steps[{running.Index}]); add '- {wait}:' before another {what}");
+                }
+                else if (started.Background)
+                {
+                    open = (steps[i].Index, started.Duration);
+                }
+            }
+            else if (isWait(steps[i]))
+            {
+                if (open is not { } running)
+                {
+                    context.Error(node, itemPath, $"no background {what} is running here; start one with '{start}' first");
+                    continue;
+                }
+                if (steps[i].Timeout == TimeSpan.Zero)
+                    steps[i] = steps[i] with { Timeout = running.Duration + ScenarioStep.DefaultTimeout };
+                open = null;
             }
         }
-        if (open is not null)
-            context.Error(sequence.Items[open.Index], YamlPath.Index(path, open.Index), $"the background load is never collected; add '- {WaitForLoadStep.Kind}:' after the steps it should run beside");
-        return steps;
+        if (open is { } never)
+            context.Error(sequence.Items[never.Index], YamlPath.Index(path, never.Index), $"the background {what} is never collected; add '- {wait}:' after the steps it should run beside");
     }
 
     private ScenarioStep? BindStep(SourceNode node, string path, int index)
@@ -317,7 +334,8 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
         if (mapping is null)
             return StepExpectation.None;
 
-        TimeSpan? within = null, notBefore = null, promotedWithin = null, blockedFor = null;
+        TimeSpan? within = null, notBefore = null, promotedWithin = null, blockedFor = null, maxStaleness = null;
+        AnomalyLimit? readYourWrites = null, monotonicReads = null, maxFailed = null;
         int? maxLost = null;
         string? result = null;
         IReadOnlyList<AlertKind>? alertsFired = null;
@@ -360,6 +378,18 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
                 case "blocked_for":
                     blockedFor = context.Duration(item.Value, itemPath, min: TimeSpan.FromMilliseconds(1), max: TimeSpan.FromHours(1));
                     break;
+                case "read_your_writes":
+                    readYourWrites = context.AnomalyLimit(item.Value, itemPath, detection: true);
+                    break;
+                case "monotonic_reads":
+                    monotonicReads = context.AnomalyLimit(item.Value, itemPath, detection: true);
+                    break;
+                case "max_staleness":
+                    maxStaleness = context.Duration(item.Value, itemPath, max: TimeSpan.FromHours(1));
+                    break;
+                case "max_failed_operations":
+                    maxFailed = context.AnomalyLimit(item.Value, itemPath, detection: false);
+                    break;
             }
         }
         // Only a step that judges visibility probes its writes: naming where to probe without saying what to judge does nothing.
@@ -374,7 +404,10 @@ internal sealed class StepBinder(BindingContext context, LagObserverSpec? observ
             var key = mapping.Find("blocked_for")!.Key;
             context.Error(key, YamlPath.Join(path, "blocked_for"), "expects the commit to stay unacknowledged, so it cannot be probed for visibility too; drop visible_within and visible_not_before, or blocked_for");
         }
-        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired, visibleOn) { BlockedFor = blockedFor };
+        return new StepExpectation(within, notBefore, result, promotedWithin, maxLost, alertsFired, visibleOn)
+        {
+            BlockedFor = blockedFor, ReadYourWrites = readYourWrites, MonotonicReads = monotonicReads, MaxStaleness = maxStaleness, MaxFailedOperations = maxFailed,
+        };
     }
 
     private string? ReportResultShape(SourceNode node, string path)

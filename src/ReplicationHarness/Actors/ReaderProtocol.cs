@@ -1,0 +1,49 @@
+using Akka.Actor;
+using ReplicationHarness.History;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Units;
+
+namespace ReplicationHarness.Actors;
+
+/// <summary>Messages of <see cref="ReaderActor"/>.</summary>
+internal static class ReaderProtocol
+{
+    /// <summary>
+    /// Run clients that each append to a list on the primary, then read it back from a standby the route picks, at
+    /// <paramref name="Rate"/> reads a second in all, for <paramref name="Duration"/>; then read the lists the clients
+    /// touched from the primary and answer <see cref="ReadsFinished"/>.
+    /// </summary>
+    /// <param name="Standbys">Where reads go, by name, in the order the route takes them.</param>
+    /// <param name="OperationLimit">What one append or read (a token's wait included) may take before it is given up.</param>
+    public sealed record StartReads(int StepIndex, string Table, RowRate Rate, TimeSpan Duration, ReadRoute Route, int Clients, bool Tokens,
+        IReadOnlyList<KeyValuePair<string, NodeEndpoint>> Standbys, NodeEndpoint Primary, TimeSpan OperationLimit, IActorRef ReplyTo);
+
+    /// <summary>A promotion moved the primary's role: appends go to <paramref name="Primary"/> from now on.</summary>
+    public sealed record Retarget(string Node, NodeEndpoint Primary);
+
+    /// <summary>The clients are done: every operation they invoked has its completion in <paramref name="History"/>.</summary>
+    /// <param name="History">This workload's entries, in the order they were recorded (indexes continue the run's history).</param>
+    /// <param name="Final">Each touched key's list on the primary after the last operation; null when it could not be read.</param>
+    /// <param name="FinalError">Why the final lists could not be read.</param>
+    /// <param name="Elapsed">From the first invocation to the last completion.</param>
+    public sealed record ReadsFinished(int StepIndex, IReadOnlyList<HistoryOperation> History, IReadOnlyDictionary<long, IReadOnlyList<long>>? Final,
+        string? FinalError, TimeSpan Elapsed);
+
+    /// <summary>One operation's answer (the actor's own, piped from its database work).</summary>
+    /// <param name="CommitEnd">For an acknowledged append, where its commit ends in the WAL: the client's next token.</param>
+    internal sealed record Answered(int Client, HistoryOperation Completion, Lsn? CommitEnd = null);
+
+    /// <summary>The final lists, or why they could not be read (the actor's own).</summary>
+    internal sealed record FinalRead(IReadOnlyDictionary<long, IReadOnlyList<long>>? Lists, string? Error);
+
+    /// <summary>Time to start the clients that are due (the actor's own timer).</summary>
+    internal sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+}
