@@ -13,21 +13,28 @@ namespace ReplicationHarness.Actors;
 /// </summary>
 internal static class ListOperations
 {
-    // How often a token read asks whether replay reached the token: a millisecond is well under what replay takes to
-    // move, and each question is one short round trip.
-    private static readonly TimeSpan TokenPoll = TimeSpan.FromMilliseconds(1);
+    // How often a token read asks whether replay reached the token: at once, then backing off to a few milliseconds,
+    // so clients waiting out a delayed standby do not flood two cores with questions.
+    private static readonly TimeSpan FirstTokenPoll = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestTokenPoll = TimeSpan.FromMilliseconds(8);
 
-    /// <summary>Appends the invocation's value to its key on the primary; an acknowledged one comes back with where its commit ends.</summary>
+    /// <summary>
+    /// Appends the invocation's value to its key on the primary. With <paramref name="token"/>, an acknowledged one
+    /// comes back with where its commit ends (one more round trip, made only for clients that use tokens: without
+    /// them the read follows the acknowledgement as closely as an application's would).
+    /// </summary>
     public static async Task<ReaderProtocol.Answered> AppendAsync(int client, NpgsqlDataSource primary, HarnessListTable table, HistoryOperation invoke,
-        TimeSpan limit, ScenarioClock clock, CancellationToken stopping)
+        bool token, TimeSpan limit, ScenarioClock clock, CancellationToken stopping)
     {
-        // Written by the work, which the limit may abandon and leave running on another thread.
+        // Written by the work, which the limit may abandon and leave running on another thread: whether the append was
+        // sent, and when it was acknowledged (ticks on the run's clock, 0 until then).
         var sent = 0;
+        long acknowledged = 0;
         try
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             bounded.CancelAfter(limit);
-            var end = await AbandonAtLimit.OnConnectionAsync(primary, async connection =>
+            var position = await AbandonAtLimit.OnConnectionAsync(primary, async connection =>
             {
                 Volatile.Write(ref sent, 1);
                 await using (var append = new NpgsqlCommand(table.AppendSql, connection))
@@ -36,16 +43,18 @@ internal static class ListOperations
                     append.Parameters.AddWithValue(invoke.Value!.Value);
                     await append.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                var acknowledged = clock.Elapsed;
+                Volatile.Write(ref acknowledged, Math.Max(1, clock.Elapsed.Ticks));
                 // After the commit, in a statement of its own: inside the append's implicit transaction it would lie
                 // before the commit record.
-                var position = await NodeQueries.LastRecordEndAsync(connection, CancellationToken.None).ConfigureAwait(false);
-                return (acknowledged, position);
+                return token ? await NodeQueries.LastRecordEndAsync(connection, CancellationToken.None).ConfigureAwait(false) : (Lsn?)null;
             }, bounded.Token).ConfigureAwait(false);
-            return new ReaderProtocol.Answered(client, Completion(invoke, OperationType.Ok, end.acknowledged), end.position);
+            return new ReaderProtocol.Answered(client, Completion(invoke, OperationType.Ok, TimeSpan.FromTicks(acknowledged)), position);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
         {
+            // Acknowledged, then the position could not be read: it happened, with no token to show for it.
+            if (Volatile.Read(ref acknowledged) is var at and > 0)
+                return new ReaderProtocol.Answered(client, Completion(invoke, OperationType.Ok, TimeSpan.FromTicks(at)));
             var type = Volatile.Read(ref sent) == 0 || Refused(ex) ? OperationType.Fail : OperationType.Info;
             return new ReaderProtocol.Answered(client, Completion(invoke, type, clock.Elapsed) with { Error = Describe(ex, limit) });
         }
@@ -85,7 +94,7 @@ internal static class ListOperations
     }
 
     /// <summary>Every list of <paramref name="keys"/> on the primary.</summary>
-    public static async Task<ReaderProtocol.FinalRead> ReadFinalAsync(NpgsqlDataSource primary, HarnessListTable table, IReadOnlyCollection<long> keys,
+    public static async Task<ReaderProtocol.FinalLists> ReadFinalAsync(int stepIndex, NpgsqlDataSource primary, HarnessListTable table, IReadOnlyCollection<long> keys,
         TimeSpan limit, CancellationToken stopping)
     {
         try
@@ -102,11 +111,11 @@ internal static class ListOperations
                     found[reader.GetInt64(0)] = reader.GetFieldValue<long[]>(1);
                 return found;
             }, bounded.Token).ConfigureAwait(false);
-            return new ReaderProtocol.FinalRead(lists, null);
+            return new ReaderProtocol.FinalLists(stepIndex, lists, null);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
         {
-            return new ReaderProtocol.FinalRead(null, Describe(ex, limit));
+            return new ReaderProtocol.FinalLists(stepIndex, null, Describe(ex, limit));
         }
     }
 
@@ -115,8 +124,12 @@ internal static class ListOperations
         // A node that left recovery is a primary now: every commit it acknowledged is visible on it already.
         await using var reached = new NpgsqlCommand("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1", connection);
         reached.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(token), NpgsqlDbType = NpgsqlDbType.PgLsn });
+        var poll = FirstTokenPoll;
         while (!(bool)(await reached.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!)
-            await Task.Delay(TokenPoll, cancellationToken).ConfigureAwait(false);
+        {
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            poll = poll * 2 < LongestTokenPoll ? poll * 2 : LongestTokenPoll;
+        }
     }
 
     /// <summary>
@@ -134,11 +147,12 @@ internal static class ListOperations
 
     /// <summary>
     /// Errors the server raises before it commits anything (a read-only server, a failed constraint or cast, a
-    /// conflict): the statement's transaction aborted, so the append certainly did not happen. Anything else once the
-    /// append was sent (a lost connection, a shutdown, no answer) leaves it in doubt.
+    /// serialization failure or deadlock): the statement's transaction aborted, so the append certainly did not happen.
+    /// Anything else once the append was sent (a lost connection, a shutdown, no answer, 40003 "statement completion
+    /// unknown") leaves it in doubt.
     /// </summary>
     private static bool Refused(Exception ex) =>
-        ex is PostgresException { SqlState: var state } && (state.StartsWith("25", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal)
+        ex is PostgresException { SqlState: var state } && state != "40003" && (state.StartsWith("25", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal)
             || state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("40", StringComparison.Ordinal) || state.StartsWith("42", StringComparison.Ordinal));
 
     private static string Describe(Exception ex, TimeSpan limit) => ex is OperationCanceledException

@@ -27,6 +27,8 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
     private readonly ScenarioClock _clock;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<NpgsqlDataSource> _sources = [];
+    // One source per standby for the actor's life, however many workloads read from it.
+    private readonly Dictionary<string, NpgsqlDataSource> _standbySources = [];
     private readonly List<HistoryOperation> _history = [];
     private readonly HashSet<long> _keys = [];
     private ReaderProtocol.StartReads? _work;
@@ -43,9 +45,8 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
     private long _firstKey = 1;
     private long _nextValue = 1;
     private TimeSpan _started;
-    // Running: clients start cycles when due; draining: they finish the cycle under way; then the final lists are read.
+    // Running: clients start cycles when due; draining: they finish the cycle under way; then the workload is over.
     private bool _draining;
-    private bool _finalRead;
 
     public ReaderActor(ScenarioClock clock)
     {
@@ -60,7 +61,9 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
         });
         Receive<ReaderProtocol.Tick>(_ => StartDue());
         Receive<ReaderProtocol.Answered>(Answered);
-        Receive<ReaderProtocol.FinalRead>(Finished);
+        Receive<ReaderProtocol.ReadFinal>(final =>
+            ListOperations.ReadFinalAsync(final.StepIndex, Primary, _table, final.Keys, final.Limit, _stopping.Token)
+                .PipeTo(Sender, failure: ex => new ReaderProtocol.FinalLists(final.StepIndex, null, $"{ex.GetType().Name}: {ex.Message}")));
     }
 
     /// <inheritdoc />
@@ -88,17 +91,24 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
 
     private void Start(ReaderProtocol.StartReads work)
     {
+        if (_work is { } running)
+        {
+            work.ReplyTo.Tell(new ReaderProtocol.Busy(work.StepIndex, running.StepIndex));
+            return;
+        }
         _work = work;
         _table = new HarnessListTable(work.Table);
         _primaryEndpoint ??= work.Primary;
-        _standbys = work.Standbys.ToDictionary(s => s.Key, s => Source(s.Value, "replication-harness-reader"));
+        _standbys = work.Standbys.ToDictionary(s => s.Key, s => _standbySources.TryGetValue(s.Key, out var known)
+            ? known
+            : _standbySources[s.Key] = Source(s.Value, "replication-harness-reader"));
         // Seeded by the step, so a rerun of the scenario routes its random reads alike.
         _random = new Random(work.StepIndex + 1);
         // Keys of earlier workloads are left alone: a new workload's lists start empty.
         _firstKey += (_appends + AppendsPerKey - 1) / AppendsPerKey;
         _appends = 0;
         _keys.Clear();
-        (_draining, _finalRead) = (false, false);
+        _draining = false;
         _started = _clock.Elapsed;
         _clients = Enumerable.Range(0, work.Clients).Select(slot => new ReadClient(slot, _nextProcess++)
         {
@@ -139,7 +149,7 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
         var invoke = Record(new HistoryOperation(0, client.Process, OperationType.Invoke, OperationFunction.Append, key, _nextValue++, null, _primaryNode,
             Nanos(), DateTimeOffset.UtcNow));
         client.Busy = true;
-        ListOperations.AppendAsync(client.Slot, Primary, _table, invoke, work.OperationLimit, _clock, _stopping.Token)
+        ListOperations.AppendAsync(client.Slot, Primary, _table, invoke, work.Tokens, work.OperationLimit, _clock, _stopping.Token)
             .PipeTo(Self, failure: ex => ListOperations.Unexpected(client.Slot, invoke, ex, _clock));
     }
 
@@ -197,21 +207,13 @@ internal sealed class ReaderActor : ReceiveActor, IWithTimers
 
     private void FinishIfIdle(ReaderProtocol.StartReads work)
     {
-        if (!_draining || _finalRead || _clients.Any(c => c.Busy))
-            return;
-        _finalRead = true;
-        ListOperations.ReadFinalAsync(Primary, _table, _keys.ToArray(), work.OperationLimit, _stopping.Token)
-            .PipeTo(Self, failure: ex => new ReaderProtocol.FinalRead(null, $"{ex.GetType().Name}: {ex.Message}"));
-    }
-
-    private void Finished(ReaderProtocol.FinalRead final)
-    {
-        if (_work is not { } work)
+        if (!_draining || _clients.Any(c => c.Busy))
             return;
         var history = _history.ToArray();
         var elapsed = history.Length == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((history.Max(h => h.Nanos) - history.Min(h => h.Nanos)) / 100);
-        work.ReplyTo.Tell(new ReaderProtocol.ReadsFinished(work.StepIndex, history, final.Lists, final.Error, elapsed));
+        work.ReplyTo.Tell(new ReaderProtocol.ReadsFinished(work.StepIndex, history, _keys.Order().ToArray(), elapsed));
         _history.Clear();
+        _clients = [];
         _work = null;
     }
 }

@@ -24,18 +24,30 @@ internal static class ReaderProtocol
 
     /// <summary>The clients are done: every operation they invoked has its completion in <paramref name="History"/>.</summary>
     /// <param name="History">This workload's entries, in the order they were recorded (indexes continue the run's history).</param>
-    /// <param name="Final">Each touched key's list on the primary after the last operation; null when it could not be read.</param>
-    /// <param name="FinalError">Why the final lists could not be read.</param>
+    /// <param name="Keys">The keys its clients appended to, for <see cref="ReadFinal"/>.</param>
     /// <param name="Elapsed">From the first invocation to the last completion.</param>
-    public sealed record ReadsFinished(int StepIndex, IReadOnlyList<HistoryOperation> History, IReadOnlyDictionary<long, IReadOnlyList<long>>? Final,
-        string? FinalError, TimeSpan Elapsed);
+    public sealed record ReadsFinished(int StepIndex, IReadOnlyList<HistoryOperation> History, IReadOnlyList<long> Keys, TimeSpan Elapsed);
+
+    /// <summary>
+    /// A workload was asked for while another still runs (its step ended at its limit first): answered at once, and
+    /// the running one goes on to its end.
+    /// </summary>
+    public sealed record Busy(int StepIndex, int RunningStep);
+
+    /// <summary>
+    /// Read the lists of <paramref name="Keys"/> from the primary as it is now (the new one after a failover), to hold
+    /// the history's appends against; answered with <see cref="FinalLists"/>. Asked when the workload is judged, so a
+    /// background one is held against the primary after the steps that ran beside it.
+    /// </summary>
+    public sealed record ReadFinal(int StepIndex, IReadOnlyList<long> Keys, TimeSpan Limit);
+
+    /// <summary>The lists of <see cref="ReadFinal"/>, or why they could not be read.</summary>
+    /// <param name="Lists">Each key's list (a key absent holds nothing); null when they could not be read.</param>
+    public sealed record FinalLists(int StepIndex, IReadOnlyDictionary<long, IReadOnlyList<long>>? Lists, string? Error);
 
     /// <summary>One operation's answer (the actor's own, piped from its database work).</summary>
     /// <param name="CommitEnd">For an acknowledged append, where its commit ends in the WAL: the client's next token.</param>
     internal sealed record Answered(int Client, HistoryOperation Completion, Lsn? CommitEnd = null);
-
-    /// <summary>The final lists, or why they could not be read (the actor's own).</summary>
-    internal sealed record FinalRead(IReadOnlyDictionary<long, IReadOnlyList<long>>? Lists, string? Error);
 
     /// <summary>Time to start the clients that are due (the actor's own timer).</summary>
     internal sealed record Tick

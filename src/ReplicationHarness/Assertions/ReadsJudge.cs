@@ -92,9 +92,15 @@ internal static class ReadsJudge
         var threshold = Phrase.Of($"<= {Count(maxLost)} acknowledged appends missing");
         if (accounting is null)
             return new AssertionResult("max_lost_writes", threshold, Phrase.Free($"the lists could not be read from the primary afterwards: {finalError}"), null, Verdict.Failed);
+        // Nothing acknowledged, nothing to lose: the check would hold for a primary that never took a write.
+        if (accounting.Acknowledged == 0)
+            return new AssertionResult("max_lost_writes", threshold, Phrase.Plain("no append was acknowledged, so none could be looked for"), null, Verdict.Failed);
         var observed = Phrase.Of($"{Count(accounting.Lost.Count)} of {Count(accounting.Acknowledged)} acknowledged appends missing on the primary");
         if (accounting.Lost.Count > 0)
             observed = observed.Then(Phrase.Free($" (values {Values(accounting.Lost)})"));
+        // Counted apart, neither acknowledged nor lost: the client was told it failed.
+        if (accounting.FailedButCommitted.Count > 0)
+            observed = observed.Then(Phrase.Free($"; {accounting.FailedButCommitted.Count} reported failed but committed ({Values(accounting.FailedButCommitted)})"));
         return new AssertionResult("max_lost_writes", threshold, observed, Count(maxLost - accounting.Lost.Count),
             accounting.Lost.Count <= maxLost ? Verdict.Passed : Verdict.Failed);
     }
@@ -109,6 +115,10 @@ internal static class ReadsJudge
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{reads.Clients} clients, {route}, {(reads.Tokens ? "with" : "without")} tokens: {okReads:N0} of {readOps.Count:N0} reads answered ({rate:0.#}/s), "
             + $"{appends.Count(a => a.Outcome == OperationType.Ok):N0} of {appends.Count:N0} appends acknowledged");
+        // After a failover, which primaries took them: the run shows the new one did.
+        var byNode = appends.Where(a => a.Outcome == OperationType.Ok).GroupBy(a => a.Invoke.Node).ToList();
+        if (byNode.Count > 1)
+            text += " (" + string.Join(", ", byNode.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count():N0} by {g.Key}"))) + ")";
         var failed = appends.Count(a => a.Outcome == OperationType.Fail);
         var doubt = appends.Count(a => a.Outcome == OperationType.Info);
         if (failed + doubt > 0)

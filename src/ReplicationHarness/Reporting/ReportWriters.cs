@@ -27,13 +27,16 @@ internal static class ReportWriters
         }
         foreach (var reads in report.Scenarios.Select(s => s.Reads).OfType<ReadsReport>())
         {
-            var jsonl = Path.Combine(directory, reads.HistoryFiles[0]);
-            await using (var writer = new StreamWriter(jsonl))
-                await History.HistoryJsonl.WriteAsync(writer, reads.History, cancellationToken).ConfigureAwait(false);
-            var edn = Path.Combine(directory, reads.HistoryFiles[1]);
-            await using (var writer = new StreamWriter(edn))
-                await History.HistoryEdn.WriteAsync(writer, reads.History, cancellationToken).ConfigureAwait(false);
-            paths.AddRange([jsonl, edn]);
+            var jsonl = new StringWriter();
+            await History.HistoryJsonl.WriteAsync(jsonl, reads.History, cancellationToken).ConfigureAwait(false);
+            var edn = new StringWriter();
+            await History.HistoryEdn.WriteAsync(edn, reads.History, cancellationToken).ConfigureAwait(false);
+            foreach (var (name, text) in new[] { (reads.HistoryFiles[0], jsonl), (reads.HistoryFiles[1], edn) })
+            {
+                var path = Path.Combine(directory, name);
+                await File.WriteAllTextAsync(path, Postgres.SecretRedactor.Redact(text.ToString(), secretList), cancellationToken).ConfigureAwait(false);
+                paths.Add(path);
+            }
         }
         return paths;
     }

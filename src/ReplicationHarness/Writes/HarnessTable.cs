@@ -30,7 +30,8 @@ internal sealed record HarnessTable(string Name)
 
     /// <summary>
     /// Row count and a digest of every row in the order of its text, to compare the nodes. Any table of the harness's
-    /// (the reads' lists too): the order needs no column of a particular table.
+    /// (the reads' lists too): the order needs no column of a particular table, and byte order (COLLATE "C") is the
+    /// same on servers whose libc collations differ.
     /// </summary>
-    public string DigestSql => $"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {Quoted} AS t";
+    public string DigestSql => $"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text COLLATE \"C\")), '') FROM {Quoted} AS t";
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
+using ReplicationHarness.History;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning.Local;
@@ -33,10 +34,14 @@ public sealed class FailureDetectionTests : IDisposable
         return path;
     }
 
+    // The report.json of the last run, beside which its other files are.
+    private string? _lastReport;
+
     private async Task<(int Code, string Output, ScenarioReport Scenario)> RunAsync(string file)
     {
         var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
         var (code, output) = await HarnessCli.RunAsync("run", file, "--report-dir", reports, "--work-dir", _work.Path);
+        _lastReport = Path.Combine(reports, "report.json");
         var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
         return (code, output, Assert.Single(report.Scenarios));
     }
@@ -420,6 +425,67 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(("blocked_for", ">= 1s unacknowledged", Verdict.Failed), (check.Name, MeasureText.Format(check.Threshold), check.Status));
         Assert.StartsWith("acknowledged after ", MeasureText.Format(check.Observed));
         Assert.Contains("failed: steps[7] with no standby to confirm it, a commit waits: blocked_for >= 1s unacknowledged, observed acknowledged after", output);
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+    [Fact]
+    [Breaks("read-your-writes.yaml")]
+    public async Task Read_your_writes_fails_naming_the_check_when_reads_do_not_wait_for_their_token()
+    {
+        // Without the token, a client reads the standby 200 ms behind right after its own append.
+        var file = Broken("read-your-writes.yaml", ("clients: 8, tokens: true }", "clients: 8, tokens: false }"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        Assert.All(scenario.Steps.Take(4), s => Assert.Equal(Verdict.Passed, s.Status));
+        var reads = scenario.Steps[4];
+        Assert.Equal(("reads", Verdict.Failed), (reads.Action, reads.Status));
+        var check = Assert.Single(reads.Checks, c => c.Name == "read_your_writes");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Matches(@"^[1-9]\d* of [1-9]\d* reads judged broke it; the first 3: entry \d+ \(process \d+ reading key \d+ on standby\) missed \d+: process \d+ appended them", MeasureText.Format(check.Observed));
+        Assert.Contains("failed: steps[4] with tokens, a standby 200 ms behind: read_your_writes <= 0 of the reads judged, observed ", output);
+        // The whole history is in the report directory, as JSON lines and as Elle's EDN, one operation per invocation.
+        var history = HistoryJsonl.Read(new StringReader(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(_lastReport!)!, "read-your-writes.history.jsonl"))));
+        Assert.Equal(scenario.Reads!.Operations, history.Count(h => h.Type == OperationType.Invoke));
+        Assert.Equal(scenario.Reads.Reads, history.Count(h => h is { Function: OperationFunction.Read, Type: OperationType.Ok }));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(_lastReport!)!, "read-your-writes.history.edn")));
+    }
+
+    [Fact]
+    [Breaks("monotonic-reads.yaml")]
+    public async Task Monotonic_reads_fails_naming_the_check_when_a_client_is_not_kept_on_one_standby()
+    {
+        var file = Broken("monotonic-reads.yaml", ("route: sticky }", "route: round_robin }"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var sticky = scenario.Steps[3];
+        Assert.Equal(("reads", Verdict.Failed), (sticky.Action, sticky.Status));
+        var check = Assert.Single(sticky.Checks, c => c.Name == "monotonic_reads");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Matches(@"reading key \d+ on s2\) missed [\d, ]+: an earlier read by process \d+ \(entry \d+, on s1\) saw them", MeasureText.Format(check.Observed));
+        Assert.Contains("failed: steps[3] sticky routing: monotonic_reads <= 0 of the reads judged, observed ", output);
+    }
+
+    [Fact]
+    [Breaks("stale-reads-during-failover.yaml")]
+    public async Task Stale_reads_during_failover_fails_naming_lost_appends_when_the_promoted_standby_never_received_them()
+    {
+        // Asynchronous, and the standby cut off before the crash: the primary acknowledges appends the standby never gets.
+        var file = Broken("stale-reads-during-failover.yaml",
+            ("  replication: sync\n  primary:\n    settings:\n      synchronous_commit: remote_apply\n", "  replication: async\n"),
+            ("  - wait: 500ms\n", "  - partition:\n  - wait: 500ms\n"));
+
+        var (code, output, scenario) = await RunAsync(file);
+
+        Assert.Equal(ExitCodes.ScenarioFailed, code);
+        var reads = scenario.Steps.Single(s => s.Action == "wait_for_reads");
+        Assert.Equal(Verdict.Failed, reads.Status);
+        var lost = Assert.Single(reads.Checks, c => c.Name == "max_lost_writes");
+        Assert.Equal(Verdict.Failed, lost.Status);
+        Assert.Matches(@"^[1-9]\d* of \d+ acknowledged appends missing on the primary \(values \d+", MeasureText.Format(lost.Observed));
+        Assert.Contains(": max_lost_writes <= 0 acknowledged appends missing, observed ", output);
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
 }

@@ -95,6 +95,21 @@ public sealed class ShippedScenarioTests : IDisposable
         Assert.Equal([1, 100, 101], bulk.Writes.Select(w => w.Rows));
         Assert.Contains(bulk.Assertions, a => a.Name == "contents_equal" && MeasureText.Format(a.Observed) == "101 rows in 1 table identical");
 
+        // Reads: stale reads without tokens are counted, detected once replay is behind, and gone with tokens.
+        var ryw = report.Scenarios.Single(s => s.Name == "read-your-writes");
+        Assert.Equal(["read-your-writes.history.jsonl", "read-your-writes.history.edn"], ryw.Reads!.HistoryFiles);
+        Assert.Matches(@"^[1-9]\d* of [1-9]\d* reads judged broke it", MeasureText.Format(ryw.Steps[3].Checks.Single(c => c.Name == "read_your_writes").Observed));
+        Assert.Matches(@"^0 of [1-9]\d* reads judged broke it$", MeasureText.Format(ryw.Steps[4].Checks.Single(c => c.Name == "read_your_writes").Observed));
+        var monotonic = report.Scenarios.Single(s => s.Name == "monotonic-reads");
+        Assert.Matches(@"^[1-9]\d* of [1-9]\d* reads judged broke it; .* on s2\) missed", MeasureText.Format(monotonic.Steps[2].Checks.Single(c => c.Name == "monotonic_reads").Observed));
+        Assert.Matches(@"^0 of [1-9]\d* reads judged broke it$", MeasureText.Format(monotonic.Steps[3].Checks.Single(c => c.Name == "monotonic_reads").Observed));
+        var readsFailover = report.Scenarios.Single(s => s.Name == "stale-reads-during-failover");
+        var collected = readsFailover.Steps.Single(s => s.Action == "wait_for_reads");
+        Assert.Matches(@"^0 of [1-9]\d* acknowledged appends missing on the primary$", MeasureText.Format(collected.Checks.Single(c => c.Name == "max_lost_writes").Observed));
+        Assert.Equal(["max_failed_operations", "read_your_writes", "monotonic_reads", "max_lost_writes"], collected.Checks.Select(c => c.Name));
+        // Appends went on after the failover: the promoted standby acknowledged some, and they are on it.
+        Assert.Matches(@" appends acknowledged \([\d,]+ by primary, [1-9][\d,]* by standby\)", collected.Detail);
+
         Assert.Contains("single-insert", output);
         var directory = Path.GetDirectoryName(Directory.GetFiles(_work.Path, "report.json", SearchOption.AllDirectories).First())!;
         var junit = System.Xml.Linq.XDocument.Load(Path.Combine(directory, "junit.xml"));

@@ -127,8 +127,31 @@ public class ReadsJudgeTests
 
         var check = Check(outcome, "max_lost_writes");
         Assert.Equal(Verdict.Failed, check.Status);
-        Assert.Equal("1 of 2 acknowledged appends missing on the primary (values 11)", MeasureText.Format(check.Observed));
+        Assert.Equal("1 of 2 acknowledged appends missing on the primary (values 11); 1 reported failed but committed (31)", MeasureText.Format(check.Observed));
         Assert.EndsWith("on the primary afterwards: 1 of 2 acknowledged appends, 1 reported failed but committed (31), in doubt: committed 30, not committed none", outcome.Detail);
+    }
+
+    [Fact]
+    public void No_acknowledged_append_fails_max_lost_writes_rather_than_holding_vacuously()
+    {
+        var history = new HistoryScript().Append(1, 1, 10, 0, 1, OperationType.Fail).Read(1, 1, [], 2, 3);
+
+        var check = Check(Judge(StepExpectation.None with { MaxLostWrites = 0, MaxFailedOperations = Limit("50%") }, history), "max_lost_writes");
+
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Equal("no append was acknowledged, so none could be looked for", MeasureText.Format(check.Observed));
+    }
+
+    [Fact]
+    public void A_failed_append_the_primary_holds_is_counted_apart_from_acknowledged_and_lost_ones()
+    {
+        var history = new HistoryScript().Append(1, 1, 10, 0, 1).Append(2, 1, 20, 0, 1, OperationType.Fail).Read(1, 1, [10, 20], 2, 3);
+        var final = new Dictionary<long, IReadOnlyList<long>> { [1] = [10, 20] };
+
+        var check = Check(Judge(StepExpectation.None with { MaxLostWrites = 0, MaxFailedOperations = Limit("50%") }, history, final), "max_lost_writes");
+
+        Assert.Equal(Verdict.Passed, check.Status);
+        Assert.Equal("0 of 1 acknowledged appends missing on the primary; 1 reported failed but committed (20)", MeasureText.Format(check.Observed));
     }
 
     [Fact]

@@ -13,6 +13,17 @@ internal static class SampleReports
         RunReport.CurrentSchemaVersion, "0.1.0", new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero), 5210.5, secondStatus == Verdict.Passed ? Verdict.Passed : Verdict.Failed,
         [Passed(ttvScale), Delayed(secondStatus)]);
 
+    /// <summary>The two scenarios, the first with a reads history: a fresh read on s1 and one on s2 that missed an append.</summary>
+    public static RunReport WithReads()
+    {
+        var history = new History.HistoryScript()
+            .Append(1, 1, 10, 0, 1).Read(1, 1, [10], 2, 3, node: "s1")
+            .Append(1, 1, 11, 4, 5).Read(1, 1, [10], 26, 27, node: "s2")
+            .Entries;
+        var report = TwoScenarios();
+        return report with { Scenarios = [report.Scenarios[0] with { Reads = ReadsReport.Of("single-insert", history) }, report.Scenarios[1]] };
+    }
+
     private static ScenarioReport Passed(double scale) => new(
         "single-insert", "/checkout/scenarios/single-insert.yaml", Verdict.Passed, 141.2,
         Pair(),

@@ -89,4 +89,14 @@ public class ReadsStepTests
         Assert.Empty(load.Errors);
         Assert.Equal(TimeSpan.FromSeconds(32), load.Scenario!.Steps[4].Timeout);
     }
+
+    [Theory]
+    [InlineData("harness_lists", "the reads steps' lists")]
+    [InlineData("harness_warmup", "the warm-up writes before the first step")]
+    public void A_write_step_may_not_write_the_harness_s_own_tables(string table, string use)
+    {
+        var errors = ScenarioText.Errors(ScenarioText.WithSteps($"  - insert: {{ table: {table} }}\n"));
+
+        Assert.Equal([$"test.yaml:4:22 steps[0].insert.table: '{table}' is the harness's own table ({use}); choose another name"], errors);
+    }
 }

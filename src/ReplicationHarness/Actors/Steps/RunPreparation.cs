@@ -24,7 +24,7 @@ internal sealed class RunPreparation(StepRun run, TimeSpan timeout, Action ready
     /// <summary>The runner's timer key for preparation's limit.</summary>
     public const string Timer = "prepare";
 
-    private const string WarmUpTable = "harness_warmup";
+    private const string WarmUpTable = Scenarios.Validation.ScenarioKeys.WarmUpTable;
     private const int WarmUpWrites = 3;
 
     private int _nodesReady;

@@ -36,7 +36,7 @@ internal sealed record ArgumentKey(string Name, ArgumentKind Kind, string? Requi
         new(name, ArgumentKind.Integer, null, @default) { Read = (c, n, p) => c.Integer(n, p, min, max) };
 
     internal static ArgumentKey Table() =>
-        new("table", ArgumentKind.Identifier, null, Validation.StepBinder.DefaultTable) { Read = (c, n, p) => c.Identifier(n, p, "table name") };
+        new("table", ArgumentKind.Identifier, null, Validation.StepBinder.DefaultTable) { Read = (c, n, p) => c.TableName(n, p) };
 
     internal static ArgumentKey Duration(string name, TimeSpan max, TimeSpan? min = null, string? requiredHint = null, TimeSpan? @default = null) =>
         new(name, ArgumentKind.Duration, requiredHint, @default) { Read = (c, n, p) => c.Duration(n, p, min, max) };

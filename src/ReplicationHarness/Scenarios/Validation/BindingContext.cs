@@ -132,6 +132,18 @@ internal sealed partial class BindingContext(string file)
         return scalar.Value;
     }
 
+    /// <summary>A table a write step writes: a valid identifier that is not one of the harness's own tables.</summary>
+    public string? TableName(SourceNode node, string path)
+    {
+        var name = Identifier(node, path, "table name");
+        if (name is not null && ScenarioKeys.ReservedTables.TryGetValue(name, out var use))
+        {
+            Error(node, path, $"'{name}' is the harness's own table ({use}); choose another name");
+            return null;
+        }
+        return name;
+    }
+
     public string? Identifier(SourceNode node, string path, string what)
     {
         var text = Text(node, path);

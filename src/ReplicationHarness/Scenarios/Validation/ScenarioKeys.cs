@@ -43,6 +43,16 @@ internal static class ScenarioKeys
     /// <summary>Keys of a step's <c>expect</c>.</summary>
     public static readonly IReadOnlyList<string> Expect = StepCatalog.Expectations.Select(e => e.Key).ToArray();
 
+    /// <summary>The table the harness's warm-up writes go to before the first step.</summary>
+    public const string WarmUpTable = "harness_warmup";
+
+    /// <summary>Tables the harness makes for its own use, with what for: a write step naming one would write into it with the wrong columns.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReservedTables = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Steps.ReadsStep.ListTable] = "the reads steps' lists",
+        [WarmUpTable] = "the warm-up writes before the first step",
+    };
+
     /// <summary>
     /// Settings the harness itself owns: letting a scenario set them would point the pair at the wrong
     /// port, socket, directory or primary.
