@@ -12,7 +12,7 @@ internal sealed class BenchProvisionSettings : LocalPairSettings
     public int Pairs { get; init; } = 5;
 
     [CommandOption("--case <CASE>")]
-    [Description("Which case to run: pair (a primary and one standby), topology (s1 and s2 under ANY 1, s3 cascading from s1) or all (default).")]
+    [Description("Which case to run: pair (a primary and one standby), topology (s1 and s2 under ANY 1, s3 cascading from s1), each with base backups, pair-snapshot and topology-snapshot (the same from their snapshots), or all (default).")]
     public string Case { get; init; } = "all";
 
     [CommandOption("--no-bare")]
@@ -21,6 +21,6 @@ internal sealed class BenchProvisionSettings : LocalPairSettings
 
     public override ValidationResult Validate() =>
         Pairs is < 1 or > 100 ? ValidationResult.Error("--pairs takes 1 to 100")
-        : Case is not ("all" or "pair" or "topology") ? ValidationResult.Error($"--case takes pair, topology or all, not '{Case}'")
+        : Case is not ("all" or "pair" or "topology" or "pair-snapshot" or "topology-snapshot") ? ValidationResult.Error($"--case takes pair, topology, pair-snapshot, topology-snapshot or all, not '{Case}'")
         : ValidationResult.Success();
 }

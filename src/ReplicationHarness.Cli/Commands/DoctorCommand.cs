@@ -63,6 +63,13 @@ internal sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorS
             Line(false, "free ports", ex.Message);
         }
 
+        var snapshots = TopologySnapshots.List(options.WorkDirectory);
+        Line(true, "topology snapshots", snapshots.Count == 0
+            ? $"none yet: each topology shape saves one on its first run, in {TopologySnapshots.Root(options.WorkDirectory)}"
+            : $"{snapshots.Count} in {TopologySnapshots.Root(options.WorkDirectory)} ({new Units.ByteSize(snapshots.Sum(s => s.Bytes)).Describe()}; remove the directory to rebuild them)");
+        foreach (var snapshot in snapshots)
+            console.MarkupLine(Markup.Escape($"       {snapshot.Key}: {snapshot.Description}, {new Units.ByteSize(snapshot.Bytes).Describe()}, made {Age(DateTimeOffset.UtcNow - snapshot.Created)} ago"));
+
         var abandoned = Directory.Exists(RunDirectory.RunsRoot(options.WorkDirectory)) ? RunDirectory.ReapAbandoned(options.WorkDirectory) : [];
         Line(true, "abandoned runs", abandoned.Count == 0 ? "none" : $"removed {abandoned.Count}: {string.Join(", ", abandoned)}");
 
@@ -72,6 +79,9 @@ internal sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorS
         console.MarkupLine(healthy ? "[green]the local provisioner can run here[/]" : "[red]the local provisioner cannot run here; fix the lines marked FAIL[/]");
         return healthy ? ExitCodes.Success : ExitCodes.InfrastructureError;
     }
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{age.TotalDays:0} d" : age.TotalHours >= 1 ? $"{age.TotalHours:0} h" : $"{Math.Max(0, age.TotalMinutes):0} min";
 
     private static bool CheckWritable(string directory, out string detail)
     {

@@ -28,6 +28,10 @@ internal class LocalPairSettings : CommandSettings
     [Description("Keep logs and configs of failed pairs under --artifacts-dir.")]
     public bool KeepFailures { get; init; }
 
+    [CommandOption("--no-snapshot")]
+    [Description("Make every standby with a base backup, never from a topology snapshot (snapshots are kept per topology shape in the work directory).")]
+    public bool NoSnapshot { get; init; }
+
     [CommandOption("--artifacts-dir <DIR>")]
     [Description("Where kept artifacts go (default: artifacts).")]
     public string ArtifactsDir { get; init; } = "artifacts";
@@ -45,6 +49,7 @@ internal class LocalPairSettings : CommandSettings
             KeepFailures = KeepFailures,
             ArtifactsDirectory = ArtifactsDir,
             Multiplier = multiplier,
+            Snapshots = !NoSnapshot,
         };
     }
 }

@@ -6,7 +6,8 @@ namespace ReplicationHarness.Cli.Commands;
 /// <param name="Name">The case's name, as <c>--case</c> takes it.</param>
 /// <param name="Topology">What the harness provisions.</param>
 /// <param name="Script">The bare script under <c>Benchmarks/</c>; it takes one port per server and prints "ready teardown" in ms.</param>
-internal sealed record ProvisionBenchCase(string Name, TopologySpec Topology, string Script)
+/// <param name="Snapshot">Whether it starts from a topology snapshot (made by the untimed first run) instead of base backups.</param>
+internal sealed record ProvisionBenchCase(string Name, TopologySpec Topology, string Script, bool Snapshot = false)
 {
     /// <summary>The seed's pair: a primary and one standby.</summary>
     public static ProvisionBenchCase Pair { get; } = new("pair", TopologySpec.FromPair(PairSpec.Default), "bare-pair.sh");
@@ -21,8 +22,14 @@ internal sealed record ProvisionBenchCase(string Name, TopologySpec Topology, st
             new SynchronousStandbys(SyncMethod.Any, 1, ["s1", "s2"])),
         "bare-topology.sh");
 
+    /// <summary>The pair, from its snapshot: held against the bare script (target at most 0.5x).</summary>
+    public static ProvisionBenchCase PairSnapshot { get; } = Pair with { Name = "pair-snapshot", Snapshot = true };
+
+    /// <summary>The topology, from its snapshot: held against the pair from its snapshot (target at most 1.5x).</summary>
+    public static ProvisionBenchCase Topology3Snapshot { get; } = Topology3 with { Name = "topology-snapshot", Snapshot = true };
+
     /// <summary>Every case, in the order they run.</summary>
-    public static IReadOnlyList<ProvisionBenchCase> All { get; } = [Pair, Topology3];
+    public static IReadOnlyList<ProvisionBenchCase> All { get; } = [Pair, Topology3, PairSnapshot, Topology3Snapshot];
 
     /// <summary>How many servers (and so ports) a run makes.</summary>
     public int Servers => Topology.Standbys.Count + 1;

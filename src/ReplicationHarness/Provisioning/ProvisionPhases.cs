@@ -9,6 +9,12 @@ internal static class ProvisionPhases
     /// <summary>Copying the template into the primary's data directory.</summary>
     public const string TemplateCopy = "template copy";
 
+    /// <summary>Copying a topology snapshot's data directories into the run's.</summary>
+    public const string SnapshotCopy = "snapshot copy";
+
+    /// <summary>Stopping a new topology cleanly, copying it into a snapshot for later runs and starting it again (once per shape).</summary>
+    public const string SnapshotSave = "snapshot save";
+
     /// <summary>Starting the primary until it accepts connections.</summary>
     public const string PrimaryStart = "primary start";
 
@@ -32,5 +38,5 @@ internal static class ProvisionPhases
 
     /// <summary>Every phase in order, for the benchmark's table.</summary>
     public static readonly IReadOnlyList<string> All =
-        [Initdb, TemplateCopy, PrimaryStart, RoleAndSlot, BaseBackup, StandbyStart, Streaming, Teardown];
+        [Initdb, TemplateCopy, SnapshotCopy, PrimaryStart, RoleAndSlot, BaseBackup, StandbyStart, Streaming, SnapshotSave, Teardown];
 }

@@ -20,6 +20,12 @@ internal sealed record TopologySpec(
     SynchronousStandbys? Sync,
     bool LinkProxy = false)
 {
+    /// <summary>
+    /// Whether a local provisioner may start it from a snapshot of the same shape (<c>snapshot: false</c> in the
+    /// scenario makes every standby with a base backup, as a scenario that measures the build would ask).
+    /// </summary>
+    public bool Snapshot { get; init; } = true;
+
     /// <summary>The primary's name in a topology; no standby may take it.</summary>
     public const string PrimaryName = "primary";
 

@@ -86,6 +86,20 @@ internal sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, str
             await CreateSlotAsync(admin, standby.SlotName, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Gives the superuser and the replication role this run's passwords on a primary restored from a snapshot (the
+    /// roles and slots are there already), out of the server log, and without waiting for a synchronous standby: the
+    /// standbys can connect only once the replication role has its new password.
+    /// </summary>
+    /// <param name="admin">A superuser connection to the primary.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    public async Task RotatePasswordsAsync(NpgsqlConnection admin, CancellationToken cancellationToken = default)
+    {
+        await ExecuteAsync(admin, "SET log_statement = 'none'; SET log_min_duration_statement = -1; SET synchronous_commit = local", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"ALTER ROLE {Superuser} PASSWORD '{SuperuserPassword}'", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"ALTER ROLE {ReplicationRole} PASSWORD '{ReplicationPassword}'", cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Creates a physical replication slot; on a standby too, for one that cascades from it.</summary>
     /// <param name="upstream">A superuser connection to the server the slot's standby streams from.</param>
     /// <param name="slotName">The slot's name.</param>

@@ -20,7 +20,7 @@ namespace ReplicationHarness.Provisioning.Local;
 /// <param name="plan">The provisioning build's plan: binaries, account, bootstrap (progress unused).</param>
 /// <param name="options">Timeouts.</param>
 /// <param name="passfile">The run's passfile; rewritten with a line per server, since any may be an upstream now.</param>
-internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisionerOptions options, string passfile)
+internal sealed class LocalFailover(LocalBuildPlan plan, LocalProvisionerOptions options, string passfile)
 {
     private const string Host = "127.0.0.1";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
@@ -107,7 +107,7 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
 
         // pg_rewind copies the new primary's configuration files over the node's: its own postgresql.auto.conf (a
         // recovery_min_apply_delay set on the new primary when it was a standby must not follow) is put back after.
-        var ownAutoConf = Path.Combine(server.DataDirectory, AutoConf);
+        var ownAutoConf = Path.Combine(server.DataDirectory, RecoveryConfig.AutoConf);
         var ownSettings = File.Exists(ownAutoConf) ? await File.ReadAllLinesAsync(ownAutoConf, cancellationToken).ConfigureAwait(false) : null;
         var rewindStarted = stopwatch.Elapsed;
         var rewind = await RewindAsync(server, primary, cancellationToken).ConfigureAwait(false);
@@ -135,7 +135,7 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         // pg_rewind copied the new primary's configuration files too: the node gets its own port and settings back,
         // and streams from the new primary on its own slot.
         await LocalServerLauncher.WriteSettingsAsync(plan.Account, server.DataDirectory, server.Port, ServerDefaults.AtStart(SettingsOf(name, roles.Primary, slot)), server.SocketDirectory, cancellationToken).ConfigureAwait(false);
-        await WriteRecoveryAsync(server.DataDirectory, rewind.Succeeded ? ownSettings : null, Conninfo(name, primary.Port), slot, cancellationToken).ConfigureAwait(false);
+        await RecoveryConfig.WriteAsync(plan.Account, server.DataDirectory, rewind.Succeeded ? ownSettings : null, Conninfo(name, primary.Port), slot, cancellationToken).ConfigureAwait(false);
         await server.StartAsync(options.Multiplier.Scale(options.StartTimeout), cancellationToken).ConfigureAwait(false);
         await WaitStreamingAsync(primary, server, name, name, timeline, cancellationToken).ConfigureAwait(false);
         // Its own slots (the ones its standbys streamed from when it was the primary) would hold WAL on it for nothing.
@@ -152,12 +152,8 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
     private IReadOnlyDictionary<string, string> SettingsOf(string node, string upstream, string slot) =>
         plan.Bootstrap.SettingsOf(node == TopologySpec.PrimaryName ? new StandbySpec(node, upstream, slot, plan.Topology.Primary) : plan.Topology.Standby(node));
 
-    /// <summary>How a standby reaches an upstream: the replication role, its application name, the run's passfile (never the password).</summary>
-    private string Conninfo(string applicationName, int port) =>
-        $"host={Host} port={port} user={PairBootstrap.ReplicationRole} application_name={applicationName} passfile={ConninfoValue(passfile)}";
-
-    /// <summary>A libpq conninfo value, quoted: a path may hold spaces, quotes or backslashes.</summary>
-    private static string ConninfoValue(string value) => $"'{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'";
+    /// <summary>How a standby reaches an upstream (<see cref="RecoveryConfig.Conninfo"/>) with the run's passfile.</summary>
+    private string Conninfo(string applicationName, int port) => RecoveryConfig.Conninfo(applicationName, port, passfile);
 
     private async Task WritePassfileAsync(LocalPair pair, CancellationToken cancellationToken)
     {
@@ -167,29 +163,10 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
         await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The recovery settings of a rejoined node: what pg_rewind copied from the new primary's postgresql.auto.conf, less
-    /// its own primary_conninfo and slot, then the node's; and standby.signal.
-    /// </summary>
-    /// <param name="own">The node's own postgresql.auto.conf from before a rewind; null to keep the one in the directory (a base backup's).</param>
-    private async Task WriteRecoveryAsync(string dataDirectory, IReadOnlyList<string>? own, string conninfo, string slot, CancellationToken cancellationToken)
-    {
-        var autoConf = Path.Combine(dataDirectory, AutoConf);
-        var lines = own ?? (File.Exists(autoConf) ? await File.ReadAllLinesAsync(autoConf, cancellationToken).ConfigureAwait(false) : []);
-        var kept = lines.Where(l => !RecoverySetting().IsMatch(l)).DefaultIfEmpty("# Do not edit this file manually!").ToList();
-        kept.Add($"primary_conninfo = {ConfigLiteral(conninfo)}");
-        kept.Add($"primary_slot_name = {ConfigLiteral(slot)}");
-        await File.WriteAllLinesAsync(autoConf, kept, cancellationToken).ConfigureAwait(false);
-        plan.Account.Own(autoConf);
-        var signal = Path.Combine(dataDirectory, "standby.signal");
-        await File.WriteAllTextAsync(signal, "", cancellationToken).ConfigureAwait(false);
-        plan.Account.Own(signal);
-    }
-
     private async Task<(bool Succeeded, string Summary, string Output)> RewindAsync(LocalServer target, LocalServer source, CancellationToken cancellationToken)
     {
         // Over the new primary's private socket, which trusts the superuser: no password on any command line.
-        var sourceServer = $"host={ConninfoValue(source.SocketDirectory)} port={source.Port} user={PairBootstrap.Superuser} dbname=postgres";
+        var sourceServer = $"host={RecoveryConfig.ConninfoValue(source.SocketDirectory)} port={source.Port} user={PairBootstrap.Superuser} dbname=postgres";
         var result = await CommandRunner.RunAsync(plan.Binaries.Tool("pg_rewind"), ["--target-pgdata", target.DataDirectory, "--source-server", sourceServer, "--progress"],
             plan.Account, cancellationToken: cancellationToken).ConfigureAwait(false);
         var output = result.Tail();
@@ -280,12 +257,4 @@ internal sealed partial class LocalFailover(LocalBuildPlan plan, LocalProvisione
 
     /// <summary>A string literal for SQL (standard_conforming_strings: only the quote doubles).</summary>
     private static string Literal(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
-
-    /// <summary>A string literal for a configuration file, whose parser also takes backslash escapes.</summary>
-    private static string ConfigLiteral(string value) => $"'{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)}'";
-
-    private const string AutoConf = "postgresql.auto.conf";
-
-    [GeneratedRegex(@"^\s*(primary_conninfo|primary_slot_name)\s*=")]
-    private static partial Regex RecoverySetting();
 }

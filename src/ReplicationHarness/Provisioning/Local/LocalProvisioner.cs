@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning.Bootstrap;
@@ -42,26 +43,55 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         if (reaped.Count > 0)
             progress?.Report(new ProvisionProgress(ProvisionPhases.Cleanup, $"removed {reaped.Count} run(s) left behind by harness processes that died: {string.Join(", ", reaped)}"));
         var (template, initdbTime) = await TemplateCache.GetOrCreateAsync(binaries, account, Options.WorkDirectory, progress, cancellationToken).ConfigureAwait(false);
+        var key = Options.Snapshots && topology.Snapshot ? TopologySnapshots.Key(binaries, PairBootstrap.Create(topology, Host(binaries.MajorVersion, null))) : null;
 
-        // Nothing half-started is left behind, whatever stops the build (including Ctrl-C): the scope releases it.
-        return await ProvisioningScope.BuildAsync(async (scope, token) =>
+        if (key is not null && TopologySnapshots.Find(Options.WorkDirectory, key) is { } snapshot)
+        {
+            try
+            {
+                return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, snapshot, null, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ProvisioningException or NpgsqlException or IOException or InvalidDataException or System.Text.Json.JsonException
+                && !cancellationToken.IsCancellationRequested)
+            {
+                // Whatever is wrong with it (a disk that lost a file, a format this build cannot start), the next run must
+                // not meet it again; a build with base backups makes a new one.
+                TopologySnapshots.Discard(snapshot);
+                progress?.Report(new ProvisionProgress(ProvisionPhases.SnapshotCopy,
+                    $"the snapshot {Path.GetFileName(snapshot)} could not be restored ({ex.Message}); it is removed, and the topology is built with base backups"));
+            }
+        }
+        return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, null, key, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where the servers run: 127.0.0.1, each standby's promote_trigger_file in the run directory (none for a snapshot's
+    /// key), and POSIX shared memory as files in the data directory.
+    /// </summary>
+    private static ServerHost Host(int? majorVersion, string? runDirectory) => new("127.0.0.1", majorVersion)
+    {
+        PromoteTriggerDirectory = runDirectory,
+        // A server killed by a scenario (or a crash) leaves its POSIX shared memory segments in /dev/shm for
+        // good, since its data directory is deleted before any restart could reclaim them: 2 per killed server,
+        // 154 MB over a few days of test runs. With mmap they are files in the data directory and go with it.
+        HostSettings = [new("dynamic_shared_memory_type", "mmap")],
+    };
+
+    /// <summary>One build, from a snapshot or with base backups; nothing half-started is left behind, whatever stops it (Ctrl-C too).</summary>
+    /// <param name="snapshot">The snapshot to restore; null to build with base backups.</param>
+    /// <param name="saveAs">The snapshot key to save a new build under; null to save none.</param>
+    private Task<ProvisionedPair> BuildInScopeAsync(TopologySpec topology, PostgresBinaries binaries, ServerAccount account, string template, TimeSpan? initdbTime,
+        string? snapshot, string? saveAs, IProgress<ProvisionProgress>? progress, CancellationToken cancellationToken) =>
+        ProvisioningScope.BuildAsync(async (scope, token) =>
         {
             var run = scope.Own(RunDirectory.Create(Options.WorkDirectory, account), "the run directory", r => r.Delete());
             // Each standby's promote_trigger_file is <name>.promote in the run directory, which teardown removes.
-            var host = new ServerHost("127.0.0.1", binaries.MajorVersion)
-            {
-                PromoteTriggerDirectory = run.Path,
-                // A server killed by a scenario (or a crash) leaves its POSIX shared memory segments in /dev/shm for
-                // good, since its data directory is deleted before any restart could reclaim them: 2 per killed server,
-                // 154 MB over a few days of test runs. With mmap they are files in the data directory and go with it.
-                HostSettings = [new("dynamic_shared_memory_type", "mmap")],
-            };
+            var host = Host(binaries.MajorVersion, run.Path);
             var plan = new LocalBuildPlan(topology, binaries, account, template, run, PairBootstrap.Create(topology, host), progress) { InitdbTime = initdbTime };
-            return await BuildAsync(plan, scope, token).ConfigureAwait(false);
-        }, progress, cancellationToken).ConfigureAwait(false);
-    }
+            return await BuildAsync(plan, scope, snapshot, saveAs, token).ConfigureAwait(false);
+        }, progress, cancellationToken);
 
-    private async Task<ProvisionedPair> BuildAsync(LocalBuildPlan plan, ProvisioningScope scope, CancellationToken cancellationToken)
+    private async Task<ProvisionedPair> BuildAsync(LocalBuildPlan plan, ProvisioningScope scope, string? snapshot, string? saveAs, CancellationToken cancellationToken)
     {
         var (topology, run, bootstrap) = (plan.Topology, plan.Run, plan.Bootstrap);
         var launcher = new LocalServerLauncher(Options);
@@ -75,14 +105,22 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             stopwatch.Restart();
         }
 
-        // 1. Primary data directory from the template.
-        plan.Report(ProvisionPhases.TemplateCopy, "copying the template data directory");
+        // 1. Primary data directory from the template, or every node's from the snapshot.
         var primaryData = run.Combine(TopologySpec.PrimaryName);
-        var copy = await CommandRunner.RunAsync("cp", ["-a", plan.Template, primaryData], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (copy.ExitCode != 0)
-            throw new ProvisioningException("copying the template data directory failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
-        LocalServerLauncher.EnsurePrivate(primaryData, plan.Account);
-        Lap(ProvisionPhases.TemplateCopy);
+        if (snapshot is not null)
+        {
+            await CopySnapshotAsync(plan, snapshot, cancellationToken).ConfigureAwait(false);
+            Lap(ProvisionPhases.SnapshotCopy);
+        }
+        else
+        {
+            plan.Report(ProvisionPhases.TemplateCopy, "copying the template data directory");
+            var copy = await CommandRunner.RunAsync("cp", ["-a", plan.Template, primaryData], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (copy.ExitCode != 0)
+                throw new ProvisioningException("copying the template data directory failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
+            LocalServerLauncher.EnsurePrivate(primaryData, plan.Account);
+            Lap(ProvisionPhases.TemplateCopy);
+        }
 
         // 2. Primary start, without what is set only once the standbys stream (synchronous replication).
         plan.Report(ProvisionPhases.PrimaryStart, "starting the primary");
@@ -95,7 +133,13 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
             : $"creating the replication role and slots {string.Join(", ", direct)} on the primary");
         await using (var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
-            await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+        {
+            // A restored primary has the role and the slots: only this run's passwords are new.
+            if (snapshot is not null)
+                await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
+            else
+                await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+        }
         // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
         // the one pg_basebackup -R writes, names the proxy's port.
         var link = topology.LinkProxy ? scope.Own(Network.TcpLinkProxy.Start(primary.Port), "the link proxy", p => p.DisposeAsync()) : null;
@@ -106,7 +150,12 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
 
         // 4-6. Standbys: base backups, starts and streaming, each tier in parallel; then synchronous replication if asked for.
         var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
-        await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken).ConfigureAwait(false);
+        await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken, restored: snapshot is not null).ConfigureAwait(false);
+        if (saveAs is not null)
+        {
+            await SaveSnapshotAsync(plan, saveAs, primary, standbys, cancellationToken).ConfigureAwait(false);
+            Lap(ProvisionPhases.SnapshotSave);
+        }
 
         var described = topology.Standbys.Select(s => new ProvisionedStandby(
             s.Name, s.Upstream, Endpoint(NodeRole.Standby, standbys.Servers[s.Name], bootstrap), s.SlotName, s.ApplicationName, bootstrap.SettingsOf(s))).ToList();
@@ -132,6 +181,62 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             Failover = new LocalFailover(plan with { Progress = null }, Options, passfile),
         };
     }
+
+    /// <summary>Copies every node's data directory out of the snapshot, in parallel, each private to the server's account.</summary>
+    private static async Task CopySnapshotAsync(LocalBuildPlan plan, string snapshot, CancellationToken cancellationToken)
+    {
+        plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
+        var nodes = plan.Topology.Standbys.Select(s => s.Name).Prepend(TopologySpec.PrimaryName).ToList();
+        var manifest = TopologySnapshots.Manifest(snapshot);
+        if (!manifest.Nodes.SequenceEqual(nodes))
+            throw new InvalidDataException($"it holds {string.Join(", ", manifest.Nodes)}, the topology has {string.Join(", ", nodes)}");
+        await Task.WhenAll(nodes.Select(async node =>
+        {
+            var copy = await CommandRunner.RunAsync("cp", ["-a", Path.Combine(snapshot, node), plan.Run.Combine(node)], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (copy.ExitCode != 0)
+                throw new ProvisioningException($"copying {node}'s data directory from the snapshot failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
+            LocalServerLauncher.EnsurePrivate(plan.Run.Combine(node), plan.Account);
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the new topology cleanly (the primary first: its WAL senders pass its shutdown checkpoint on), copies its
+    /// data directories into a snapshot for later runs, and starts it again, streaming. One run saves a key's snapshot;
+    /// one that cannot (a full disk) says so and goes on without.
+    /// </summary>
+    private async Task SaveSnapshotAsync(LocalBuildPlan plan, string key, LocalServer primary, LocalStandbyBuilder standbys, CancellationToken cancellationToken)
+    {
+        await using var gate = TopologySnapshots.TryLock(Options.WorkDirectory, key);
+        if (gate is null || TopologySnapshots.Find(Options.WorkDirectory, key) is not null)
+            return;
+        plan.Report(ProvisionPhases.SnapshotSave, "saving a snapshot of the topology (once per shape), so later runs start from it");
+        var stop = Options.Multiplier.Scale(Options.StopTimeout);
+        await primary.StopAsync(stop, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(standbys.Servers.Values.Select(s => s.StopAsync(stop, cancellationToken))).ConfigureAwait(false);
+        var nodes = plan.Topology.Standbys.Select(s => (s.Name, standbys.Servers[s.Name].DataDirectory)).Prepend((TopologySpec.PrimaryName, primary.DataDirectory)).ToList();
+        try
+        {
+            await TopologySnapshots.SaveAsync(Options.WorkDirectory, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            plan.Report(ProvisionPhases.SnapshotSave, $"the snapshot could not be saved ({ex.Message}); later runs build with base backups");
+        }
+        // The stop logged the WAL receivers' FATAL lines: the harness's doing, not the scenario's, and verify_pair reads
+        // every ERROR and FATAL of a standby's log. The servers start on fresh logs; the old ones stay beside them.
+        foreach (var server in standbys.Servers.Values.Prepend(primary))
+        {
+            if (File.Exists(server.LogFile))
+                File.Move(server.LogFile, Path.ChangeExtension(server.LogFile, ".snapshot-save.log"), overwrite: true);
+        }
+        await primary.StartAsync(Options.Multiplier.Scale(Options.StartTimeout), cancellationToken).ConfigureAwait(false);
+        await standbys.RestartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The topology in words, for <c>doctor</c>: <c>primary + s1, s2 (from s1); sync ANY 1 (s1)</c>.</summary>
+    private static string Describe(TopologySpec topology) =>
+        $"primary + {string.Join(", ", topology.Standbys.Select(s => s.StreamsFromPrimary ? s.Name : $"{s.Name} (from {s.Upstream})"))}"
+        + (topology.SynchronousStandbyNames is { } names ? $"; synchronous_standby_names = {names}" : "; asynchronous");
 
     private static NodeEndpoint Endpoint(NodeRole role, LocalServer server, PairBootstrap bootstrap) =>
         new(role, "127.0.0.1", server.Port, "postgres", PairBootstrap.Superuser, bootstrap.SuperuserPassword);

@@ -25,6 +25,12 @@ internal sealed record LocalProvisionerOptions(
     TimeSpan StopTimeout,
     TimeoutMultiplier Multiplier)
 {
+    /// <summary>
+    /// Whether topologies start from a snapshot of the same shape when there is one (and a new shape saves one):
+    /// <see cref="TopologySnapshots"/>. Off, every standby is made with a base backup.
+    /// </summary>
+    public bool Snapshots { get; init; } = true;
+
     /// <summary>The environment variable that moves the work directory (e.g. to tmpfs: <c>/dev/shm</c>).</summary>
     public const string WorkDirectoryVariable = "HARNESS_WORK_DIR";
 

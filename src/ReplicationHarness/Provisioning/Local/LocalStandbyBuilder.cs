@@ -34,7 +34,11 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="passfile">The run's passfile: holds the primary's line; a line per upstream standby is added.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
-    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken)
+    /// <param name="restored">
+    /// Whether the standbys' data directories are there already, copied from a snapshot with their slots: each is
+    /// only told where its upstream runs now (<see cref="RecoveryConfig"/>) instead of being backed up.
+    /// </param>
+    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken, bool restored = false)
     {
         var upstreams = new List<(string Host, int Port)> { (Host, primaryPort) };
         var tiers = Tiers(plan.Topology);
@@ -44,17 +48,31 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             if (depth > 0)
             {
                 // Physical slots can be made on a standby: each cascading standby gets its own on its upstream.
-                foreach (var standby in tier)
-                    await ForStandbyAsync(standby, () => CreateSlotOnUpstreamAsync(standby, cancellationToken)).ConfigureAwait(false);
+                if (!restored)
+                {
+                    foreach (var standby in tier)
+                        await ForStandbyAsync(standby, () => CreateSlotOnUpstreamAsync(standby, cancellationToken)).ConfigureAwait(false);
+                }
                 upstreams.AddRange(tier.Select(s => s.Upstream).Distinct().Select(u => (Host, _servers[u].Port)));
                 await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
                 lap(ProvisionPhases.RoleAndSlot);
             }
 
-            var bytes = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => BackUpAsync(s, primaryPort, passfile, token)), cancellationToken).ConfigureAwait(false);
-            foreach (var (standby, size) in tier.Zip(bytes))
-                _backupBytes[standby.Name] = size;
-            lap(ProvisionPhases.BaseBackup);
+            if (restored)
+            {
+                foreach (var standby in tier)
+                {
+                    var port = standby.StreamsFromPrimary ? primaryPort : _servers[standby.Upstream].Port;
+                    await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, RecoveryConfig.Conninfo(standby.ApplicationName, port, passfile), standby.SlotName, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                var bytes = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => BackUpAsync(s, primaryPort, passfile, token)), cancellationToken).ConfigureAwait(false);
+                foreach (var (standby, size) in tier.Zip(bytes))
+                    _backupBytes[standby.Name] = size;
+                lap(ProvisionPhases.BaseBackup);
+            }
 
             var servers = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
             foreach (var (standby, server) in tier.Zip(servers))
@@ -69,6 +87,31 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
             }
             lap(ProvisionPhases.Streaming);
+        }
+    }
+
+    /// <summary>
+    /// Starts the standbys built here again after they were stopped (to snapshot them), tier by tier, and returns once
+    /// each streams again (and the synchronous ones have their sync_state).
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var tier in Tiers(plan.Topology))
+        {
+            await ParallelBranches.RunAsync(tier, async (s, token) =>
+            {
+                await ForStandbyAsync(s, async () =>
+                {
+                    await _servers[s.Name].StartAsync(options.Multiplier.Scale(options.StartTimeout), token).ConfigureAwait(false);
+                    return await WaitForStreamingAsync(s, token).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            if (tier[0].StreamsFromPrimary && plan.Bootstrap.HasSettingsOnceStreaming)
+            {
+                await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -13,10 +13,10 @@ internal static class ScenarioKeys
         ["version", "name", "description", "tags", "pair", "topology", "observer", "steps", "assertions"];
 
     /// <summary>Keys of <c>pair</c>.</summary>
-    public static readonly IReadOnlyList<string> Pair = ["provisioner", "replication", "slot", "primary", "standby"];
+    public static readonly IReadOnlyList<string> Pair = ["provisioner", "replication", "slot", "snapshot", "primary", "standby"];
 
     /// <summary>Keys of <c>topology</c>.</summary>
-    public static readonly IReadOnlyList<string> Topology = ["provisioner", "replication", "sync", "primary", "standbys"];
+    public static readonly IReadOnlyList<string> Topology = ["provisioner", "replication", "sync", "snapshot", "primary", "standbys"];
 
     /// <summary>Keys of each standby under <c>topology.standbys</c>.</summary>
     public static readonly IReadOnlyList<string> TopologyStandby = ["upstream", "slot", "settings"];

@@ -56,9 +56,10 @@ internal sealed partial class TopologyBinder(BindingContext context)
             : defaults.SlotName;
         var primary = mapping.Find("primary") is { } pr ? BindNode(pr.Value, "pair.primary") : NodeSpec.Empty;
         var standby = mapping.Find("standby") is { } sb ? BindNode(sb.Value, "pair.standby") : NodeSpec.Empty;
-        if (provisioner is null || replication is null || slot is null || primary is null || standby is null)
+        var snapshot = mapping.Find("snapshot") is { } sn ? context.Boolean(sn.Value, "pair.snapshot") : true;
+        if (provisioner is null || replication is null || slot is null || primary is null || standby is null || snapshot is null)
             return null;
-        return TopologySpec.FromPair(new PairSpec(provisioner.Value, replication.Value, slot, primary, standby));
+        return TopologySpec.FromPair(new PairSpec(provisioner.Value, replication.Value, slot, primary, standby)) with { Snapshot = snapshot.Value };
     }
 
     /// <summary><c>topology:</c>: a primary and up to <see cref="TopologySpec.MaxStandbys"/> named standbys.</summary>
@@ -79,11 +80,13 @@ internal sealed partial class TopologyBinder(BindingContext context)
             "name each standby and where it streams from, e.g. 'standbys: { s1: { upstream: primary } }'");
         var standbys = standbysNode is null ? null : BindStandbys(standbysNode);
 
+        var snapshot = mapping.Find("snapshot") is { } sn ? context.Boolean(sn.Value, "topology.snapshot") : true;
+
         var syncFailed = false;
         var sync = standbys is not null && replication is { } mode ? BindSyncRule(mapping, replicationEntry, mode, standbys, out syncFailed) : null;
-        if (provisioner is null || replication is null || primary is null || standbys is null || syncFailed)
+        if (provisioner is null || replication is null || primary is null || standbys is null || syncFailed || snapshot is null)
             return null;
-        return new TopologySpec(provisioner!.Value, primary!, standbys!.Select(s => s.Spec).ToList(), sync);
+        return new TopologySpec(provisioner!.Value, primary!, standbys!.Select(s => s.Spec).ToList(), sync) { Snapshot = snapshot.Value };
     }
 
     private List<BoundStandby>? BindStandbys(SourceNode node)

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ReplicationHarness.Platform;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Provisioning.Bootstrap;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Local;
+
+/// <summary>
+/// Cleanly shut down topologies kept per PostgreSQL build and topology shape, so a run copies a primary with its
+/// standbys (their data directories taken after they caught up) and starts them, instead of a base backup per
+/// standby. A snapshot holds no password a run could use: each restore gives the roles new ones. Its key covers
+/// everything in its data directories (the binaries, the template, every node's name, upstream, slot and settings,
+/// the synchronous rule and this format), so a snapshot that no longer matches is never used: a new one is built.
+/// </summary>
+internal static class TopologySnapshots
+{
+    /// <summary>Bumped whenever what a snapshot holds, or how it is restored, changes.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The file a complete snapshot holds beside its nodes' directories, written last.</summary>
+    public const string ManifestName = "snapshot.json";
+
+    /// <summary>Settings whose value is the run's own (a path in its directory), kept out of the key.</summary>
+    private static readonly HashSet<string> PerRunSettings = new(StringComparer.Ordinal) { "promote_trigger_file" };
+
+    /// <summary>Where snapshots live under a work directory.</summary>
+    public static string Root(string workDirectory) => Path.Combine(workDirectory, "snapshots");
+
+    /// <summary>The snapshot key of a topology built from <paramref name="binaries"/> with <paramref name="bootstrap"/>'s settings.</summary>
+    public static string Key(PostgresBinaries binaries, PairBootstrap bootstrap)
+    {
+        var material = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"format {FormatVersion}\n{TemplateCache.Key(binaries)}\n")
+            .Append(CultureInfo.InvariantCulture, $"sync {bootstrap.Topology.SynchronousStandbyNames}\n")
+            .Append(Settings("primary", bootstrap.PrimarySettings));
+        foreach (var standby in bootstrap.Topology.Standbys)
+        {
+            material.Append(CultureInfo.InvariantCulture, $"standby {standby.Name} from {standby.Upstream} slot {standby.SlotName} as {standby.ApplicationName}\n")
+                .Append(Settings(standby.Name, bootstrap.SettingsOf(standby)));
+        }
+        return $"pg{binaries.MajorVersion}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material.ToString())))[..16]}";
+    }
+
+    private static string Settings(string node, IReadOnlyDictionary<string, string> settings) =>
+        string.Concat(settings.Where(s => !PerRunSettings.Contains(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{node}.{s.Key}={s.Value}\n"));
+
+    /// <summary>The complete snapshot of a key, or null when there is none.</summary>
+    public static string? Find(string workDirectory, string key)
+    {
+        var path = Path.Combine(Root(workDirectory), key);
+        return File.Exists(Path.Combine(path, ManifestName)) ? path : null;
+    }
+
+    /// <summary>
+    /// The lock that lets one run save a key's snapshot; null when another run holds it (that one saves it). Released
+    /// by disposing it.
+    /// </summary>
+    public static FileStream? TryLock(string workDirectory, string key)
+    {
+        Directory.CreateDirectory(Root(workDirectory));
+        try
+        {
+            return new FileStream(Path.Combine(Root(workDirectory), key + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Copies the nodes' data directories (their servers cleanly stopped) into the key's snapshot: under a name of
+    /// its own first, renamed into place once complete, so a run never finds half a snapshot.
+    /// </summary>
+    /// <param name="nodes">Each node's name and data directory: the primary first, then the standbys.</param>
+    /// <param name="description">What the snapshot is, for <c>doctor</c>.</param>
+    /// <param name="cancellationToken">Stops the copy; nothing half-made is left.</param>
+    public static async Task SaveAsync(string workDirectory, string key, IReadOnlyList<(string Name, string DataDirectory)> nodes, string description, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(Root(workDirectory), key);
+        var building = $"{target}.building-{Environment.ProcessId}";
+        RunDirectory.DeleteTree(building);
+        Directory.CreateDirectory(building);
+        try
+        {
+            await Task.WhenAll(nodes.Select(async node =>
+            {
+                var copy = await CommandRunner.RunAsync("cp", ["-a", node.DataDirectory, Path.Combine(building, node.Name)], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (copy.ExitCode != 0)
+                    throw new IOException($"copying {node.Name}'s data directory into the snapshot failed: {copy.Tail()}");
+            })).ConfigureAwait(false);
+            var manifest = new SnapshotManifest(FormatVersion, description, nodes.Select(n => n.Name).ToList(), DateTimeOffset.UtcNow);
+            await File.WriteAllTextAsync(Path.Combine(building, ManifestName), JsonSerializer.Serialize(manifest), cancellationToken).ConfigureAwait(false);
+            RunDirectory.DeleteTree(target);
+            Directory.Move(building, target);
+        }
+        finally
+        {
+            RunDirectory.DeleteTree(building);
+        }
+    }
+
+    /// <summary>Removes a snapshot that could not be restored, so the next run builds a new one.</summary>
+    public static void Discard(string snapshot) => RunDirectory.DeleteTree(snapshot);
+
+    /// <summary>The snapshot's nodes, as its manifest lists them.</summary>
+    public static SnapshotManifest Manifest(string snapshot) =>
+        JsonSerializer.Deserialize<SnapshotManifest>(File.ReadAllText(Path.Combine(snapshot, ManifestName)))
+        ?? throw new InvalidDataException($"{Path.Combine(snapshot, ManifestName)} is empty");
+
+    /// <summary>Every complete snapshot under a work directory, with its size and age, for <c>doctor</c>.</summary>
+    public static IReadOnlyList<SnapshotInfo> List(string workDirectory)
+    {
+        var root = Root(workDirectory);
+        if (!Directory.Exists(root))
+            return [];
+        var found = new List<SnapshotInfo>();
+        foreach (var directory in Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, ManifestName))).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var manifest = Manifest(directory);
+                var bytes = new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+                found.Add(new SnapshotInfo(Path.GetFileName(directory), manifest.Description, bytes, manifest.Created));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+            {
+                found.Add(new SnapshotInfo(Path.GetFileName(directory), $"unreadable: {ex.Message}", 0, DateTimeOffset.MinValue));
+            }
+        }
+        return found;
+    }
+}
