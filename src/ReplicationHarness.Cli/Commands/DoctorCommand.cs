@@ -63,10 +63,10 @@ internal sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorS
             Line(false, "free ports", ex.Message);
         }
 
-        var snapshots = TopologySnapshots.List(options.WorkDirectory);
+        var snapshots = TopologySnapshots.List(options.SnapshotRoot);
         Line(true, "topology snapshots", snapshots.Count == 0
-            ? $"none yet: each topology shape saves one on its first run, in {TopologySnapshots.Root(options.WorkDirectory)}"
-            : $"{snapshots.Count} in {TopologySnapshots.Root(options.WorkDirectory)} ({new Units.ByteSize(snapshots.Sum(s => s.Bytes)).Describe()}; remove the directory to rebuild them)");
+            ? $"none yet: a topology shape saves one when it is built the second time, in {options.SnapshotRoot}"
+            : $"{snapshots.Count} in {options.SnapshotRoot} ({new Units.ByteSize(snapshots.Sum(s => s.Bytes)).Describe()}; remove the directory to rebuild them)");
         foreach (var snapshot in snapshots)
             console.MarkupLine(Markup.Escape($"       {snapshot.Key}: {snapshot.Description}, {new Units.ByteSize(snapshot.Bytes).Describe()}, made {Age(DateTimeOffset.UtcNow - snapshot.Created)} ago"));
 

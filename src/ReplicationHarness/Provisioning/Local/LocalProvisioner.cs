@@ -45,7 +45,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         var (template, initdbTime) = await TemplateCache.GetOrCreateAsync(binaries, account, Options.WorkDirectory, progress, cancellationToken).ConfigureAwait(false);
         var key = Options.Snapshots && topology.Snapshot ? TopologySnapshots.Key(binaries, PairBootstrap.Create(topology, Host(binaries.MajorVersion, null))) : null;
 
-        if (key is not null && TopologySnapshots.Find(Options.WorkDirectory, key) is { } snapshot)
+        if (key is not null && TopologySnapshots.Find(Options.SnapshotRoot, key) is { } snapshot)
         {
             try
             {
@@ -61,7 +61,8 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
                     $"the snapshot {Path.GetFileName(snapshot)} could not be restored ({ex.Message}); it is removed, and the topology is built with base backups"));
             }
         }
-        return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, null, key, progress, cancellationToken).ConfigureAwait(false);
+        var saveAs = key is not null && TopologySnapshots.BuiltBefore(Options.SnapshotRoot, key) ? key : null;
+        return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, null, saveAs, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -206,17 +207,17 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
     /// </summary>
     private async Task SaveSnapshotAsync(LocalBuildPlan plan, string key, LocalServer primary, LocalStandbyBuilder standbys, CancellationToken cancellationToken)
     {
-        await using var gate = TopologySnapshots.TryLock(Options.WorkDirectory, key);
-        if (gate is null || TopologySnapshots.Find(Options.WorkDirectory, key) is not null)
+        await using var gate = TopologySnapshots.TryLock(Options.SnapshotRoot, key);
+        if (gate is null || TopologySnapshots.Find(Options.SnapshotRoot, key) is not null)
             return;
-        plan.Report(ProvisionPhases.SnapshotSave, "saving a snapshot of the topology (once per shape), so later runs start from it");
+        plan.Report(ProvisionPhases.SnapshotSave, "saving a snapshot of the topology (its second build), so later runs start from it");
         var stop = Options.Multiplier.Scale(Options.StopTimeout);
         await primary.StopAsync(stop, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(standbys.Servers.Values.Select(s => s.StopAsync(stop, cancellationToken))).ConfigureAwait(false);
         var nodes = plan.Topology.Standbys.Select(s => (s.Name, standbys.Servers[s.Name].DataDirectory)).Prepend((TopologySpec.PrimaryName, primary.DataDirectory)).ToList();
         try
         {
-            await TopologySnapshots.SaveAsync(Options.WorkDirectory, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
+            await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

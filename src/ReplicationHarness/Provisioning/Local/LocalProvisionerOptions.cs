@@ -31,6 +31,18 @@ internal sealed record LocalProvisionerOptions(
     /// </summary>
     public bool Snapshots { get; init; } = true;
 
+    /// <summary>
+    /// Where topology snapshots are kept: <c>HARNESS_SNAPSHOT_DIR</c> when set (a test suite shares one store across
+    /// its work directories), else <c>snapshots</c> under <see cref="WorkDirectory"/>.
+    /// </summary>
+    public string? SnapshotDirectory { get; init; } = Environment.GetEnvironmentVariable(SnapshotDirectoryVariable) is { Length: > 0 } shared ? shared : null;
+
+    /// <summary>The directory snapshots are kept in.</summary>
+    public string SnapshotRoot => SnapshotDirectory ?? TopologySnapshots.Root(WorkDirectory);
+
+    /// <summary>The environment variable naming a snapshot store shared by every work directory.</summary>
+    public const string SnapshotDirectoryVariable = "HARNESS_SNAPSHOT_DIR";
+
     /// <summary>The environment variable that moves the work directory (e.g. to tmpfs: <c>/dev/shm</c>).</summary>
     public const string WorkDirectoryVariable = "HARNESS_WORK_DIR";
 

@@ -27,8 +27,22 @@ internal static class TopologySnapshots
     /// <summary>Settings whose value is the run's own (a path in its directory), kept out of the key.</summary>
     private static readonly HashSet<string> PerRunSettings = new(StringComparer.Ordinal) { "promote_trigger_file" };
 
-    /// <summary>Where snapshots live under a work directory.</summary>
+    /// <summary>Where snapshots live under a work directory, unless the options name another place.</summary>
     public static string Root(string workDirectory) => Path.Combine(workDirectory, "snapshots");
+
+    /// <summary>
+    /// Whether a key's shape was built before: a shape built once is not worth saving (a scenario with settings of
+    /// its own, run once), so the second build saves it and the third starts from it. Marks it built.
+    /// </summary>
+    public static bool BuiltBefore(string root, string key)
+    {
+        Directory.CreateDirectory(root);
+        var marker = Path.Combine(root, key + ".built");
+        if (File.Exists(marker))
+            return true;
+        File.WriteAllText(marker, "");
+        return false;
+    }
 
     /// <summary>The snapshot key of a topology built from <paramref name="binaries"/> with <paramref name="bootstrap"/>'s settings.</summary>
     public static string Key(PostgresBinaries binaries, PairBootstrap bootstrap)
@@ -49,9 +63,9 @@ internal static class TopologySnapshots
         string.Concat(settings.Where(s => !PerRunSettings.Contains(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{node}.{s.Key}={s.Value}\n"));
 
     /// <summary>The complete snapshot of a key, or null when there is none.</summary>
-    public static string? Find(string workDirectory, string key)
+    public static string? Find(string root, string key)
     {
-        var path = Path.Combine(Root(workDirectory), key);
+        var path = Path.Combine(root, key);
         return File.Exists(Path.Combine(path, ManifestName)) ? path : null;
     }
 
@@ -59,12 +73,12 @@ internal static class TopologySnapshots
     /// The lock that lets one run save a key's snapshot; null when another run holds it (that one saves it). Released
     /// by disposing it.
     /// </summary>
-    public static FileStream? TryLock(string workDirectory, string key)
+    public static FileStream? TryLock(string root, string key)
     {
-        Directory.CreateDirectory(Root(workDirectory));
+        Directory.CreateDirectory(root);
         try
         {
-            return new FileStream(Path.Combine(Root(workDirectory), key + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new FileStream(Path.Combine(root, key + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
@@ -79,9 +93,9 @@ internal static class TopologySnapshots
     /// <param name="nodes">Each node's name and data directory: the primary first, then the standbys.</param>
     /// <param name="description">What the snapshot is, for <c>doctor</c>.</param>
     /// <param name="cancellationToken">Stops the copy; nothing half-made is left.</param>
-    public static async Task SaveAsync(string workDirectory, string key, IReadOnlyList<(string Name, string DataDirectory)> nodes, string description, CancellationToken cancellationToken)
+    public static async Task SaveAsync(string root, string key, IReadOnlyList<(string Name, string DataDirectory)> nodes, string description, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(Root(workDirectory), key);
+        var target = Path.Combine(root, key);
         var building = $"{target}.building-{Environment.ProcessId}";
         RunDirectory.DeleteTree(building);
         Directory.CreateDirectory(building);
@@ -112,10 +126,9 @@ internal static class TopologySnapshots
         JsonSerializer.Deserialize<SnapshotManifest>(File.ReadAllText(Path.Combine(snapshot, ManifestName)))
         ?? throw new InvalidDataException($"{Path.Combine(snapshot, ManifestName)} is empty");
 
-    /// <summary>Every complete snapshot under a work directory, with its size and age, for <c>doctor</c>.</summary>
-    public static IReadOnlyList<SnapshotInfo> List(string workDirectory)
+    /// <summary>Every complete snapshot in <paramref name="root"/>, with its size and age, for <c>doctor</c>.</summary>
+    public static IReadOnlyList<SnapshotInfo> List(string root)
     {
-        var root = Root(workDirectory);
         if (!Directory.Exists(root))
             return [];
         var found = new List<SnapshotInfo>();
