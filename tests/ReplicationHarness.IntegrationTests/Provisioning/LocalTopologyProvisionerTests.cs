@@ -15,6 +15,9 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
+    // These tests watch the build itself (its base backups, their order, cancelling them): never from a snapshot.
+    private LocalProvisioner BaseBackups() => new(_work.Options() with { Snapshots = false });
+
     private static StandbySpec Standby(string name, string upstream = TopologySpec.PrimaryName, NodeSpec? node = null) =>
         new(name, upstream, StandbySpec.DefaultSlotName(name), node ?? NodeSpec.Empty);
 
@@ -41,7 +44,7 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
         var progress = new SynchronousProgress<ProvisionProgress>(p => lines.Enqueue(p.Message));
         string runDir;
 
-        await using (var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(topology, progress))
+        await using (var pair = (LocalPair)await BaseBackups().ProvisionAsync(topology, progress))
         {
             runDir = pair.RunDirectoryPath;
             var primary = pair.Primary.ConnectionString();
@@ -86,7 +89,7 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
     {
         var topology = Topology(new SynchronousStandbys(SyncMethod.First, 1, ["s2", "s1"]), Standby("s1"), Standby("s2"));
 
-        await using var pair = await new LocalProvisioner(_work.Options()).ProvisionAsync(topology);
+        await using var pair = await BaseBackups().ProvisionAsync(topology);
 
         Assert.Equal("FIRST 1 (s2, s1)", pair.PrimarySettings["synchronous_standby_names"]);
         Assert.Equal(["s1 potential", "s2 sync"], await RowsAsync(pair.Primary.ConnectionString(), "SELECT application_name, sync_state FROM pg_stat_replication ORDER BY 1"));
@@ -124,7 +127,7 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
         var broken = new NodeSpec(new Dictionary<string, string> { ["shared_buffers"] = "lots" });
         var topology = Topology(null, Standby("s1"), Standby("s2"), Standby("s3", upstream, broken));
 
-        var error = await Assert.ThrowsAsync<ProvisioningException>(() => new LocalProvisioner(_work.Options()).ProvisionAsync(topology));
+        var error = await Assert.ThrowsAsync<ProvisioningException>(() => BaseBackups().ProvisionAsync(topology));
 
         Assert.Equal("s3: the s3 server did not start: the server exited while starting", error.Message);
         Assert.Equal("read the server log lines below; a setting from the scenario may be invalid", error.Fix);
@@ -151,7 +154,7 @@ public sealed class LocalTopologyProvisionerTests : IDisposable
         });
         var topology = Topology(new SynchronousStandbys(SyncMethod.Any, 1, ["s1", "s2"]), Standby("s1"), Standby("s2"), Standby("s3", "s1"));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new LocalProvisioner(_work.Options()).ProvisionAsync(topology, progress, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BaseBackups().ProvisionAsync(topology, progress, cancel.Token));
 
         Assert.True(seen, $"the build never reported '{cancelAt}', so it was not cancelled there");
         Assert.Empty(ServerProcesses.Under(_work.Path));

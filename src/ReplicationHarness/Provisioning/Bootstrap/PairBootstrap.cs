@@ -93,11 +93,14 @@ internal sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, str
     /// </summary>
     /// <param name="admin">A superuser connection to the primary.</param>
     /// <param name="cancellationToken">Stops the work.</param>
-    public async Task RotatePasswordsAsync(NpgsqlConnection admin, CancellationToken cancellationToken = default)
+    /// <returns>Where the change ends in the WAL: a standby replayed up to here knows the new passwords.</returns>
+    public async Task<Lsn> RotatePasswordsAsync(NpgsqlConnection admin, CancellationToken cancellationToken = default)
     {
         await ExecuteAsync(admin, "SET log_statement = 'none'; SET log_min_duration_statement = -1; SET synchronous_commit = local", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(admin, $"ALTER ROLE {Superuser} PASSWORD '{SuperuserPassword}'", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(admin, $"ALTER ROLE {ReplicationRole} PASSWORD '{ReplicationPassword}'", cancellationToken).ConfigureAwait(false);
+        // Flushed: synchronous_commit = local waits for the local flush of the commit.
+        return Lsn.From(await SqlScalar.ReadAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(admin, "SELECT pg_current_wal_flush_lsn()", cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Creates a physical replication slot; on a standby too, for one that cascades from it.</summary>

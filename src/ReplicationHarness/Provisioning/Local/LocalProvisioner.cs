@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Npgsql;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning.Bootstrap;
@@ -43,7 +42,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         if (reaped.Count > 0)
             progress?.Report(new ProvisionProgress(ProvisionPhases.Cleanup, $"removed {reaped.Count} run(s) left behind by harness processes that died: {string.Join(", ", reaped)}"));
         var (template, initdbTime) = await TemplateCache.GetOrCreateAsync(binaries, account, Options.WorkDirectory, progress, cancellationToken).ConfigureAwait(false);
-        var key = Options.Snapshots && topology.Snapshot ? TopologySnapshots.Key(binaries, PairBootstrap.Create(topology, Host(binaries.MajorVersion, null))) : null;
+        var key = SnapshotKey(topology, binaries);
 
         if (key is not null && TopologySnapshots.Find(Options.SnapshotRoot, key) is { } snapshot)
         {
@@ -51,18 +50,31 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             {
                 return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, snapshot, null, progress, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ProvisioningException or NpgsqlException or IOException or InvalidDataException or System.Text.Json.JsonException
-                && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Whatever is wrong with it (a disk that lost a file, a format this build cannot start), the next run must
-                // not meet it again; a build with base backups makes a new one.
-                TopologySnapshots.Discard(snapshot);
+                // Whatever went wrong (a disk that lost a file, a format this build cannot start, a restore that did not
+                // stream in time), the next run must not meet it again: a build with base backups makes a new one. At
+                // worst a good snapshot is rebuilt; never is a run failed by one.
+                var removed = TopologySnapshots.TryDiscard(snapshot);
                 progress?.Report(new ProvisionProgress(ProvisionPhases.SnapshotCopy,
-                    $"the snapshot {Path.GetFileName(snapshot)} could not be restored ({ex.Message}); it is removed, and the topology is built with base backups"));
+                    $"the snapshot {Path.GetFileName(snapshot)} could not be restored ({ex.GetType().Name}: {ex.Message}); "
+                    + (removed ? "it is removed, and the topology is built with base backups" : "it could not be removed either; the topology is built with base backups")));
             }
         }
         var saveAs = key is not null && TopologySnapshots.BuiltBefore(Options.SnapshotRoot, key) ? key : null;
         return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, null, saveAs, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The snapshot key of the topology, or null when it is not to be snapshotted: snapshots off, the scenario asking
+    /// for base backups, or a standby that applies WAL late (a restored standby must replay this run's passwords
+    /// before anyone logs in to it, and recovery_min_apply_delay would hold that back).
+    /// </summary>
+    private string? SnapshotKey(TopologySpec topology, PostgresBinaries binaries)
+    {
+        if (!Options.Snapshots || !topology.Snapshot || topology.Standbys.Any(s => s.Node.Settings.ContainsKey("recovery_min_apply_delay")))
+            return null;
+        return TopologySnapshots.Key(binaries, PairBootstrap.Create(topology, Host(binaries.MajorVersion, null)));
     }
 
     /// <summary>
@@ -133,11 +145,13 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         plan.Report(ProvisionPhases.RoleAndSlot, topology.IsPairShorthand
             ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
             : $"creating the replication role and slots {string.Join(", ", direct)} on the primary");
+        Postgres.Lsn? rotated = null;
         await using (var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            // A restored primary has the role and the slots: only this run's passwords are new.
+            // A restored primary has the role and the slots: only this run's passwords are new, and every standby must
+            // replay them before anyone logs in to it (a cascading one's standby, the run's own connections).
             if (snapshot is not null)
-                await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
+                rotated = await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
             else
                 await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
         }
@@ -151,7 +165,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
 
         // 4-6. Standbys: base backups, starts and streaming, each tier in parallel; then synchronous replication if asked for.
         var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
-        await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken, restored: snapshot is not null).ConfigureAwait(false);
+        await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken, restoredAt: rotated).ConfigureAwait(false);
         if (saveAs is not null)
         {
             await SaveSnapshotAsync(plan, saveAs, primary, standbys, cancellationToken).ConfigureAwait(false);
@@ -212,16 +226,25 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             return;
         plan.Report(ProvisionPhases.SnapshotSave, "saving a snapshot of the topology (its second build), so later runs start from it");
         var stop = Options.Multiplier.Scale(Options.StopTimeout);
-        await primary.StopAsync(stop, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(standbys.Servers.Values.Select(s => s.StopAsync(stop, cancellationToken))).ConfigureAwait(false);
+        var stopped = new List<string> { await primary.StopAsync(stop, cancellationToken).ConfigureAwait(false) };
+        stopped.AddRange(await Task.WhenAll(standbys.Servers.Values.Select(s => s.StopAsync(stop, cancellationToken))).ConfigureAwait(false));
         var nodes = plan.Topology.Standbys.Select(s => (s.Name, standbys.Servers[s.Name].DataDirectory)).Prepend((TopologySpec.PrimaryName, primary.DataDirectory)).ToList();
-        try
+        if (stopped.Any(how => how != "fast"))
         {
-            await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
+            // Only a clean shutdown leaves directories a later run can start from as they are.
+            plan.Report(ProvisionPhases.SnapshotSave, $"no snapshot saved: a server did not shut down cleanly ({string.Join(", ", stopped)})");
         }
-        catch (IOException ex)
+        else
         {
-            plan.Report(ProvisionPhases.SnapshotSave, $"the snapshot could not be saved ({ex.Message}); later runs build with base backups");
+            try
+            {
+                await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Best effort: the build itself is sound, and the servers start again below.
+                plan.Report(ProvisionPhases.SnapshotSave, $"the snapshot could not be saved ({ex.Message}); later runs build with base backups");
+            }
         }
         // The stop logged the WAL receivers' FATAL lines: the harness's doing, not the scenario's, and verify_pair reads
         // every ERROR and FATAL of a standby's log. The servers start on fresh logs; the old ones stay beside them.

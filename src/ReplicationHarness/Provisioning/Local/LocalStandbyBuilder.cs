@@ -34,12 +34,15 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="passfile">The run's passfile: holds the primary's line; a line per upstream standby is added.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
-    /// <param name="restored">
-    /// Whether the standbys' data directories are there already, copied from a snapshot with their slots: each is
-    /// only told where its upstream runs now (<see cref="RecoveryConfig"/>) instead of being backed up.
+    /// <param name="restoredAt">
+    /// For standbys whose data directories are there already, copied from a snapshot with their slots: where the
+    /// primary's change to this run's passwords ends. Each is only told where its upstream runs now
+    /// (<see cref="RecoveryConfig"/>) instead of being backed up, and must replay up to there before the next tier
+    /// (which logs in to it) starts, or the build ends. Null for a build with base backups.
     /// </param>
-    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken, bool restored = false)
+    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken, Postgres.Lsn? restoredAt = null)
     {
+        var restored = restoredAt is not null;
         var upstreams = new List<(string Host, int Port)> { (Host, primaryPort) };
         var tiers = Tiers(plan.Topology);
         for (var depth = 0; depth < tiers.Count; depth++)
@@ -80,6 +83,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             lap(ProvisionPhases.StandbyStart);
 
             await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
+            if (restoredAt is { } rotated)
+                await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForReplayAsync(s, rotated, token)), cancellationToken).ConfigureAwait(false);
             if (depth == 0 && plan.Bootstrap.HasSettingsOnceStreaming)
             {
                 // Only now: every standby synchronous_standby_names lists streams from the primary, so no commit blocks.
@@ -167,6 +172,28 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         await using var admin = await UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
         await plan.Bootstrap.WaitForStreamingAsync(admin, standby, StreamingLimit, Watch(_servers[standby.Name]), cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>Waits, within the streaming limit, until the standby has replayed up to <paramref name="position"/>.</summary>
+    private async Task<bool> WaitForReplayAsync(StandbySpec standby, Postgres.Lsn position, CancellationToken cancellationToken)
+    {
+        var server = _servers[standby.Name];
+        await using var admin = await server.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var replayed = await Postgres.SqlScalar.ReadAsync<NpgsqlTypes.NpgsqlLogSequenceNumber?>(admin, "SELECT pg_last_wal_replay_lsn()", cancellationToken).ConfigureAwait(false);
+            if (replayed is { } at && Postgres.Lsn.From(at) >= position)
+                return true;
+            if (waited.Elapsed > StreamingLimit)
+            {
+                throw new ProvisioningException(
+                    $"{plan.Bootstrap.Subject(standby)} did not replay this run's passwords (up to {position}) within {StreamingLimit.TotalSeconds:0.#} s; replayed up to {(replayed is { } r ? Postgres.Lsn.From(r).ToString() : "nothing")}",
+                    "check the standby's log; run with --no-snapshot to build with base backups",
+                    $"last lines of {server.LogFile}:{Environment.NewLine}{server.LogTail()}");
+            }
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static StandbyWatch Watch(LocalServer server) =>

@@ -36,13 +36,25 @@ internal static class TopologySnapshots
     /// </summary>
     public static bool BuiltBefore(string root, string key)
     {
-        Directory.CreateDirectory(root);
-        var marker = Path.Combine(root, key + ".built");
-        if (File.Exists(marker))
-            return true;
-        File.WriteAllText(marker, "");
-        return false;
+        try
+        {
+            CreateRoot(root);
+            var marker = Path.Combine(root, key + ".built");
+            if (File.Exists(marker))
+                return true;
+            File.WriteAllText(marker, "");
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A store that cannot be written saves nothing; the build goes on.
+            return false;
+        }
     }
+
+    /// <summary>The store, private to the account that runs the harness: its snapshots hold old runs' password verifiers.</summary>
+    private static void CreateRoot(string root) =>
+        Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     /// <summary>The snapshot key of a topology built from <paramref name="binaries"/> with <paramref name="bootstrap"/>'s settings.</summary>
     public static string Key(PostgresBinaries binaries, PairBootstrap bootstrap)
@@ -75,12 +87,12 @@ internal static class TopologySnapshots
     /// </summary>
     public static FileStream? TryLock(string root, string key)
     {
-        Directory.CreateDirectory(root);
         try
         {
+            CreateRoot(root);
             return new FileStream(Path.Combine(root, key + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
@@ -97,8 +109,9 @@ internal static class TopologySnapshots
     {
         var target = Path.Combine(root, key);
         var building = $"{target}.building-{Environment.ProcessId}";
+        RemoveAbandoned(root);
         RunDirectory.DeleteTree(building);
-        Directory.CreateDirectory(building);
+        Directory.CreateDirectory(building, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             await Task.WhenAll(nodes.Select(async node =>
@@ -118,8 +131,35 @@ internal static class TopologySnapshots
         }
     }
 
-    /// <summary>Removes a snapshot that could not be restored, so the next run builds a new one.</summary>
-    public static void Discard(string snapshot) => RunDirectory.DeleteTree(snapshot);
+    /// <summary>
+    /// Removes a snapshot that could not be restored, so the next run builds a new one: renamed aside first, so no run
+    /// finds it half deleted. False when it could not be removed.
+    /// </summary>
+    public static bool TryDiscard(string snapshot)
+    {
+        try
+        {
+            var aside = $"{snapshot}.discarded-{Environment.ProcessId}-{Guid.NewGuid():N}";
+            Directory.Move(snapshot, aside);
+            RunDirectory.DeleteTree(aside);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return !Directory.Exists(snapshot);
+        }
+    }
+
+    /// <summary>What processes that died while saving or discarding left behind (<c>.building-PID</c>, <c>.discarded-PID-...</c>).</summary>
+    private static void RemoveAbandoned(string root)
+    {
+        foreach (var directory in Directory.GetDirectories(root))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(directory), @"\.(building|discarded)-(?<pid>\d+)");
+            if (match.Success && int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture) is var pid && pid != Environment.ProcessId && !Platform.Posix.IsAlive(pid))
+                RunDirectory.DeleteTree(directory);
+        }
+    }
 
     /// <summary>The snapshot's nodes, as its manifest lists them.</summary>
     public static SnapshotManifest Manifest(string snapshot) =>
@@ -132,7 +172,8 @@ internal static class TopologySnapshots
         if (!Directory.Exists(root))
             return [];
         var found = new List<SnapshotInfo>();
-        foreach (var directory in Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, ManifestName))).Order(StringComparer.Ordinal))
+        // Keys hold no dot: a snapshot being saved or discarded (".building-", ".discarded-") is none.
+        foreach (var directory in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).Contains('.') && File.Exists(Path.Combine(d, ManifestName))).Order(StringComparer.Ordinal))
         {
             try
             {
