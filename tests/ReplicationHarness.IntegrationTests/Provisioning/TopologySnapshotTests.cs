@@ -143,8 +143,8 @@ public sealed class TopologySnapshotTests : IDisposable
         var provisioner = Provisioner();
         await SaveAsync(provisioner, TopologySpec.FromPair(PairSpec.Default));
         var snapshot = Assert.Single(Directory.GetDirectories(Store));
-        // A disk that lost the primary's control file: the server cannot start from it.
-        File.Delete(Path.Combine(snapshot, TopologySpec.PrimaryName, "global", "pg_control"));
+        // A disk that lost a file of the primary's: the server refuses the directory.
+        File.Delete(Path.Combine(snapshot, TopologySpec.PrimaryName, "PG_VERSION"));
         var reported = new List<ProvisionProgress>();
 
         await using var pair = await provisioner.ProvisionAsync(PairSpec.Default, new SynchronousProgress<ProvisionProgress>(reported.Add));
@@ -153,7 +153,7 @@ public sealed class TopologySnapshotTests : IDisposable
             && p.Message.EndsWith("); it is removed, and the topology is built with base backups", StringComparison.Ordinal));
         Assert.Contains(ProvisionPhases.BaseBackup, Phases(pair));
         Assert.Contains(ProvisionPhases.SnapshotSave, Phases(pair));
-        Assert.True(File.Exists(Path.Combine(snapshot, TopologySpec.PrimaryName, "global", "pg_control")), "a new snapshot was saved in its place");
+        Assert.True(File.Exists(Path.Combine(snapshot, TopologySpec.PrimaryName, "PG_VERSION")), "a new snapshot was saved in its place");
         await AssertReplicatesAsync(pair, "standby");
     }
 
