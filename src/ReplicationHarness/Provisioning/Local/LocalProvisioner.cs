@@ -238,7 +238,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         {
             try
             {
-                await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), cancellationToken).ConfigureAwait(false);
+                await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), plan.Binaries, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

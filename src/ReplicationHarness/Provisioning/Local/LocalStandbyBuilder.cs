@@ -192,7 +192,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                     "check the standby's log; run with --no-snapshot to build with base backups",
                     $"last lines of {server.LogFile}:{Environment.NewLine}{server.LogTail()}");
             }
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
 
