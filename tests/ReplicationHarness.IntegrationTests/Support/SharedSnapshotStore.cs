@@ -22,6 +22,13 @@ internal static class SharedSnapshotStore
             return;
         }
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
+        // The test host is often ended without running exit handlers: each run removes the stores of runs whose
+        // process is gone (on tmpfs they hold memory), so at most the running ones remain.
+        foreach (var store in Directory.GetDirectories(root, "harness-it-snapshots-*"))
+        {
+            if (int.TryParse(System.IO.Path.GetFileName(store)["harness-it-snapshots-".Length..], out var pid) && pid != Environment.ProcessId && !Platform.Posix.IsAlive(pid))
+                RunDirectory.DeleteTree(store);
+        }
         Path = System.IO.Path.Combine(root, $"harness-it-snapshots-{Environment.ProcessId}");
         Environment.SetEnvironmentVariable(LocalProvisionerOptions.SnapshotDirectoryVariable, Path);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => RunDirectory.DeleteTree(Path);
