@@ -89,10 +89,7 @@ internal static class ReadChecks
     public static HistoryCheckResult MaxStaleness(IReadOnlyList<CompletedOperation> operations, TimeSpan bound)
     {
         var boundNanos = bound.Ticks * 100;
-        // Acknowledged appends per key, in acknowledgement order.
-        var appends = operations.Where(o => o.Function == OperationFunction.Append && o.Outcome == OperationType.Ok)
-            .GroupBy(o => o.Key)
-            .ToDictionary(g => g.Key, g => g.OrderBy(o => o.CompletedNanos).Select(o => (Value: o.Invoke.Value!.Value, AckNanos: o.CompletedNanos, o.Invoke.Index)).ToArray());
+        var appends = AcknowledgedByKey(operations);
         var anomalies = new List<ReadAnomaly>();
         long judged = 0;
         foreach (var read in operations.Where(o => o.Function == OperationFunction.Read && o.Outcome == OperationType.Ok))
@@ -118,6 +115,12 @@ internal static class ReadChecks
         }
         return HistoryCheckResult.From(string.Create(CultureInfo.InvariantCulture, $"max_staleness {bound.TotalMilliseconds:0.###}ms"), judged, anomalies);
     }
+
+    /// <summary>The acknowledged appends of each key, in acknowledgement order: the value, when, and the invocation's index.</summary>
+    internal static Dictionary<long, (long Value, long AckNanos, long Index)[]> AcknowledgedByKey(IReadOnlyList<CompletedOperation> operations) =>
+        operations.Where(o => o.Function == OperationFunction.Append && o.Outcome == OperationType.Ok)
+            .GroupBy(o => o.Key)
+            .ToDictionary(g => g.Key, g => g.OrderBy(o => o.CompletedNanos).Select(o => (Value: o.Invoke.Value!.Value, AckNanos: o.CompletedNanos, o.Invoke.Index)).ToArray());
 
     private static List<T> ListOf<T>(Dictionary<long, List<T>> lists, long key) =>
         lists.TryGetValue(key, out var list) ? list : lists[key] = [];

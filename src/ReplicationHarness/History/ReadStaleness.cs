@@ -9,9 +9,7 @@ internal static class ReadStaleness
     /// <summary>Every read that completed ok, in invocation order.</summary>
     public static IReadOnlyList<StaleRead> Of(IReadOnlyList<CompletedOperation> operations)
     {
-        var acknowledged = operations.Where(o => o.Function == OperationFunction.Append && o.Outcome == OperationType.Ok)
-            .GroupBy(o => o.Key)
-            .ToDictionary(g => g.Key, g => g.OrderBy(o => o.CompletedNanos).Select(o => (Value: o.Invoke.Value!.Value, AckNanos: o.CompletedNanos)).ToArray());
+        var acknowledged = ReadChecks.AcknowledgedByKey(operations);
         var points = new List<StaleRead>();
         foreach (var read in operations.Where(o => o.Function == OperationFunction.Read && o.Outcome == OperationType.Ok))
         {

@@ -128,7 +128,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         else
         {
             plan.Report(ProvisionPhases.TemplateCopy, "copying the template data directory");
-            var copy = await CommandRunner.RunAsync("cp", ["-a", plan.Template, primaryData], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var copy = await DataDirectoryCopy.RunAsync(plan.Template, primaryData, cancellationToken).ConfigureAwait(false);
             if (copy.ExitCode != 0)
                 throw new ProvisioningException("copying the template data directory failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
             LocalServerLauncher.EnsurePrivate(primaryData, plan.Account);
@@ -207,7 +207,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             throw new InvalidDataException($"it holds {string.Join(", ", manifest.Nodes)}, the topology has {string.Join(", ", nodes)}");
         await Task.WhenAll(nodes.Select(async node =>
         {
-            var copy = await CommandRunner.RunAsync("cp", ["-a", Path.Combine(snapshot, node), plan.Run.Combine(node)], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var copy = await DataDirectoryCopy.RunAsync(Path.Combine(snapshot, node), plan.Run.Combine(node), cancellationToken).ConfigureAwait(false);
             if (copy.ExitCode != 0)
                 throw new ProvisioningException($"copying {node}'s data directory from the snapshot failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
             LocalServerLauncher.EnsurePrivate(plan.Run.Combine(node), plan.Account);

@@ -85,12 +85,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
             if (restoredAt is { } rotated)
                 await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForReplayAsync(s, rotated, token)), cancellationToken).ConfigureAwait(false);
-            if (depth == 0 && plan.Bootstrap.HasSettingsOnceStreaming)
-            {
-                // Only now: every standby synchronous_standby_names lists streams from the primary, so no commit blocks.
-                await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
-            }
+            if (depth == 0)
+                await ApplyOnceStreamingAsync(cancellationToken).ConfigureAwait(false);
             lap(ProvisionPhases.Streaming);
         }
     }
@@ -112,11 +108,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 }).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
-            if (tier[0].StreamsFromPrimary && plan.Bootstrap.HasSettingsOnceStreaming)
-            {
-                await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
-            }
+            if (tier[0].StreamsFromPrimary)
+                await ApplyOnceStreamingAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -172,6 +165,18 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         await using var admin = await UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
         await plan.Bootstrap.WaitForStreamingAsync(admin, standby, StreamingLimit, Watch(_servers[standby.Name]), cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Once the standbys of the primary stream: what the primary sets only then (synchronous_standby_names, so no commit
+    /// of the build blocks) and the wait for each one's sync_state.
+    /// </summary>
+    private async Task ApplyOnceStreamingAsync(CancellationToken cancellationToken)
+    {
+        if (!plan.Bootstrap.HasSettingsOnceStreaming)
+            return;
+        await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await plan.Bootstrap.ApplyOnceStreamingAsync(admin, StreamingLimit, s => Watch(_servers[s.Name]), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits, within the streaming limit, until the standby has replayed up to <paramref name="position"/>.</summary>
