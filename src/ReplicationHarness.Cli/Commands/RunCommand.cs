@@ -64,12 +64,16 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         var reportDir = settings.ReportDir ?? Path.Combine("reports", startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var options = settings.ToOptions(multiplier);
         var engine = new ScenarioEngine(ScenarioRunOptions.Default with { Multiplier = multiplier });
-        var reports = new List<ScenarioReport>();
+        IReadOnlyList<ScenarioReport> reports = [];
         var secrets = new List<string>();
         var interrupted = false;
 
         var scenarios = loaded.Select(r => r.Scenario!).ToList();
         var slots = new ScenarioReport?[scenarios.Count];
+        // Only local pairs are reused: the harness owns them and reads their logs by section.
+        await using var reusable = settings.Reuse ? new ReusablePairs(scenarios.Where(s => kinds[s] == "local").Select(s => s.Topology)) : null;
+        if (settings.Reuse && scenarios.Any(s => kinds[s] != "local"))
+            console.MarkupLine("[grey]--reuse keeps local pairs only: the other scenarios run as without it[/]");
         var parallel = settings.Parallel > 1;
         // Each scenario has its own pair: ports, directories and slots never clash (port locks, run directories).
         await Parallel.ForEachAsync(Enumerable.Range(0, scenarios.Count), new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel }, async (index, _) =>
@@ -88,7 +92,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             try
             {
                 var provisioner = provisioners.Create(kinds[scenario], options, external, multiplier);
-                slots[index] = await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, cancellationToken).ConfigureAwait(false);
+                slots[index] = await RunOneAsync(scenario, kinds[scenario], provisioner, options, engine, live, secrets, kinds[scenario] == "local" ? reusable : null, multiplier, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -98,7 +102,9 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             if (!parallel)
                 console.WriteLine();
         }).ConfigureAwait(false);
-        reports.AddRange(slots.Select((r, i) => r ?? ReportBuilder.NotRun(scenarios[i].Name, scenarios[i].SourcePath, "not run")));
+        reports = [.. slots.Select((r, i) => r ?? ReportBuilder.NotRun(scenarios[i].Name, scenarios[i].SourcePath, "not run"))];
+        if (reusable is not null)
+            reports = ReportBuilder.WithSharedPairs(reports);
 
         var report = new RunReport(RunReport.CurrentSchemaVersion, HarnessApp.Version, startedAt, stopwatch.Elapsed.TotalMilliseconds, ReportBuilder.Overall(reports), reports);
         var paths = await ReportWriters.WriteAllAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
@@ -115,7 +121,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         };
     }
 
-    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, string kind, IClusterProvisioner? provisioner, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live, List<string> secrets, CancellationToken cancellationToken)
+    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, string kind, IClusterProvisioner? provisioner, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live,
+        List<string> secrets, ReusablePairs? reusable, TimeoutMultiplier multiplier, CancellationToken cancellationToken)
     {
         if (provisioner is null)
         {
@@ -124,27 +131,45 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, message);
         }
 
-        var provisioning = Stopwatch.StartNew();
+        var kept = reusable?.Take(scenario.Topology);
         ProvisionedPair pair;
+        TimeSpan provisionTime;
+        if (kept is not null)
+        {
+            pair = kept.Pair;
+            provisionTime = kept.ProvisionTime;
+        }
+        else
+        {
+            var provisioning = Stopwatch.StartNew();
+            try
+            {
+                pair = await provisioner.ProvisionAsync(scenario.Topology, live.Provisioning, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProvisioningException ex)
+            {
+                foreach (var line in ScenarioConsole.ErrorLines(ex))
+                    live.Line(line);
+                return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, $"{ex.Message}; fix: {ex.Fix}; Details: {ex.Details}");
+            }
+            provisionTime = provisioning.Elapsed;
+            lock (secrets)
+            {
+                secrets.Add(pair.Primary.Password);
+                secrets.Add(pair.Standby.Password);
+            }
+        }
+        var keep = false;
         try
         {
-            pair = await provisioner.ProvisionAsync(scenario.Topology, live.Provisioning, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProvisioningException ex)
-        {
-            foreach (var line in ScenarioConsole.ErrorLines(ex))
-                live.Line(line);
-            return ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, $"{ex.Message}; fix: {ex.Fix}; Details: {ex.Details}");
-        }
-        var provisionTime = provisioning.Elapsed;
-        lock (secrets)
-        {
-            secrets.Add(pair.Primary.Password);
-            secrets.Add(pair.Standby.Password);
-        }
-        await using (pair.ConfigureAwait(false))
-        {
-            live.Line($"[grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            if (kept is null)
+                live.Line($"[grey]pair ready in {provisionTime.TotalSeconds:0.00} s: PostgreSQL {Markup.Escape(pair.ServerVersion)}, primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            else
+                live.Line($"[grey]pair reused after {Markup.Escape(string.Join(", ", kept.Scenarios))} (reset and verified in {kept.ResetTime.TotalSeconds:0.00} s): primary :{pair.Primary.Port}, standby :{pair.Standby.Port}[/]");
+            // What a reset after this scenario is verified against: read when the pair is built, before any scenario.
+            var baseline = kept?.Baseline;
+            if (reusable is not null && kept is null && reusable.Wanted(scenario.Topology))
+                baseline = await ReadBaselineAsync(pair, live, cancellationToken).ConfigureAwait(false);
             foreach (var check in pair.ProductionChecks)
             {
                 var mark = check.Status switch { CriterionStatus.Passed => "[green]ok[/]", CriterionStatus.Failed => "[yellow]warn[/]", _ => "[grey]n/a[/]" };
@@ -173,7 +198,51 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             var report = ReportBuilder.Scenario(result, pair, provisionTime, fingerprint, scenario.Observer);
             if (options.KeepFailures && result.Status != Verdict.Passed)
                 live.Line($"[grey]logs and configs are kept under {Markup.Escape(Path.Combine(options.ArtifactsDirectory, pair.RunId))}[/]");
-            return report;
+            if (reusable is null)
+                return report;
+
+            var scenarios = (kept?.Scenarios ?? []).Append(scenario.Name).ToArray();
+            string after;
+            if (!reusable.Wanted(scenario.Topology))
+                after = "torn down: no later scenario of its shape";
+            else if (result.Status != Verdict.Passed)
+                after = "not kept: the scenario did not pass (its pair is torn down as it was, for its logs)";
+            else if (baseline is null)
+                after = "not kept: how it was built could not be read";
+            else
+            {
+                var reset = await PairReset.ResetAsync(pair, baseline, scenario, multiplier.Scale(ResetLimit), cancellationToken).ConfigureAwait(false);
+                keep = reset.Kept && reusable.Keep(scenario.Topology, new KeptPair(pair, baseline, provisionTime, scenarios, reset.Elapsed));
+                after = keep ? "kept" : reset.Kept ? "torn down: no later scenario of its shape" : $"not kept: {reset.Reason}";
+                if (reset.Actions.Count > 0)
+                    live.Line($"[grey]reset: {Markup.Escape(string.Join("; ", reset.Actions))}[/]");
+            }
+            live.Line(keep ? $"[grey]pair kept for the next scenario of its shape[/]" : $"[grey]pair {Markup.Escape(after)}[/]");
+            return report with
+            {
+                Pair = report.Pair! with { Reuse = new PairReuseReport(pair.RunId, scenarios.Length, [], kept?.ResetTime.TotalMilliseconds, after) },
+            };
+        }
+        finally
+        {
+            if (!keep)
+                await pair.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A verified reset takes well under a second; a standby that a scenario left stopped may need a few to stream again.
+    private static readonly TimeSpan ResetLimit = TimeSpan.FromSeconds(15);
+
+    private static async Task<PairState?> ReadBaselineAsync(ProvisionedPair pair, RunConsole live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PairReset.ReadAsync(pair, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            live.Line($"[yellow]note:[/] the pair will not be reused: reading how it was built failed: {Markup.Escape(ex.Message)}");
+            return null;
         }
     }
 

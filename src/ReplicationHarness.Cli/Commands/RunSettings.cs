@@ -35,6 +35,10 @@ internal sealed class RunSettings : LocalPairSettings
     [Description("Run up to N scenarios at once, each on its own pair; one merged report (default 1).")]
     public int Parallel { get; init; } = 1;
 
+    [CommandOption("--reuse")]
+    [Description("Developer loops: a local pair serves the next scenario of the same shape after a verified reset (a scenario that fails, promotes or rebuilds a node gets a fresh pair after it). Nightly runs keep fresh pairs.")]
+    public bool Reuse { get; init; }
+
     public override ValidationResult Validate()
     {
         if (Parallel is < 1 or > 32)

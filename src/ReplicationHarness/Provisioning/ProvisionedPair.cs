@@ -95,6 +95,19 @@ internal abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>The server log of the node named <paramref name="node"/>, when the harness can read it; null for servers it does not own.</summary>
     public abstract Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What a node's server logged since <see cref="StartLogSection"/> was last called (the whole log before then): what
+    /// verification judges, so a pair that served one scenario is not judged on what the previous one made the servers
+    /// log. Null for servers the harness does not own.
+    /// </summary>
+    public virtual Task<string?> ReadLogSectionAsync(string node, CancellationToken cancellationToken = default) => ReadLogAsync(node, cancellationToken);
+
+    /// <summary>
+    /// Starts a new section of every node's log (<see cref="ReadLogSectionAsync"/>); false when this kind of pair cannot
+    /// (its logs are not files the harness reads), which <c>run --reuse</c> takes as "cannot be reused".
+    /// </summary>
+    public virtual bool StartLogSection() => false;
+
     /// <summary>Whether a node's server process runs (<see cref="NodeName(NodeRole)"/>).</summary>
     public bool? IsRunning(NodeRole role) => IsRunning(NodeName(role));
 

@@ -11,4 +11,9 @@ namespace ReplicationHarness.Reporting;
 /// <param name="ProductionChecks">The seed's production notes, checked read-only on external pairs.</param>
 internal sealed record PairReport(string Provisioner, string ServerVersion, double ProvisionMs, IReadOnlyDictionary<string, double> Phases,
     IReadOnlyDictionary<string, string> PrimarySettings, IReadOnlyDictionary<string, string> StandbySettings, ConfigurationFingerprint? Fingerprint,
-    IReadOnlyList<Results.AssertionResult>? ProductionChecks = null);
+    IReadOnlyList<Results.AssertionResult>? ProductionChecks = null)
+{
+    /// <summary>Under <c>run --reuse</c>: which scenarios shared this pair; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PairReuseReport? Reuse { get; init; }
+}

@@ -53,6 +53,17 @@ internal static class ReportBuilder
     public static ScenarioReport NotRun(string name, string file, string error) =>
         new(name, file, Verdict.Error, 0, null, [], [], null, [], [], null, [], error);
 
+    /// <summary>Under <c>run --reuse</c>: each scenario's report names the other scenarios that ran on its pair.</summary>
+    public static IReadOnlyList<ScenarioReport> WithSharedPairs(IReadOnlyList<ScenarioReport> scenarios)
+    {
+        var byPair = scenarios.Where(s => s.Pair?.Reuse is not null).GroupBy(s => s.Pair!.Reuse!.Pair)
+            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Pair!.Reuse!.Use).Select(s => s.Name).ToArray(), StringComparer.Ordinal);
+        return scenarios.Select(s => s.Pair?.Reuse is not { } reuse ? s : s with
+        {
+            Pair = s.Pair with { Reuse = reuse with { SharedWith = byPair[reuse.Pair].Where(name => name != s.Name).ToArray() } },
+        }).ToArray();
+    }
+
     /// <summary>The worst status of the scenarios.</summary>
     public static Verdict Overall(IEnumerable<ScenarioReport> scenarios)
     {

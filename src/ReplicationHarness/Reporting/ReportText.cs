@@ -89,4 +89,14 @@ internal static class ReportText
 
     private static string Percentiles(LagStatistics lag) => string.Create(CultureInfo.InvariantCulture,
         $"over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms");
+
+    /// <summary>Under <c>run --reuse</c>: the pair the scenario shared and what became of it; null otherwise.</summary>
+    public static string? Reuse(ScenarioReport scenario)
+    {
+        if (scenario.Pair?.Reuse is not { } reuse)
+            return null;
+        var shared = reuse.SharedWith.Count == 0 ? "a pair of its own" : $"a pair shared with {string.Join(", ", reuse.SharedWith)}";
+        var reset = reuse.ResetMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $", scenario {reuse.Use} on it, reset and verified before it in {ms:0} ms") : ", built for it";
+        return $"Pair: {shared} ({reuse.Pair}{reset}); after it: {reuse.After}.";
+    }
 }

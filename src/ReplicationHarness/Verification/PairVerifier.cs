@@ -169,7 +169,7 @@ internal static class PairVerifier
             }).ConfigureAwait(false);
             await Check(Names.StandbyLogClean, async () =>
             {
-                var log = await pair.ReadLogAsync(target.Name, token).ConfigureAwait(false);
+                var log = await pair.ReadLogSectionAsync(target.Name, token).ConfigureAwait(false);
                 if (log is null)
                     return new CriterionResult(Names.StandbyLogClean, CriterionStatus.NotChecked, "the standby's log is not readable for this kind of pair");
                 return StandbyLogCheck.Judge(log, secrets);

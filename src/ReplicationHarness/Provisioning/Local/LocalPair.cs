@@ -52,13 +52,41 @@ internal sealed class LocalPair : ProvisionedPair
     public string? KeptArtifacts { get; private set; }
 
     /// <inheritdoc />
-    public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)
+    public override Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default) => ReadLogFromAsync(ServerOf(node), 0, cancellationToken);
+
+    /// <inheritdoc />
+    public override Task<string?> ReadLogSectionAsync(string node, CancellationToken cancellationToken = default)
     {
         var server = ServerOf(node);
+        long start;
+        lock (_sections)
+            start = _sections.GetValueOrDefault(server.Name);
+        return ReadLogFromAsync(server, start, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override bool StartLogSection()
+    {
+        lock (_sections)
+        {
+            foreach (var server in Servers)
+                _sections[server.Name] = File.Exists(server.LogFile) ? new FileInfo(server.LogFile).Length : 0;
+        }
+        return true;
+    }
+
+    // Where each node's current log section starts, in bytes (a line the server is writing at that moment may be cut:
+    // it then starts the section without its timestamp, which only the checks of stops and starts read).
+    private readonly Dictionary<string, long> _sections = new(StringComparer.Ordinal);
+
+    private static async Task<string?> ReadLogFromAsync(LocalServer server, long start, CancellationToken cancellationToken)
+    {
         if (!File.Exists(server.LogFile))
             return null;
         // The server still appends to its log: open it shared.
         await using var stream = new FileStream(server.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        // A log shorter than the mark was started again (a reclone's new server): all of it is new.
+        stream.Position = start <= stream.Length ? start : 0;
         using var reader = new StreamReader(stream);
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }

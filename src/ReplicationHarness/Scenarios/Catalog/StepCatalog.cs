@@ -167,6 +167,7 @@ internal static class StepCatalog
             (h, a) => new RecloneStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(NodeKey)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "rebuild them (a new slot and base backup)",
+            EndsReuse = "it rebuilt a standby (a new slot and base backup)",
         },
         // Zero marks "no timeout written": the binder gives it the background load's duration plus the default.
         new(WaitForLoadStep.Kind, StepFamily.Load, ArgumentShape.None, [], [],
@@ -196,17 +197,20 @@ internal static class StepCatalog
             (h, a) => new PromoteStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.Get<PromoteMethod>("method"), a.OptionalText(On)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "promote the standby",
+            EndsReuse = "it promoted a standby",
         },
         new(SwitchoverStep.Kind, StepFamily.Promotion, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(SwitchoverStep.ToKey, whenAbsent: "the most advanced standby")],
             ["promoted_within", "max_lost_writes"],
             (h, a) => new SwitchoverStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(SwitchoverStep.ToKey)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "switch roles (stop the primary, promote a standby, rewind the old primary)",
+            EndsReuse = "it switched the roles",
         },
         new(FollowStep.Kind, StepFamily.Failover, ArgumentShape.OptionalMapping, [ArgumentKey.Standby(On, whenAbsent: "every standby still pointed at a node the promotion left behind")], [],
             (h, a) => new FollowStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(On)))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "re-point standbys at a new primary", AllowedAfterPromote = true,
+            EndsReuse = "it re-pointed standbys at a new primary",
         },
         new(RejoinStep.Kind, StepFamily.Failover, ArgumentShape.OptionalMapping,
             [
@@ -217,6 +221,7 @@ internal static class StepCatalog
             (h, a) => new RejoinStep(h.Index, h.Name, h.TimeoutOrDefault, h.Expect, h.Line, a.OptionalText(NodeKey), a.Get<bool>("fallback")))
         {
             InjectsFault = true, Needs = PairNeeds.OwnsServers, ServerAction = "rewind an old primary into a standby", AllowedAfterPromote = true,
+            EndsReuse = "it rewound an old primary into a standby",
         },
         new(SetNetworkStep.Kind, StepFamily.Link, ArgumentShape.OptionalMapping,
             [

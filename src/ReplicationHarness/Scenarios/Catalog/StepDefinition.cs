@@ -39,6 +39,12 @@ internal sealed record StepDefinition(
     /// <summary>Whether it may follow a promotion (the old primary takes no more writes then).</summary>
     public bool AllowedAfterPromote { get; init; }
 
+    /// <summary>
+    /// Why a pair it ran on cannot serve another scenario under <c>run --reuse</c> (it moves the roles or rebuilds a
+    /// node, which no reset undoes); null when a verified reset may put the pair back.
+    /// </summary>
+    public string? EndsReuse { get; init; }
+
     /// <summary>The argument keys by name.</summary>
     public IReadOnlyList<string> ArgumentNames => Arguments.Select(a => a.Name).ToArray();
 }
