@@ -66,6 +66,8 @@ internal static class HarnessApp
                 bench.AddCommand<BenchHistoryCommand>("history")
                     .WithDescription("Time the read checks (read-your-writes, monotonic reads, staleness, write accounting) over a made-up history.")
                     .WithExample("bench", "history", "--operations", "100000");
+                bench.AddCommand<BenchSuiteCommand>("suite")
+                    .WithExample("bench", "suite", "--rounds", "3");
                 bench.AddCommand<BenchAllCommand>("all")
                     .WithDescription("Every benchmark in one run: ratios against the bare floor and pgbench, and the peak memory.")
                     .WithExample("bench", "all");
