@@ -169,7 +169,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             // What a reset after this scenario is verified against: read when the pair is built, before any scenario.
             var baseline = kept?.Baseline;
             if (reusable is not null && kept is null && reusable.Wanted(scenario.Topology))
-                baseline = await ReadBaselineAsync(pair, live, cancellationToken).ConfigureAwait(false);
+                baseline = await ReadBaselineAsync(pair, live, multiplier, cancellationToken).ConfigureAwait(false);
             foreach (var check in pair.ProductionChecks)
             {
                 var mark = check.Status switch { CriterionStatus.Passed => "[green]ok[/]", CriterionStatus.Failed => "[yellow]warn[/]", _ => "[grey]n/a[/]" };
@@ -211,16 +211,26 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
                 after = "not kept: how it was built could not be read";
             else
             {
-                var reset = await PairReset.ResetAsync(pair, baseline, scenario, multiplier.Scale(ResetLimit), cancellationToken).ConfigureAwait(false);
-                keep = reset.Kept && reusable.Keep(scenario.Topology, new KeptPair(pair, baseline, provisionTime, scenarios, reset.Elapsed));
-                after = keep ? "kept" : reset.Kept ? "torn down: no later scenario of its shape" : $"not kept: {reset.Reason}";
-                if (reset.Actions.Count > 0)
-                    live.Line($"[grey]reset: {Markup.Escape(string.Join("; ", reset.Actions))}[/]");
+                try
+                {
+                    var reset = await PairReset.ResetAsync(pair, baseline, scenario, multiplier.Scale(ResetLimit), cancellationToken).ConfigureAwait(false);
+                    keep = reset.Kept && reusable.Keep(scenario.Topology, new KeptPair(pair, baseline, provisionTime, scenarios, reset.Elapsed));
+                    after = keep ? "kept" : reset.Kept ? "torn down: no later scenario of its shape" : $"not kept: {reset.Reason}";
+                    if (reset.Actions.Count > 0)
+                        live.Line($"[grey]reset: {Markup.Escape(string.Join("; ", reset.Actions))}[/]");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The scenario's verdict stands; the run ends after it (the caller sees the token).
+                    after = "not kept: the run was interrupted during its reset";
+                }
             }
             live.Line(keep ? $"[grey]pair kept for the next scenario of its shape[/]" : $"[grey]pair {Markup.Escape(after)}[/]");
+            // A reused pair cost this scenario its reset, not a build: the build's time and phases belong to the first.
+            var pairReport = kept is null ? report.Pair! : report.Pair! with { ProvisionMs = 0, Phases = new Dictionary<string, double>() };
             return report with
             {
-                Pair = report.Pair! with { Reuse = new PairReuseReport(pair.RunId, scenarios.Length, [], kept?.ResetTime.TotalMilliseconds, after) },
+                Pair = pairReport with { Reuse = new PairReuseReport(pair.RunId, scenarios.Length, [], kept?.ResetTime.TotalMilliseconds, after) },
             };
         }
         finally
@@ -233,15 +243,19 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
     // A verified reset takes well under a second; a standby that a scenario left stopped may need a few to stream again.
     private static readonly TimeSpan ResetLimit = TimeSpan.FromSeconds(15);
 
-    private static async Task<PairState?> ReadBaselineAsync(ProvisionedPair pair, RunConsole live, CancellationToken cancellationToken)
+    private static async Task<PairState?> ReadBaselineAsync(ProvisionedPair pair, RunConsole live, TimeoutMultiplier multiplier, CancellationToken cancellationToken)
     {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(multiplier.Scale(ResetLimit));
         try
         {
-            return await PairReset.ReadAsync(pair, cancellationToken).ConfigureAwait(false);
+            return await PairReset.ReadAsync(pair, bound.Token).ConfigureAwait(false);
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            live.Line($"[yellow]note:[/] the pair will not be reused: reading how it was built failed: {Markup.Escape(ex.Message)}");
+            // The scenario still runs on its fresh pair; only its reuse is given up.
+            var why = ex is OperationCanceledException ? "it took longer than the reset's limit" : ex.Message.Split('\n')[0];
+            live.Line($"[yellow]note:[/] the pair will not be reused: reading how it was built failed: {Markup.Escape(SecretRedactor.Redact(why, pair.Primary.Password, pair.Standby.Password))}");
             return null;
         }
     }

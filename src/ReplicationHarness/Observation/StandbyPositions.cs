@@ -125,7 +125,7 @@ internal sealed class StandbyPositions(ProvisionedStandby standby, bool hasDowns
     /// <summary>The node's open connection, or a new one; it is the reading's until the reading gives it back.</summary>
     internal static NpgsqlConnection Take(ref NpgsqlConnection? connection, NodeEndpoint endpoint)
     {
-        var taken = connection ?? new NpgsqlConnection(endpoint.ConnectionString("replication-harness-observer"));
+        var taken = connection ?? new NpgsqlConnection(endpoint.ConnectionString("replication-harness-observer", pooling: false));
         connection = null;
         return taken;
     }

@@ -46,7 +46,7 @@ internal static class FingerprintReader
     {
         try
         {
-            await using var connection = new NpgsqlConnection(endpoint.ConnectionString("replication-harness-fingerprint"));
+            await using var connection = new NpgsqlConnection(endpoint.ConnectionString("replication-harness-fingerprint", pooling: false));
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY($1) ORDER BY name", connection);
             command.Parameters.AddWithValue(Settings.ToArray());

@@ -31,7 +31,7 @@ internal static class PromotionCandidates
 
     private static async Task<(string Standby, Lsn Received, Lsn Replayed, string? Error)> ReadAsync(ProvisionedStandby standby, CancellationToken limit)
     {
-        var connection = new NpgsqlConnection(standby.Endpoint.ConnectionString("replication-harness-promoter"));
+        var connection = new NpgsqlConnection(standby.Endpoint.ConnectionString("replication-harness-promoter", pooling: false));
         try
         {
             await AbandonAtLimit.OpenAsync(connection, limit).ConfigureAwait(false);

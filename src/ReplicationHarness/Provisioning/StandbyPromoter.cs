@@ -34,7 +34,7 @@ internal static class StandbyPromoter
     {
         using var outOfTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         outOfTime.CancelAfter(limit);
-        var connection = new NpgsqlConnection(standby.ConnectionString("replication-harness-promoter"));
+        var connection = new NpgsqlConnection(standby.ConnectionString("replication-harness-promoter", pooling: false));
         // What was under way when the limit ran out; null between two polls, where the standby answered and stayed in recovery.
         string? phase = "connecting to the standby";
         (long Started, Lsn Received, Lsn Replayed)? requested = null;

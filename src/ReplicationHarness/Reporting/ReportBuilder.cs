@@ -57,10 +57,10 @@ internal static class ReportBuilder
     public static IReadOnlyList<ScenarioReport> WithSharedPairs(IReadOnlyList<ScenarioReport> scenarios)
     {
         var byPair = scenarios.Where(s => s.Pair?.Reuse is not null).GroupBy(s => s.Pair!.Reuse!.Pair)
-            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Pair!.Reuse!.Use).Select(s => s.Name).ToArray(), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Pair!.Reuse!.Use).Select(s => (s.Name, s.Pair!.Reuse!.Use)).ToArray(), StringComparer.Ordinal);
         return scenarios.Select(s => s.Pair?.Reuse is not { } reuse ? s : s with
         {
-            Pair = s.Pair with { Reuse = reuse with { SharedWith = byPair[reuse.Pair].Where(name => name != s.Name).ToArray() } },
+            Pair = s.Pair with { Reuse = reuse with { SharedWith = byPair[reuse.Pair].Where(other => other.Use != reuse.Use).Select(other => other.Name).ToArray() } },
         }).ToArray();
     }
 

@@ -13,4 +13,11 @@ internal sealed record NodeState(
     IReadOnlyList<string> PendingRestart,
     IReadOnlyDictionary<string, string> Slots,
     IReadOnlyDictionary<string, string> Senders,
-    bool? ReplayPaused);
+    bool? ReplayPaused)
+{
+    /// <summary>
+    /// Client sessions other than the reader's own, as "application (state)": after a reset there must be none, whatever
+    /// there were when the pair was built (the provisioner's connections may still be closing then).
+    /// </summary>
+    public IReadOnlyList<string> Sessions { get; init; } = [];
+}

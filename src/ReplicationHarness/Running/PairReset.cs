@@ -19,7 +19,7 @@ namespace ReplicationHarness.Running;
 internal static class PairReset
 {
     private const string ApplicationName = "replication-harness-reset";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     // Relation kinds the reset drops (tables, partitioned tables, views, materialized views, sequences, foreign tables);
     // indexes, toast and composite types go with them.
@@ -43,11 +43,17 @@ internal static class PairReset
     /// <summary>Reads what the next scenario would see of the pair.</summary>
     public static async Task<PairState> ReadAsync(ProvisionedPair pair, CancellationToken cancellationToken)
     {
+        await using var sessions = new NodeSessions(ApplicationName);
+        return await ReadAsync(pair, sessions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<PairState> ReadAsync(ProvisionedPair pair, NodeSessions sessions, CancellationToken cancellationToken)
+    {
         var nodes = new Dictionary<string, NodeState>(StringComparer.Ordinal);
         IReadOnlyList<string> objects = [];
         foreach (var (name, endpoint) in Nodes(pair))
         {
-            await OnNodeAsync(endpoint, async connection =>
+            await sessions.OnNodeAsync(endpoint, async connection =>
             {
                 nodes[name] = await ReadNodeAsync(connection, cancellationToken).ConfigureAwait(false);
                 if (name == TopologySpec.PrimaryName)
@@ -68,14 +74,22 @@ internal static class PairReset
         var actions = new List<string>();
         if (Unresettable(pair, scenario) is { } why)
             return PairResetOutcome.NotKept(why, actions, stopwatch.Elapsed);
-        if (!pair.StartLogSection())
-            return PairResetOutcome.NotKept($"the harness cannot read a {pair.Kind.ToString().ToLowerInvariant()} pair's logs by section, which the next scenario's verify_pair would need", actions, stopwatch.Elapsed);
+        if (pair.Link is { } link && (link.Partition is not null || link.Conditions != Network.LinkConditions.None))
+            return PairResetOutcome.NotKept("the link between the nodes is still cut or slowed", actions, stopwatch.Elapsed);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(limit);
         var token = bound.Token;
+        await using var sessions = new NodeSessions(ApplicationName);
         var doing = "starting";
         try
         {
+            doing = "waiting for the scenario's sessions to close";
+            foreach (var (name, endpoint) in Nodes(pair).Where(n => pair.IsRunning(n.Name) != false))
+                await sessions.OnNodeAsync(endpoint, c => EndSessionsAsync(c, name, actions, token), token).ConfigureAwait(false);
+            // From here the servers' logs start a new section: the next scenario's verify_pair judges what the reset and
+            // that scenario make them log, not what earlier scenarios (or ending their sessions) did.
+            if (!pair.StartLogSection())
+                return PairResetOutcome.NotKept($"the harness cannot read a {pair.Kind.ToString().ToLowerInvariant()} pair's logs by section, which the next scenario's verify_pair would need", actions, stopwatch.Elapsed);
             doing = "starting the servers the scenario left stopped";
             foreach (var (name, _) in Nodes(pair))
             {
@@ -87,13 +101,19 @@ internal static class PairReset
             }
             doing = "restoring settings and replay";
             foreach (var (name, endpoint) in Nodes(pair))
-                await OnNodeAsync(endpoint, c => RestoreNodeAsync(c, name, baseline.Nodes[name], actions, token), token).ConfigureAwait(false);
+                await sessions.OnNodeAsync(endpoint, c => RestoreNodeAsync(c, name, baseline.Nodes[name], actions, token), token).ConfigureAwait(false);
             doing = "dropping what the scenario created";
-            await OnNodeAsync(pair.Primary, c => DropObjectsAsync(c, baseline.Objects, actions, token), token).ConfigureAwait(false);
+            await sessions.OnNodeAsync(pair.Primary, c => DropObjectsAsync(c, baseline.Objects, actions, token), token).ConfigureAwait(false);
             doing = "waiting for the standbys to replay the reset";
-            var target = await OnNodeAsync(pair.Primary, c => ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(c, "SELECT pg_current_wal_lsn()", token), token).ConfigureAwait(false);
+            // A fresh pair has just checkpointed: so does a reset one, or a checkpoint the scenario's WAL made due could
+            // land in the next scenario with its burst of full-page writes.
+            var target = await sessions.OnNodeAsync(pair.Primary, async c =>
+            {
+                await ExecuteAsync(c, "CHECKPOINT", token).ConfigureAwait(false);
+                return await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(c, "SELECT pg_current_wal_lsn()", token).ConfigureAwait(false);
+            }, token).ConfigureAwait(false);
             foreach (var standby in pair.Standbys)
-                await WaitForReplayAsync(standby.Endpoint, target, token).ConfigureAwait(false);
+                await WaitForReplayAsync(sessions, standby.Endpoint, target, token).ConfigureAwait(false);
 
             doing = "comparing the pair with how it was built";
             IReadOnlyList<string> differences;
@@ -101,7 +121,7 @@ internal static class PairReset
             {
                 // Reloads, restarted standbys' walsenders and sync states settle within moments: look again until then,
                 // but not for what no wait undoes.
-                var state = await ReadAsync(pair, token).ConfigureAwait(false);
+                var state = await ReadAsync(pair, sessions, token).ConfigureAwait(false);
                 differences = state.DifferencesFrom(baseline);
                 if (differences.Count == 0 || state.LastingDifferencesFrom(baseline).Count > 0 || stopwatch.Elapsed + PollInterval >= limit)
                     break;
@@ -111,20 +131,23 @@ internal static class PairReset
                 return PairResetOutcome.NotKept($"after the reset it still differs from how it was built: {string.Join("; ", differences)}", actions, stopwatch.Elapsed);
 
             doing = "verifying the pair";
-            var verification = await PairVerifier.VerifyAsync(pair, limit - stopwatch.Elapsed, token).ConfigureAwait(false);
+            var left = limit - stopwatch.Elapsed;
+            if (left <= TimeSpan.Zero)
+                throw new OperationCanceledException(token);
+            var verification = await PairVerifier.VerifyAsync(pair, left, token).ConfigureAwait(false);
             if (!verification.Passed)
                 return PairResetOutcome.NotKept($"verify_pair failed after the reset: {string.Join("; ", verification.Failures.Select(f => $"{f.Name}: {f.Observed}"))}", actions, stopwatch.Elapsed);
-            // The next scenario's verify_pair judges what the servers log from here on.
-            pair.StartLogSection();
             return new PairResetOutcome(true, null, actions, stopwatch.Elapsed);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return PairResetOutcome.NotKept($"the reset did not finish within {limit.TotalSeconds:0.#} s ({doing})", actions, stopwatch.Elapsed);
         }
-        catch (Exception ex) when (ex is NpgsqlException or ProvisioningException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return PairResetOutcome.NotKept($"{doing} failed: {SecretRedactor.Redact(ex.Message, pair.NodeNames.Select(n => EndpointOf(pair, n).Password))}", actions, stopwatch.Elapsed);
+            // Whatever went wrong, the pair is not handed on: a reset never ends a run.
+            string?[] secrets = [.. pair.NodeNames.Select(n => EndpointOf(pair, n).Password), (pair as Provisioning.Local.LocalPair)?.ReplicationPassword];
+            return PairResetOutcome.NotKept($"{doing} failed: {SecretRedactor.Redact(ex.Message, secrets)}", actions, stopwatch.Elapsed);
         }
     }
 
@@ -138,25 +161,11 @@ internal static class PairReset
     private static NodeEndpoint EndpointOf(ProvisionedPair pair, string node) =>
         node == TopologySpec.PrimaryName ? pair.Primary : pair.StandbyNamed(node).Endpoint;
 
-    private static async Task<T> OnNodeAsync<T>(NodeEndpoint endpoint, Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        // Unpooled: a scenario that restarted the server left a pool's sessions dead.
-        await using var source = NpgsqlDataSource.Create(endpoint.ConnectionString(ApplicationName, pooling: false));
-        return await AbandonAtLimit.OnConnectionAsync(source, work, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static Task OnNodeAsync(NodeEndpoint endpoint, Func<NpgsqlConnection, Task> work, CancellationToken cancellationToken) =>
-        OnNodeAsync(endpoint, async connection =>
-        {
-            await work(connection).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
     private static async Task<NodeState> ReadNodeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = new List<string>();
-        await ReadRowsAsync(connection, "SELECT name, coalesce(setting, ''), pending_restart FROM pg_settings WHERE source IN ('configuration file', 'command line') OR pending_restart", r =>
+        await ReadRowsAsync(connection, "SELECT name, coalesce(setting, ''), pending_restart FROM pg_settings WHERE source IN ('configuration file', 'command line', 'database', 'user', 'database user') OR pending_restart", r =>
         {
             settings[r.GetString(0)] = r.GetString(1);
             if (r.GetBoolean(2))
@@ -174,7 +183,10 @@ internal static class PairReset
             r => senders[r.GetString(0)] = $"{r.GetString(1)}, {r.GetString(2)}", cancellationToken).ConfigureAwait(false);
         // Out of recovery pg_is_wal_replay_paused() raises.
         var paused = await ScalarAsync<bool?>(connection, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END", cancellationToken).ConfigureAwait(false);
-        return new NodeState(settings, autoConf, pending, slots, senders, paused);
+        var sessions = new List<string>();
+        await ReadRowsAsync(connection, "SELECT coalesce(nullif(application_name, ''), '(no name)') || ' (' || coalesce(state, '?') || ')' FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY 1",
+            r => sessions.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
+        return new NodeState(settings, autoConf, pending, slots, senders, paused) { Sessions = sessions };
     }
 
     private static async Task<IReadOnlyList<string>> ReadObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -188,13 +200,50 @@ internal static class PairReset
             UNION ALL SELECT 'type ' || t.oid::regtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
               WHERE {UserNamespaces} AND t.typrelid = 0 AND t.typcategory <> 'A'
             UNION ALL SELECT 'extension ' || quote_ident(extname) FROM pg_extension
-            UNION ALL SELECT 'database ' || quote_ident(datname) FROM pg_database
-            UNION ALL SELECT 'role ' || quote_ident(rolname) FROM pg_roles WHERE rolname NOT LIKE 'pg\_%'
+            UNION ALL SELECT 'role ' || quote_ident(rolname) || ' (' || concat_ws(', ', CASE WHEN rolsuper THEN 'superuser' END, CASE WHEN rolcanlogin THEN 'login' END,
+                CASE WHEN rolreplication THEN 'replication' END, 'connection limit ' || rolconnlimit, 'password ' || left(md5(coalesce(rolpassword, '')), 8), 'valid until ' || rolvaliduntil) || ')'
+              FROM pg_authid WHERE rolname NOT LIKE 'pg\_%'
+            UNION ALL SELECT 'database ' || quote_ident(datname) || ' (' || CASE WHEN datallowconn THEN 'connections allowed' ELSE 'no connections' END || ', limit ' || datconnlimit || ')' FROM pg_database
+            UNION ALL SELECT 'settings of ' || coalesce('database ' || quote_ident(d.datname), 'every database') || ' for ' || coalesce('role ' || quote_ident(r.rolname), 'every role') || ': ' || array_to_string(s.setconfig, ', ')
+              FROM pg_db_role_setting s LEFT JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole
+            UNION ALL SELECT 'prepared transaction ' || quote_literal(gid) FROM pg_prepared_xacts
+            UNION ALL SELECT 'publication ' || quote_ident(pubname) FROM pg_publication
+            UNION ALL SELECT 'subscription ' || quote_ident(subname) FROM pg_subscription
+            UNION ALL SELECT 'default privileges ' || d.oid::text FROM pg_default_acl d
             UNION ALL SELECT 'tablespace ' || quote_ident(spcname) FROM pg_tablespace
             """, r => objects.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
         objects.Sort(StringComparer.Ordinal);
         return objects;
     }
+
+    /// <summary>
+    /// Waits for the scenario's sessions to close: its actors close their connections as they stop, and a server's
+    /// backend leaves pg_stat_activity an instant later. The harness's own sessions still open after
+    /// <see cref="SessionGrace"/> (an operation abandoned on a frozen server) are ended and waited for; any other session
+    /// stays and keeps the pair from being handed on.
+    /// </summary>
+    private static async Task EndSessionsAsync(NpgsqlConnection connection, string node, List<string> actions, CancellationToken cancellationToken)
+    {
+        const string Harness = $"""
+            FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+            AND application_name LIKE 'replication-harness%' AND application_name <> '{ApplicationName}'
+            """;
+        var waited = Stopwatch.StartNew();
+        var terminated = 0L;
+        while (await ScalarAsync<long>(connection, $"SELECT count(*) {Harness}", cancellationToken).ConfigureAwait(false) > 0)
+        {
+            if (terminated == 0 && waited.Elapsed >= SessionGrace)
+            {
+                var names = await ScalarAsync<string>(connection, $"SELECT string_agg(application_name, ', ' ORDER BY application_name) {Harness}", cancellationToken).ConfigureAwait(false);
+                terminated = await ScalarAsync<long>(connection, $"SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) {Harness}", cancellationToken).ConfigureAwait(false);
+                actions.Add($"ended {terminated} session{(terminated == 1 ? "" : "s")} the scenario left open on {NodeText.The(node)} ({names})");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The scenario's actors dispose their connections as they stop; this is ample for the backends to go.
+    private static readonly TimeSpan SessionGrace = TimeSpan.FromSeconds(2);
 
     private static async Task RestoreNodeAsync(NpgsqlConnection connection, string node, NodeState built, List<string> actions, CancellationToken cancellationToken)
     {
@@ -255,9 +304,9 @@ internal static class PairReset
             actions.Add($"dropped {string.Join(", ", dropped)}");
     }
 
-    private static async Task WaitForReplayAsync(NodeEndpoint standby, NpgsqlTypes.NpgsqlLogSequenceNumber target, CancellationToken cancellationToken)
+    private static async Task WaitForReplayAsync(NodeSessions sessions, NodeEndpoint standby, NpgsqlTypes.NpgsqlLogSequenceNumber target, CancellationToken cancellationToken)
     {
-        await OnNodeAsync(standby, async connection =>
+        await sessions.OnNodeAsync(standby, async connection =>
         {
             while (true)
             {

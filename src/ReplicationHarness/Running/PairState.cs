@@ -26,7 +26,9 @@ internal sealed record PairState(IReadOnlyDictionary<string, NodeState> Nodes, I
             differences.AddRange(Compare($"{node}: slot", was.Slots, now.Slots));
             differences.AddRange(Compare($"{node}: sender", was.Senders, now.Senders));
             if (was.ReplayPaused != now.ReplayPaused)
-                differences.Add($"{node}: replay {(now.ReplayPaused == true ? "paused" : "running")}, was {(was.ReplayPaused == true ? "paused" : "running")}");
+                differences.Add($"{node}: {Replay(now.ReplayPaused)}, was {Replay(was.ReplayPaused)}");
+            if (now.Sessions.Count > 0)
+                differences.Add($"{node}: {now.Sessions.Count} session{(now.Sessions.Count == 1 ? "" : "s")} still open: {string.Join(", ", now.Sessions)}");
         }
         differences.AddRange(Objects.Except(baseline.Objects, StringComparer.Ordinal).Select(o => $"primary: {o} was added"));
         differences.AddRange(baseline.Objects.Except(Objects, StringComparer.Ordinal).Select(o => $"primary: {o} is gone"));
@@ -35,17 +37,25 @@ internal sealed record PairState(IReadOnlyDictionary<string, NodeState> Nodes, I
 
     /// <summary>
     /// The differences from <paramref name="baseline"/> that no wait undoes: objects, what ALTER SYSTEM wrote, settings
-    /// waiting for a restart, slots gone or lost. The rest (settings in force after a reload, senders and their sync
-    /// states after a standby reconnects, slots becoming active, replay) settle on their own within moments.
+    /// waiting for a restart, slots gone or lost, a node in or out of recovery. The rest (settings in force after a
+    /// reload, senders and their sync states after a standby reconnects, slots becoming active, replay resuming,
+    /// sessions closing) settle on their own within moments.
     /// </summary>
     public IReadOnlyList<string> LastingDifferencesFrom(PairState baseline) =>
         new PairState(Nodes.ToDictionary(n => n.Key, n => baseline.Nodes.TryGetValue(n.Key, out var was)
-            ? n.Value with { Settings = was.Settings, Senders = was.Senders, ReplayPaused = was.ReplayPaused, Slots = Settled(n.Value.Slots, was.Slots) }
+            ? n.Value with
+            {
+                Settings = was.Settings, Senders = was.Senders, Slots = Settled(n.Value.Slots, was.Slots), Sessions = [],
+                // Paused or running settles; a node that left recovery (a promotion from SQL) does not go back.
+                ReplayPaused = (was.ReplayPaused is null) == (n.Value.ReplayPaused is null) ? was.ReplayPaused : n.Value.ReplayPaused,
+            }
             : n.Value), Objects).DifferencesFrom(baseline);
 
     // A slot that exists and still has its WAL counts as settled whether a standby uses it yet or not.
     private static IReadOnlyDictionary<string, string> Settled(IReadOnlyDictionary<string, string> now, IReadOnlyDictionary<string, string> was) =>
         now.ToDictionary(s => s.Key, s => was.TryGetValue(s.Key, out var before) && !s.Value.Contains(", lost", StringComparison.Ordinal) && !s.Value.Contains(", unreserved", StringComparison.Ordinal) ? before : s.Value, StringComparer.Ordinal);
+
+    private static string Replay(bool? paused) => paused switch { null => "not in recovery", true => "replay paused", false => "replay running" };
 
     // Connection strings hold passwords: a change in one is named, never shown.
     private static bool IsSecret(string name) => name.Contains("conninfo", StringComparison.Ordinal);

@@ -86,7 +86,20 @@ internal sealed class ReusablePairs : IAsyncDisposable
             left = _idle.Values.SelectMany(s => s).ToArray();
             _idle.Clear();
         }
+        var failures = new List<Exception>();
         foreach (var kept in left)
-            await kept.Pair.DisposeAsync().ConfigureAwait(false);
+        {
+            try
+            {
+                await kept.Pair.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // One pair that fails to stop must not leave the others running.
+                failures.Add(ex);
+            }
+        }
+        if (failures.Count > 0)
+            throw new AggregateException("tearing down the kept pairs failed", failures);
     }
 }

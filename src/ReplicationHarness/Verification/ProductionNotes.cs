@@ -13,7 +13,7 @@ internal static class ProductionNotes
     /// <summary>Checks the pair; never changes anything.</summary>
     public static async Task<IReadOnlyList<CriterionResult>> CheckAsync(NodeEndpoint primary, string standbyApplicationName, string? slotName, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(primary.ConnectionString("replication-harness-notes"));
+        await using var connection = new NpgsqlConnection(primary.ConnectionString("replication-harness-notes", pooling: false));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<CriterionResult>();
 

@@ -19,7 +19,7 @@ internal sealed class WalSendersReader(NodeEndpoint endpoint) : IDisposable
         {
             if (_connection is null)
             {
-                _connection = new NpgsqlConnection(endpoint.ConnectionString("replication-harness-sync-state"));
+                _connection = new NpgsqlConnection(endpoint.ConnectionString("replication-harness-sync-state", pooling: false));
                 await AbandonAtLimit.OpenAsync(_connection, limit).ConfigureAwait(false);
             }
             var connection = _connection;

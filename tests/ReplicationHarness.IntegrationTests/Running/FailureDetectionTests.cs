@@ -20,9 +20,21 @@ public sealed class FailureDetectionTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
+    /// <summary>
+    /// Which pairs the broken scenarios run on: <c>snapshot</c> (default: pairs from the run's snapshot store, the first
+    /// of each shape built with base backups), <c>fresh</c> (every pair with base backups, <c>--no-snapshot</c>) or
+    /// <c>reuse</c> (the unbroken scenario first, then the broken one on its pair under <c>run --reuse</c>), from
+    /// HARNESS_TEST_PAIRS: a verdict must not depend on it.
+    /// </summary>
+    private static readonly string Pairs = Environment.GetEnvironmentVariable("HARNESS_TEST_PAIRS") is { Length: > 0 } mode ? mode : "snapshot";
+
+    // The shipped file the last Broken() changed.
+    private string? _shipped;
+
     /// <summary>A shipped scenario with some of its text changed; every change must apply.</summary>
     private string Broken(string shipped, params (string From, string To)[] changes)
     {
+        _shipped = shipped;
         var text = File.ReadAllText(Path.Combine(RepositoryRoot.Scenarios, shipped));
         foreach (var (from, to) in changes)
         {
@@ -40,10 +52,28 @@ public sealed class FailureDetectionTests : IDisposable
     private async Task<(int Code, string Output, ScenarioReport Scenario)> RunAsync(string file)
     {
         var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
-        var (code, output) = await HarnessCli.RunAsync("run", file, "--report-dir", reports, "--work-dir", _work.Path);
+        string[] files = [file];
+        string[] mode = [];
+        if (Pairs == "fresh")
+            mode = ["--no-snapshot"];
+        else if (Pairs == "reuse")
+        {
+            var warmup = Path.Combine(_work.Path, $"warmup-{_shipped}");
+            var shipped = File.ReadAllText(Path.Combine(RepositoryRoot.Scenarios, _shipped!));
+            File.WriteAllText(warmup, Regex.Replace(shipped, "^name: (.+)$", "name: $1-warmup", RegexOptions.Multiline));
+            (files, mode) = ([warmup, file], ["--reuse"]);
+        }
+        var (code, output) = await HarnessCli.RunAsync(["run", .. files, .. mode, "--report-dir", reports, "--work-dir", _work.Path]);
         _lastReport = Path.Combine(reports, "report.json");
         var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
-        return (code, output, Assert.Single(report.Scenarios));
+        if (Pairs != "reuse")
+            return (code, output, Assert.Single(report.Scenarios));
+        Assert.Equal(2, report.Scenarios.Count);
+        Assert.True(report.Scenarios[0].Status == Verdict.Passed, output);
+        // Where the broken scenario has the shipped one's shape, it ran on that scenario's pair after its reset.
+        if (report.Scenarios[0].Pair!.Reuse!.After == "kept")
+            Assert.Equal(2, report.Scenarios[1].Pair!.Reuse!.Use);
+        return (code, output, report.Scenarios[1]);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class PairStateTests
             "primary: slot harness_standby = physical, inactive, lost (was physical, active)",
             "primary: slot extra = physical, active was added",
             "primary: sender harness_standby is gone (was streaming, async)",
-            "standby: replay paused, was running",
+            "standby: replay paused, was replay running",
             "primary: function public.f() was added",
             "primary: schema scratch was added",
             "primary: schema public is gone",
@@ -79,5 +79,24 @@ public sealed class PairStateTests
             "primary: slot harness_standby = physical, inactive, lost (was physical, active)",
             "primary: function public.f() was added",
         ], lasting.LastingDifferencesFrom(Pair()));
+    }
+
+    [Fact]
+    public void Sessions_left_open_differ_whatever_the_pair_had_when_built_and_settle()
+    {
+        var built = Pair(Node() with { Sessions = ["replication-harness-provisioner (idle)"] });
+        var now = Pair(Node() with { Sessions = ["psql (idle in transaction)"] });
+
+        Assert.Empty(Pair().DifferencesFrom(built));
+        Assert.Equal(["primary: 1 session still open: psql (idle in transaction)"], now.DifferencesFrom(built));
+        Assert.Empty(now.LastingDifferencesFrom(built));
+    }
+
+    [Fact]
+    public void A_standby_out_of_recovery_is_lasting_and_said_so()
+    {
+        var promoted = Pair(standby: Node(slots: [], senders: [], paused: null));
+
+        Assert.Equal(["standby: not in recovery, was replay running"], promoted.LastingDifferencesFrom(Pair()));
     }
 }

@@ -75,6 +75,13 @@ internal sealed class LocalPair : ProvisionedPair
         return true;
     }
 
+    /// <summary>The node's log was set aside and its server starts a new one (a reclone): its section starts at the new file's beginning.</summary>
+    internal void StartNewLog(string node)
+    {
+        lock (_sections)
+            _sections.Remove(ServerOf(node).Name);
+    }
+
     // Where each node's current log section starts, in bytes (a line the server is writing at that moment may be cut:
     // it then starts the section without its timestamp, which only the checks of stops and starts read).
     private readonly Dictionary<string, long> _sections = new(StringComparer.Ordinal);

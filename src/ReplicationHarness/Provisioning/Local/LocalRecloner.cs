@@ -44,6 +44,7 @@ internal sealed class LocalRecloner(LocalBuildPlan plan, LocalProvisionerOptions
         // The old server's log goes with it: its errors ("requested WAL segment ... has already been removed") are
         // what the rebuild answers, and verify_pair judges the new server's log.
         var earlierLog = SetAsideLog(server.LogFile);
+        pair.StartNewLog(name);
         string slotWas;
         await using (var admin = await upstream.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
             slotWas = await RenewSlotAsync(admin, standby.SlotName, cancellationToken).ConfigureAwait(false);
