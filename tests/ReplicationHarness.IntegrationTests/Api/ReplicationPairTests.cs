@@ -206,4 +206,29 @@ public sealed class ReplicationPairTests : IDisposable
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    [Fact]
+    public async Task A_pair_starts_from_its_snapshot_unless_told_not_to()
+    {
+        // A shape's second build saves its snapshot; the third starts from it.
+        for (var build = 0; build < 2; build++)
+            await (await Builder().BuildAsync()).DisposeAsync();
+
+        async Task<List<string>> PhasesAsync(ReplicationPairBuilder builder)
+        {
+            var lines = new List<string>();
+            await using var pair = await builder.WithProgress(new SynchronousProgress<string>(lines.Add)).BuildAsync();
+            await pair.Primary.ExecuteAsync("create table t (i int); insert into t values (1)");
+            await pair.WaitForCatchUpAsync();
+            return lines;
+        }
+
+        var fromSnapshot = await PhasesAsync(Builder());
+        var withBaseBackups = await PhasesAsync(Builder().WithSnapshots(false));
+
+        Assert.Contains(fromSnapshot, l => l.StartsWith("snapshot copy:", StringComparison.Ordinal));
+        Assert.DoesNotContain(fromSnapshot, l => l.StartsWith("base backup:", StringComparison.Ordinal));
+        Assert.Contains(withBaseBackups, l => l.StartsWith("base backup:", StringComparison.Ordinal));
+        Assert.DoesNotContain(withBaseBackups, l => l.StartsWith("snapshot", StringComparison.Ordinal));
+    }
 }
