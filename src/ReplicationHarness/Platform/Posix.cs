@@ -16,6 +16,9 @@ internal static partial class Posix
     /// <summary>SIGCONT: 18 on Linux, 19 on macOS and the BSDs, where 18 is SIGTSTP and would stop the process instead.</summary>
     public static int SIGCONT { get; } = OperatingSystem.IsLinux() ? 18 : 19;
 
+    /// <summary>SIGHUP: a postmaster reloads its configuration files.</summary>
+    public const int SIGHUP = 1;
+
     /// <summary>True when the process runs as root (PostgreSQL refuses to run so).</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && geteuid() == 0;
 

@@ -96,9 +96,20 @@ internal sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, str
     /// <returns>Where the change ends in the WAL: a standby replayed up to here knows the new passwords.</returns>
     public async Task<Lsn> RotatePasswordsAsync(NpgsqlConnection admin, CancellationToken cancellationToken = default)
     {
-        await ExecuteAsync(admin, "SET log_statement = 'none'; SET log_min_duration_statement = -1; SET synchronous_commit = local", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(admin, $"ALTER ROLE {Superuser} PASSWORD '{SuperuserPassword}'", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(admin, $"ALTER ROLE {ReplicationRole} PASSWORD '{ReplicationPassword}'", cancellationToken).ConfigureAwait(false);
+        // One round trip and one commit: the batch runs as one implicit transaction, its settings before the passwords.
+        await using (var batch = new NpgsqlBatch(admin)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SET log_statement = 'none'"), new NpgsqlBatchCommand("SET log_min_duration_statement = -1"),
+                new NpgsqlBatchCommand("SET synchronous_commit = local"),
+                new NpgsqlBatchCommand($"ALTER ROLE {Superuser} PASSWORD '{SuperuserPassword}'"),
+                new NpgsqlBatchCommand($"ALTER ROLE {ReplicationRole} PASSWORD '{ReplicationPassword}'"),
+            },
+        })
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Flushed: synchronous_commit = local waits for the local flush of the commit.
         return Lsn.From(await SqlScalar.ReadAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(admin, "SELECT pg_current_wal_flush_lsn()", cancellationToken).ConfigureAwait(false));
     }

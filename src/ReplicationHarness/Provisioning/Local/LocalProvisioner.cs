@@ -118,11 +118,16 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             stopwatch.Restart();
         }
 
-        // 1. Primary data directory from the template, or every node's from the snapshot.
+        // 1. Primary data directory from the template, or every node's from the snapshot: the primary's first, the
+        // standbys' while the primary starts and takes this run's passwords (they may start only after that).
         var primaryData = run.Combine(TopologySpec.PrimaryName);
+        Task standbyCopies = Task.CompletedTask;
         if (snapshot is not null)
         {
-            await CopySnapshotAsync(plan, snapshot, cancellationToken).ConfigureAwait(false);
+            plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
+            var nodes = SnapshotNodes(plan, snapshot);
+            await CopySnapshotNodeAsync(plan, snapshot, TopologySpec.PrimaryName, cancellationToken).ConfigureAwait(false);
+            standbyCopies = Task.WhenAll(nodes.Skip(1).Select(node => CopySnapshotNodeAsync(plan, snapshot, node, cancellationToken)));
             Lap(ProvisionPhases.SnapshotCopy);
         }
         else
@@ -137,23 +142,29 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
 
         // 2. Primary start, without what is set only once the standbys stream (synchronous replication).
         plan.Report(ProvisionPhases.PrimaryStart, "starting the primary");
-        var primary = await launcher.StartAsync(plan, scope, TopologySpec.PrimaryName, NodeRole.Primary, bootstrap.PrimaryStartSettings, cancellationToken).ConfigureAwait(false);
+        LocalServer primary;
+        try
+        {
+            primary = await launcher.StartAsync(plan, scope, TopologySpec.PrimaryName, NodeRole.Primary, bootstrap.PrimaryStartSettings, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The standbys' copies must not outlive the build that failed (its scope removes their directories).
+            await standbyCopies.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
         Lap(ProvisionPhases.PrimaryStart);
 
-        // 3. Per-run passwords, the replication role and the slots of the standbys streaming from the primary, over the private socket.
+        // 3. The replication role and the slots of the standbys streaming from the primary, over the private socket; a
+        // restored primary has them, and only takes this run's passwords (below, while its standbys start).
         var direct = topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => $"'{s.SlotName}'");
-        plan.Report(ProvisionPhases.RoleAndSlot, topology.IsPairShorthand
-            ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
+        plan.Report(ProvisionPhases.RoleAndSlot, snapshot is not null ? "giving the superuser and the replication role this run's passwords"
+            : topology.IsPairShorthand ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
             : $"creating the replication role and slots {string.Join(", ", direct)} on the primary");
-        Postgres.Lsn? rotated = null;
-        await using (var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false))
+        if (snapshot is null)
         {
-            // A restored primary has the role and the slots: only this run's passwords are new, and every standby must
-            // replay them before anyone logs in to it (a cascading one's standby, the run's own connections).
-            if (snapshot is not null)
-                rotated = await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
-            else
-                await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+            await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
         }
         // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
         // the one pg_basebackup -R writes, names the proxy's port.
@@ -161,11 +172,31 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         var primaryPort = link?.Port ?? primary.Port;
         var passfile = run.Combine(PassfileName);
         await plan.Account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", primaryPort), cancellationToken).ConfigureAwait(false);
-        Lap(ProvisionPhases.RoleAndSlot);
 
-        // 4-6. Standbys: base backups, starts and streaming, each tier in parallel; then synchronous replication if asked for.
+        // 4-6. Standbys: base backups (or the snapshot's directories), starts and streaming, each tier in parallel; then
+        // synchronous replication if asked for.
         var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
-        await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken, restoredAt: rotated).ConfigureAwait(false);
+        if (snapshot is not null)
+        {
+            var rotation = RotatePasswordsAsync(primary, bootstrap, cancellationToken);
+            try
+            {
+                // What the primary's start did not cover of the standbys' copies.
+                await standbyCopies.ConfigureAwait(false);
+                Lap(ProvisionPhases.SnapshotCopy);
+            }
+            catch
+            {
+                await rotation.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+            await standbys.RestoreAsync(primaryPort, passfile, rotation, Lap, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            Lap(ProvisionPhases.RoleAndSlot);
+            await standbys.BuildAsync(primaryPort, passfile, Lap, cancellationToken).ConfigureAwait(false);
+        }
         if (saveAs is not null)
         {
             await SaveSnapshotAsync(plan, saveAs, primary, standbys, cancellationToken).ConfigureAwait(false);
@@ -197,21 +228,33 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         };
     }
 
-    /// <summary>Copies every node's data directory out of the snapshot, in parallel, each private to the server's account.</summary>
-    private static async Task CopySnapshotAsync(LocalBuildPlan plan, string snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// This run's passwords on a restored primary (the snapshot's are useless), out of its log; where the change ends,
+    /// which every standby must replay before anyone logs in to it.
+    /// </summary>
+    private static async Task<Postgres.Lsn> RotatePasswordsAsync(LocalServer primary, PairBootstrap bootstrap, CancellationToken cancellationToken)
     {
-        plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
+        await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The snapshot's nodes, the primary first; they must be the topology's.</summary>
+    private static IReadOnlyList<string> SnapshotNodes(LocalBuildPlan plan, string snapshot)
+    {
         var nodes = plan.Topology.Standbys.Select(s => s.Name).Prepend(TopologySpec.PrimaryName).ToList();
         var manifest = TopologySnapshots.Manifest(snapshot);
         if (!manifest.Nodes.SequenceEqual(nodes))
             throw new InvalidDataException($"it holds {string.Join(", ", manifest.Nodes)}, the topology has {string.Join(", ", nodes)}");
-        await Task.WhenAll(nodes.Select(async node =>
-        {
-            var copy = await DataDirectoryCopy.RunAsync(Path.Combine(snapshot, node), plan.Run.Combine(node), cancellationToken).ConfigureAwait(false);
-            if (copy.ExitCode != 0)
-                throw new ProvisioningException($"copying {node}'s data directory from the snapshot failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
-            LocalServerLauncher.EnsurePrivate(plan.Run.Combine(node), plan.Account);
-        })).ConfigureAwait(false);
+        return nodes;
+    }
+
+    /// <summary>Copies one node's data directory out of the snapshot, private to the server's account.</summary>
+    private static async Task CopySnapshotNodeAsync(LocalBuildPlan plan, string snapshot, string node, CancellationToken cancellationToken)
+    {
+        var copy = await DataDirectoryCopy.RunAsync(Path.Combine(snapshot, node), plan.Run.Combine(node), cancellationToken).ConfigureAwait(false);
+        if (copy.ExitCode != 0)
+            throw new ProvisioningException($"copying {node}'s data directory from the snapshot failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
+        LocalServerLauncher.EnsurePrivate(plan.Run.Combine(node), plan.Account);
     }
 
     /// <summary>

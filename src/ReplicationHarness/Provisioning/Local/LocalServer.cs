@@ -112,6 +112,14 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
         return connection;
     }
 
+    /// <summary>Asks the running server to reload its configuration files (SIGHUP to its postmaster, as <c>pg_ctl reload</c> does).</summary>
+    /// <exception cref="InvalidOperationException">The server does not run.</exception>
+    public void Reload()
+    {
+        if ((Pid ?? ReadPid()) is not { } pid || !Posix.Signal(pid, Posix.SIGHUP))
+            throw new InvalidOperationException($"{Name} does not run, so it cannot reload its configuration");
+    }
+
     /// <summary>True when the log says another process holds the port, so a retry on another port can help.</summary>
     public bool FailedOnBusyPort() => LogTail(30).Contains("Address already in use", StringComparison.Ordinal);
 

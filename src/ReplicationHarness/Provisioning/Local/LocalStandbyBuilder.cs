@@ -1,3 +1,4 @@
+using Npgsql;
 using ReplicationHarness.Provisioning.Bootstrap;
 using ReplicationHarness.Scenarios;
 
@@ -34,15 +35,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="passfile">The run's passfile: holds the primary's line; a line per upstream standby is added.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
-    /// <param name="restoredAt">
-    /// For standbys whose data directories are there already, copied from a snapshot with their slots: where the
-    /// primary's change to this run's passwords ends. Each is only told where its upstream runs now
-    /// (<see cref="RecoveryConfig"/>) instead of being backed up, and must replay up to there before the next tier
-    /// (which logs in to it) starts, or the build ends. Null for a build with base backups.
-    /// </param>
-    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken, Postgres.Lsn? restoredAt = null)
+    public async Task BuildAsync(int primaryPort, string passfile, Action<string> lap, CancellationToken cancellationToken)
     {
-        var restored = restoredAt is not null;
         var upstreams = new List<(string Host, int Port)> { (Host, primaryPort) };
         var tiers = Tiers(plan.Topology);
         for (var depth = 0; depth < tiers.Count; depth++)
@@ -51,44 +45,94 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             if (depth > 0)
             {
                 // Physical slots can be made on a standby: each cascading standby gets its own on its upstream.
-                if (!restored)
-                {
-                    foreach (var standby in tier)
-                        await ForStandbyAsync(standby, () => CreateSlotOnUpstreamAsync(standby, cancellationToken)).ConfigureAwait(false);
-                }
+                foreach (var standby in tier)
+                    await ForStandbyAsync(standby, () => CreateSlotOnUpstreamAsync(standby, cancellationToken)).ConfigureAwait(false);
                 upstreams.AddRange(tier.Select(s => s.Upstream).Distinct().Select(u => (Host, _servers[u].Port)));
                 await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
                 lap(ProvisionPhases.RoleAndSlot);
             }
 
-            if (restored)
-            {
-                foreach (var standby in tier)
-                {
-                    var port = standby.StreamsFromPrimary ? primaryPort : _servers[standby.Upstream].Port;
-                    await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, RecoveryConfig.Conninfo(standby.ApplicationName, port, passfile), standby.SlotName, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                var bytes = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => BackUpAsync(s, primaryPort, passfile, token)), cancellationToken).ConfigureAwait(false);
-                foreach (var (standby, size) in tier.Zip(bytes))
-                    _backupBytes[standby.Name] = size;
-                lap(ProvisionPhases.BaseBackup);
-            }
+            var bytes = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => BackUpAsync(s, primaryPort, passfile, token)), cancellationToken).ConfigureAwait(false);
+            foreach (var (standby, size) in tier.Zip(bytes))
+                _backupBytes[standby.Name] = size;
+            lap(ProvisionPhases.BaseBackup);
 
             var servers = await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
             foreach (var (standby, server) in tier.Zip(servers))
                 _servers[standby.Name] = server;
             lap(ProvisionPhases.StandbyStart);
 
-            await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
-            if (restoredAt is { } rotated)
-                await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForReplayAsync(s, rotated, token)), cancellationToken).ConfigureAwait(false);
+            await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, UpstreamOf(s).OpenAdminConnectionAsync(token), token)), cancellationToken).ConfigureAwait(false);
             if (depth == 0)
                 await ApplyOnceStreamingAsync(cancellationToken).ConfigureAwait(false);
             lap(ProvisionPhases.Streaming);
         }
+    }
+
+    /// <summary>
+    /// Starts standbys whose data directories were copied from a snapshot, with their slots, and returns once each
+    /// streams (and the synchronous ones have their sync_state). They all start at once, told no upstream yet, while
+    /// the primary takes this run's passwords (<paramref name="rotation"/>): a standby that logged in before that would
+    /// be refused, and its log would hold the FATAL line. Then, tier by tier, each is told where its upstream runs now
+    /// (<see cref="RecoveryConfig"/>, then a reload) and must stream and replay up to the passwords' change before the
+    /// next tier (which logs in to it) is told.
+    /// </summary>
+    /// <param name="primaryPort">Where standbys reach the primary: its port, or the link proxy's.</param>
+    /// <param name="passfile">The run's passfile: rewritten with a line per upstream.</param>
+    /// <param name="rotation">The primary's change to this run's passwords, under way; where it ends.</param>
+    /// <param name="lap">Records the end of a phase.</param>
+    /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
+    public async Task RestoreAsync(int primaryPort, string passfile, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
+    {
+        var tiers = Tiers(plan.Topology);
+        foreach (var standby in plan.Topology.Standbys)
+            await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, cancellationToken).ConfigureAwait(false);
+        Postgres.Lsn rotated;
+        try
+        {
+            var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
+            foreach (var (standby, server) in plan.Topology.Standbys.Zip(servers))
+                _servers[standby.Name] = server;
+            lap(ProvisionPhases.StandbyStart);
+        }
+        finally
+        {
+            // Whatever became of the starts, the password change ends before the build goes on or fails.
+            rotated = await rotation.ConfigureAwait(false);
+        }
+        List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, _servers[s.Name].Port))];
+        await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
+        lap(ProvisionPhases.RoleAndSlot);
+
+        // Each standby is told its upstream as soon as that upstream has replayed the passwords' change (the primary:
+        // at once), not when its whole tier has: a cascade's second tier overlaps the first's last waits and the
+        // synchronous rule the primary sets once its own standbys stream.
+        var ready = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        var direct = tiers[0].Select(s => ready[s.Name].Task).ToArray();
+        await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
+        {
+            if (standby is null)
+            {
+                // The primary's own branch: what it sets once its standbys stream, and their sync states.
+                await Task.WhenAll(direct).WaitAsync(token).ConfigureAwait(false);
+                await ApplyOnceStreamingAsync(token).ConfigureAwait(false);
+                return true;
+            }
+            try
+            {
+                var upstreamReady = standby.StreamsFromPrimary ? Task.CompletedTask : ready[standby.Upstream].Task;
+                await ForStandbyAsync(standby, () => ConnectRestoredAsync(standby, upstreamReady, primaryPort, passfile, rotated, token)).ConfigureAwait(false);
+                ready[standby.Name].SetResult();
+                return true;
+            }
+            catch (Exception ex)
+            {
+                // The standbys cascading from this one would wait for it for ever: they end with it.
+                ready[standby.Name].TrySetException(ex);
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        lap(ProvisionPhases.Streaming);
     }
 
     /// <summary>
@@ -104,7 +148,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 await ForStandbyAsync(s, async () =>
                 {
                     await _servers[s.Name].StartAsync(options.Multiplier.Scale(options.StartTimeout), token).ConfigureAwait(false);
-                    return await WaitForStreamingAsync(s, token).ConfigureAwait(false);
+                    return await WaitForStreamingAsync(s, UpstreamOf(s).OpenAdminConnectionAsync(token), token).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
@@ -159,10 +203,13 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         return launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), cancellationToken);
     }
 
-    private async Task<bool> WaitForStreamingAsync(StandbySpec standby, CancellationToken cancellationToken)
+    /// <param name="standby">The standby waited for.</param>
+    /// <param name="upstreamAdmin">A connection to its upstream being opened, which the wait closes.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    private async Task<bool> WaitForStreamingAsync(StandbySpec standby, Task<NpgsqlConnection> upstreamAdmin, CancellationToken cancellationToken)
     {
         plan.Report(ProvisionPhases.Streaming, standby, "waiting for the standby to stream", $"waiting to stream from {standby.Upstream}");
-        await using var admin = await UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var admin = await upstreamAdmin.ConfigureAwait(false);
         await plan.Bootstrap.WaitForStreamingAsync(admin, standby, StreamingLimit, Watch(_servers[standby.Name]), cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -180,10 +227,14 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     }
 
     /// <summary>Waits, within the streaming limit, until the standby has replayed up to <paramref name="position"/>.</summary>
-    private async Task<bool> WaitForReplayAsync(StandbySpec standby, Postgres.Lsn position, CancellationToken cancellationToken)
+    /// <param name="standby">The standby waited for.</param>
+    /// <param name="position">Where the replay must reach.</param>
+    /// <param name="standbyAdmin">A connection to the standby being opened, which the wait closes.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    private async Task<bool> WaitForReplayAsync(StandbySpec standby, Postgres.Lsn position, Task<NpgsqlConnection> standbyAdmin, CancellationToken cancellationToken)
     {
         var server = _servers[standby.Name];
-        await using var admin = await server.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var admin = await standbyAdmin.ConfigureAwait(false);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
@@ -200,6 +251,52 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A restored standby, once its upstream can take its login: told where that upstream runs now
+    /// (<see cref="RecoveryConfig"/>, then a reload), then waited for until it streams (on its upstream) and has
+    /// replayed up to <paramref name="rotated"/> (on itself), both at once since one walreceiver brings both. The two
+    /// connections for those waits are opened while the upstream is waited for.
+    /// </summary>
+    private async Task<bool> ConnectRestoredAsync(StandbySpec standby, Task upstreamReady, int primaryPort, string passfile, Postgres.Lsn rotated, CancellationToken cancellationToken)
+    {
+        var upstreamAdmin = UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken);
+        var standbyAdmin = _servers[standby.Name].OpenAdminConnectionAsync(cancellationToken);
+        Task<bool>? streaming = null;
+        try
+        {
+            await upstreamReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var port = standby.StreamsFromPrimary ? primaryPort : _servers[standby.Upstream].Port;
+            await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, RecoveryConfig.Conninfo(standby.ApplicationName, port, passfile), standby.SlotName, cancellationToken).ConfigureAwait(false);
+            _servers[standby.Name].Reload();
+            streaming = WaitForStreamingAsync(standby, upstreamAdmin, cancellationToken);
+            await WaitForReplayAsync(standby, rotated, standbyAdmin, cancellationToken).ConfigureAwait(false);
+            return await streaming.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The build fails with the first reason; what was not awaited ends with the servers its scope stops, and
+            // connections no wait took are closed once open.
+            if (streaming is null)
+            {
+                CloseWhenOpen(upstreamAdmin);
+                CloseWhenOpen(standbyAdmin);
+            }
+            else
+            {
+                _ = streaming.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+            throw;
+        }
+    }
+
+    private static void CloseWhenOpen(Task<NpgsqlConnection> opening) =>
+        _ = opening.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+                t.Result.Dispose();
+            _ = t.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private static StandbyWatch Watch(LocalServer server) =>
         new(() => server.IsRunning, () => $"last lines of {server.LogFile}:{Environment.NewLine}{server.LogTail()}");
