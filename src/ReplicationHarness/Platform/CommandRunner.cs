@@ -89,6 +89,8 @@ internal static class CommandRunner
             try
             {
                 process.Kill(entireProcessTree: true);
+                // Gone before the caller goes on: a killed cp must not write into a directory being removed.
+                process.WaitForExit(TimeSpan.FromSeconds(5));
             }
             catch (InvalidOperationException)
             {

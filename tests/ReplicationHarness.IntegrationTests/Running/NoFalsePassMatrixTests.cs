@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Results;
@@ -146,10 +147,14 @@ public sealed class NoFalsePassMatrixTests : IDisposable
 
         var result = await RunYamlAsync("paused-load.yaml", yaml);
 
-        // 200 rows/s in batches of 10 with ~10 probes a second: 10 probed writes, none of which can be seen.
+        // 200 rows/s in batches of 10 with about 10 probes a second (fewer on loaded cores: 8 were seen once): every
+        // probed write is counted as not visible, none dropped from the count.
         var check = result.Steps[1].Checks.Single(c => c.Name == "visible_within");
-        Assert.Matches(@"^10 of 10 probed writes not visible within 500ms \(write \d+: [\d,]+ probes? .*; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; .*\)$", MeasureText.Format(check.Observed));
-        Assert.Equal(10, result.Unseen.Count);
+        var observed = Regex.Match(MeasureText.Format(check.Observed), @"^(?<unseen>\d+) of (?<probed>\d+) probed writes not visible within 500ms \(write \d+: [\d,]+ probes? .*; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; .*\)$");
+        Assert.True(observed.Success, MeasureText.Format(check.Observed));
+        Assert.Equal(observed.Groups["probed"].Value, observed.Groups["unseen"].Value);
+        Assert.InRange(result.Unseen.Count, 5, 10);
+        Assert.Equal(int.Parse(observed.Groups["probed"].Value, System.Globalization.CultureInfo.InvariantCulture), result.Unseen.Count);
         Assert.All(result.Unseen, u => Assert.Equal(TimeSpan.FromMilliseconds(500), u.Deadline));
         Assert.Empty(result.Visibility);
         Assert.Contains("200 rows", result.Steps[1].Detail);

@@ -101,7 +101,9 @@ internal sealed record PairBootstrap(TopologySpec Topology, ServerHost Host, str
         {
             BatchCommands =
             {
+                // No statement holding a password in the log: neither logged as run nor quoted beside an error.
                 new NpgsqlBatchCommand("SET log_statement = 'none'"), new NpgsqlBatchCommand("SET log_min_duration_statement = -1"),
+                new NpgsqlBatchCommand("SET log_min_error_statement = panic"),
                 new NpgsqlBatchCommand("SET synchronous_commit = local"),
                 new NpgsqlBatchCommand($"ALTER ROLE {Superuser} PASSWORD '{SuperuserPassword}'"),
                 new NpgsqlBatchCommand($"ALTER ROLE {ReplicationRole} PASSWORD '{ReplicationPassword}'"),

@@ -9,14 +9,11 @@ namespace ReplicationHarness.Provisioning.Local;
 internal static class DataDirectoryCopy
 {
     /// <summary>Copies <paramref name="source"/> to <paramref name="target"/>; the caller says what a failure means.</summary>
-    /// <param name="source">The data directory.</param>
-    /// <param name="target">Where the copy goes (it must not exist).</param>
-    /// <param name="sparse">
-    /// Store runs of zeros as holes: a snapshot's WAL segment is 16 MB of which a shut-down server used a few pages, and
-    /// every later copy of a sparse file (<c>cp</c> keeps holes) skips them. PostgreSQL reads holes as zeros, as it
-    /// reads a segment it has not written yet.
-    /// </param>
-    /// <param name="cancellationToken">Kills the copy.</param>
-    public static Task<CommandResult> RunAsync(string source, string target, CancellationToken cancellationToken, bool sparse = false) =>
-        CommandRunner.RunAsync("cp", sparse ? ["-a", "--sparse=always", source, target] : ["-a", source, target], ServerAccount.Current, cancellationToken: cancellationToken);
+    /// <remarks>
+    /// Never sparse: a WAL segment PostgreSQL filled with zeros must stay allocated, or each write into it allocates
+    /// blocks and each sync commits that to the journal (slower commits than a built pair's on a disk), and a full disk
+    /// shows on a WAL write (a PANIC) instead of at the segment's creation.
+    /// </remarks>
+    public static Task<CommandResult> RunAsync(string source, string target, CancellationToken cancellationToken) =>
+        CommandRunner.RunAsync("cp", ["-a", source, target], ServerAccount.Current, cancellationToken: cancellationToken);
 }

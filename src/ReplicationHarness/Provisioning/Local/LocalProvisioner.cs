@@ -121,13 +121,14 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         // 1. Primary data directory from the template, or every node's from the snapshot: the primary's first, the
         // standbys' while the primary starts and takes this run's passwords (they may start only after that).
         var primaryData = run.Combine(TopologySpec.PrimaryName);
+        using var copying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task standbyCopies = Task.CompletedTask;
         if (snapshot is not null)
         {
             plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
             var nodes = SnapshotNodes(plan, snapshot);
             await CopySnapshotNodeAsync(plan, snapshot, TopologySpec.PrimaryName, cancellationToken).ConfigureAwait(false);
-            standbyCopies = Task.WhenAll(nodes.Skip(1).Select(node => CopySnapshotNodeAsync(plan, snapshot, node, cancellationToken)));
+            standbyCopies = Task.WhenAll(nodes.Skip(1).Select(node => CopySnapshotNodeAsync(plan, snapshot, node, copying.Token)));
             Lap(ProvisionPhases.SnapshotCopy);
         }
         else
@@ -140,56 +141,62 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             Lap(ProvisionPhases.TemplateCopy);
         }
 
-        // 2. Primary start, without what is set only once the standbys stream (synchronous replication).
-        plan.Report(ProvisionPhases.PrimaryStart, "starting the primary");
         LocalServer primary;
+        Network.TcpLinkProxy? link;
+        int primaryPort;
+        string passfile;
+        Task<Postgres.Lsn>? rotation = null;
         try
         {
+            // 2. Primary start, without what is set only once the standbys stream (synchronous replication).
+            plan.Report(ProvisionPhases.PrimaryStart, "starting the primary");
             primary = await launcher.StartAsync(plan, scope, TopologySpec.PrimaryName, NodeRole.Primary, bootstrap.PrimaryStartSettings, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // The standbys' copies must not outlive the build that failed (its scope removes their directories).
-            await standbyCopies.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            throw;
-        }
-        Lap(ProvisionPhases.PrimaryStart);
+            Lap(ProvisionPhases.PrimaryStart);
 
-        // 3. The replication role and the slots of the standbys streaming from the primary, over the private socket; a
-        // restored primary has them, and only takes this run's passwords (below, while its standbys start).
-        var direct = topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => $"'{s.SlotName}'");
-        plan.Report(ProvisionPhases.RoleAndSlot, snapshot is not null ? "giving the superuser and the replication role this run's passwords"
-            : topology.IsPairShorthand ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
-            : $"creating the replication role and slots {string.Join(", ", direct)} on the primary");
-        if (snapshot is null)
-        {
-            await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
-        }
-        // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
-        // the one pg_basebackup -R writes, names the proxy's port.
-        var link = topology.LinkProxy ? scope.Own(Network.TcpLinkProxy.Start(primary.Port), "the link proxy", p => p.DisposeAsync()) : null;
-        var primaryPort = link?.Port ?? primary.Port;
-        var passfile = run.Combine(PassfileName);
-        await plan.Account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", primaryPort), cancellationToken).ConfigureAwait(false);
-
-        // 4-6. Standbys: base backups (or the snapshot's directories), starts and streaming, each tier in parallel; then
-        // synchronous replication if asked for.
-        var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
-        if (snapshot is not null)
-        {
-            var rotation = RotatePasswordsAsync(primary, bootstrap, cancellationToken);
-            try
+            // 3. The replication role and the slots of the standbys streaming from the primary, over the private socket;
+            // a restored primary has them, and only takes this run's passwords (while its standbys start).
+            var direct = topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => $"'{s.SlotName}'");
+            plan.Report(ProvisionPhases.RoleAndSlot, snapshot is not null ? "giving the superuser and the replication role this run's passwords"
+                : topology.IsPairShorthand ? $"creating the replication role and slot '{topology.Standbys[0].SlotName}'"
+                : $"creating the replication role and slots {string.Join(", ", direct)} on the primary");
+            if (snapshot is null)
+            {
+                await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await bootstrap.CreateRoleAndSlotAsync(admin, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                rotation = RotatePasswordsAsync(primary, bootstrap, cancellationToken);
+            }
+            // With network faults the standby reaches the primary through the link proxy: its conninfo, and so
+            // the one pg_basebackup -R writes, names the proxy's port.
+            link = topology.LinkProxy ? scope.Own(Network.TcpLinkProxy.Start(primary.Port), "the link proxy", p => p.DisposeAsync()) : null;
+            primaryPort = link?.Port ?? primary.Port;
+            passfile = run.Combine(PassfileName);
+            await plan.Account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", primaryPort), cancellationToken).ConfigureAwait(false);
+            if (snapshot is not null)
             {
                 // What the primary's start did not cover of the standbys' copies.
                 await standbyCopies.ConfigureAwait(false);
                 Lap(ProvisionPhases.SnapshotCopy);
             }
-            catch
-            {
-                await rotation.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-                throw;
-            }
+        }
+        catch
+        {
+            // Nothing of a failed build may outlive it: the copies are stopped (their scope removes the directories)
+            // and the password change ends, before the first failure goes on.
+            await copying.CancelAsync().ConfigureAwait(false);
+            await Drained(standbyCopies).ConfigureAwait(false);
+            if (rotation is not null)
+                await Drained(rotation).ConfigureAwait(false);
+            throw;
+        }
+
+        // 4-6. Standbys: base backups (or the snapshot's directories), starts and streaming, each tier in parallel; then
+        // synchronous replication if asked for.
+        var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
+        if (rotation is not null)
+        {
             await standbys.RestoreAsync(primaryPort, passfile, rotation, Lap, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -237,6 +244,10 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A task that ends when <paramref name="task"/> ends, however it ends (its failure observed, not thrown).</summary>
+    private static Task Drained(Task task) =>
+        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>The snapshot's nodes, the primary first; they must be the topology's.</summary>
     private static IReadOnlyList<string> SnapshotNodes(LocalBuildPlan plan, string snapshot)

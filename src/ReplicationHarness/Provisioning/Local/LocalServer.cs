@@ -116,7 +116,7 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
     /// <exception cref="InvalidOperationException">The server does not run.</exception>
     public void Reload()
     {
-        if ((Pid ?? ReadPid()) is not { } pid || !Posix.Signal(pid, Posix.SIGHUP))
+        if (RunningPid() is not { } pid || !Posix.Signal(pid, Posix.SIGHUP))
             throw new InvalidOperationException($"{Name} does not run, so it cannot reload its configuration");
     }
 

@@ -85,21 +85,22 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     public async Task RestoreAsync(int primaryPort, string passfile, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
     {
         var tiers = Tiers(plan.Topology);
-        foreach (var standby in plan.Topology.Standbys)
-            await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, cancellationToken).ConfigureAwait(false);
-        Postgres.Lsn rotated;
         try
         {
+            foreach (var standby in plan.Topology.Standbys)
+                await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, cancellationToken).ConfigureAwait(false);
             var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
             foreach (var (standby, server) in plan.Topology.Standbys.Zip(servers))
                 _servers[standby.Name] = server;
             lap(ProvisionPhases.StandbyStart);
         }
-        finally
+        catch
         {
-            // Whatever became of the starts, the password change ends before the build goes on or fails.
-            rotated = await rotation.ConfigureAwait(false);
+            // The password change ends before the build fails, with the starts' reason, not the change's.
+            await rotation.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
         }
+        var rotated = await rotation.ConfigureAwait(false);
         List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, _servers[s.Name].Port))];
         await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
         lap(ProvisionPhases.RoleAndSlot);
@@ -125,10 +126,11 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 ready[standby.Name].SetResult();
                 return true;
             }
-            catch (Exception ex)
+            catch
             {
-                // The standbys cascading from this one would wait for it for ever: they end with it.
-                ready[standby.Name].TrySetException(ex);
+                // The standbys cascading from this one would wait for it for ever: they end with it, as siblings of the
+                // failure (which names this one), not as failures of their own.
+                ready[standby.Name].TrySetCanceled();
                 throw;
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -262,32 +264,28 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     {
         var upstreamAdmin = UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken);
         var standbyAdmin = _servers[standby.Name].OpenAdminConnectionAsync(cancellationToken);
-        Task<bool>? streaming = null;
         try
         {
             await upstreamReady.WaitAsync(cancellationToken).ConfigureAwait(false);
             var port = standby.StreamsFromPrimary ? primaryPort : _servers[standby.Upstream].Port;
             await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, RecoveryConfig.Conninfo(standby.ApplicationName, port, passfile), standby.SlotName, cancellationToken).ConfigureAwait(false);
             _servers[standby.Name].Reload();
-            streaming = WaitForStreamingAsync(standby, upstreamAdmin, cancellationToken);
-            await WaitForReplayAsync(standby, rotated, standbyAdmin, cancellationToken).ConfigureAwait(false);
-            return await streaming.ConfigureAwait(false);
         }
         catch
         {
-            // The build fails with the first reason; what was not awaited ends with the servers its scope stops, and
-            // connections no wait took are closed once open.
-            if (streaming is null)
-            {
-                CloseWhenOpen(upstreamAdmin);
-                CloseWhenOpen(standbyAdmin);
-            }
-            else
-            {
-                _ = streaming.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
+            // Connections no wait took are closed once open.
+            CloseWhenOpen(upstreamAdmin);
+            CloseWhenOpen(standbyAdmin);
             throw;
         }
+        // Both waits at once; the first to fail ends the other, and its reason (with what the watch saw) is the build's.
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var streaming = WaitForStreamingAsync(standby, upstreamAdmin, both.Token);
+        var replay = WaitForReplayAsync(standby, rotated, standbyAdmin, both.Token);
+        if (await Task.WhenAny(streaming, replay).ConfigureAwait(false) is { IsCompletedSuccessfully: false })
+            await both.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(streaming, replay).ConfigureAwait(false);
+        return true;
     }
 
     private static void CloseWhenOpen(Task<NpgsqlConnection> opening) =>

@@ -117,7 +117,7 @@ internal static class TopologySnapshots
         {
             await Task.WhenAll(nodes.Select(async node =>
             {
-                var copy = await DataDirectoryCopy.RunAsync(node.DataDirectory, Path.Combine(building, node.Name), cancellationToken, sparse: true).ConfigureAwait(false);
+                var copy = await DataDirectoryCopy.RunAsync(node.DataDirectory, Path.Combine(building, node.Name), cancellationToken).ConfigureAwait(false);
                 if (copy.ExitCode != 0)
                     throw new IOException($"copying {node.Name}'s data directory into the snapshot failed: {copy.Tail()}");
                 await DropOldWalAsync(Path.Combine(building, node.Name), binaries, cancellationToken).ConfigureAwait(false);
