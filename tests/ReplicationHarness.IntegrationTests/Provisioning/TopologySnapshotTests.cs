@@ -81,9 +81,9 @@ public sealed class TopologySnapshotTests : IDisposable
 
         await using var second = await provisioner.ProvisionAsync(PairSpec.Default, new SynchronousProgress<ProvisionProgress>(reported.Add));
 
-        // The primary's copy, its start (while the standby's copy goes on), what is left of that copy, the standby's
-        // start (while the primary takes this run's passwords), what is left of that change, streaming.
-        Assert.Equal([ProvisionPhases.SnapshotCopy, ProvisionPhases.PrimaryStart, ProvisionPhases.SnapshotCopy, ProvisionPhases.StandbyStart, ProvisionPhases.RoleAndSlot, ProvisionPhases.Streaming],
+        // The primary's copy, its start (while the standby is copied and started), what is left of the standby's start,
+        // what is left of the primary's password change, streaming.
+        Assert.Equal([ProvisionPhases.SnapshotCopy, ProvisionPhases.PrimaryStart, ProvisionPhases.StandbyStart, ProvisionPhases.RoleAndSlot, ProvisionPhases.Streaming],
             Phases(second).Where(p => p != ProvisionPhases.Initdb));
         Assert.Contains(reported, p => p.Phase == ProvisionPhases.SnapshotCopy && p.Message.StartsWith("copying the topology's snapshot pg15-", StringComparison.Ordinal));
         await AssertReplicatesAsync(second, "standby");

@@ -118,17 +118,19 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             stopwatch.Restart();
         }
 
-        // 1. Primary data directory from the template, or every node's from the snapshot: the primary's first, the
-        // standbys' while the primary starts and takes this run's passwords (they may start only after that).
+        // 1. Primary data directory from the template, or every node's from the snapshot: the primary's first, then the
+        // standbys' (each started when copied) while the primary starts and takes this run's passwords.
         var primaryData = run.Combine(TopologySpec.PrimaryName);
         using var copying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task standbyCopies = Task.CompletedTask;
+        Task<IReadOnlyDictionary<string, LocalServer>>? standbysStarted = null;
         if (snapshot is not null)
         {
             plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
             var nodes = SnapshotNodes(plan, snapshot);
             await CopySnapshotNodeAsync(plan, snapshot, TopologySpec.PrimaryName, cancellationToken).ConfigureAwait(false);
-            standbyCopies = Task.WhenAll(nodes.Skip(1).Select(node => CopySnapshotNodeAsync(plan, snapshot, node, copying.Token)));
+            // Each standby starts once its copy is done, beside the primary: told no upstream yet, it needs none.
+            var copies = nodes.Skip(1).ToDictionary(node => node, node => CopySnapshotNodeAsync(plan, snapshot, node, copying.Token), StringComparer.Ordinal);
+            standbysStarted = LocalStandbyBuilder.StartRestoredAsync(plan, scope, launcher, copies, copying.Token);
             Lap(ProvisionPhases.SnapshotCopy);
         }
         else
@@ -174,19 +176,14 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             primaryPort = link?.Port ?? primary.Port;
             passfile = run.Combine(PassfileName);
             await plan.Account.WriteSecretFileAsync(passfile, bootstrap.Passfile("127.0.0.1", primaryPort), cancellationToken).ConfigureAwait(false);
-            if (snapshot is not null)
-            {
-                // What the primary's start did not cover of the standbys' copies.
-                await standbyCopies.ConfigureAwait(false);
-                Lap(ProvisionPhases.SnapshotCopy);
-            }
         }
         catch
         {
-            // Nothing of a failed build may outlive it: the copies are stopped (their scope removes the directories)
-            // and the password change ends, before the first failure goes on.
+            // Nothing of a failed build may outlive it: the copies and starts are stopped (the scope stops what started
+            // and removes the directories) and the password change ends, before the first failure goes on.
             await copying.CancelAsync().ConfigureAwait(false);
-            await Drained(standbyCopies).ConfigureAwait(false);
+            if (standbysStarted is not null)
+                await Drained(standbysStarted).ConfigureAwait(false);
             if (rotation is not null)
                 await Drained(rotation).ConfigureAwait(false);
             throw;
@@ -195,9 +192,9 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         // 4-6. Standbys: base backups (or the snapshot's directories), starts and streaming, each tier in parallel; then
         // synchronous replication if asked for.
         var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
-        if (rotation is not null)
+        if (standbysStarted is not null && rotation is not null)
         {
-            await standbys.RestoreAsync(primaryPort, passfile, rotation, Lap, cancellationToken).ConfigureAwait(false);
+            await standbys.RestoreAsync(primaryPort, passfile, standbysStarted, rotation, Lap, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -70,28 +70,49 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     }
 
     /// <summary>
-    /// Starts standbys whose data directories were copied from a snapshot, with their slots, and returns once each
-    /// streams (and the synchronous ones have their sync_state). They all start at once, told no upstream yet, while
-    /// the primary takes this run's passwords (<paramref name="rotation"/>): a standby that logged in before that would
-    /// be refused, and its log would hold the FATAL line. Then, tier by tier, each is told where its upstream runs now
-    /// (<see cref="RecoveryConfig"/>, then a reload) and must stream and replay up to the passwords' change before the
-    /// next tier (which logs in to it) is told.
+    /// Starts standbys restored from a snapshot, each once its data directory is copied (<paramref name="copied"/>),
+    /// told no upstream yet (<c>primary_conninfo = ''</c>): they need none to reach a consistent state from their own
+    /// WAL, so they start beside the primary, and a standby that logged in before the primary took this run's
+    /// passwords would be refused and log a FATAL line. <see cref="RestoreAsync"/> then tells each its upstream.
+    /// </summary>
+    /// <param name="plan">The build.</param>
+    /// <param name="scope">Owns every server started.</param>
+    /// <param name="launcher">Starts a node.</param>
+    /// <param name="copied">Each standby's copy, by name, under way.</param>
+    /// <param name="cancellationToken">Stops the starts.</param>
+    /// <returns>The servers by name.</returns>
+    public static async Task<IReadOnlyDictionary<string, LocalServer>> StartRestoredAsync(
+        LocalBuildPlan plan, ProvisioningScope scope, LocalServerLauncher launcher, IReadOnlyDictionary<string, Task> copied, CancellationToken cancellationToken)
+    {
+        var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (standby, token) => Named(plan, standby, async () =>
+        {
+            await copied[standby.Name].WaitAsync(token).ConfigureAwait(false);
+            await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, token).ConfigureAwait(false);
+            plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
+            return await launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), token).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
+        return plan.Topology.Standbys.Zip(servers).ToDictionary(p => p.First.Name, p => p.Second, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Connects standbys restored from a snapshot (<see cref="StartRestoredAsync"/>) once the primary took this run's
+    /// passwords (<paramref name="rotation"/>), and returns once each streams (and the synchronous ones have their
+    /// sync_state): each is told where its upstream runs now (<see cref="RecoveryConfig"/>, then a reload) as soon as
+    /// that upstream has replayed the change, and must stream and replay it before a standby cascading from it is told.
     /// </summary>
     /// <param name="primaryPort">Where standbys reach the primary: its port, or the link proxy's.</param>
     /// <param name="passfile">The run's passfile: rewritten with a line per upstream.</param>
+    /// <param name="started">The standbys' starts, under way.</param>
     /// <param name="rotation">The primary's change to this run's passwords, under way; where it ends.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
-    public async Task RestoreAsync(int primaryPort, string passfile, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
+    public async Task RestoreAsync(int primaryPort, string passfile, Task<IReadOnlyDictionary<string, LocalServer>> started, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
     {
         var tiers = Tiers(plan.Topology);
         try
         {
-            foreach (var standby in plan.Topology.Standbys)
-                await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, cancellationToken).ConfigureAwait(false);
-            var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (s, token) => ForStandbyAsync(s, () => StartAsync(s, token)), cancellationToken).ConfigureAwait(false);
-            foreach (var (standby, server) in plan.Topology.Standbys.Zip(servers))
-                _servers[standby.Name] = server;
+            foreach (var (name, server) in await started.WaitAsync(cancellationToken).ConfigureAwait(false))
+                _servers[name] = server;
             lap(ProvisionPhases.StandbyStart);
         }
         catch
@@ -303,7 +324,9 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// Runs one standby's step; in a topology its failure names the standby (the pair's errors read as they
     /// always have). Cancellation passes through untouched.
     /// </summary>
-    private async Task<T> ForStandbyAsync<T>(StandbySpec standby, Func<Task<T>> step)
+    private Task<T> ForStandbyAsync<T>(StandbySpec standby, Func<Task<T>> step) => Named(plan, standby, step);
+
+    private static async Task<T> Named<T>(LocalBuildPlan plan, StandbySpec standby, Func<Task<T>> step)
     {
         try
         {
