@@ -130,7 +130,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             await CopySnapshotNodeAsync(plan, snapshot, TopologySpec.PrimaryName, cancellationToken).ConfigureAwait(false);
             // Each standby starts once its copy is done, beside the primary: told no upstream yet, it needs none.
             var copies = nodes.Skip(1).ToDictionary(node => node, node => CopySnapshotNodeAsync(plan, snapshot, node, copying.Token), StringComparer.Ordinal);
-            standbysStarted = LocalStandbyBuilder.StartRestoredAsync(plan, scope, launcher, copies, copying.Token);
+            standbysStarted = StartRestoredAsync(copies);
             Lap(ProvisionPhases.SnapshotCopy);
         }
         else
@@ -141,6 +141,21 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
                 throw new ProvisioningException("copying the template data directory failed", "check free disk space in the work directory", $"{copy.CommandLine}: {copy.Tail()}");
             LocalServerLauncher.EnsurePrivate(primaryData, plan.Account);
             Lap(ProvisionPhases.TemplateCopy);
+        }
+
+        // A failed start stops every other copy and waits for it: nothing writes into a run directory being removed.
+        async Task<IReadOnlyDictionary<string, LocalServer>> StartRestoredAsync(IReadOnlyDictionary<string, Task> copies)
+        {
+            try
+            {
+                return await LocalStandbyBuilder.StartRestoredAsync(plan, scope, launcher, copies, copying.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await copying.CancelAsync().ConfigureAwait(false);
+                await Drained(Task.WhenAll(copies.Values)).ConfigureAwait(false);
+                throw;
+            }
         }
 
         LocalServer primary;

@@ -86,7 +86,9 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     {
         var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (standby, token) => Named(plan, standby, async () =>
         {
-            await copied[standby.Name].WaitAsync(token).ConfigureAwait(false);
+            // The copy itself, not a wait for it that a sibling's failure could cut short: no cp outlives the starts.
+            await copied[standby.Name].ConfigureAwait(false);
+            token.ThrowIfCancellationRequested();
             await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, token).ConfigureAwait(false);
             plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
             return await launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), token).ConfigureAwait(false);
@@ -111,7 +113,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         var tiers = Tiers(plan.Topology);
         try
         {
-            foreach (var (name, server) in await started.WaitAsync(cancellationToken).ConfigureAwait(false))
+            // Not cut short by the token: the starts end with it (their token is linked), and none may outlive the build.
+            foreach (var (name, server) in await started.ConfigureAwait(false))
                 _servers[name] = server;
             lap(ProvisionPhases.StandbyStart);
         }
