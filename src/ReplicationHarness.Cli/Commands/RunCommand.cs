@@ -136,8 +136,9 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         TimeSpan provisionTime;
         if (kept is not null)
         {
+            // A reused pair cost this scenario its reset (in its report's reuse), not a build.
             pair = kept.Pair;
-            provisionTime = kept.ProvisionTime;
+            provisionTime = TimeSpan.Zero;
         }
         else
         {
@@ -204,7 +205,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             var scenarios = (kept?.Scenarios ?? []).Append(scenario.Name).ToArray();
             string after;
             if (!reusable.Wanted(scenario.Topology))
-                after = "torn down: no later scenario of its shape";
+                after = NoLaterScenario;
             else if (result.Status != Verdict.Passed)
                 after = "not kept: the scenario did not pass (its pair is torn down as it was, for its logs)";
             else if (baseline is null)
@@ -214,8 +215,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
                 try
                 {
                     var reset = await PairReset.ResetAsync(pair, baseline, scenario, multiplier.Scale(ResetLimit), cancellationToken).ConfigureAwait(false);
-                    keep = reset.Kept && reusable.Keep(scenario.Topology, new KeptPair(pair, baseline, provisionTime, scenarios, reset.Elapsed));
-                    after = keep ? "kept" : reset.Kept ? "torn down: no later scenario of its shape" : $"not kept: {reset.Reason}";
+                    keep = reset.Kept && reusable.Keep(scenario.Topology, new KeptPair(pair, baseline, scenarios, reset.Elapsed));
+                    after = keep ? "kept" : reset.Kept ? NoLaterScenario : $"not kept: {reset.Reason}";
                     if (reset.Actions.Count > 0)
                         live.Line($"[grey]reset: {Markup.Escape(string.Join("; ", reset.Actions))}[/]");
                 }
@@ -226,8 +227,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
                 }
             }
             live.Line(keep ? $"[grey]pair kept for the next scenario of its shape[/]" : $"[grey]pair {Markup.Escape(after)}[/]");
-            // A reused pair cost this scenario its reset, not a build: the build's time and phases belong to the first.
-            var pairReport = kept is null ? report.Pair! : report.Pair! with { ProvisionMs = 0, Phases = new Dictionary<string, double>() };
+            // The build's phases belong to the scenario it was built for.
+            var pairReport = kept is null ? report.Pair! : report.Pair! with { Phases = new Dictionary<string, double>() };
             return report with
             {
                 Pair = pairReport with { Reuse = new PairReuseReport(pair.RunId, scenarios.Length, [], kept?.ResetTime.TotalMilliseconds, after) },
@@ -239,6 +240,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
                 await pair.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private const string NoLaterScenario = "torn down: no later scenario of its shape";
 
     // A verified reset takes well under a second; a standby that a scenario left stopped may need a few to stream again.
     private static readonly TimeSpan ResetLimit = TimeSpan.FromSeconds(15);

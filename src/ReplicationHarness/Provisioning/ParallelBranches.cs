@@ -9,6 +9,13 @@ namespace ReplicationHarness.Provisioning;
 /// </summary>
 internal static class ParallelBranches
 {
+    /// <summary>
+    /// A task that ends when <paramref name="task"/> ends, however it ends (its failure observed, not thrown): how a
+    /// failed build waits for work it started beside the failure before it goes on with its own reason.
+    /// </summary>
+    public static Task Drained(Task task) =>
+        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
     /// <summary>Runs <paramref name="branch"/> for each item at once; results in the items' order.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Otherwise throws the first branch's own failure, never a sibling's cancellation that followed it.</remarks>

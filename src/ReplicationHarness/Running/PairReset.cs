@@ -80,10 +80,9 @@ internal static class PairReset
         bound.CancelAfter(limit);
         var token = bound.Token;
         await using var sessions = new NodeSessions(ApplicationName);
-        var doing = "starting";
+        var doing = "waiting for the scenario's sessions to close";
         try
         {
-            doing = "waiting for the scenario's sessions to close";
             foreach (var (name, endpoint) in Nodes(pair).Where(n => pair.IsRunning(n.Name) != false))
                 await sessions.OnNodeAsync(endpoint, c => EndSessionsAsync(c, name, actions, token), token).ConfigureAwait(false);
             // From here the servers' logs start a new section: the next scenario's verify_pair judges what the reset and
@@ -146,7 +145,7 @@ internal static class PairReset
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Whatever went wrong, the pair is not handed on: a reset never ends a run.
-            string?[] secrets = [.. pair.NodeNames.Select(n => EndpointOf(pair, n).Password), (pair as Provisioning.Local.LocalPair)?.ReplicationPassword];
+            string?[] secrets = [.. Nodes(pair).Select(n => n.Endpoint.Password), (pair as Provisioning.Local.LocalPair)?.ReplicationPassword];
             return PairResetOutcome.NotKept($"{doing} failed: {SecretRedactor.Redact(ex.Message, secrets)}", actions, stopwatch.Elapsed);
         }
     }
@@ -157,9 +156,6 @@ internal static class PairReset
         int Depth(ProvisionedStandby s) => s.Upstream == TopologySpec.PrimaryName ? 1 : 1 + Depth(pair.StandbyNamed(s.Upstream));
         return pair.Standbys.OrderBy(Depth).Select(s => (s.Name, s.Endpoint)).Prepend((TopologySpec.PrimaryName, pair.Primary));
     }
-
-    private static NodeEndpoint EndpointOf(ProvisionedPair pair, string node) =>
-        node == TopologySpec.PrimaryName ? pair.Primary : pair.StandbyNamed(node).Endpoint;
 
     private static async Task<NodeState> ReadNodeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

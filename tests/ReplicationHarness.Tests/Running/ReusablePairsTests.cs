@@ -11,7 +11,7 @@ public sealed class ReusablePairsTests
         ScenarioText.Load($"version: 1\nname: t\npair:\n  replication: async\n{settings}steps:\n  - insert:\n").Scenario!.Topology;
 
     private static KeptPair Kept(string scenario, ProvisionedPair? pair = null) =>
-        new(pair ?? StubPair.Create(ProvisionerKind.Local, running: true), new PairState(new Dictionary<string, NodeState>(), []), TimeSpan.Zero, [scenario], TimeSpan.Zero);
+        new(pair ?? StubPair.Create(ProvisionerKind.Local, running: true), new PairState(new Dictionary<string, NodeState>(), []), [scenario], TimeSpan.Zero);
 
     [Fact]
     public void Settings_written_in_another_order_are_the_same_shape_and_another_value_is_not()

@@ -153,7 +153,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             catch
             {
                 await copying.CancelAsync().ConfigureAwait(false);
-                await Drained(Task.WhenAll(copies.Values)).ConfigureAwait(false);
+                await ParallelBranches.Drained(Task.WhenAll(copies.Values)).ConfigureAwait(false);
                 throw;
             }
         }
@@ -198,9 +198,9 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             // and removes the directories) and the password change ends, before the first failure goes on.
             await copying.CancelAsync().ConfigureAwait(false);
             if (standbysStarted is not null)
-                await Drained(standbysStarted).ConfigureAwait(false);
+                await ParallelBranches.Drained(standbysStarted).ConfigureAwait(false);
             if (rotation is not null)
-                await Drained(rotation).ConfigureAwait(false);
+                await ParallelBranches.Drained(rotation).ConfigureAwait(false);
             throw;
         }
 
@@ -256,10 +256,6 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         await using var admin = await primary.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await bootstrap.RotatePasswordsAsync(admin, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>A task that ends when <paramref name="task"/> ends, however it ends (its failure observed, not thrown).</summary>
-    private static Task Drained(Task task) =>
-        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>The snapshot's nodes, the primary first; they must be the topology's.</summary>
     private static IReadOnlyList<string> SnapshotNodes(LocalBuildPlan plan, string snapshot)

@@ -62,7 +62,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 _servers[standby.Name] = server;
             lap(ProvisionPhases.StandbyStart);
 
-            await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, UpstreamOf(s).OpenAdminConnectionAsync(token), token)), cancellationToken).ConfigureAwait(false);
+            await ParallelBranches.RunAsync(tier, (s, token) => ForStandbyAsync(s, () => WaitForStreamingAsync(s, token)), cancellationToken).ConfigureAwait(false);
             if (depth == 0)
                 await ApplyOnceStreamingAsync(cancellationToken).ConfigureAwait(false);
             lap(ProvisionPhases.Streaming);
@@ -110,7 +110,6 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
     public async Task RestoreAsync(int primaryPort, string passfile, Task<IReadOnlyDictionary<string, LocalServer>> started, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
     {
-        var tiers = Tiers(plan.Topology);
         try
         {
             // Not cut short by the token: the starts end with it (their token is linked), and none may outlive the build.
@@ -121,7 +120,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         catch
         {
             // The password change ends before the build fails, with the starts' reason, not the change's.
-            await rotation.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            await ParallelBranches.Drained(rotation).ConfigureAwait(false);
             throw;
         }
         var rotated = await rotation.ConfigureAwait(false);
@@ -133,7 +132,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         // at once), not when its whole tier has: a cascade's second tier overlaps the first's last waits and the
         // synchronous rule the primary sets once its own standbys stream.
         var ready = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
-        var direct = tiers[0].Select(s => ready[s.Name].Task).ToArray();
+        var direct = plan.Topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => ready[s.Name].Task).ToArray();
         await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
         {
             if (standby is null)
@@ -174,7 +173,7 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
                 await ForStandbyAsync(s, async () =>
                 {
                     await _servers[s.Name].StartAsync(options.Multiplier.Scale(options.StartTimeout), token).ConfigureAwait(false);
-                    return await WaitForStreamingAsync(s, UpstreamOf(s).OpenAdminConnectionAsync(token), token).ConfigureAwait(false);
+                    return await WaitForStreamingAsync(s, token).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
@@ -228,6 +227,9 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
         plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
         return launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), cancellationToken);
     }
+
+    private Task<bool> WaitForStreamingAsync(StandbySpec standby, CancellationToken cancellationToken) =>
+        WaitForStreamingAsync(standby, UpstreamOf(standby).OpenAdminConnectionAsync(cancellationToken), cancellationToken);
 
     /// <param name="standby">The standby waited for.</param>
     /// <param name="upstreamAdmin">A connection to its upstream being opened, which the wait closes.</param>
