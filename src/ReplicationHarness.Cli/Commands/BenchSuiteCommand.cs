@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json;
 using ReplicationHarness.Platform;
 using ReplicationHarness.Reporting;
 using ReplicationHarness.Results;
@@ -148,7 +147,7 @@ internal sealed class BenchSuiteCommand(IAnsiConsole console) : AsyncCommand<Ben
         Directory.CreateDirectory(reportDir);
         await File.WriteAllTextAsync(Path.Combine(reportDir, "console.txt"), result.StandardOutput + result.StandardError, cancellationToken).ConfigureAwait(false);
         var json = Path.Combine(reportDir, JsonReportWriter.FileName);
-        var report = File.Exists(json) ? JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(json, cancellationToken).ConfigureAwait(false), JsonReportWriter.Options) : null;
+        var report = File.Exists(json) ? await JsonReportWriter.ReadAsync(json, cancellationToken).ConfigureAwait(false) : null;
         return (result.Elapsed, result.ExitCode, report);
     }
 

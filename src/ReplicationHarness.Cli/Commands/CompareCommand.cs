@@ -40,7 +40,7 @@ internal sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<Compar
     {
         try
         {
-            var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), JsonReportWriter.Options);
+            var report = await JsonReportWriter.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if (report is { SchemaVersion: RunReport.CurrentSchemaVersion, Scenarios: not null })
                 return report;
             console.MarkupLine($"[red]error:[/] {Markup.Escape(path)} is report schema version {report?.SchemaVersion}, not {RunReport.CurrentSchemaVersion}");

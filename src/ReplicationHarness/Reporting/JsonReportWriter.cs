@@ -20,6 +20,11 @@ internal static class JsonReportWriter
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>Reads a report.json back; null when the file holds JSON's null.</summary>
+    /// <exception cref="JsonException">The file is not a report.</exception>
+    public static async Task<RunReport?> ReadAsync(string path, CancellationToken cancellationToken) =>
+        JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Options);
+
     /// <summary>Serializes the report, scrubbing the given secrets wherever they might appear.</summary>
     public static string Serialize(RunReport report, IEnumerable<string> secrets) =>
         SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);

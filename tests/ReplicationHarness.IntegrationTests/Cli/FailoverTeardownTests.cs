@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Platform;
@@ -52,7 +51,7 @@ public sealed class FailoverTeardownTests : IDisposable
 
         Assert.True(code == ExitCodes.Interrupted, output + errors);
         Assert.Contains("[5/5] wait ERROR: interrupted", output);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var report = (await JsonReportWriter.ReadAsync(Path.Combine(reports, JsonReportWriter.FileName), CancellationToken.None))!;
         Assert.Equal(Verdict.Passed, Assert.Single(report.Scenarios).Steps[2].Status);
         AssertNothingLeft();
     }
@@ -67,7 +66,7 @@ public sealed class FailoverTeardownTests : IDisposable
         var (code, output) = await HarnessCli.RunAsync("run", scenario, "--work-dir", _work.Path, "--report-dir", reports);
 
         Assert.True(code != ExitCodes.Success, output);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var report = (await JsonReportWriter.ReadAsync(Path.Combine(reports, JsonReportWriter.FileName), CancellationToken.None))!;
         var steps = Assert.Single(report.Scenarios).Steps;
         Assert.All(steps.Take(4), s => Assert.Equal(Verdict.Passed, s.Status));
         Assert.NotEqual(Verdict.Passed, steps[4].Status);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
@@ -27,7 +26,7 @@ public sealed class PartitionInterruptTests : IDisposable
 
         Assert.True(code == ExitCodes.Interrupted, output + errors);
         Assert.Contains("[3/4] wait ERROR: interrupted", output);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var report = (await JsonReportWriter.ReadAsync(Path.Combine(reports, JsonReportWriter.FileName), CancellationToken.None))!;
         var faults = Assert.Single(report.Scenarios).Faults!;
         Assert.Equal(["set_network", "partition", "restore"], faults.Select(f => f.Action));
         var restore = Regex.Match(faults[2].Detail, @"^healed the partition \(drop\) left by the scenario after (?<cut>\S+); removed latency 5ms each way$");

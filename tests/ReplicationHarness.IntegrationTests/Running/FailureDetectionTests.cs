@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
 using ReplicationHarness.History;
@@ -51,7 +50,6 @@ public sealed class FailureDetectionTests : IDisposable
 
     private async Task<(int Code, string Output, ScenarioReport Scenario)> RunAsync(string file)
     {
-        var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
         string[] files = [file];
         string[] mode = [];
         if (Pairs == "fresh")
@@ -63,9 +61,8 @@ public sealed class FailureDetectionTests : IDisposable
             File.WriteAllText(warmup, Regex.Replace(shipped, "^name: (.+)$", "name: $1-warmup", RegexOptions.Multiline));
             (files, mode) = ([warmup, file], ["--reuse"]);
         }
-        var (code, output) = await HarnessCli.RunAsync(["run", .. files, .. mode, "--report-dir", reports, "--work-dir", _work.Path]);
-        _lastReport = Path.Combine(reports, "report.json");
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var (code, output, report, reports) = await HarnessCli.RunWithReportAsync(_work.Path, [.. files, .. mode]);
+        _lastReport = Path.Combine(reports, JsonReportWriter.FileName);
         if (Pairs != "reuse")
             return (code, output, Assert.Single(report.Scenarios));
         Assert.Equal(2, report.Scenarios.Count);

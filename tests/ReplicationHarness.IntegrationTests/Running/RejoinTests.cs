@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Reporting;
@@ -21,9 +20,7 @@ public sealed class RejoinTests : IDisposable
     {
         var file = Path.Combine(_work.Path, $"{name}.yaml");
         await File.WriteAllTextAsync(file, yaml);
-        var reports = Path.Combine(_work.Path, $"report-{name}");
-        var (code, output) = await HarnessCli.RunAsync("run", file, "--report-dir", reports, "--work-dir", _work.Path);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var (code, output, report, _) = await HarnessCli.RunWithReportAsync(_work.Path, file);
         return (code, output, Assert.Single(report.Scenarios));
     }
 

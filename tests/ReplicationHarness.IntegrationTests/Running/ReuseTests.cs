@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
@@ -27,9 +26,8 @@ public sealed class ReuseTests : IDisposable
 
     private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] arguments)
     {
-        var reports = _lastReports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
-        var (code, output) = await HarnessCli.RunAsync(["run", .. arguments, "--report-dir", reports, "--work-dir", _work.Path]);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var (code, output, report, reports) = await HarnessCli.RunWithReportAsync(_work.Path, arguments);
+        _lastReports = reports;
         Assert.Empty(ServerProcesses.Under(_work.Path));
         return (code, output, report);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ReplicationHarness.Cli;
 using ReplicationHarness.IntegrationTests.Support;
 using ReplicationHarness.Provisioning.Local;
@@ -20,9 +19,7 @@ public sealed class ShippedScenarioTests : IDisposable
 
     private async Task<(int Code, string Output, RunReport Report)> RunAsync(params string[] arguments)
     {
-        var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
-        var (code, output) = await HarnessCli.RunAsync(["run", .. arguments, "--report-dir", reports, "--work-dir", _work.Path]);
-        var report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")), JsonReportWriter.Options)!;
+        var (code, output, report, _) = await HarnessCli.RunWithReportAsync(_work.Path, arguments);
         return (code, output, report);
     }
 
