@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Measures;
+using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
@@ -67,8 +69,6 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         cases.Add("verify_pair", "apply delay above the threshold", "verify_pair", "lag reaches 0 bytes");
         cases.Add("verify_pair", "partition", "verify_pair", "lag reaches 0 bytes");
         cases.Add("verify_pair", "stopped standby", "verify_pair", "standby running");
-        // A paused startup process notices the promotion request only at its next check, about a second later.
-        cases.Add("promote", "paused replay", "promote", "promoted_within");
         cases.Add("promote", "partition", "promote", "max_lost_writes");
         cases.Add("promote", "stopped standby", "promote", "promoted_within");
         return cases;
@@ -138,6 +138,30 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         var failed = Assert.Single(result.Steps, s => s.Status == Verdict.Failed);
         Assert.True(failed.Keyword == failingStep, summary);
         Assert.True(failed.Checks.Any(c => c.Name == check && c.Status == Verdict.Failed), summary);
+    }
+
+    /// <summary>
+    /// A paused replay does not break a promotion: the request ends the pause and what was received is replayed before
+    /// the standby leaves recovery. How long it takes depends on when PostgreSQL's paused startup process next looks
+    /// (once a second from when the pause began), so 500 ms is missed or met by phase alone: the step is held to what
+    /// it measured, not to one outcome.
+    /// </summary>
+    [Fact]
+    public async Task A_paused_standby_promotes_losing_nothing_and_is_judged_on_its_measured_time()
+    {
+        var result = await RunAsync("promote", "paused replay");
+
+        var summary = Summary("promote", "paused replay", result);
+        var promote = result.Steps.Single(s => s.Keyword == "promote");
+        // The break was in force at the request: the inserts had arrived and were not yet replayed.
+        var lsns = Regex.Match(promote.Detail, @"replayed up to (?<replayed>\S+) \(received (?<received>\S+)\) before the request");
+        Assert.True(lsns.Success, summary);
+        Assert.True(Lsn.Parse(lsns.Groups["replayed"].Value) < Lsn.Parse(lsns.Groups["received"].Value), summary);
+        Assert.Contains(promote.Checks, c => c is { Name: "max_lost_writes", Status: Verdict.Passed });
+        var within = Assert.Single(promote.Checks, c => c.Name == "promoted_within");
+        var margin = Assert.IsType<DurationMeasure>(within.Margin);
+        Assert.True(within.Status == (margin.Microseconds >= 0 ? Verdict.Passed : Verdict.Failed), summary);
+        Assert.True(promote.Status == within.Status && result.Status == within.Status, summary);
     }
 
     [Fact]
