@@ -127,6 +127,11 @@ public sealed class TopologySnapshotTests : IDisposable
     {
         var provisioner = Provisioner();
         await SaveAsync(provisioner, Cascade);
+        // No node keeps WAL segments past the primary's last (a standby's restartpoints recycle old ones under future
+        // names, which every restore would copy for nothing).
+        var snapshot = Assert.Single(Directory.GetDirectories(Store));
+        string LastSegment(string node) => Directory.GetFiles(Path.Combine(snapshot, node, "pg_wal")).Select(Path.GetFileName).Where(n => n!.Length == 24).Max()!;
+        Assert.All(["s1", "s2", "s3"], node => Assert.Equal(LastSegment("primary"), LastSegment(node)));
 
         await using var pair = await provisioner.ProvisionAsync(Cascade);
 

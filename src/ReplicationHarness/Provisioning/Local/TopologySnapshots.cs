@@ -115,12 +115,16 @@ internal static class TopologySnapshots
         Directory.CreateDirectory(building, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
+            // The primary stopped first: its shutdown checkpoint ends every node's WAL.
+            var end = await LastSegmentAsync(nodes[0].DataDirectory, binaries, cancellationToken).ConfigureAwait(false);
             await Task.WhenAll(nodes.Select(async node =>
             {
                 var copy = await DataDirectoryCopy.RunAsync(node.DataDirectory, Path.Combine(building, node.Name), cancellationToken).ConfigureAwait(false);
                 if (copy.ExitCode != 0)
                     throw new IOException($"copying {node.Name}'s data directory into the snapshot failed: {copy.Tail()}");
                 await DropOldWalAsync(Path.Combine(building, node.Name), binaries, cancellationToken).ConfigureAwait(false);
+                if (end is not null)
+                    DropRecycledWal(Path.Combine(building, node.Name), end);
             })).ConfigureAwait(false);
             var manifest = new SnapshotManifest(FormatVersion, description, nodes.Select(n => n.Name).ToList(), DateTimeOffset.UtcNow);
             await File.WriteAllTextAsync(Path.Combine(building, ManifestName), JsonSerializer.Serialize(manifest), cancellationToken).ConfigureAwait(false);
@@ -140,14 +144,53 @@ internal static class TopologySnapshots
     /// </summary>
     private static async Task DropOldWalAsync(string dataDirectory, PostgresBinaries binaries, CancellationToken cancellationToken)
     {
-        var control = await CommandRunner.RunAsync(binaries.Tool("pg_controldata"), [dataDirectory], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var redo = control.StandardOutput.Split('\n').FirstOrDefault(l => l.StartsWith("Latest checkpoint's REDO WAL file:", StringComparison.Ordinal))?.Split(':')[1].Trim();
-        if (control.ExitCode != 0 || string.IsNullOrEmpty(redo))
-            throw new IOException($"pg_controldata could not name the last checkpoint's WAL file: {control.Tail()}");
+        var control = await ReadControlDataAsync(dataDirectory, binaries, cancellationToken).ConfigureAwait(false);
+        var redo = ControlValue(control, "Latest checkpoint's REDO WAL file");
         var cleanup = await CommandRunner.RunAsync(binaries.Tool("pg_archivecleanup"), [Path.Combine(dataDirectory, "pg_wal"), redo], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (cleanup.ExitCode != 0)
             throw new IOException($"pg_archivecleanup failed: {cleanup.Tail()}");
     }
+
+    /// <summary>
+    /// The WAL segment holding the end of the primary's WAL (its shutdown checkpoint record), or null when that record
+    /// may run into the next segment and no segment can be called unused.
+    /// </summary>
+    private static async Task<string?> LastSegmentAsync(string primaryDataDirectory, PostgresBinaries binaries, CancellationToken cancellationToken)
+    {
+        var control = await ReadControlDataAsync(primaryDataDirectory, binaries, cancellationToken).ConfigureAwait(false);
+        var checkpoint = Lsn.Parse(ControlValue(control, "Latest checkpoint location"));
+        var segmentSize = ulong.Parse(ControlValue(control, "Bytes per WAL segment"), CultureInfo.InvariantCulture);
+        // A shutdown checkpoint record is a few hundred bytes: a page of room (for a continuation header) keeps it whole.
+        return checkpoint.Value % segmentSize + 8192 < segmentSize ? ControlValue(control, "Latest checkpoint's REDO WAL file") : null;
+    }
+
+    /// <summary>
+    /// Drops the segments after <paramref name="lastSegment"/>: a standby's restartpoints recycle old segments under
+    /// future names (a cascading standby kept two, twice its live data), and no node holds WAL past the primary's end.
+    /// </summary>
+    private static void DropRecycledWal(string dataDirectory, string lastSegment)
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(dataDirectory, "pg_wal")))
+        {
+            var name = Path.GetFileName(file);
+            // Segment names sort by position after their timeline (the first 8 digits).
+            if (name.Length == 24 && name.All(char.IsAsciiHexDigitUpper) && string.CompareOrdinal(name[8..], lastSegment[8..]) > 0)
+                File.Delete(file);
+        }
+    }
+
+    private static async Task<CommandResult> ReadControlDataAsync(string dataDirectory, PostgresBinaries binaries, CancellationToken cancellationToken)
+    {
+        var control = await CommandRunner.RunAsync(binaries.Tool("pg_controldata"), [dataDirectory], ServerAccount.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (control.ExitCode != 0)
+            throw new IOException($"pg_controldata failed on {dataDirectory}: {control.Tail()}");
+        return control;
+    }
+
+    private static string ControlValue(CommandResult control, string field) =>
+        control.StandardOutput.Split('\n').FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal)) is { } line && line[(field.Length + 1)..].Trim() is { Length: > 0 } value
+            ? value
+            : throw new IOException($"pg_controldata did not give '{field}': {control.Tail()}");
 
     /// <summary>
     /// Removes a snapshot that could not be restored, so the next run builds a new one: renamed aside first, so no run
