@@ -9,7 +9,7 @@ internal static class CommandRunner
     /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/>.</summary>
     /// <param name="program">The executable's path or name.</param>
     /// <param name="arguments">Arguments, passed without a shell.</param>
-    /// <param name="account">Who runs it; as root, the server account through <c>runuser</c>.</param>
+    /// <param name="account">Who runs it; as root, the server account.</param>
     /// <param name="environment">Extra environment variables (a passfile's path, never a password).</param>
     /// <param name="onErrorLine">Called with each stderr line as it arrives (progress of long commands).</param>
     /// <param name="workingDirectory">Where it runs; a directory the account can enter.</param>
@@ -30,17 +30,9 @@ internal static class CommandRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+            FileName = program,
         };
-        if (account.Switches)
-        {
-            start.FileName = "runuser";
-            foreach (var argument in (string[])["-u", account.UserName!, "--", program])
-                start.ArgumentList.Add(argument);
-        }
-        else
-        {
-            start.FileName = program;
-        }
+        account.Apply(start);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

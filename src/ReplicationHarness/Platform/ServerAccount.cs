@@ -14,7 +14,7 @@ internal sealed record ServerAccount(string? UserName, int Uid, int Gid)
     /// <summary>The account used as root when none is configured.</summary>
     public const string DefaultUser = "postgres";
 
-    /// <summary>True when commands are prefixed to run as <see cref="UserName"/>.</summary>
+    /// <summary>True when commands run as <see cref="UserName"/> rather than as ourselves.</summary>
     public bool Switches => UserName is not null;
 
     /// <summary>The current user, with no switching.</summary>
@@ -52,6 +52,21 @@ internal sealed record ServerAccount(string? UserName, int Uid, int Gid)
         return new ServerAccount(user, parsedUid, int.Parse(gid.StandardOutput.Trim(), CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Makes <paramref name="start"/> run as the account: the runtime sets the user, its group and its supplementary
+    /// groups in the child before exec (no <c>runuser</c> process per command), and the environment names the account
+    /// as <c>runuser</c> would (HOME left for libpq to look up).
+    /// </summary>
+    public void Apply(System.Diagnostics.ProcessStartInfo start)
+    {
+        if (!Switches)
+            return;
+        start.UserName = UserName;
+        start.Environment.Remove("HOME");
+        start.Environment["USER"] = UserName;
+        start.Environment["LOGNAME"] = UserName;
+    }
+
     /// <summary>Makes a path owned by the account (a no-op when not switching).</summary>
     public void Own(string path)
     {
@@ -68,19 +83,32 @@ internal sealed record ServerAccount(string? UserName, int Uid, int Gid)
         return path;
     }
 
-    /// <summary>Writes a file only the account can read (mode 0600), for passwords.</summary>
+    /// <summary>
+    /// Writes a file only the account can read (mode 0600), for passwords: written aside and renamed into place, so a
+    /// server reading it meanwhile (a walreceiver logging in while the run's passfile gains a line) finds the old or
+    /// the new one whole, never an empty one.
+    /// </summary>
     public async Task WriteSecretFileAsync(string path, string content, CancellationToken cancellationToken = default)
     {
+        var aside = $"{path}.{Guid.NewGuid():N}.new";
         var options = new FileStreamOptions
         {
-            Mode = FileMode.Create,
+            Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         };
-        await using (var stream = new FileStream(path, options))
-        await using (var writer = new StreamWriter(stream))
-            await writer.WriteAsync(content.AsMemory(), cancellationToken).ConfigureAwait(false);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Own(path);
+        try
+        {
+            await using (var stream = new FileStream(aside, options))
+            await using (var writer = new StreamWriter(stream))
+                await writer.WriteAsync(content.AsMemory(), cancellationToken).ConfigureAwait(false);
+            File.SetUnixFileMode(aside, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Own(aside);
+            File.Move(aside, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(aside);
+        }
     }
 }

@@ -65,6 +65,10 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         return await BuildInScopeAsync(topology, binaries, account, template, initdbTime, null, saveAs, progress, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The topology's saved snapshot, or null when there is none (or it is not to be snapshotted).</summary>
+    internal string? FindSnapshot(TopologySpec topology, PostgresBinaries binaries) =>
+        SnapshotKey(topology, binaries) is { } key ? TopologySnapshots.Find(Options.SnapshotRoot, key) : null;
+
     /// <summary>
     /// The snapshot key of the topology, or null when it is not to be snapshotted: snapshots off, the scenario asking
     /// for base backups, or a standby that applies WAL late (a restored standby must replay this run's passwords
@@ -122,7 +126,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         // standbys' (each started when copied) while the primary starts and takes this run's passwords.
         var primaryData = run.Combine(TopologySpec.PrimaryName);
         using var copying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<IReadOnlyDictionary<string, LocalServer>>? standbysStarted = null;
+        RestoredStarts? standbysStarted = null;
         if (snapshot is not null)
         {
             plan.Report(ProvisionPhases.SnapshotCopy, $"copying the topology's snapshot {Path.GetFileName(snapshot)}");
@@ -130,7 +134,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             await CopySnapshotNodeAsync(plan, snapshot, TopologySpec.PrimaryName, cancellationToken).ConfigureAwait(false);
             // Each standby starts once its copy is done, beside the primary: told no upstream yet, it needs none.
             var copies = nodes.Skip(1).ToDictionary(node => node, node => CopySnapshotNodeAsync(plan, snapshot, node, copying.Token), StringComparer.Ordinal);
-            standbysStarted = StartRestoredAsync(copies);
+            standbysStarted = StartRestored(copies);
             Lap(ProvisionPhases.SnapshotCopy);
         }
         else
@@ -144,18 +148,23 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         }
 
         // A failed start stops every other copy and waits for it: nothing writes into a run directory being removed.
-        async Task<IReadOnlyDictionary<string, LocalServer>> StartRestoredAsync(IReadOnlyDictionary<string, Task> copies)
+        RestoredStarts StartRestored(IReadOnlyDictionary<string, Task> copies)
         {
-            try
+            var starts = LocalStandbyBuilder.StartRestored(plan, scope, launcher, copies, copying.Token);
+            async Task<IReadOnlyDictionary<string, LocalServer>> AllAsync()
             {
-                return await LocalStandbyBuilder.StartRestoredAsync(plan, scope, launcher, copies, copying.Token).ConfigureAwait(false);
+                try
+                {
+                    return await starts.All.ConfigureAwait(false);
+                }
+                catch
+                {
+                    await copying.CancelAsync().ConfigureAwait(false);
+                    await ParallelBranches.Drained(Task.WhenAll(copies.Values)).ConfigureAwait(false);
+                    throw;
+                }
             }
-            catch
-            {
-                await copying.CancelAsync().ConfigureAwait(false);
-                await ParallelBranches.Drained(Task.WhenAll(copies.Values)).ConfigureAwait(false);
-                throw;
-            }
+            return starts with { All = AllAsync() };
         }
 
         LocalServer primary;
@@ -198,7 +207,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             // and removes the directories) and the password change ends, before the first failure goes on.
             await copying.CancelAsync().ConfigureAwait(false);
             if (standbysStarted is not null)
-                await ParallelBranches.Drained(standbysStarted).ConfigureAwait(false);
+                await ParallelBranches.Drained(standbysStarted.All).ConfigureAwait(false);
             if (rotation is not null)
                 await ParallelBranches.Drained(rotation).ConfigureAwait(false);
             throw;
@@ -209,7 +218,17 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         var standbys = new LocalStandbyBuilder(plan, scope, launcher, Options, primary);
         if (standbysStarted is not null && rotation is not null)
         {
-            await standbys.RestoreAsync(primaryPort, passfile, standbysStarted, rotation, Lap, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await standbys.RestoreAsync(primaryPort, passfile, standbysStarted, rotation, Lap, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // A standby that failed to connect may leave a sibling still starting: stopped and waited for first.
+                await copying.CancelAsync().ConfigureAwait(false);
+                await ParallelBranches.Drained(standbysStarted.All).ConfigureAwait(false);
+                throw;
+            }
         }
         else
         {

@@ -26,7 +26,7 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
     /// <summary>The data directory.</summary>
     public string DataDirectory { get; } = dataDirectory;
 
-    /// <summary>The server log (written by pg_ctl -l).</summary>
+    /// <summary>The server log (its standard error).</summary>
     public string LogFile { get; } = logFile;
 
     /// <summary>The private Unix socket directory.</summary>
@@ -37,6 +37,9 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
 
     /// <summary>The postmaster's process id once started.</summary>
     public int? Pid { get; private set; }
+
+    /// <summary>The postmaster this object started, held so the runtime reaps it when it exits (see <see cref="SessionLauncher"/>).</summary>
+    private Process? _postmaster;
 
     private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
 
@@ -61,13 +64,21 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
             File.Delete(socketLock);
         }
         Pid = null;
-        var result = await CommandRunner.RunAsync(
-            binaries.Tool("pg_ctl"),
-            ["start", "-D", DataDirectory, "-l", LogFile, "-W", "-s"],
-            account,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-            throw StartFailure($"pg_ctl start exited with {result.ExitCode}", result.Tail());
+        if (SessionLauncher.Available)
+        {
+            _postmaster?.Dispose();
+            _postmaster = SessionLauncher.Start(binaries.Tool("postgres"), ["-D", DataDirectory], LogFile, account);
+        }
+        else
+        {
+            var result = await CommandRunner.RunAsync(
+                binaries.Tool("pg_ctl"),
+                ["start", "-D", DataDirectory, "-l", LogFile, "-W", "-s"],
+                account,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+                throw StartFailure($"pg_ctl start exited with {result.ExitCode}", result.Tail());
+        }
 
         var stopwatch = Stopwatch.StartNew();
         while (true)
@@ -82,6 +93,8 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
                 if (!Posix.IsAlive(pid))
                     throw StartFailure("the server exited while starting", LogTail());
             }
+            if (_postmaster is { HasExited: true })
+                throw StartFailure("the server exited while starting", LogTail());
             else if (stopwatch.Elapsed > TimeSpan.FromSeconds(2) && !File.Exists(PidFile) && LogTail().Contains("FATAL", StringComparison.Ordinal))
             {
                 throw StartFailure("the server exited while starting", LogTail());

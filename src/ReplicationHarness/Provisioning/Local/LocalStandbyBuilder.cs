@@ -20,8 +20,8 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
 {
     private const string Host = "127.0.0.1";
 
-    // Written only between tiers, on the build's own flow; branches of a tier only read it.
-    private readonly Dictionary<string, LocalServer> _servers = new(StringComparer.Ordinal);
+    // Written between tiers on the build's own flow, and by a restore's branches as their standbys start.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LocalServer> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long?> _backupBytes = new(StringComparer.Ordinal);
 
     /// <summary>The standbys' servers by name, once built.</summary>
@@ -80,83 +80,103 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="launcher">Starts a node.</param>
     /// <param name="copied">Each standby's copy, by name, under way.</param>
     /// <param name="cancellationToken">Stops the starts.</param>
-    /// <returns>The servers by name.</returns>
-    public static async Task<IReadOnlyDictionary<string, LocalServer>> StartRestoredAsync(
+    /// <returns>The starts, each on its own and all together.</returns>
+    public static RestoredStarts StartRestored(
         LocalBuildPlan plan, ProvisioningScope scope, LocalServerLauncher launcher, IReadOnlyDictionary<string, Task> copied, CancellationToken cancellationToken)
     {
-        var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (standby, token) => Named(plan, standby, async () =>
+        var each = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource<LocalServer>(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        async Task<IReadOnlyDictionary<string, LocalServer>> AllAsync()
         {
-            // The copy itself, not a wait for it that a sibling's failure could cut short: no cp outlives the starts.
-            await copied[standby.Name].ConfigureAwait(false);
-            token.ThrowIfCancellationRequested();
-            await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, token).ConfigureAwait(false);
-            plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
-            return await launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), token).ConfigureAwait(false);
-        }), cancellationToken).ConfigureAwait(false);
-        return plan.Topology.Standbys.Zip(servers).ToDictionary(p => p.First.Name, p => p.Second, StringComparer.Ordinal);
+            try
+            {
+                var servers = await ParallelBranches.RunAsync(plan.Topology.Standbys, (standby, token) => Named(plan, standby, async () =>
+                {
+                    // The copy itself, not a wait for it that a sibling's failure could cut short: no cp outlives the starts.
+                    await copied[standby.Name].ConfigureAwait(false);
+                    token.ThrowIfCancellationRequested();
+                    await RecoveryConfig.WriteAsync(plan.Account, plan.Run.Combine(standby.Name), null, "", standby.SlotName, token).ConfigureAwait(false);
+                    plan.Report(ProvisionPhases.StandbyStart, standby, "starting the standby", "starting");
+                    var server = await launcher.StartAsync(plan, scope, standby.Name, NodeRole.Standby, plan.Bootstrap.SettingsOf(standby), token).ConfigureAwait(false);
+                    each[standby.Name].SetResult(server);
+                    return server;
+                }), cancellationToken).ConfigureAwait(false);
+                return plan.Topology.Standbys.Zip(servers).ToDictionary(p => p.First.Name, p => p.Second, StringComparer.Ordinal);
+            }
+            catch (Exception ex)
+            {
+                // A standby waiting for its own start fails with the reason the starts failed, not as a cancellation.
+                foreach (var start in each.Values)
+                    start.TrySetException(ex);
+                throw;
+            }
+        }
+        return new RestoredStarts(AllAsync(), each.ToDictionary(p => p.Key, p => p.Value.Task, StringComparer.Ordinal));
     }
 
     /// <summary>
-    /// Connects standbys restored from a snapshot (<see cref="StartRestoredAsync"/>) once the primary took this run's
+    /// Connects standbys restored from a snapshot (<see cref="StartRestored"/>) once the primary took this run's
     /// passwords (<paramref name="rotation"/>), and returns once each streams (and the synchronous ones have their
     /// sync_state): each is told where its upstream runs now (<see cref="RecoveryConfig"/>, then a reload) as soon as
-    /// that upstream has replayed the change, and must stream and replay it before a standby cascading from it is told.
+    /// it runs and that upstream has replayed the change, and must stream and replay it before a standby cascading
+    /// from it is told. A standby started early is not held for a sibling still starting.
     /// </summary>
     /// <param name="primaryPort">Where standbys reach the primary: its port, or the link proxy's.</param>
-    /// <param name="passfile">The run's passfile: rewritten with a line per upstream.</param>
-    /// <param name="started">The standbys' starts, under way.</param>
+    /// <param name="passfile">The run's passfile: holds the primary's line; a line per upstream standby is added.</param>
+    /// <param name="starts">The standbys' starts, under way.</param>
     /// <param name="rotation">The primary's change to this run's passwords, under way; where it ends.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
-    public async Task RestoreAsync(int primaryPort, string passfile, Task<IReadOnlyDictionary<string, LocalServer>> started, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
+    public async Task RestoreAsync(int primaryPort, string passfile, RestoredStarts starts, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
     {
+        var ready = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        var direct = plan.Topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => ready[s.Name].Task).ToArray();
+        // The upstream standbys' lines: only a cascading standby needs one, and it waits for its upstream anyway.
+        var passfileComplete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            // Not cut short by the token: the starts end with it (their token is linked), and none may outlive the build.
-            foreach (var (name, server) in await started.ConfigureAwait(false))
-                _servers[name] = server;
-            lap(ProvisionPhases.StandbyStart);
+            await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
+            {
+                if (standby is null)
+                {
+                    // The primary's own branch: the phases in their order, the passfile, what the primary sets once its
+                    // standbys stream, and their sync states.
+                    var servers = await starts.All.WaitAsync(token).ConfigureAwait(false);
+                    lap(ProvisionPhases.StandbyStart);
+                    await rotation.WaitAsync(token).ConfigureAwait(false);
+                    List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, servers[s.Name].Port))];
+                    await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), token).ConfigureAwait(false);
+                    passfileComplete.SetResult();
+                    lap(ProvisionPhases.RoleAndSlot);
+                    await Task.WhenAll(direct).WaitAsync(token).ConfigureAwait(false);
+                    await ApplyOnceStreamingAsync(token).ConfigureAwait(false);
+                    return true;
+                }
+                try
+                {
+                    // Its own server and, when it cascades, its upstream's, which that upstream's branch may not have recorded yet.
+                    foreach (var name in standby.StreamsFromPrimary ? [standby.Name] : (string[])[standby.Name, standby.Upstream])
+                        _servers[name] = await starts.Each[name].WaitAsync(token).ConfigureAwait(false);
+                    var rotated = await rotation.WaitAsync(token).ConfigureAwait(false);
+                    var upstreamReady = standby.StreamsFromPrimary ? Task.CompletedTask : Task.WhenAll(ready[standby.Upstream].Task, passfileComplete.Task);
+                    await ForStandbyAsync(standby, () => ConnectRestoredAsync(standby, upstreamReady, primaryPort, passfile, rotated, token)).ConfigureAwait(false);
+                    ready[standby.Name].SetResult();
+                    return true;
+                }
+                catch
+                {
+                    // The standbys cascading from this one would wait for it for ever: they end with it, as siblings of the
+                    // failure (which names this one), not as failures of their own.
+                    ready[standby.Name].TrySetCanceled();
+                    throw;
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            // The password change ends before the build fails, with the starts' reason, not the change's.
+            // The password change ends before the build fails; the starts are the caller's to stop and wait for.
             await ParallelBranches.Drained(rotation).ConfigureAwait(false);
             throw;
         }
-        var rotated = await rotation.ConfigureAwait(false);
-        List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, _servers[s.Name].Port))];
-        await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), cancellationToken).ConfigureAwait(false);
-        lap(ProvisionPhases.RoleAndSlot);
-
-        // Each standby is told its upstream as soon as that upstream has replayed the passwords' change (the primary:
-        // at once), not when its whole tier has: a cascade's second tier overlaps the first's last waits and the
-        // synchronous rule the primary sets once its own standbys stream.
-        var ready = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
-        var direct = plan.Topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => ready[s.Name].Task).ToArray();
-        await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
-        {
-            if (standby is null)
-            {
-                // The primary's own branch: what it sets once its standbys stream, and their sync states.
-                await Task.WhenAll(direct).WaitAsync(token).ConfigureAwait(false);
-                await ApplyOnceStreamingAsync(token).ConfigureAwait(false);
-                return true;
-            }
-            try
-            {
-                var upstreamReady = standby.StreamsFromPrimary ? Task.CompletedTask : ready[standby.Upstream].Task;
-                await ForStandbyAsync(standby, () => ConnectRestoredAsync(standby, upstreamReady, primaryPort, passfile, rotated, token)).ConfigureAwait(false);
-                ready[standby.Name].SetResult();
-                return true;
-            }
-            catch
-            {
-                // The standbys cascading from this one would wait for it for ever: they end with it, as siblings of the
-                // failure (which names this one), not as failures of their own.
-                ready[standby.Name].TrySetCanceled();
-                throw;
-            }
-        }, cancellationToken).ConfigureAwait(false);
         lap(ProvisionPhases.Streaming);
     }
 
