@@ -2,11 +2,16 @@
 # so the two floors the harness is compared against make their primary the same way.
 # Expects bindir, template, work and user set (see the scripts' usage lines).
 
-as_server() { if [ "$user" = "-" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
+# setpriv, not runuser: no PAM session per command (the harness switches in its own process, as cheaply).
+as_server() { if [ "$user" = "-" ]; then "$@"; else setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups "$@"; fi; }
 owned() { [ "$user" = "-" ] || chown "$user" "$@"; }
 ms() { date +%s%N; }
-wait_ready() {  # line 8 of postmaster.pid reads ready (or standby) once connections are accepted
-  until [ -f "$1/postmaster.pid" ] && sed -n 8p "$1/postmaster.pid" | grep -Eq 'ready|standby'; do sleep 0.002; done
+wait_ready() {  # line 8 of postmaster.pid reads ready (or standby) once connections are accepted; fails after 60 s
+  local until=$((SECONDS + 60))
+  until [ -f "$1/postmaster.pid" ] && sed -n 8p "$1/postmaster.pid" | grep -Eq 'ready|standby'; do
+    [ "$SECONDS" -lt "$until" ] || { echo "$1 did not accept connections within 60 s" >&2; return 1; }
+    sleep 0.002
+  done
 }
 wait_gone() { while [ -f "$1/postmaster.pid" ]; do sleep 0.002; done; }
 

@@ -13,21 +13,22 @@ source "$(dirname "$0")/bare-lib.sh"
 
 nodes=$(sed -e 's/.*"Nodes":\[\([^]]*\)\].*/\1/' -e 's/"//g' -e 's/,/ /g' "$snapshot/snapshot.json")
 new_run_dir
-trap 'for n in $nodes; do [ -f "$dir/$n/postmaster.pid" ] && kill -QUIT "$(head -1 "$dir/$n/postmaster.pid")" 2>/dev/null; done; rm -rf "$dir"' EXIT
+trap 'for n in $nodes; do [ -f "$dir/$n/postmaster.pid" ] && kill -QUIT "$(head -1 "$dir/$n/postmaster.pid")" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
 
 t0=$(ms)
-ports=("$@") i=0
+ports=("$@") i=0 pids=()
 for n in $nodes; do
   port=${ports[$i]}; i=$((i + 1))
   (
-    mkdir -m 700 "$dir/s-$n"; owned "$dir/s-$n"
+    mkdir -m 700 "$dir/k$i"; owned "$dir/k$i"
     cp -a "$snapshot/$n" "$dir/$n"
-    as_server setsid "$bindir/postgres" -D "$dir/$n" -c port="$port" -c unix_socket_directories="$dir/s-$n" -c primary_conninfo= \
+    as_server setsid "$bindir/postgres" -D "$dir/$n" -c port="$port" -c unix_socket_directories="$dir/k$i" -c primary_conninfo= \
       </dev/null >>"$dir/$n.log" 2>&1 &
     wait_ready "$dir/$n"
   ) &
+  pids+=($!)
 done
-wait
+for p in "${pids[@]}"; do wait "$p"; done  # set -e: a node that did not start ends the script
 t1=$(ms)
 for n in $nodes; do kill -INT "$(head -1 "$dir/$n/postmaster.pid")"; done
 for n in $nodes; do wait_gone "$dir/$n"; done

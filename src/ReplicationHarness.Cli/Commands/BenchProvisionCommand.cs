@@ -98,7 +98,7 @@ internal sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand
 
         double? floor = floors.Count > 0 ? Median(floors) : null;
         if (floor is not null)
-            console.MarkupLine($"bare restore floor ({RestoreFloorScript}: every node copied from the snapshot and started, nothing else), a run after each of the harness's: {benchCase.ReadyLabel} {Ms(floor.Value)} ms (medians of {floors.Count})");
+            console.MarkupLine($"bare restore floor ({RestoreFloorScript}: every node copied from the snapshot and started, nothing else), a run after each of the harness's: every server accepting connections {Ms(floor.Value)} ms (medians of {floors.Count})");
         if (bareRun is null)
             return (Median(ready), floor);
         var bareReady = Median(bare.Select(b => b.Ready).ToList());

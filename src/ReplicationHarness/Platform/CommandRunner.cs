@@ -29,7 +29,8 @@ internal static class CommandRunner
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+            // Entered after the switch to the server account, which may not enter the temp directory (root's, say).
+            WorkingDirectory = workingDirectory ?? (account.Switches ? "/" : Path.GetTempPath()),
             FileName = program,
         };
         account.Apply(start);

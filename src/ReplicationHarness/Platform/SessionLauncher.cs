@@ -9,13 +9,14 @@ namespace ReplicationHarness.Platform;
 /// <c>postgres -V</c>: about 12 ms less CPU per start, which four servers on two cores wait for.
 /// </summary>
 /// <remarks>
-/// The server stays the harness's child, so the runtime reaps it the moment it exits (a zombie would still answer
-/// <c>kill -0</c>); that holds only while its <see cref="Process"/> is referenced, so the caller keeps it.
+/// The server stays the harness's child, which the runtime reaps the moment it exits (as it does every child it started),
+/// so no zombie postmaster lingers until PID 1 gets to it.
 /// </remarks>
 internal static class SessionLauncher
 {
     // The log's path and the program come in as arguments, never inside the script's text: no quoting to get wrong.
-    private const string Script = "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1";
+    // umask 077: the log is the account's alone, as pg_ctl made it.
+    private const string Script = "umask 077; log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1";
 
     /// <summary>False where util-linux's <c>setsid</c> is not installed; callers start the server another way.</summary>
     public static bool Available { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
@@ -33,13 +34,26 @@ internal static class SessionLauncher
         {
             FileName = "/bin/sh",
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            // Entered after the switch to the account: "/" always can be (the temp directory may be root's); the server
+            // moves to its data directory itself.
+            WorkingDirectory = "/",
+            // The shell's own errors (before its redirections) are kept for the start's failure; the server holds none
+            // of these pipes once the shell has redirected, and never shares the harness's terminal.
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         foreach (var argument in (string[])["-c", Script, "sh", logFile, program, .. arguments])
             start.ArgumentList.Add(argument);
         // Messages are parsed and shown to users: keep them in English whatever the machine's locale.
         start.Environment["LC_MESSAGES"] = "C";
         account.Apply(start);
-        return Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        process.StandardInput.Close();
+        return process;
     }
+
+    /// <summary>What the shell wrote before it handed over to the server (it could not open the log, say), for an exited start.</summary>
+    public static string ErrorsOf(Process exited) =>
+        exited.StandardError.ReadToEnd().Trim() is { Length: > 0 } errors ? $"{Environment.NewLine}{errors}" : "";
 }

@@ -23,6 +23,9 @@ internal static class ParallelBranches
     {
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? first = null;
+        // A cancellation before the siblings were told: the cause only if no branch failed for real, since a branch that
+        // waits on a failing one (a cascade on its upstream) may hear of it before that one's failure is recorded.
+        Exception? cancelled = null;
 
         async Task<TResult> RunOneAsync(TItem item)
         {
@@ -33,8 +36,10 @@ internal static class ParallelBranches
             catch (Exception ex)
             {
                 // A branch cancelled because a sibling failed is not the cause: keep the first real failure.
-                if (!(ex is OperationCanceledException && siblings.IsCancellationRequested))
+                if (ex is not OperationCanceledException)
                     Interlocked.CompareExchange(ref first, ex, null);
+                else if (!siblings.IsCancellationRequested)
+                    Interlocked.CompareExchange(ref cancelled, ex, null);
                 await siblings.CancelAsync().ConfigureAwait(false);
                 throw;
             }
@@ -51,9 +56,9 @@ internal static class ParallelBranches
             cancellationToken.ThrowIfCancellationRequested();
             throw;
         }
-        catch when (first is not null)
+        catch when ((first ?? cancelled) is not null)
         {
-            ExceptionDispatchInfo.Throw(first);
+            ExceptionDispatchInfo.Throw(first ?? cancelled!);
             throw;
         }
     }

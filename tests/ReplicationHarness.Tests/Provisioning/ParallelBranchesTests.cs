@@ -33,6 +33,37 @@ public class ParallelBranchesTests
     }
 
     [Fact]
+    public async Task A_branch_that_hears_of_a_failure_before_it_is_recorded_does_not_take_its_place()
+    {
+        // s3 waits on s1 (a cascade on its upstream). s1 marks itself failed for its waiters, and s3's cancellation is
+        // recorded before s1's own exception reaches the branch runner.
+        var s1Ready = new TaskCompletionSource();
+        var s3Recorded = new TaskCompletionSource();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ParallelBranches.RunAsync(["s1", "s3"], async (name, token) =>
+        {
+            if (name == "s3")
+            {
+                try
+                {
+                    await s1Ready.Task;
+                    return name;
+                }
+                finally
+                {
+                    s3Recorded.SetResult();
+                }
+            }
+            s1Ready.SetCanceled();
+            await s3Recorded.Task;
+            await Task.Yield();
+            throw new InvalidOperationException("s1 failed");
+        }, CancellationToken.None));
+
+        Assert.Equal("s1 failed", error.Message);
+    }
+
+    [Fact]
     public async Task A_cancelled_build_reads_as_cancelled_whatever_a_branch_made_of_it()
     {
         using var cancel = new CancellationTokenSource();

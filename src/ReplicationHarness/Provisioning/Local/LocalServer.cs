@@ -38,7 +38,7 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
     /// <summary>The postmaster's process id once started.</summary>
     public int? Pid { get; private set; }
 
-    /// <summary>The postmaster this object started, held so the runtime reaps it when it exits (see <see cref="SessionLauncher"/>).</summary>
+    /// <summary>The postmaster this object started, when it started it itself: its exit during the start is seen at once.</summary>
     private Process? _postmaster;
 
     private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
@@ -67,7 +67,10 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
         if (SessionLauncher.Available)
         {
             _postmaster?.Dispose();
+            _postmaster = null;
             _postmaster = SessionLauncher.Start(binaries.Tool("postgres"), ["-D", DataDirectory], LogFile, account);
+            // Known at once: a start cut short before postmaster.pid exists (a sibling failed) is still found and stopped.
+            Pid = _postmaster.Id;
         }
         else
         {
@@ -85,7 +88,8 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
         {
             cancellationToken.ThrowIfCancellationRequested();
             var lines = ReadPidFile();
-            if (lines is { Length: > 0 } && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+            // Another postmaster's file (one already running in this directory) is not this start's: ours exits on its lock.
+            if (lines is { Length: > 0 } && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && (_postmaster is null || pid == _postmaster.Id))
             {
                 Pid = pid;
                 if (lines.Length >= 8 && lines[7].Trim() is "ready" or "standby" && Posix.IsAlive(pid))
@@ -93,12 +97,11 @@ internal sealed class LocalServer(NodeRole role, string dataDirectory, string lo
                 if (!Posix.IsAlive(pid))
                     throw StartFailure("the server exited while starting", LogTail());
             }
-            if (_postmaster is { HasExited: true })
+            if (_postmaster is { HasExited: true } exited)
+                throw StartFailure("the server exited while starting", LogTail() + SessionLauncher.ErrorsOf(exited));
+            // Through pg_ctl, which has exited, only the log tells: a FATAL line and no pid file for a while.
+            if (_postmaster is null && stopwatch.Elapsed > TimeSpan.FromSeconds(2) && !File.Exists(PidFile) && LogTail().Contains("FATAL", StringComparison.Ordinal))
                 throw StartFailure("the server exited while starting", LogTail());
-            else if (stopwatch.Elapsed > TimeSpan.FromSeconds(2) && !File.Exists(PidFile) && LogTail().Contains("FATAL", StringComparison.Ordinal))
-            {
-                throw StartFailure("the server exited while starting", LogTail());
-            }
             if (stopwatch.Elapsed > timeout)
                 throw StartFailure($"the server did not accept connections within {timeout.TotalSeconds:0.#} s", LogTail());
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);

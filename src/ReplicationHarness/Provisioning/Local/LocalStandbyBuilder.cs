@@ -106,7 +106,11 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
             {
                 // A standby waiting for its own start fails with the reason the starts failed, not as a cancellation.
                 foreach (var start in each.Values)
+                {
                     start.TrySetException(ex);
+                    // Seen here, so a start nobody waited for (the build failed before the restore) raises no unobserved-task event.
+                    _ = start.Task.Exception;
+                }
                 throw;
             }
         }

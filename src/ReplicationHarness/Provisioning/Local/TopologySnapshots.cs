@@ -160,8 +160,9 @@ internal static class TopologySnapshots
         var control = await ReadControlDataAsync(primaryDataDirectory, binaries, cancellationToken).ConfigureAwait(false);
         var checkpoint = Lsn.Parse(ControlValue(control, "Latest checkpoint location"));
         var segmentSize = ulong.Parse(ControlValue(control, "Bytes per WAL segment"), CultureInfo.InvariantCulture);
+        var page = ulong.Parse(ControlValue(control, "WAL block size"), CultureInfo.InvariantCulture);
         // A shutdown checkpoint record is a few hundred bytes: a page of room (for a continuation header) keeps it whole.
-        return checkpoint.Value % segmentSize + 8192 < segmentSize ? ControlValue(control, "Latest checkpoint's REDO WAL file") : null;
+        return checkpoint.Value % segmentSize + page < segmentSize ? ControlValue(control, "Latest checkpoint's REDO WAL file") : null;
     }
 
     /// <summary>
