@@ -166,6 +166,37 @@ public sealed class LocalProvisionerTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A server leads a session of its own (a Ctrl-C at the terminal reaches the harness, which stops its servers in
+    /// order, not the servers), runs as the server account, and its log is the account's alone.
+    /// </summary>
+    [Fact]
+    public async Task Servers_run_in_sessions_of_their_own_as_the_server_account_with_private_logs()
+    {
+        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);
+        var account = await ServerAccount.ResolveAsync(null);
+        var harnessSession = SessionOf(Environment.ProcessId);
+
+        foreach (var server in pair.Servers)
+        {
+            var pid = server.Pid!.Value;
+            Assert.Equal(pid, SessionOf(pid));
+            Assert.NotEqual(harnessSession, SessionOf(pid));
+            Assert.Equal(account.Switches ? account.Uid : UidOf(Environment.ProcessId), UidOf(pid));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(server.LogFile));
+        }
+    }
+
+    private static int UidOf(int pid) =>
+        int.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The session id, field 6 of /proc/PID/stat (after the command name in parentheses).</summary>
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task Each_pair_gets_its_own_ports_slot_and_directories()
     {
