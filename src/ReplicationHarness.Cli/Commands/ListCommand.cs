@@ -14,7 +14,7 @@ internal sealed class ListCommand(IAnsiConsole console) : AsyncCommand<ListSetti
         var results = await ScenarioCatalog.LoadAsync(settings.Paths, cancellationToken).ConfigureAwait(false);
         var valid = results.Where(r => r.IsValid).ToList();
         // One block per scenario rather than a table: descriptions stay readable in CI logs and narrow terminals.
-        foreach (var scenario in valid.Select(r => r.Scenario!))
+        foreach (var scenario in valid.SelectMany(r => r.Scenarios))
         {
             var tags = scenario.Tags.Count == 0 ? "" : $" [grey][[{Markup.Escape(string.Join(", ", scenario.Tags))}]][/]";
             var steps = $"{scenario.Steps.Count} step{(scenario.Steps.Count == 1 ? "" : "s")}";

@@ -34,7 +34,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             return ExitCodes.InvalidInput;
         }
 
-        var kinds = loaded.ToDictionary(r => r.Scenario!, r => settings.Provisioner ?? r.Scenario!.Topology.Provisioner.ToString().ToLowerInvariant());
+        var kinds = loaded.SelectMany(r => r.Scenarios).ToDictionary(s => s, s => settings.Provisioner ?? s.Topology.Provisioner.ToString().ToLowerInvariant());
         ExternalPairOptions? external = null;
         if (kinds.Values.Contains("external"))
         {
@@ -68,7 +68,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         var secrets = new List<string>();
         var interrupted = false;
 
-        var scenarios = loaded.Select(r => r.Scenario!).ToList();
+        var scenarios = loaded.SelectMany(r => r.Scenarios).ToList();
         var slots = new ScenarioReport?[scenarios.Count];
         // Only local pairs are reused: the harness owns them and reads their logs by section.
         await using var reusable = settings.Reuse ? new ReusablePairs(scenarios.Where(s => kinds[s] == "local").Select(s => s.Topology)) : null;

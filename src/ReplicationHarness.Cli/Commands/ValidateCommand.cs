@@ -18,7 +18,11 @@ internal sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<Valid
         ScenarioConsole.PrintErrors(console, results);
         foreach (var result in results.Where(r => r.IsValid))
         {
-            console.MarkupLine($"[green]valid[/]   {Markup.Escape(result.File)} ({Markup.Escape(result.Scenario!.Name)}, {result.Scenario.Steps.Count} step{(result.Scenario.Steps.Count == 1 ? "" : "s")})");
+            var first = result.Scenarios[0];
+            var what = result.Scenarios.Count == 1
+                ? $"{first.Name}, {first.Steps.Count} step{(first.Steps.Count == 1 ? "" : "s")}"
+                : $"a matrix of {result.Scenarios.Count} scenarios: {string.Join("; ", result.Scenarios.Select(s => s.Name))}";
+            console.MarkupLine($"[green]valid[/]   {Markup.Escape(result.File)} ({Markup.Escape(what)})");
         }
 
         var invalid = results.Count(r => !r.IsValid);

@@ -106,7 +106,13 @@ public sealed class ReplicationPair : IAsyncDisposable
                 "fix each line named below; `replication-harness validate` shows the same",
                 string.Join(Environment.NewLine, load.Errors));
         }
-        var scenario = load.Scenario!;
+        if (load.Scenario is not { } scenario)
+        {
+            throw new ReplicationHarnessException(
+                $"{path} declares a matrix of {load.Scenarios.Count} scenarios, and a pair runs one",
+                "run the file with replication-harness run (each combination gets a pair of its own), or keep one value per axis",
+                string.Join(Environment.NewLine, load.Scenarios.Select(s => s.Name)));
+        }
         var written = Provisioned.Standbys.ToDictionary(s => s.Name, s => s.Settings, StringComparer.Ordinal);
         written[TopologySpec.PrimaryName] = Provisioned.PrimarySettings;
         if (ScenarioFit.Problems(scenario.Topology, _configuration.Topology(), written) is { Count: > 0 } problems)

@@ -177,7 +177,7 @@ public class ScenarioLoaderTests
     {
         var errors = ScenarioText.Errors("version: 1\nname: t\nflavour: vanilla\nsteps:\n  - verify_pair:\n");
 
-        Assert.Equal(["test.yaml:3:1 flavour: unknown key 'flavour'; expected one of: version, name, description, tags, pair, topology, observer, steps, assertions"], errors);
+        Assert.Equal(["test.yaml:3:1 flavour: unknown key 'flavour'; expected one of: version, name, description, tags, pair, topology, matrix, observer, steps, assertions"], errors);
     }
 
     [Fact]

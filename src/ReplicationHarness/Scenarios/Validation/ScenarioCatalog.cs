@@ -33,7 +33,7 @@ internal static class ScenarioCatalog
                     .Order(StringComparer.Ordinal)
                     .ToList();
                 if (found.Count == 0)
-                    failures.Add(new ScenarioLoadResult(path, null, [new ScenarioError(path, 1, 1, "", "the directory holds no scenario files (*.yaml, *.yml)")]));
+                    failures.Add(new ScenarioLoadResult(path, [], [new ScenarioError(path, 1, 1, "", "the directory holds no scenario files (*.yaml, *.yml)")]));
                 files.AddRange(found);
             }
             else
@@ -49,13 +49,16 @@ internal static class ScenarioCatalog
         var firstByName = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < results.Count; i++)
         {
-            if (results[i].Scenario is not { } scenario)
+            // A matrix's combinations are named apart by their values: one name taken is the file's whole name taken.
+            if (results[i].Scenarios.FirstOrDefault(s => firstByName.ContainsKey(s.Name)) is { } taken)
+            {
+                var error = new ScenarioError(results[i].File, 1, 1, "name",
+                    $"the name '{taken.Name}' is already used by {firstByName[taken.Name]}; scenario names must be unique within a run");
+                results[i] = results[i] with { Scenarios = [], Errors = [error] };
                 continue;
-            if (firstByName.TryAdd(scenario.Name, results[i].File))
-                continue;
-            var error = new ScenarioError(results[i].File, 1, 1, "name",
-                $"the name '{scenario.Name}' is already used by {firstByName[scenario.Name]}; scenario names must be unique within a run");
-            results[i] = results[i] with { Scenario = null, Errors = [error] };
+            }
+            foreach (var scenario in results[i].Scenarios)
+                firstByName[scenario.Name] = results[i].File;
         }
         return results;
     }

@@ -10,7 +10,7 @@ internal static class ScenarioKeys
 {
     /// <summary>Keys at the top of a scenario.</summary>
     public static readonly IReadOnlyList<string> Root =
-        ["version", "name", "description", "tags", "pair", "topology", "observer", "steps", "assertions"];
+        ["version", "name", "description", "tags", "pair", "topology", "matrix", "observer", "steps", "assertions"];
 
     /// <summary>Keys of <c>pair</c>.</summary>
     public static readonly IReadOnlyList<string> Pair = ["provisioner", "replication", "slot", "snapshot", "primary", "standby"];
