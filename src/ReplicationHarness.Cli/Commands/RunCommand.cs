@@ -49,7 +49,7 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
                 return ExitCodes.InvalidInput;
             }
             var refused = kinds.Where(k => k.Value == "external")
-                .SelectMany(k => ExternalSafety.Check(k.Key, settings.AllowDestructive).Select(problem => $"{k.Key.SourcePath}: {problem}")).ToList();
+                .SelectMany(k => ExternalSafety.Check(k.Key, settings.AllowDestructive).Select(problem => $"{k.Key.SourcePath}: {problem}")).Distinct().ToList();
             if (refused.Count > 0)
             {
                 foreach (var problem in refused)

@@ -37,7 +37,8 @@ internal static class JunitReportWriter
 
         foreach (var step in scenario.Steps)
         {
-            var className = $"{scenario.Name}.steps[{step.Index}] {step.Name}";
+            // CI servers group class names by their dots: a matrix's names hold some (settings.wal_compression).
+            var className = $"{scenario.Name.Replace('.', '_')}.steps[{step.Index}] {step.Name}";
             if (step.Status is Verdict.Skipped)
             {
                 cases.Add(Case(className, step.Action, "skipped", 0, new XElement("skipped", new XAttribute("message", step.Detail))));
@@ -58,7 +59,7 @@ internal static class JunitReportWriter
                 cases.Add(Check(className, check, step.DurationMs / step.Checks.Count));
         }
         foreach (var assertion in scenario.Assertions)
-            cases.Add(Check($"{scenario.Name}.assertions", assertion, 0));
+            cases.Add(Check($"{scenario.Name.Replace('.', '_')}.assertions", assertion, 0));
 
         var suite = new XElement("testsuite",
             new XAttribute("name", scenario.Name),

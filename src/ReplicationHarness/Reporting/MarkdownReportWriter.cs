@@ -25,7 +25,7 @@ internal static class MarkdownReportWriter
 
         foreach (var s in report.Scenarios)
         {
-            md.Append(CultureInfo.InvariantCulture, $"\n## {s.Name}: {ReportText.Status(s.Status)}\n\n");
+            md.Append(CultureInfo.InvariantCulture, $"\n## {Cell(s.Name)}: {ReportText.Status(s.Status)}\n\n");
             var location = ReportText.Where(s);
             md.Append(CultureInfo.InvariantCulture, $"`{s.File}`{location[s.File.Length..]}.\n");
             if (s.Error is { } error)

@@ -18,9 +18,19 @@ internal sealed record ReadsReport(long Operations, long Reads, long StaleReads,
     [JsonIgnore]
     public IReadOnlyList<HistoryOperation> History { get; init; } = [];
 
-    /// <summary>The stem of a scenario's history files: its name, with anything a file name should not hold replaced.</summary>
-    public static string FileStem(string scenario) =>
-        string.Concat(scenario.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    /// <summary>
+    /// The stem of a scenario's history files: its name where that is a file name already; otherwise (a matrix's
+    /// combination, <c>m[replication=sync]</c>) the name with what a file name should not hold replaced, cut short, and
+    /// a hash of the whole name, so two combinations never share a file and none is too long for the file system.
+    /// </summary>
+    public static string FileStem(string scenario)
+    {
+        if (scenario.Length <= 64 && scenario.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            return scenario;
+        var safe = string.Concat(scenario.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(scenario)))[..10];
+        return $"{safe[..Math.Min(safe.Length, 80)]}-{hash}";
+    }
 
     /// <summary>The report of a scenario's history; null when it has none.</summary>
     public static ReadsReport? Of(string scenario, IReadOnlyList<HistoryOperation> history)

@@ -73,7 +73,8 @@ public class ScenarioMatrixTests
 
     [Theory]
     [InlineData("  replication: sync\n", "test.yaml:4:16 matrix.replication: expected a list of the values to try, such as [off, lz4], found 'sync'")]
-    [InlineData("  replication: []\n", "test.yaml:4:16 matrix.replication: expected a list of the values to try, such as [off, lz4], found a list")]
+    [InlineData("  replication: []\n", "test.yaml:4:16 matrix.replication: expected a list of the values to try, such as [off, lz4], found an empty list")]
+    [InlineData("  settings.log_line_prefix: ['%m', \"%m\\t\"]\n", "test.yaml:4:36 matrix.settings.log_line_prefix[1]: a value names its combination in every report: write it on one line, without control characters")]
     [InlineData("  replication: [sync, sync]\n", "test.yaml:4:23 matrix.replication[1]: 'sync' is already listed (line 4); each value once")]
     [InlineData("  replicaton: [sync]\n", "test.yaml:4:3 matrix.replicaton: unknown axis 'replicaton'; an axis is 'replication', 'settings.NAME' (every node), 'primary.settings.NAME' or 'standbys.settings.NAME'")]
     [InlineData("  settings.Work_Mem: [1MB]\n", "test.yaml:4:3 matrix.settings.Work_Mem: unknown axis 'settings.Work_Mem'; an axis is 'replication', 'settings.NAME' (every node), 'primary.settings.NAME' or 'standbys.settings.NAME'")]
@@ -104,6 +105,63 @@ public class ScenarioMatrixTests
         var errors = ScenarioText.Errors($"version: 1\nname: m\nmatrix:\n  settings.work_mem: {values}\n  settings.maintenance_work_mem: {values}\n" + Steps);
 
         Assert.Equal(["test.yaml:4:3 matrix: 81 combinations; a matrix makes at most 64: drop values, or split it into scenarios"], errors);
+    }
+
+    [Fact]
+    public void A_count_of_combinations_past_any_number_is_refused_not_wrapped_around()
+    {
+        // 2^64 combinations would wrap a 64-bit count around to 0.
+        var axes = string.Concat(Enumerable.Range(1, 64).Select(i => $"  settings.a{i}: [x, y]\n"));
+        var errors = ScenarioText.Errors("version: 1\nname: m\nmatrix:\n" + axes + Steps);
+
+        Assert.Equal(["test.yaml:4:3 matrix: more than a million billion combinations; a matrix makes at most 64: drop values, or split it into scenarios"], errors);
+    }
+
+    [Fact]
+    public void An_axis_of_more_values_than_combinations_is_refused_before_its_values_are_read()
+    {
+        var values = "[" + string.Join(", ", Enumerable.Range(1, 65).Select(i => $"{i}MB")) + "]";
+        var errors = ScenarioText.Errors($"version: 1\nname: m\nmatrix:\n  settings.work_mem: {values}\n" + Steps);
+
+        Assert.Equal(["test.yaml:4:22 matrix.settings.work_mem: 65 values; a matrix makes at most 64 combinations: drop values, or split it into scenarios"], errors);
+    }
+
+    [Fact]
+    public void A_matrix_that_would_check_too_much_of_its_document_is_refused()
+    {
+        var steps = string.Concat(Enumerable.Repeat("  - wait: 1ms\n", 10_000));
+        var errors = ScenarioText.Errors("version: 1\nname: m\nmatrix:\n  settings.work_mem: [1MB, 2MB, 3MB, 4MB, 5MB, 6MB, 7MB, 8MB]\n  replication: [async, sync]\n  settings.maintenance_work_mem: [1MB, 2MB, 3MB, 4MB]\nsteps:\n" + steps);
+
+        var error = Assert.Single(errors);
+        Assert.Matches(@"^test\.yaml:3:1 matrix: 64 combinations of a document of [\d,]+ nodes would check [\d,]+; a matrix checks at most 1,000,000: fewer combinations, or a shorter file$", error);
+    }
+
+    [Fact]
+    public void Combinations_whose_names_run_together_are_refused()
+    {
+        var errors = ScenarioText.Errors("version: 1\nname: m\nmatrix:\n  settings.a: ['1, settings.b=2', '1']\n  settings.b: ['3', '2, settings.b=3']\n" + Steps);
+
+        Assert.Equal(["test.yaml:3:1 matrix: two combinations are both named 'm[settings.a=1, settings.b=2, settings.b=3]': values whose text runs into the next axis (', ' or '=' in a value) cannot be told apart; change one"], errors);
+    }
+
+    [Fact]
+    public void An_async_combination_of_a_topology_leaves_its_sync_rule_to_the_sync_one()
+    {
+        var result = ScenarioText.Load("""
+            version: 1
+            name: q
+            topology:
+              standbys: { s1: {}, s2: {} }
+              sync: { method: any, count: 1, standbys: [s1, s2] }
+            matrix:
+              replication: [async, sync]
+            """ + "\n" + Steps);
+
+        Assert.Empty(result.Errors);
+        Assert.Null(result.Scenarios[0].Topology.Sync);
+        var rule = result.Scenarios[1].Topology.Sync!;
+        Assert.Equal((SyncMethod.Any, 1), (rule.Method, rule.Count));
+        Assert.Equal(["s1", "s2"], rule.Standbys);
     }
 
     [Fact]

@@ -46,22 +46,27 @@ internal static class ScenarioLoader
         return new ScenarioLoadResult(path, ordered.Count == 0 ? scenario : null, ordered);
     }
 
+    /// <summary>How many nodes a matrix may bind in all (its combinations times the document): one file stays cheap to check.</summary>
+    private const long MatrixBindBudget = 1_000_000;
+
     /// <summary>
-    /// A scenario with a matrix: the scenario without it is bound first (its errors are the file's, once); then each
-    /// combination, whose own errors name the matrix's entry they come from, or the combination.
+    /// A scenario with a matrix: each combination bound as a scenario of its own. An error every combination makes is
+    /// the file's, reported once; one at a value or key the matrix wrote is reported there, under the matrix's path;
+    /// any other that only some combinations make names them.
     /// </summary>
     private static ScenarioLoadResult LoadMatrix(string path, SourceMapping document, SourceEntry matrix)
     {
         var plain = document with { Entries = document.Entries.Where(e => e != matrix).ToList() };
         var context = new BindingContext(path);
-        var axes = ScenarioMatrix.Read(context, matrix.Value, plain);
-        var binder = new ScenarioBinder(path);
-        var scenario = binder.Bind(plain);
-        var errors = context.Errors.Concat(binder.Errors).ToList();
-        if (errors.Count > 0 || axes is null || scenario is null)
-            return new ScenarioLoadResult(path, [], Ordered(errors));
+        if (ScenarioMatrix.Read(context, matrix.Value, plain) is not { } axes)
+            return new ScenarioLoadResult(path, [], Ordered(context.Errors));
+        var combinations = ScenarioMatrix.Combinations(axes).ToList();
+        if (plain.Weight * combinations.Count > MatrixBindBudget)
+        {
+            return new ScenarioLoadResult(path, [], [new ScenarioError(path, matrix.Key.Mark.Line, matrix.Key.Mark.Column, ScenarioMatrix.Key,
+                $"{combinations.Count} combinations of a document of {plain.Weight:N0} nodes would check {plain.Weight * combinations.Count:N0}; a matrix checks at most {MatrixBindBudget:N0}: fewer combinations, or a shorter file")]);
+        }
 
-        // A value or key the matrix wrote is reported where the matrix holds it, under the matrix's path.
         var origins = new Dictionary<SourceMark, string>();
         foreach (var axis in axes)
         {
@@ -70,23 +75,30 @@ internal static class ScenarioLoader
             for (var i = 0; i < axis.Values.Count; i++)
                 origins.TryAdd(axis.Values[i].Mark, YamlPath.Index(axisPath, i));
         }
+        var baseName = (plain.Find("name")?.Value as SourceScalar)?.Value ?? "?";
         var scenarios = new List<Scenario>();
-        var seen = new HashSet<(int Line, int Column, string Message)>();
-        foreach (var combination in ScenarioMatrix.Combinations(axes))
+        var found = new Dictionary<ScenarioError, List<string>>();
+        foreach (var combination in combinations)
         {
-            var name = ScenarioMatrix.NameOf(scenario.Name, combination);
-            var combined = new ScenarioBinder(path);
-            var bound = combined.Bind(ScenarioMatrix.Apply(plain, combination));
-            foreach (var error in combined.Errors)
+            var binder = new ScenarioBinder(path);
+            var bound = binder.Bind(ScenarioMatrix.Apply(plain, combination));
+            foreach (var error in binder.Errors)
             {
-                var located = origins.TryGetValue(new SourceMark(error.Line, error.Column), out var origin)
-                    ? error with { Path = origin }
-                    : error with { Message = $"with {name}: {error.Message}" };
-                if (seen.Add((located.Line, located.Column, located.Message)))
-                    errors.Add(located);
+                if (!found.TryGetValue(error, out var makers))
+                    found[error] = makers = [];
+                makers.Add(ScenarioMatrix.NameOf(baseName, combination));
             }
             if (bound is not null)
-                scenarios.Add(bound with { Name = name });
+                scenarios.Add(bound with { Name = ScenarioMatrix.NameOf(bound.Name, combination) });
+        }
+        var errors = found.Select(f =>
+            origins.TryGetValue(new SourceMark(f.Key.Line, f.Key.Column), out var origin) ? f.Key with { Path = origin }
+            : f.Value.Count < combinations.Count ? f.Key with { Message = $"with {string.Join("; ", f.Value)}: {f.Key.Message}" }
+            : f.Key).Distinct().ToList();
+        if (scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add(new ScenarioError(path, matrix.Key.Mark.Line, matrix.Key.Mark.Column, ScenarioMatrix.Key,
+                $"two combinations are both named '{twice.Key}': values whose text runs into the next axis (', ' or '=' in a value) cannot be told apart; change one"));
         }
         return new ScenarioLoadResult(path, errors.Count == 0 ? scenarios : [], Ordered(errors));
     }

@@ -59,10 +59,12 @@ internal static partial class ScenarioMatrix
             }
             axes.Add(axis);
         }
-        var combinations = axes.Aggregate(1L, (count, axis) => count * axis.Values.Count);
+        // Counted up to just past the limit: sixty-three axes of two values must not wrap around to a small number.
+        var combinations = axes.Aggregate(1L, (count, axis) => Math.Min(count * axis.Values.Count, MaxCombinations + 1));
         if (combinations > MaxCombinations)
         {
-            context.Error(node, Key, $"{combinations:N0} combinations; a matrix makes at most {MaxCombinations}: drop values, or split it into scenarios");
+            var exact = axes.Aggregate(1.0, (count, axis) => count * axis.Values.Count);
+            context.Error(node, Key, $"{(exact < 1e15 ? exact.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "more than a million billion")} combinations; a matrix makes at most {MaxCombinations}: drop values, or split it into scenarios");
             failed = true;
         }
         return failed ? null : axes;
@@ -72,17 +74,26 @@ internal static partial class ScenarioMatrix
     {
         if (node is not SourceSequence { Items.Count: > 0 } list)
         {
-            context.Error(node, path, $"expected a list of the values to try, such as [off, lz4], found {node.KindDescription}");
+            var found = node is SourceSequence ? "an empty list" : node.KindDescription;
+            context.Error(node, path, $"expected a list of the values to try, such as [off, lz4], found {found}");
+            return null;
+        }
+        if (list.Items.Count > MaxCombinations)
+        {
+            context.Error(node, path, $"{list.Items.Count:N0} values; a matrix makes at most {MaxCombinations} combinations: drop values, or split it into scenarios");
             return null;
         }
         var values = new List<SourceScalar>();
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < list.Items.Count; i++)
         {
             var itemPath = YamlPath.Index(path, i);
             if (list.Items[i] is not SourceScalar { IsNull: false } value)
                 context.Error(list.Items[i], itemPath, $"expected a single value as it would be written in place, found {list.Items[i].KindDescription}");
-            else if (values.FirstOrDefault(v => v.Value == value.Value) is { } first)
-                context.Error(value, itemPath, $"'{value.Value}' is already listed (line {first.Mark.Line}); each value once");
+            else if (value.Value.Any(char.IsControl))
+                context.Error(value, itemPath, "a value names its combination in every report: write it on one line, without control characters");
+            else if (!lines.TryAdd(value.Value, value.Mark.Line))
+                context.Error(value, itemPath, $"'{value.Value}' is already listed (line {lines[value.Value]}); each value once");
             else
                 values.Add(value);
         }
@@ -103,12 +114,22 @@ internal static partial class ScenarioMatrix
         $"{name}[{string.Join(", ", combination.Select(c => $"{c.Axis.Key}={c.Value.Value}"))}]";
 
     /// <summary>The document with the combination's values written where its axes say.</summary>
+    /// <remarks>
+    /// An asynchronous combination of a topology drops its <c>sync:</c> rule: the rule says which standbys the primary
+    /// waits for when it waits, so one file serves both modes.
+    /// </remarks>
     public static SourceMapping Apply(SourceMapping document, IReadOnlyList<(MatrixAxis Axis, SourceScalar Value)> combination)
     {
         foreach (var (axis, value) in combination)
         {
             foreach (var target in Targets(document, axis).ToList())
                 document = Set(document, target, axis.KeyNode, value);
+            if (axis.Setting is null && value.Value == "async" && document.Find("topology") is { Value: SourceMapping topology } servers && topology.Find("sync") is { } rule)
+            {
+                var entries = document.Entries.ToList();
+                entries[entries.IndexOf(servers)] = servers with { Value = topology with { Entries = topology.Entries.Where(e => e != rule).ToList() } };
+                document = document with { Entries = entries };
+            }
         }
         return document;
     }
@@ -179,7 +200,8 @@ internal static partial class ScenarioMatrix
             entries[index] = entry;
         else
             entries.Add(entry);
-        return mapping with { Entries = entries, Weight = mapping.Weight - (existing?.Value.Weight ?? 0) + replacement.Weight + (existing is null ? 1 : 0) };
+        // The weight stays the reader's: nothing walks by it after reading, and the matrix's own budget bounds the binds.
+        return mapping with { Entries = entries };
     }
 
     [GeneratedRegex(@"^(replication|((primary|standbys)\.)?settings\.[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?)$")]
