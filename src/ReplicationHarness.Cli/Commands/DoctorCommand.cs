@@ -66,9 +66,9 @@ internal sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorS
         var snapshots = TopologySnapshots.List(options.SnapshotRoot);
         Line(true, "topology snapshots", snapshots.Count == 0
             ? $"none yet: a topology shape saves one when it is built the second time, in {options.SnapshotRoot}"
-            : $"{snapshots.Count} in {options.SnapshotRoot} ({new Units.ByteSize(snapshots.Sum(s => s.Bytes)).Describe()}; remove the directory to rebuild them)");
+            : $"{snapshots.Count} in {options.SnapshotRoot} ({new Units.ByteSize(snapshots.Sum(s => s.Bytes)).Describe()}; one unused for {TopologySnapshots.KeptUnused.TotalDays:0} days is removed when another is saved; remove the directory to rebuild them)");
         foreach (var snapshot in snapshots)
-            console.MarkupLine(Markup.Escape($"       {snapshot.Key}: {snapshot.Description}, {new Units.ByteSize(snapshot.Bytes).Describe()}, made {Age(DateTimeOffset.UtcNow - snapshot.Created)} ago"));
+            console.MarkupLine(Markup.Escape($"       {snapshot.Key}: {snapshot.Description}, {new Units.ByteSize(snapshot.Bytes).Describe()}, made {Age(DateTimeOffset.UtcNow - snapshot.Created)} ago, last used {Age(DateTimeOffset.UtcNow - snapshot.LastUsed)} ago"));
 
         var abandoned = Directory.Exists(RunDirectory.RunsRoot(options.WorkDirectory)) ? RunDirectory.ReapAbandoned(options.WorkDirectory) : [];
         Line(true, "abandoned runs", abandoned.Count == 0 ? "none" : $"removed {abandoned.Count}: {string.Join(", ", abandoned)}");

@@ -320,6 +320,8 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             try
             {
                 await TopologySnapshots.SaveAsync(Options.SnapshotRoot, key, nodes, Describe(plan.Topology), plan.Binaries, cancellationToken).ConfigureAwait(false);
+                if (TopologySnapshots.RemoveUnused(Options.SnapshotRoot, DateTimeOffset.UtcNow) is { Count: > 0 } removed)
+                    plan.Report(ProvisionPhases.SnapshotSave, $"removed {removed.Count} snapshot(s) no build used for {TopologySnapshots.KeptUnused.TotalDays:0} days: {string.Join(", ", removed)}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

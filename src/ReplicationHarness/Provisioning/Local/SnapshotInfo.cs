@@ -5,4 +5,8 @@ namespace ReplicationHarness.Provisioning.Local;
 /// <param name="Description">The topology in words.</param>
 /// <param name="Bytes">Its size on disk.</param>
 /// <param name="Created">When it was made.</param>
-internal sealed record SnapshotInfo(string Key, string Description, long Bytes, DateTimeOffset Created);
+internal sealed record SnapshotInfo(string Key, string Description, long Bytes, DateTimeOffset Created)
+{
+    /// <summary>When a build last started from it (or it was made); one unused for <see cref="TopologySnapshots.KeptUnused"/> is removed.</summary>
+    public DateTimeOffset LastUsed { get; init; } = Created;
+}

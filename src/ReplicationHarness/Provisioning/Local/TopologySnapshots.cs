@@ -74,11 +74,47 @@ internal static class TopologySnapshots
     private static string Settings(string node, IReadOnlyDictionary<string, string> settings) =>
         string.Concat(settings.Where(s => !PerRunSettings.Contains(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{node}.{s.Key}={s.Value}\n"));
 
-    /// <summary>The complete snapshot of a key, or null when there is none.</summary>
+    /// <summary>How long a snapshot no build used is kept: a PostgreSQL upgrade or a changed setting leaves one that no key names again.</summary>
+    public static readonly TimeSpan KeptUnused = TimeSpan.FromDays(14);
+
+    /// <summary>The complete snapshot of a key, or null when there is none; marks it used now (its manifest's time).</summary>
     public static string? Find(string root, string key)
     {
         var path = Path.Combine(root, key);
-        return File.Exists(Path.Combine(path, ManifestName)) ? path : null;
+        var manifest = Path.Combine(path, ManifestName);
+        if (!File.Exists(manifest))
+            return null;
+        try
+        {
+            File.SetLastWriteTimeUtc(manifest, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A store that cannot be written still serves; its snapshots just look unused.
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// Removes the snapshots no build has used for <see cref="KeptUnused"/> (with their keys' markers), each renamed
+    /// aside first as a discarded one is; returns their keys. Run when a snapshot is saved: a store grows only then.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveUnused(string root, DateTimeOffset now)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(root))
+            return removed;
+        foreach (var directory in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).Contains('.')))
+        {
+            var manifest = Path.Combine(directory, ManifestName);
+            if (!File.Exists(manifest) || now - File.GetLastWriteTimeUtc(manifest) <= KeptUnused || !TryDiscard(directory))
+                continue;
+            // The lock file stays: a run may hold it open, and it is empty.
+            var key = Path.GetFileName(directory);
+            File.Delete(Path.Combine(root, key + ".built"));
+            removed.Add(key);
+        }
+        return removed;
     }
 
     /// <summary>
@@ -241,7 +277,7 @@ internal static class TopologySnapshots
             {
                 var manifest = Manifest(directory);
                 var bytes = new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-                found.Add(new SnapshotInfo(Path.GetFileName(directory), manifest.Description, bytes, manifest.Created));
+                found.Add(new SnapshotInfo(Path.GetFileName(directory), manifest.Description, bytes, manifest.Created) { LastUsed = File.GetLastWriteTimeUtc(Path.Combine(directory, ManifestName)) });
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
             {
