@@ -102,7 +102,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             if (!parallel)
                 console.WriteLine();
         }).ConfigureAwait(false);
-        reports = [.. slots.Select((r, i) => r ?? ReportBuilder.NotRun(scenarios[i].Name, scenarios[i].SourcePath, "not run"))];
+        // A matrix's combination carries its values, whichever way its report was made (run, failed, not run).
+        reports = [.. slots.Select((r, i) => (r ?? ReportBuilder.NotRun(scenarios[i].Name, scenarios[i].SourcePath, "not run")) with { Matrix = scenarios[i].Matrix })];
         if (reusable is not null)
             reports = ReportBuilder.WithSharedPairs(reports);
 

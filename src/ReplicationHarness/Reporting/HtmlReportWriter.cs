@@ -50,6 +50,8 @@ internal static class HtmlReportWriter
     {
         html.Append(CultureInfo.InvariantCulture, $"<section class=\"scenario\" id=\"scenario-{index}\">\n<h2>{E(s.Name)} <span class=\"{Verdict(s.Status)}\">{Verdict(s.Status)}</span></h2>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Where(s))}</p>\n");
+        if (ReportText.Matrix(s) is { } matrix)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(matrix)}</p>\n");
         if (s.Error is { } error)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
         foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])

@@ -30,6 +30,8 @@ internal static class MarkdownReportWriter
             md.Append(CultureInfo.InvariantCulture, $"`{s.File}`{location[s.File.Length..]}.\n");
             if (s.Error is { } error)
                 md.Append(CultureInfo.InvariantCulture, $"\n**Error:** {error}\n");
+            if (ReportText.Matrix(s) is { } matrix)
+                md.Append(CultureInfo.InvariantCulture, $"\n{Cell(matrix)}\n");
             if (ReportText.Reuse(s) is { } reuse)
                 md.Append(CultureInfo.InvariantCulture, $"\n{reuse}\n");
             foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])

@@ -29,6 +29,9 @@ internal sealed record Scenario(
     {
     }
 
+    /// <summary>For a combination of a file's <c>matrix:</c>, each axis and its value in file order; null otherwise.</summary>
+    public IReadOnlyDictionary<string, string>? Matrix { get; init; }
+
     /// <summary>The pair a topology of one standby describes; a topology of several has none and throws (<see cref="TopologySpec.ToPair"/>).</summary>
     public PairSpec Pair => Topology.ToPair();
 

@@ -28,7 +28,7 @@ public sealed class MatrixRunTests : IDisposable
                 expect: { result: pglz }
             """);
 
-        var (code, output, report, _) = await HarnessCli.RunWithReportAsync(_work.Path, file);
+        var (code, output, report, reports) = await HarnessCli.RunWithReportAsync(_work.Path, file);
 
         Assert.True(code == ExitCodes.Success, output);
         Assert.Equal(["modes[replication=async, settings.wal_compression=pglz]", "modes[replication=sync, settings.wal_compression=pglz]"], report.Scenarios.Select(s => s.Name));
@@ -37,6 +37,10 @@ public sealed class MatrixRunTests : IDisposable
         // Only the synchronous combination's primary waits for its standby.
         Assert.False(report.Scenarios[0].Pair!.PrimarySettings.ContainsKey("synchronous_standby_names"), string.Join(", ", report.Scenarios[0].Pair!.PrimarySettings.Keys));
         Assert.Equal("harness_standby", report.Scenarios[1].Pair!.PrimarySettings["synchronous_standby_names"]);
+        // The values themselves, for tools that group a nightly matrix by axis (report.json), and for readers.
+        Assert.Equal(new Dictionary<string, string> { ["replication"] = "sync", ["settings.wal_compression"] = "pglz" }, report.Scenarios[1].Matrix);
+        Assert.Equal(["replication", "settings.wal_compression"], report.Scenarios[1].Matrix!.Keys);
+        Assert.Contains("Matrix: replication = sync, settings.wal_compression = pglz.", await File.ReadAllTextAsync(Path.Combine(reports, "report.md")));
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
 }

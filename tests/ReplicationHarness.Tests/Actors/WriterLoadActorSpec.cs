@@ -53,8 +53,10 @@ public class WriterLoadActorSpec : TestKit
         var primary = CreateTestProbe();
         var load = Sys.ActorOf(WriterLoadActor.Props(primary.Ref));
 
-        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(50), TimeSpan.FromMilliseconds(200), 10, 1, 1000, TimeSpan.FromSeconds(5), [], TestActor));
-        while (await primary.ReceiveOneAsync(TimeSpan.FromMilliseconds(500)) is PrimaryNodeProtocol.Write write)
+        // A duration of seconds: on busy cores (a fresh clone's test run) the load's first tick once came after a 200 ms
+        // load had ended, so it sent nothing and finished with no failure to count.
+        load.Tell(new WriterLoadProtocol.StartLoad(0, "t", new RowRate(50), TimeSpan.FromSeconds(1), 10, 1, 1000, TimeSpan.FromSeconds(5), [], TestActor));
+        while (await primary.ReceiveOneAsync(TimeSpan.FromMilliseconds(1500)) is PrimaryNodeProtocol.Write write)
             primary.Reply(new PrimaryNodeProtocol.WriteFailed(write.WriteId, write.StepIndex, "disk full"));
 
         var finished = await ExpectMsgAsync<WriterLoadProtocol.LoadFinished>(TimeSpan.FromSeconds(3));

@@ -23,7 +23,10 @@ public class ScenarioMatrixTests
         Assert.Equal("lz4", last.Topology.Primary.Settings["wal_compression"]);
         Assert.Equal("lz4", last.Topology.Standbys[0].Node.Settings["wal_compression"]);
         Assert.Equal(ReplicationMode.Async, result.Scenarios[0].Topology.Replication);
+        Assert.Equal(["replication", "settings.wal_compression"], last.Matrix!.Keys);
+        Assert.Equal(["sync", "lz4"], last.Matrix.Values);
         Assert.Null(result.Scenario);
+        Assert.Null(ScenarioText.Load("version: 1\nname: plain\n" + Steps).Scenario!.Matrix);
     }
 
     [Fact]

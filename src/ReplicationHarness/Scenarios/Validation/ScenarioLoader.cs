@@ -89,7 +89,7 @@ internal static class ScenarioLoader
                 makers.Add(ScenarioMatrix.NameOf(baseName, combination));
             }
             if (bound is not null)
-                scenarios.Add(bound with { Name = ScenarioMatrix.NameOf(bound.Name, combination) });
+                scenarios.Add(bound with { Name = ScenarioMatrix.NameOf(bound.Name, combination), Matrix = ScenarioMatrix.ValuesOf(combination) });
         }
         var errors = found.Select(f =>
             origins.TryGetValue(new SourceMark(f.Key.Line, f.Key.Column), out var origin) ? f.Key with { Path = origin }

@@ -113,6 +113,16 @@ internal static partial class ScenarioMatrix
     public static string NameOf(string name, IReadOnlyList<(MatrixAxis Axis, SourceScalar Value)> combination) =>
         $"{name}[{string.Join(", ", combination.Select(c => $"{c.Axis.Key}={c.Value.Value}"))}]";
 
+    /// <summary>A combination's axes and values in file order, as reports carry them.</summary>
+    public static IReadOnlyDictionary<string, string> ValuesOf(IReadOnlyList<(MatrixAxis Axis, SourceScalar Value)> combination)
+    {
+        // Insertion order is enumeration order for a dictionary nothing is removed from: the report keeps the file's.
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (axis, value) in combination)
+            values[axis.Key] = value.Value;
+        return values;
+    }
+
     /// <summary>The document with the combination's values written where its axes say.</summary>
     /// <remarks>
     /// An asynchronous combination of a topology drops its <c>sync:</c> rule: the rule says which standbys the primary
