@@ -164,4 +164,3 @@ internal sealed class BenchProvisionCommand(IAnsiConsole console) : AsyncCommand
 
     private static string Ms(double milliseconds) => milliseconds.ToString("0", CultureInfo.InvariantCulture);
 }
-

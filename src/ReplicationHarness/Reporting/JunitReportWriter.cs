@@ -35,10 +35,11 @@ internal static class JunitReportWriter
         if (scenario.Error is { } error && scenario.Steps.Count == 0)
             cases.Add(Case(scenario.Name, "scenario", "runs", 0, new XElement("error", new XAttribute("message", error), new XAttribute("type", "error"), error)));
 
+        // CI servers group class names by their dots: a matrix's names hold some (settings.wal_compression).
+        var classPrefix = scenario.Name.Replace('.', '_');
         foreach (var step in scenario.Steps)
         {
-            // CI servers group class names by their dots: a matrix's names hold some (settings.wal_compression).
-            var className = $"{scenario.Name.Replace('.', '_')}.steps[{step.Index}] {step.Name}";
+            var className = $"{classPrefix}.steps[{step.Index}] {step.Name}";
             if (step.Status is Verdict.Skipped)
             {
                 cases.Add(Case(className, step.Action, "skipped", 0, new XElement("skipped", new XAttribute("message", step.Detail))));
@@ -59,7 +60,7 @@ internal static class JunitReportWriter
                 cases.Add(Check(className, check, step.DurationMs / step.Checks.Count));
         }
         foreach (var assertion in scenario.Assertions)
-            cases.Add(Check($"{scenario.Name.Replace('.', '_')}.assertions", assertion, 0));
+            cases.Add(Check($"{classPrefix}.assertions", assertion, 0));
 
         var suite = new XElement("testsuite",
             new XAttribute("name", scenario.Name),

@@ -203,14 +203,19 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
         }
         catch
         {
-            // Nothing of a failed build may outlive it: the copies and starts are stopped (the scope stops what started
-            // and removes the directories) and the password change ends, before the first failure goes on.
+            await StopBesideFailureAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // Nothing of a failed build may outlive it: the copies and starts are stopped (the scope stops what started and
+        // removes the directories) and the password change ends, before the first failure goes on.
+        async Task StopBesideFailureAsync()
+        {
             await copying.CancelAsync().ConfigureAwait(false);
             if (standbysStarted is not null)
                 await ParallelBranches.Drained(standbysStarted.All).ConfigureAwait(false);
             if (rotation is not null)
                 await ParallelBranches.Drained(rotation).ConfigureAwait(false);
-            throw;
         }
 
         // 4-6. Standbys: base backups (or the snapshot's directories), starts and streaming, each tier in parallel; then
@@ -224,9 +229,8 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
             }
             catch
             {
-                // A standby that failed to connect may leave a sibling still starting: stopped and waited for first.
-                await copying.CancelAsync().ConfigureAwait(false);
-                await ParallelBranches.Drained(standbysStarted.All).ConfigureAwait(false);
+                // A standby that failed to connect may leave a sibling still starting, and the password change under way.
+                await StopBesideFailureAsync().ConfigureAwait(false);
                 throw;
             }
         }

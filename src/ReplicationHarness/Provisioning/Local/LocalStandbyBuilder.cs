@@ -130,57 +130,49 @@ internal sealed class LocalStandbyBuilder(LocalBuildPlan plan, ProvisioningScope
     /// <param name="rotation">The primary's change to this run's passwords, under way; where it ends.</param>
     /// <param name="lap">Records the end of a phase.</param>
     /// <param name="cancellationToken">Stops the build; the scope releases what was started.</param>
+    /// <remarks>On failure the caller stops the starts and waits for them and for the password change.</remarks>
     public async Task RestoreAsync(int primaryPort, string passfile, RestoredStarts starts, Task<Postgres.Lsn> rotation, Action<string> lap, CancellationToken cancellationToken)
     {
         var ready = plan.Topology.Standbys.ToDictionary(s => s.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
         var direct = plan.Topology.Standbys.Where(s => s.StreamsFromPrimary).Select(s => ready[s.Name].Task).ToArray();
         // The upstream standbys' lines: only a cascading standby needs one, and it waits for its upstream anyway.
         var passfileComplete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
+        await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
         {
-            await ParallelBranches.RunAsync(plan.Topology.Standbys.Prepend(null), async (standby, token) =>
+            if (standby is null)
             {
-                if (standby is null)
-                {
-                    // The primary's own branch: the phases in their order, the passfile, what the primary sets once its
-                    // standbys stream, and their sync states.
-                    var servers = await starts.All.WaitAsync(token).ConfigureAwait(false);
-                    lap(ProvisionPhases.StandbyStart);
-                    await rotation.WaitAsync(token).ConfigureAwait(false);
-                    List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, servers[s.Name].Port))];
-                    await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), token).ConfigureAwait(false);
-                    passfileComplete.SetResult();
-                    lap(ProvisionPhases.RoleAndSlot);
-                    await Task.WhenAll(direct).WaitAsync(token).ConfigureAwait(false);
-                    await ApplyOnceStreamingAsync(token).ConfigureAwait(false);
-                    return true;
-                }
-                try
-                {
-                    // Its own server and, when it cascades, its upstream's, which that upstream's branch may not have recorded yet.
-                    foreach (var name in standby.StreamsFromPrimary ? [standby.Name] : (string[])[standby.Name, standby.Upstream])
-                        _servers[name] = await starts.Each[name].WaitAsync(token).ConfigureAwait(false);
-                    var rotated = await rotation.WaitAsync(token).ConfigureAwait(false);
-                    var upstreamReady = standby.StreamsFromPrimary ? Task.CompletedTask : Task.WhenAll(ready[standby.Upstream].Task, passfileComplete.Task);
-                    await ForStandbyAsync(standby, () => ConnectRestoredAsync(standby, upstreamReady, primaryPort, passfile, rotated, token)).ConfigureAwait(false);
-                    ready[standby.Name].SetResult();
-                    return true;
-                }
-                catch
-                {
-                    // The standbys cascading from this one would wait for it for ever: they end with it, as siblings of the
-                    // failure (which names this one), not as failures of their own.
-                    ready[standby.Name].TrySetCanceled();
-                    throw;
-                }
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // The password change ends before the build fails; the starts are the caller's to stop and wait for.
-            await ParallelBranches.Drained(rotation).ConfigureAwait(false);
-            throw;
-        }
+                // The primary's own branch: the phases in their order, the passfile, what the primary sets once its
+                // standbys stream, and their sync states.
+                var servers = await starts.All.WaitAsync(token).ConfigureAwait(false);
+                lap(ProvisionPhases.StandbyStart);
+                await rotation.WaitAsync(token).ConfigureAwait(false);
+                List<(string Host, int Port)> upstreams = [(Host, primaryPort), .. plan.Topology.Standbys.Where(s => plan.Topology.Standbys.Any(d => d.Upstream == s.Name)).Select(s => (Host, servers[s.Name].Port))];
+                await plan.Account.WriteSecretFileAsync(passfile, plan.Bootstrap.Passfile(upstreams), token).ConfigureAwait(false);
+                passfileComplete.SetResult();
+                lap(ProvisionPhases.RoleAndSlot);
+                await Task.WhenAll(direct).WaitAsync(token).ConfigureAwait(false);
+                await ApplyOnceStreamingAsync(token).ConfigureAwait(false);
+                return true;
+            }
+            try
+            {
+                // Its own server and, when it cascades, its upstream's, which that upstream's branch may not have recorded yet.
+                foreach (var name in standby.StreamsFromPrimary ? [standby.Name] : (string[])[standby.Name, standby.Upstream])
+                    _servers[name] = await starts.Each[name].WaitAsync(token).ConfigureAwait(false);
+                var rotated = await rotation.WaitAsync(token).ConfigureAwait(false);
+                var upstreamReady = standby.StreamsFromPrimary ? Task.CompletedTask : Task.WhenAll(ready[standby.Upstream].Task, passfileComplete.Task);
+                await ForStandbyAsync(standby, () => ConnectRestoredAsync(standby, upstreamReady, primaryPort, passfile, rotated, token)).ConfigureAwait(false);
+                ready[standby.Name].SetResult();
+                return true;
+            }
+            catch
+            {
+                // The standbys cascading from this one would wait for it for ever: they end with it, as siblings of the
+                // failure (which names this one), not as failures of their own.
+                ready[standby.Name].TrySetCanceled();
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
         lap(ProvisionPhases.Streaming);
     }
 

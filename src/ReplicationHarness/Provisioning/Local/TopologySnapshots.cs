@@ -102,12 +102,9 @@ internal static class TopologySnapshots
     public static IReadOnlyList<string> RemoveUnused(string root, DateTimeOffset now)
     {
         var removed = new List<string>();
-        if (!Directory.Exists(root))
-            return removed;
-        foreach (var directory in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).Contains('.')))
+        foreach (var directory in Complete(root))
         {
-            var manifest = Path.Combine(directory, ManifestName);
-            if (!File.Exists(manifest) || now - File.GetLastWriteTimeUtc(manifest) <= KeptUnused || !TryDiscard(directory))
+            if (now - File.GetLastWriteTimeUtc(Path.Combine(directory, ManifestName)) <= KeptUnused || !TryDiscard(directory))
                 continue;
             // The lock file stays: a run may hold it open, and it is empty.
             var key = Path.GetFileName(directory);
@@ -259,6 +256,15 @@ internal static class TopologySnapshots
         }
     }
 
+    /// <summary>
+    /// The complete snapshots in <paramref name="root"/>, in key order: keys hold no dot, so a snapshot being saved or
+    /// discarded (".building-", ".discarded-") is none, and one is complete once its manifest is written.
+    /// </summary>
+    private static IEnumerable<string> Complete(string root) =>
+        Directory.Exists(root)
+            ? Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).Contains('.') && File.Exists(Path.Combine(d, ManifestName))).Order(StringComparer.Ordinal)
+            : [];
+
     /// <summary>The snapshot's nodes, as its manifest lists them.</summary>
     public static SnapshotManifest Manifest(string snapshot) =>
         JsonSerializer.Deserialize<SnapshotManifest>(File.ReadAllText(Path.Combine(snapshot, ManifestName)))
@@ -267,11 +273,8 @@ internal static class TopologySnapshots
     /// <summary>Every complete snapshot in <paramref name="root"/>, with its size and age, for <c>doctor</c>.</summary>
     public static IReadOnlyList<SnapshotInfo> List(string root)
     {
-        if (!Directory.Exists(root))
-            return [];
         var found = new List<SnapshotInfo>();
-        // Keys hold no dot: a snapshot being saved or discarded (".building-", ".discarded-") is none.
-        foreach (var directory in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).Contains('.') && File.Exists(Path.Combine(d, ManifestName))).Order(StringComparer.Ordinal))
+        foreach (var directory in Complete(root))
         {
             try
             {

@@ -80,16 +80,18 @@ internal static class ScenarioLoader
         var found = new Dictionary<ScenarioError, List<string>>();
         foreach (var combination in combinations)
         {
+            var name = ScenarioMatrix.NameOf(baseName, combination);
             var binder = new ScenarioBinder(path);
             var bound = binder.Bind(ScenarioMatrix.Apply(plain, combination));
             foreach (var error in binder.Errors)
             {
                 if (!found.TryGetValue(error, out var makers))
                     found[error] = makers = [];
-                makers.Add(ScenarioMatrix.NameOf(baseName, combination));
+                makers.Add(name);
             }
+            // Bound, the scenario's name is the document's: the one the combination's name was made from.
             if (bound is not null)
-                scenarios.Add(bound with { Name = ScenarioMatrix.NameOf(bound.Name, combination), Matrix = ScenarioMatrix.ValuesOf(combination) });
+                scenarios.Add(bound with { Name = name, Matrix = ScenarioMatrix.ValuesOf(combination) });
         }
         var errors = found.Select(f =>
             origins.TryGetValue(new SourceMark(f.Key.Line, f.Key.Column), out var origin) ? f.Key with { Path = origin }
