@@ -20,7 +20,8 @@ internal static class PromotionJudge
     /// <summary>A promotion that did not happen: the standby stayed in recovery.</summary>
     public static StepOutcome NotPromoted(Promotion promotion, StepExpectation expect) =>
         new(Verdict.Failed, [new AssertionResult("promoted_within", Limit(expect), Phrase.Of($"still in recovery after {Measured(promotion.Elapsed)}"), null, Verdict.Failed)],
-            $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})");
+            $"the standby did not leave recovery within {DurationText.Describe(promotion.Elapsed)} ({Describe(promotion.Method)})"
+            + (promotion.HeldUpBy is { } heldUp ? $"; {heldUp}" : ""));
 
     /// <summary>Promoting a standby the scenario itself stopped or froze: the scenario's expectation fails, not the harness.</summary>
     /// <param name="why">What the scenario did, e.g. "the standby was stopped by steps[2]".</param>
@@ -40,7 +41,9 @@ internal static class PromotionJudge
         IReadOnlyDictionary<string, IReadOnlyDictionary<long, long>> counts, string? countError, TimeSpan? primaryStoppedAt, TimeSpan promotedAt, Func<long, TimeSpan> at)
     {
         var checks = new List<AssertionResult>();
-        var took = Phrase.Of($"{Measured(promotion.Elapsed)} (poll interval {Measured(promotion.PollInterval)})");
+        var took = promotion.HeldUpBy is { } heldUp
+            ? Phrase.Of($"{Measured(promotion.Elapsed)} (poll interval {Measured(promotion.PollInterval)}; {heldUp})")
+            : Phrase.Of($"{Measured(promotion.Elapsed)} (poll interval {Measured(promotion.PollInterval)})");
         if (expect.PromotedWithin is { } within)
         {
             var margin = within - promotion.Elapsed;

@@ -11,4 +11,11 @@ namespace ReplicationHarness.Provisioning;
 /// <param name="ReceivedBefore">The standby's receive position when the promotion was requested.</param>
 /// <param name="ReplayedBefore">Its replay position then: everything after it on the old primary is the WAL gap.</param>
 /// <param name="Timeline">The new primary's timeline, once promoted.</param>
-internal sealed record Promotion(PromoteMethod Method, bool Promoted, TimeSpan Elapsed, TimeSpan PollInterval, Lsn ReceivedBefore, Lsn ReplayedBefore, int? Timeline);
+internal sealed record Promotion(PromoteMethod Method, bool Promoted, TimeSpan Elapsed, TimeSpan PollInterval, Lsn ReceivedBefore, Lsn ReplayedBefore, int? Timeline)
+{
+    /// <summary>
+    /// What held a slow promotion up, as the standby's startup process showed it while the poll waited (null when
+    /// nothing known did): PostgreSQL's retry sleep, which a promotion does not cut short in one of its races.
+    /// </summary>
+    public string? HeldUpBy { get; init; }
+}

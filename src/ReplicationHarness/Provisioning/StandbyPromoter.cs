@@ -110,25 +110,66 @@ internal static class StandbyPromoter
             throw new InvalidOperationException("the standby has no promote_trigger_file set; set it in pair.standby.settings or use 'method: pg_promote'");
     }
 
+    /// <summary>
+    /// How long a promotion runs before each poll also reads what the startup process waits on: a healthy one takes
+    /// milliseconds, so the cheap poll alone measures those.
+    /// </summary>
+    internal static readonly TimeSpan WatchStartupAfter = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The startup process's wait in PostgreSQL's retry sleep after streaming failed. A promotion noticed while the WAL
+    /// receiver was being started (the postmaster had not forked it yet) is acted on only once that sleep ends: up to
+    /// wal_retrieve_retry_interval (5 s by default) after a crash, in every version.
+    /// </summary>
+    internal const string RetrySleepWaitEvent = "RecoveryRetrieveRetryInterval";
+
+    /// <summary>What a promotion held up by the retry sleep is reported with.</summary>
+    internal static string RetrySleepNote(string interval) =>
+        $"the startup process slept out wal_retrieve_retry_interval ({interval}) after the request: PostgreSQL does not cut that sleep "
+        + "short for a promotion it noticed while starting a WAL receiver; a lower wal_retrieve_retry_interval on the standby bounds it";
+
+    /// <summary>Whether the node is in recovery, whether its startup process sleeps in the retry sleep now, and wal_retrieve_retry_interval.</summary>
+    internal static async Task<(bool InRecovery, bool InRetrySleep, string RetryInterval)> WatchStartupAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT pg_is_in_recovery(), coalesce((SELECT wait_event = '{RetrySleepWaitEvent}' FROM pg_stat_activity WHERE backend_type = 'startup'), false), "
+            + "current_setting('wal_retrieve_retry_interval')", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetString(2));
+    }
+
     /// <param name="phase">Told what is under way: a query (the standby's answer awaited), or null between polls.</param>
     /// <param name="cancellationToken">Ends the pauses between polls; queries are not cancelled (the caller abandons them).</param>
     private static async Task<Promotion> WaitOutOfRecoveryAsync(NpgsqlConnection connection, PromoteMethod method, long started, TimeSpan limit, Lsn received, Lsn replayed, Action<string?> phase, CancellationToken cancellationToken)
     {
         await using var poll = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+        string? heldUpBy = null;
         while (true)
         {
             phase("polling pg_is_in_recovery()");
-            var inRecovery = (bool)(await poll.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
+            bool inRecovery;
+            if (Stopwatch.GetElapsedTime(started) < WatchStartupAfter)
+            {
+                inRecovery = (bool)(await poll.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
+            }
+            else
+            {
+                var watched = await WatchStartupAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                inRecovery = watched.InRecovery;
+                if (inRecovery && watched.InRetrySleep)
+                    heldUpBy ??= RetrySleepNote(watched.RetryInterval);
+            }
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!inRecovery)
             {
                 // The promotion started a new timeline.
                 phase("reading the new timeline");
                 var timeline = await ReadTimelineAsync(connection, CancellationToken.None).ConfigureAwait(false);
-                return new Promotion(method, true, elapsed, PollInterval, received, replayed, timeline);
+                return new Promotion(method, true, elapsed, PollInterval, received, replayed, timeline) { HeldUpBy = heldUpBy };
             }
             if (elapsed > limit)
-                return new Promotion(method, false, elapsed, PollInterval, received, replayed, null);
+                return new Promotion(method, false, elapsed, PollInterval, received, replayed, null) { HeldUpBy = heldUpBy };
             phase(null);
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }

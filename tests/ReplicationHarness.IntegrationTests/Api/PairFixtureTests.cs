@@ -82,6 +82,7 @@ public sealed class PairFixtureLifecycleTests
 
     private sealed class SynchronousPair : ReplicationPairFixture
     {
-        protected override ReplicationPairBuilder Configure(ReplicationPairBuilder builder) => builder.WithSynchronousCommit("remote_apply");
+        protected override ReplicationPairBuilder Configure(ReplicationPairBuilder builder) =>
+            builder.WithSynchronousCommit("remote_apply").WithStandbySetting("wal_retrieve_retry_interval", "500ms"); // as failover-sync.yaml
     }
 }

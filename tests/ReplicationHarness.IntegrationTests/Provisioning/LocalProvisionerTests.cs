@@ -118,6 +118,28 @@ public sealed class LocalProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_promoter_sees_a_standby_whose_primary_is_gone_sleep_in_its_retry_sleep()
+    {
+        // A streaming standby's startup process waits for WAL; once the primary is gone it sleeps out
+        // wal_retrieve_retry_interval between reconnects, the sleep a promotion may wait out (StandbyPromoter).
+        await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);
+        await using var standby = new NpgsqlConnection(pair.Standby.ConnectionString());
+        await standby.OpenAsync();
+        Assert.Equal((true, false, "5s"), await StandbyPromoter.WatchStartupAsync(standby, CancellationToken.None));
+
+        await pair.StopNodeAsync(NodeRole.Primary, StopMode.Immediate);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var sleeping = false;
+        while (!sleeping && DateTime.UtcNow < deadline)
+        {
+            sleeping = (await StandbyPromoter.WatchStartupAsync(standby, CancellationToken.None)).InRetrySleep;
+            await Task.Delay(20);
+        }
+
+        Assert.True(sleeping, "the standby's startup process was never seen in the retry sleep within 15 s of the primary stopping");
+    }
+
+    [Fact]
     public async Task Verification_names_the_criteria_a_stopped_standby_fails()
     {
         await using var pair = (LocalPair)await new LocalProvisioner(_work.Options()).ProvisionAsync(PairSpec.Default);

@@ -168,6 +168,23 @@ public class StepJudgeTests
     }
 
     [Fact]
+    public void A_promotion_held_up_by_the_retry_sleep_says_so_and_is_still_judged_on_its_time()
+    {
+        var expect = new StepExpectation(null, null, null, TimeSpan.FromSeconds(2), MaxLostWrites: 0);
+        var slow = Promoted with { Elapsed = TimeSpan.FromMilliseconds(4999), HeldUpBy = StandbyPromoter.RetrySleepNote("5s") };
+
+        var outcome = PromotionJudge.Judge(slow, expect, TwoWrites, Found(1, 2), null, null, TimeSpan.FromSeconds(8), TimeSpan.FromMilliseconds);
+
+        // What the application saw: the standby was not writable for 5 s. The note says why, not that it did not count.
+        Assert.Equal(Verdict.Failed, outcome.Status);
+        var check = Assert.Single(outcome.Checks, c => c.Name == "promoted_within");
+        Assert.Equal(Verdict.Failed, check.Status);
+        Assert.Equal("4.999s (poll interval 2ms; the startup process slept out wal_retrieve_retry_interval (5s) after the request: PostgreSQL does not cut that sleep "
+            + "short for a promotion it noticed while starting a WAL receiver; a lower wal_retrieve_retry_interval on the standby bounds it)", MeasureText.Format(check.Observed));
+        Assert.Contains("in 4.999s (poll interval 2ms; the startup process slept out wal_retrieve_retry_interval (5s)", outcome.Detail);
+    }
+
+    [Fact]
     public void Writes_that_could_not_be_counted_are_an_error_not_a_pass()
     {
         var outcome = PromotionJudge.Judge(Promoted, StepExpectation.None, TwoWrites, Found(), "connection refused", null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds);
