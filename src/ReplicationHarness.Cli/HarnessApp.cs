@@ -46,6 +46,10 @@ internal static class HarnessApp
                 .WithDescription("Run scenarios against fresh primary/standby pairs, judge their thresholds, write report.json.")
                 .WithExample("run", "scenarios/")
                 .WithExample("run", "scenarios/single-insert.yaml", "--report-dir", "out", "--keep-failures");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Join a cluster and run the scenarios its coordinator (run --cluster) hands out, until Ctrl-C.")
+                .WithExample("worker", "--listen", "127.0.0.1:4053")
+                .WithExample("worker", "--listen", "127.0.0.1:4054", "--join", "127.0.0.1:4053", "--slots", "2");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Compare two report.json files: new failures, time-to-visible p95 drift; exit 1 on a regression.")
                 .WithExample("compare", "baseline/report.json", "reports/latest/report.json", "--max-p95-drift", "50");

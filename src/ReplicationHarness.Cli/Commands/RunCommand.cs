@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using ReplicationHarness.Cli.Cluster;
 using ReplicationHarness.Postgres;
 using ReplicationHarness.Provisioning;
 using ReplicationHarness.Provisioning.External;
@@ -69,6 +70,13 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         var interrupted = false;
 
         var scenarios = loaded.SelectMany(r => r.Scenarios).ToList();
+        if (settings.Cluster is not null)
+        {
+            var onCluster = await ClusterRun.RunAsync(console, settings, scenarios, kinds, cancellationToken).ConfigureAwait(false);
+            if (onCluster is null)
+                return ExitCodes.InvalidInput;
+            return await ReportAsync(onCluster, startedAt, stopwatch, reportDir, [], cancellationToken.IsCancellationRequested, cancellationToken).ConfigureAwait(false);
+        }
         var slots = new ScenarioReport?[scenarios.Count];
         // Only local pairs are reused: the harness owns them and reads their logs by section.
         await using var reusable = settings.Reuse ? new ReusablePairs(scenarios.Where(s => kinds[s] == "local").Select(s => s.Topology)) : null;
@@ -107,6 +115,12 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         if (reusable is not null)
             reports = ReportBuilder.WithSharedPairs(reports);
 
+        return await ReportAsync(reports, startedAt, stopwatch, reportDir, secrets, interrupted, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the run's reports in every format, prints the summary and answers the exit code (Ctrl-C: cancelled, after the reports).</summary>
+    private async Task<int> ReportAsync(IReadOnlyList<ScenarioReport> reports, DateTimeOffset startedAt, Stopwatch stopwatch, string reportDir, IEnumerable<string> secrets, bool interrupted, CancellationToken cancellationToken)
+    {
         var report = new RunReport(RunReport.CurrentSchemaVersion, HarnessApp.Version, startedAt, stopwatch.Elapsed.TotalMilliseconds, ReportBuilder.Overall(reports), reports);
         var paths = await ReportWriters.WriteAllAsync(report, reportDir, secrets, CancellationToken.None).ConfigureAwait(false);
         PrintSummary(reports);
@@ -122,7 +136,8 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         };
     }
 
-    private async Task<ScenarioReport> RunOneAsync(Scenario scenario, string kind, IClusterProvisioner? provisioner, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live,
+    /// <summary>One scenario on a pair of its own (or a reused one), as <c>run</c> and a cluster worker run it: its report.</summary>
+    internal static async Task<ScenarioReport> RunOneAsync(Scenario scenario, string kind, IClusterProvisioner? provisioner, LocalProvisionerOptions options, ScenarioEngine engine, RunConsole live,
         List<string> secrets, ReusablePairs? reusable, TimeoutMultiplier multiplier, CancellationToken cancellationToken)
     {
         if (provisioner is null)

@@ -7,7 +7,8 @@ using Spectre.Console;
 namespace ReplicationHarness.Cli.Commands;
 
 /// <summary>Live progress of a run, one line per event, readable on a terminal and in a CI log alike.</summary>
-internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
+/// <param name="forward">Also given each line's markup (without the prefix): a cluster worker sends it to the coordinator.</param>
+internal sealed class RunConsole(IAnsiConsole console, string prefix = "", Action<string>? forward = null)
 {
     private static readonly Lock Gate = new();
 
@@ -55,6 +56,7 @@ internal sealed class RunConsole(IAnsiConsole console, string prefix = "")
     {
         lock (Gate)
             console.MarkupLine($"  {prefix}{markup}");
+        forward?.Invoke(markup);
     }
 
     public static string Verdict(Verdict? verdict) => verdict switch

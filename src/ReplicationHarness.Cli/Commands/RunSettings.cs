@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ReplicationHarness.Cli.Cluster;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -39,8 +40,35 @@ internal sealed class RunSettings : LocalPairSettings
     [Description("Developer loops: a local pair serves the next scenario of the same shape after a verified reset (a scenario that fails, promotes or rebuilds a node gets a fresh pair after it). Nightly runs keep fresh pairs.")]
     public bool Reuse { get; init; }
 
+    [CommandOption("--cluster <SEED>")]
+    [Description("Spread the scenarios over the workers of the cluster whose seed is HOST:PORT (see 'worker'); one merged report naming each scenario's worker.")]
+    public string? Cluster { get; init; }
+
+    [CommandOption("--listen <HOST:PORT>")]
+    [Description("With --cluster: where this coordinator listens (default 127.0.0.1:0, a free port on loopback). Any other address needs HARNESS_CLUSTER_SECRET.")]
+    public string Listen { get; init; } = "127.0.0.1:0";
+
+    [CommandOption("--retry-lost")]
+    [Description("With --cluster: a scenario whose worker is lost mid-run (killed, network cut) runs once more on another worker instead of being reported as 'worker lost'.")]
+    public bool RetryLost { get; init; }
+
+    [CommandOption("--wait-for-workers <SECONDS>")]
+    [Description("With --cluster: how long scenarios wait for a worker that can run them before they are reported as not run (default 60).")]
+    public int WaitForWorkers { get; init; } = 60;
+
     public override ValidationResult Validate()
     {
+        if (Cluster is null && (RetryLost || Listen != "127.0.0.1:0"))
+            return ValidationResult.Error("--listen and --retry-lost go with --cluster SEED");
+        if (Cluster is not null)
+        {
+            if (!ClusterAddress.TryParse(Cluster, out _, out var error) || !ClusterAddress.TryParse(Listen, out _, out error))
+                return ValidationResult.Error(error);
+            if (Reuse || Parallel > 1)
+                return ValidationResult.Error("--cluster spreads the scenarios over the workers' slots: --reuse and --parallel do not apply to it");
+            if (WaitForWorkers is < 1 or > 86400)
+                return ValidationResult.Error("--wait-for-workers takes 1 to 86400 seconds");
+        }
         if (Parallel is < 1 or > 32)
             return ValidationResult.Error("--parallel takes 1 to 32");
         if (Paths.Length == 0)

@@ -52,6 +52,8 @@ internal static class HtmlReportWriter
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(ReportText.Where(s))}</p>\n");
         if (ReportText.Matrix(s) is { } matrix)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(matrix)}</p>\n");
+        if (ReportText.Worker(s) is { } worker)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{E(worker)}</p>\n");
         if (s.Error is { } error)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"failed\">Error: {E(error)}</p>\n");
         foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])

@@ -25,6 +25,15 @@ internal static class JsonReportWriter
     public static async Task<RunReport?> ReadAsync(string path, CancellationToken cancellationToken) =>
         JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Options);
 
+    /// <summary>One scenario's report as report.json writes it, scrubbing the given secrets (a cluster worker's answer).</summary>
+    public static string SerializeScenario(ScenarioReport report, IEnumerable<string> secrets) =>
+        SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);
+
+    /// <summary>Reads one scenario's report written by <see cref="SerializeScenario"/>.</summary>
+    /// <exception cref="JsonException">The text is not a scenario's report.</exception>
+    public static ScenarioReport ReadScenario(string json) =>
+        JsonSerializer.Deserialize<ScenarioReport>(json, Options) ?? throw new JsonException("the report is JSON's null");
+
     /// <summary>Serializes the report, scrubbing the given secrets wherever they might appear.</summary>
     public static string Serialize(RunReport report, IEnumerable<string> secrets) =>
         SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);

@@ -32,6 +32,8 @@ internal static class MarkdownReportWriter
                 md.Append(CultureInfo.InvariantCulture, $"\n**Error:** {error}\n");
             if (ReportText.Matrix(s) is { } matrix)
                 md.Append(CultureInfo.InvariantCulture, $"\n{Cell(matrix)}\n");
+            if (ReportText.Worker(s) is { } worker)
+                md.Append(CultureInfo.InvariantCulture, $"\n{Cell(worker)}\n");
             if (ReportText.Reuse(s) is { } reuse)
                 md.Append(CultureInfo.InvariantCulture, $"\n{reuse}\n");
             foreach (var caveat in s.Pair?.Fingerprint?.Caveats ?? [])

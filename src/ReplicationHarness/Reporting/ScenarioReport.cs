@@ -23,6 +23,7 @@ namespace ReplicationHarness.Reporting;
 /// <param name="TimeToVisibleByStandby">Each standby's own time-to-visible statistics when writes were seen on several (<paramref name="TimeToVisible"/> is then over all of them together); absent for a pair.</param>
 /// <param name="Reads">The reads steps' history: its size and files; absent when the scenario made no reads.</param>
 /// <param name="Matrix">For a combination of a scenario's <c>matrix:</c>, each axis and its value in file order; absent otherwise.</param>
+/// <param name="Worker">The cluster worker that ran it (<c>run --cluster</c>), as it named itself with its address; absent for a run on one machine.</param>
 /// <param name="LagPercentilesByStandby">Each standby's own lag percentiles when there are several (<paramref name="LagPercentiles"/> is then over all their samples together); absent for a pair.</param>
 internal sealed record ScenarioReport(
     string Name,
@@ -44,4 +45,5 @@ internal sealed record ScenarioReport(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StandbyLagReport>? LagPercentilesByStandby = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StandbyVisibilityReport>? TimeToVisibleByStandby = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReadsReport? Reads = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Matrix = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Matrix = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Worker = null);

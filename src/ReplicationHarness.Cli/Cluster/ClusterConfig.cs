@@ -1,0 +1,54 @@
+using Akka.Configuration;
+
+namespace ReplicationHarness.Cli.Cluster;
+
+/// <summary>The Akka configuration of a cluster member: Akka.Remote on one address, Akka.Cluster with one role.</summary>
+internal static class ClusterConfig
+{
+    /// <summary>The role of the member that hands out scenarios and writes the report.</summary>
+    public const string CoordinatorRole = "coordinator";
+
+    /// <summary>The role of the members that run scenarios.</summary>
+    public const string WorkerRole = "worker";
+
+    /// <summary>The path of the worker actor on every worker.</summary>
+    public const string WorkerActorName = "worker";
+
+    /// <summary>The environment variable that turns Akka's own log on (DEBUG, INFO, WARNING, ERROR) when membership needs debugging.</summary>
+    public const string LogLevelVariable = "HARNESS_AKKA_LOGLEVEL";
+
+    // Off by default: a member that leaves or dies makes Akka.Remote log errors with stack traces on every other member,
+    // which is the expected course of a run; the commands print what membership changes mean for the scenarios.
+    private static string LogLevel =>
+        Environment.GetEnvironmentVariable(LogLevelVariable) is { } level && level.ToUpperInvariant() is "DEBUG" or "INFO" or "WARNING" or "ERROR" ? level.ToUpperInvariant() : "OFF";
+
+    /// <param name="listen">Where this member binds (port 0: one the system picks).</param>
+    /// <param name="seed">The member every other joins first.</param>
+    /// <param name="role"><see cref="CoordinatorRole"/> or <see cref="WorkerRole"/>.</param>
+    public static Config Build(ClusterAddress listen, ClusterAddress seed, string role) => ConfigurationFactory.ParseString($$"""
+        akka {
+          loglevel = {{LogLevel}}
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          actor.provider = cluster
+          remote {
+            log-remote-lifecycle-events = off
+            dot-netty.tcp {
+              hostname = "{{listen.Host}}"
+              port = {{listen.Port}}
+            }
+          }
+          cluster {
+            seed-nodes = ["{{seed.SeedUri}}"]
+            roles = ["{{role}}"]
+            log-info = off
+            # No member downs another by itself: the coordinator downs a worker it lost (its scenario is then
+            # reported lost, once), and a two-member cluster must not down its coordinator as the "minority".
+            downing-provider-class = ""
+            failure-detector.acceptable-heartbeat-pause = 4s
+          }
+          coordinated-shutdown.exit-clr = off
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """);
+}

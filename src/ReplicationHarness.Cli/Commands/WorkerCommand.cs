@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Text;
+using Akka.Actor;
+using ReplicationHarness.Cli.Actors;
+using ReplicationHarness.Cli.Cluster;
+using ReplicationHarness.Postgres;
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Running;
+using ReplicationHarness.Scenarios;
+using ReplicationHarness.Scenarios.Validation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ReplicationHarness.Cli.Commands;
+
+/// <summary>
+/// <c>worker</c>: joins a cluster and runs the scenarios coordinators (<c>run --cluster</c>) hand it, each as <c>run</c>
+/// would, until Ctrl-C, which cancels what runs (its servers are torn down) and leaves the cluster.
+/// </summary>
+[Description("Join a cluster and run the scenarios its coordinator hands out.")]
+internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory provisioners) : AsyncCommand<WorkerSettings>
+{
+    // How long scenarios a Ctrl-C cancelled get to tear down before the worker leaves anyway.
+    private static readonly TimeSpan TeardownLimit = TimeSpan.FromSeconds(60);
+
+    public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
+    {
+        if (ScenarioConsole.TimeoutMultiplierOrReport(console) is not { } multiplier)
+            return ExitCodes.InvalidInput;
+        ClusterAddress.TryParse(settings.Listen, out var listen, out _);
+        var seed = listen;
+        if (settings.Join is not null)
+            ClusterAddress.TryParse(settings.Join, out seed, out _);
+        if (ClusterRun.Secret(console, listen, seed) is not { } secret)
+            return ExitCodes.InvalidInput;
+
+        var options = settings.ToOptions(multiplier);
+        var offered = new List<string>();
+        string postgres;
+        try
+        {
+            var binaries = await PostgresBinariesLocator.FindAsync(options.BinDirectory, options.MajorVersion, cancellationToken).ConfigureAwait(false);
+            postgres = $"{binaries.Version} in {binaries.BinDirectory}";
+            offered.Add("local");
+        }
+        catch (Provisioning.ProvisioningException ex)
+        {
+            postgres = $"none found ({ex.Message})";
+        }
+        if ((await DockerProbe.CheckAsync(cancellationToken).ConfigureAwait(false)).Available)
+            offered.Add("testcontainers");
+        if (offered.Count == 0)
+        {
+            console.MarkupLine($"[red]error:[/] this worker could run nothing: PostgreSQL {Markup.Escape(postgres)} and no Docker engine");
+            console.MarkupLine("  fix: install PostgreSQL's server binaries (or pass --pg-bindir), or start a Docker engine");
+            return ExitCodes.InfrastructureError;
+        }
+
+        var engine = new ScenarioEngine(ScenarioRunOptions.Default with { Multiplier = multiplier });
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new ConcurrentDictionary<Task, bool>();
+        async Task<string> RunAsync(WorkerProtocol.Work work, Action<string> progress, CancellationToken token)
+        {
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(token, stopping.Token);
+            var load = ScenarioLoader.Load(work.File, Encoding.UTF8.GetBytes(work.Yaml));
+            if (load.Scenarios.FirstOrDefault(s => s.Name == work.Scenario) is not { } scenario)
+            {
+                var why = load.Errors.Count > 0 ? $"the worker could not load it: {string.Join("; ", load.Errors)}" : "the worker found no scenario of that name in the file";
+                return JsonReportWriter.SerializeScenario(ReportBuilder.NotRun(work.Scenario, work.File, why), []);
+            }
+            var live = new RunConsole(console, $"[blue]{Markup.Escape(scenario.Name)}[/] ", progress);
+            var secrets = new List<string>();
+            try
+            {
+                var report = await RunCommand.RunOneAsync(scenario, work.Provisioner, provisioners.Create(work.Provisioner, options, null, multiplier), options, engine, live, secrets, null, multiplier, both.Token)
+                    .ConfigureAwait(false);
+                return JsonReportWriter.SerializeScenario(report, secrets);
+            }
+            catch (OperationCanceledException) when (both.IsCancellationRequested)
+            {
+                var why = stopping.IsCancellationRequested ? "interrupted: the worker was stopped" : "interrupted: the coordinator aborted it or was lost";
+                return JsonReportWriter.SerializeScenario(ReportBuilder.NotRun(scenario.Name, work.File, $"{why}; its servers were torn down"), secrets);
+            }
+        }
+        Task<string> Tracked(WorkerProtocol.Work work, Action<string> progress, CancellationToken token)
+        {
+            var task = RunAsync(work, progress, token);
+            running[task] = true;
+            _ = task.ContinueWith(t => running.TryRemove(t, out _), TaskScheduler.Default);
+            return task;
+        }
+
+        var system = ActorSystem.Create(ClusterAddress.SystemName, ClusterConfig.Build(listen, seed, ClusterConfig.WorkerRole));
+        try
+        {
+            var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+            var name = settings.Name ?? $"{Environment.MachineName}:{address.Port}";
+            var gate = new Lock();
+            void Print(string line)
+            {
+                lock (gate)
+                    console.MarkupLine(line);
+            }
+            system.ActorOf(WorkerActor.Props(name, [.. offered], postgres, settings.Slots, secret, Tracked, Print), ClusterConfig.WorkerActorName);
+            Print($"worker [bold]{Markup.Escape(name)}[/] on {address.Host}:{address.Port}, {(settings.Join is null ? "the cluster's seed" : $"joining {Markup.Escape(seed.ToString())}")}: "
+                + $"{Markup.Escape(string.Join(", ", offered))}; PostgreSQL {Markup.Escape(postgres)}; {settings.Slots} slot{(settings.Slots == 1 ? "" : "s")}{(secret.IsSet ? "; messages signed" : "")}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Print("[yellow]stopping: cancelling what runs (its servers are torn down), then leaving the cluster[/]");
+            }
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        }
+        throw new OperationCanceledException(cancellationToken);
+    }
+}

@@ -1,0 +1,181 @@
+using ReplicationHarness.Cli;
+using ReplicationHarness.IntegrationTests.Support;
+using ReplicationHarness.Platform;
+using ReplicationHarness.Reporting;
+using ReplicationHarness.Results;
+using Xunit.Abstractions;
+
+namespace ReplicationHarness.IntegrationTests.Cluster;
+
+/// <summary>
+/// <c>run --cluster</c> against real workers: separate <c>replication-harness worker</c> processes on loopback, one
+/// of them the seed. The coordinator runs in the test's process (or as a process of its own where it must be interrupted).
+/// </summary>
+public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly HarnessWorkDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private string Write(string name, string yaml)
+    {
+        var path = Path.Combine(_work.Path, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private async Task<WorkerProcess[]> StartWorkersAsync(int count)
+    {
+        var seed = await WorkerProcess.StartAsync("a", _work.Path);
+        var workers = new List<WorkerProcess> { seed };
+        foreach (var name in new[] { "b", "c" }.Take(count - 1))
+            workers.Add(await WorkerProcess.StartAsync(name, _work.Path, seed.Address));
+        return [.. workers];
+    }
+
+    private void Show(string what, string text) => output.WriteLine($"--- {what}\n{text}");
+
+    [Fact]
+    public async Task A_matrix_spread_over_three_workers_reports_what_one_process_reports_naming_each_worker()
+    {
+        var file = Write("spread.yaml", """
+            version: 1
+            name: spread
+            matrix:
+              replication: [async, sync]
+              settings.wal_compression: ['off', pglz]
+            steps:
+              - insert: { rows: 5 }
+                expect: { visible_within: 2s }
+              - wait: 1s
+            assertions:
+              contents_equal: true
+            """);
+        var workers = await StartWorkersAsync(3);
+        try
+        {
+            var (code, text, cluster, _) = await HarnessCli.RunWithReportAsync(_work.Path, file, "--cluster", workers[0].Address);
+            Show("coordinator", text);
+            Assert.True(code == ExitCodes.Success, text);
+            var (localCode, localText, local, _) = await HarnessCli.RunWithReportAsync(_work.Path, file);
+            Assert.True(localCode == ExitCodes.Success, localText);
+
+            static object Content(ScenarioReport s) => new
+            {
+                s.Name,
+                s.Status,
+                Matrix = string.Join(",", s.Matrix!.Select(m => $"{m.Key}={m.Value}")),
+                Steps = string.Join(",", s.Steps.Select(step => $"{step.Action}:{step.Status}:{string.Join("/", step.Checks.Select(c => $"{c.Name}={c.Status}"))}")),
+                Assertions = string.Join(",", s.Assertions.Select(a => $"{a.Name}={a.Status}")),
+                Writes = s.Writes.Count,
+            };
+            Assert.Equal(local.Scenarios.Select(Content), cluster.Scenarios.Select(Content));
+            Assert.All(local.Scenarios, s => Assert.Null(s.Worker));
+            var used = cluster.Scenarios.Select(s => s.Worker!.Split(' ')[0]).Distinct().ToList();
+            Assert.All(used, w => Assert.Contains(w, new[] { "a", "b", "c" }));
+            Assert.True(used.Count >= 2, $"every scenario ran on {string.Join(", ", used)}");
+            Assert.All(cluster.Scenarios, s => Assert.Matches(@"^[abc] \(127\.0\.0\.1:\d+\)$", s.Worker!));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_scenario_is_reported_once_its_scenario_retried_elsewhere_and_nothing_is_left_running()
+    {
+        var file = Write("slow.yaml", """
+            version: 1
+            name: slow
+            matrix:
+              replication: [async, sync]
+            steps:
+              - wait: 4s
+            """);
+        var workers = await StartWorkersAsync(2);
+        try
+        {
+            var run = HarnessCli.RunWithReportAsync(_work.Path, file, "--cluster", workers[0].Address, "--retry-lost");
+            // Each worker takes one; once the seed's scenario is under way, the seed dies as a crashed machine would.
+            await workers[1].WaitForAsync("[1/1] wait ...", TimeSpan.FromSeconds(60));
+            await workers[0].WaitForAsync("[1/1] wait ...", TimeSpan.FromSeconds(60));
+            var killedServers = ServerProcesses.Postmasters(_work.Path);
+            workers[0].Kill();
+            var (code, text, report, _) = await run;
+            Show("coordinator", text);
+
+            Assert.True(code == ExitCodes.Success, text);
+            Assert.Equal(2, report.Scenarios.Count);
+            Assert.All(report.Scenarios, s => Assert.Equal(Verdict.Passed, s.Status));
+            var retried = Assert.Single(report.Scenarios, s => s.Worker!.Contains("after", StringComparison.Ordinal));
+            Assert.Matches(@"^b \(127\.0\.0\.1:\d+\), after worker a \(127\.0\.0\.1:\d+\) was lost during attempt 1 \(became unreachable", retried.Worker!);
+            Assert.Contains("retrying it on another worker", text);
+            // The killed worker's servers were reaped when the retry provisioned its pair in the same work directory.
+            Assert.NotEmpty(killedServers);
+            await workers[1].InterruptAsync();
+            Assert.Empty(ServerProcesses.Under(_work.Path));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_c_on_the_coordinator_makes_every_worker_tear_down_what_it_started()
+    {
+        var file = Write("long.yaml", """
+            version: 1
+            name: long
+            matrix:
+              replication: [async, sync]
+            steps:
+              - wait: 60s
+            """);
+        var reports = Path.Combine(_work.Path, "reports");
+        var workers = await StartWorkersAsync(2);
+        try
+        {
+            var (code, text, errors) = await InterruptedRun.RunUntilPrintedAsync("[1/1] wait ...", TimeSpan.FromSeconds(1), Posix.SIGINT,
+                "run", file, "--cluster", workers[0].Address, "--work-dir", _work.Path, "--report-dir", reports);
+            Show("coordinator", text + errors);
+
+            Assert.True(code == ExitCodes.Interrupted, text + errors);
+            var report = (await JsonReportWriter.ReadAsync(Path.Combine(reports, JsonReportWriter.FileName), CancellationToken.None))!;
+            Assert.Equal(2, report.Scenarios.Count);
+            Assert.All(report.Scenarios, s => Assert.NotEqual(Verdict.Passed, s.Status));
+            foreach (var worker in workers)
+                await worker.WaitForAsync("the coordinator was interrupted", TimeSpan.FromSeconds(10));
+            // Torn down by the workers before they reported, and so before the coordinator wrote its report (the workers still run).
+            Assert.Empty(ServerProcesses.Postmasters(_work.Path));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_listening_beyond_loopback_without_a_secret_is_refused()
+    {
+        var (code, text) = await HarnessCli.RunAsync("worker", "--listen", "0.0.0.0:4999", "--work-dir", _work.Path);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("without a shared secret would start servers and run SQL for anyone who reaches it", text);
+        Assert.Contains("set HARNESS_CLUSTER_SECRET", text);
+    }
+}
