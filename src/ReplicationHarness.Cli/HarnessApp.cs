@@ -72,6 +72,10 @@ internal static class HarnessApp
                     .WithExample("bench", "history", "--operations", "100000");
                 bench.AddCommand<BenchSuiteCommand>("suite")
                     .WithExample("bench", "suite", "--rounds", "3");
+                bench.AddCommand<BenchClusterCommand>("cluster")
+                    .WithDescription("The coordinator's overhead: 200 simulated scenarios on 20 simulated workers over Akka.Remote; --real: a 1-worker cluster against a plain run.")
+                    .WithExample("bench", "cluster")
+                    .WithExample("bench", "cluster", "--real", "scenarios", "--rounds", "3");
                 bench.AddCommand<BenchAllCommand>("all")
                     .WithDescription("Every benchmark in one run: ratios against the bare floor and pgbench, and the peak memory.")
                     .WithExample("bench", "all");

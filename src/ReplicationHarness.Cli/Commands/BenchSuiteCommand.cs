@@ -152,7 +152,7 @@ internal sealed class BenchSuiteCommand(IAnsiConsole console) : AsyncCommand<Ben
     }
 
     /// <summary>How to start this harness again: its own executable, or <c>dotnet</c> with its assembly.</summary>
-    private static (string Program, string[] Prefix)Self()
+    internal static (string Program, string[] Prefix) Self()
     {
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"

@@ -25,9 +25,12 @@ internal static class JsonReportWriter
     public static async Task<RunReport?> ReadAsync(string path, CancellationToken cancellationToken) =>
         JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Options);
 
-    /// <summary>One scenario's report as report.json writes it, scrubbing the given secrets (a cluster worker's answer).</summary>
+    /// <summary>The report's options without indentation: a cluster worker's answer crosses the network (about a third smaller).</summary>
+    private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+
+    /// <summary>One scenario's report as report.json holds it, unindented, scrubbing the given secrets (a cluster worker's answer).</summary>
     public static string SerializeScenario(ScenarioReport report, IEnumerable<string> secrets) =>
-        SecretRedactor.Redact(JsonSerializer.Serialize(report, Options), secrets);
+        SecretRedactor.Redact(JsonSerializer.Serialize(report, Compact), secrets);
 
     /// <summary>Reads one scenario's report written by <see cref="SerializeScenario"/>.</summary>
     /// <exception cref="JsonException">The text is not a scenario's report.</exception>
