@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using ReplicationHarness.Cli.Cluster;
 using ReplicationHarness.Reporting;
 using Spectre.Console;
@@ -7,15 +6,20 @@ using Spectre.Console;
 namespace ReplicationHarness.Cli.Actors;
 
 /// <summary>
-/// A worker's agent: answers a coordinator's hello with what it can run, asks for a scenario whenever a slot is free,
-/// runs each as <c>run</c> would (its pair, its teardown) and answers with its report. It serves one coordinator at a
-/// time, runs only work that coordinator signed, and cancels its scenarios (which tear down what they started) when
-/// the coordinator aborts them or is lost.
+/// A worker's agent: answers a coordinator's greeting with what it can run, asks for a scenario whenever a slot is
+/// free, runs each as <c>run</c> would (its pair, its teardown) and answers with its report. It serves one coordinator
+/// at a time (another is told it is busy until the first says it has no more work or is gone), runs only work that
+/// coordinator signed for it, declines what it cannot start, reports every few seconds what it runs (so work lost on
+/// the way is noticed), and cancels its scenarios, which tear down what they started, when the coordinator aborts
+/// them or is lost.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor
+internal sealed class WorkerActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Runs one scenario and answers its report as JSON; lines of progress go to the given callback.</summary>
+    /// <summary>Runs one scenario and answers its report (<see cref="WireReport"/>); lines of progress go to the given callback.</summary>
     public delegate Task<string> ScenarioRunner(WorkerProtocol.Work work, Action<string> progress, CancellationToken cancellationToken);
+
+    /// <summary>How often the worker tells its coordinator what it runs.</summary>
+    internal static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(3);
 
     private readonly string _name;
     private readonly string[] _provisioners;
@@ -24,93 +28,130 @@ internal sealed class WorkerActor : ReceiveActor
     private readonly ClusterSecret _secret;
     private readonly ScenarioRunner _run;
     private readonly Action<string> _print;
+    private readonly object _token;
     private readonly bool _watchCluster;
     private readonly Dictionary<(long Id, int Attempt), CancellationTokenSource> _running = [];
     private IActorRef? _coordinator;
     private string _runId = "";
     private bool _noWork;
+    private bool _stopping;
 
-    public WorkerActor(string name, string[] provisioners, string postgres, int slots, ClusterSecret secret, ScenarioRunner run, Action<string> print, bool watchCluster)
+    public WorkerActor(string name, string[] provisioners, string postgres, int slots, ClusterSecret secret, ScenarioRunner run, Action<string> print, object token, bool watchCluster)
     {
-        (_name, _provisioners, _postgres, _slots, _secret, _run, _print, _watchCluster) = (name, provisioners, postgres, slots, secret, run, print, watchCluster);
+        (_name, _provisioners, _postgres, _slots, _secret, _run, _print, _token, _watchCluster) = (name, provisioners, postgres, slots, secret, run, print, token, watchCluster);
 
         Receive<WorkerProtocol.Hello>(OnHello);
         Receive<WorkerProtocol.Work>(w => w.RunId == _runId && Sender.Equals(_coordinator), OnWork);
-        Receive<WorkerProtocol.Ran>(OnRan);
-        Receive<WorkerProtocol.NoWork>(n => n.RunId == _runId, _ => _noWork = true);
-        Receive<WorkerProtocol.Abort>(a => a.RunId == _runId && Sender.Equals(_coordinator), abort =>
+        Receive<WorkerProtocol.Ran>(r => ReferenceEquals(r.Token, _token), OnRan);
+        Receive<WorkerProtocol.NoWork>(n => n.RunId == _runId && Sender.Equals(_coordinator) && _secret.Verify(n.Signature, "nowork", _runId), _ =>
         {
-            if (!_secret.Verify(abort.Signature, "abort", _runId))
-                return;
-            _print($"[yellow]the coordinator was interrupted ({Markup.Escape(abort.Reason)}): cancelling {_running.Count} scenario{(_running.Count == 1 ? "" : "s")}[/]");
+            _noWork = true;
+            // Free for another coordinator once its own scenarios are reported.
+            if (_running.Count == 0)
+                Release();
+        });
+        Receive<WorkerProtocol.Abort>(a => a.RunId == _runId && Sender.Equals(_coordinator) && _secret.Verify(a.Signature, "abort", _runId, a.Reason), abort =>
+        {
+            _print($"[yellow]the coordinator was interrupted ({Markup.Escape(abort.Reason)}): cancelling {_running.Count} scenario{(_running.Count == 1 ? "" : "s")} (their servers are torn down)[/]");
             CancelAll();
         });
-        Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ => LoseCoordinator("stopped"));
-        Receive<WorkerProtocol.CoordinatorGone>(g => _coordinator is not null && g.Address.Equals(_coordinator.Path.Address), g => LoseCoordinator(g.Why));
-        Receive<ClusterEvent.UnreachableMember>(u =>
+        Receive<WorkerProtocol.Stopping>(s => ReferenceEquals(s.Token, _token), _ =>
         {
-            // Nothing downs a member by itself (ClusterConfig): one that stays unreachable would keep new members from joining.
-            Akka.Cluster.Cluster.Get(Context.System).Down(u.Member.Address);
-            Self.Tell(new WorkerProtocol.CoordinatorGone(u.Member.Address, "became unreachable"));
+            _stopping = true;
+            _coordinator?.Tell(new CoordinatorProtocol.Leaving(_runId, _secret.Sign("leaving", _runId, _name)));
+            CancelAll();
         });
-        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<WorkerProtocol.StatusTick>(t => ReferenceEquals(t.Token, _token) && _coordinator is not null, _ =>
+        {
+            var running = _running.Keys.Select(k => $"{k.Id}:{k.Attempt}").ToArray();
+            _coordinator!.Tell(new CoordinatorProtocol.Status(_runId, running, _secret.Sign("status", _runId, _name, string.Join(",", running))));
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ => LoseCoordinator("stopped answering"));
+        // From this process's own cluster extension. A worker downs no one (a coordinator does): it only stops working for
+        // a coordinator it cannot reach, since nothing it reports would arrive.
+        Receive<Akka.Cluster.ClusterEvent.UnreachableMember>(u => _coordinator is not null && u.Member.Address.Equals(_coordinator.Path.Address),
+            _ => LoseCoordinator("became unreachable"));
+        Receive<Akka.Cluster.ClusterEvent.IClusterDomainEvent>(_ => { });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props for the worker, named <see cref="ClusterConfig.WorkerActorName"/> by its caller.</summary>
-    public static Props Props(string name, string[] provisioners, string postgres, int slots, ClusterSecret secret, ScenarioRunner run, Action<string> print, bool watchCluster = true) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(name, provisioners, postgres, slots, secret, run, print, watchCluster));
+    /// <param name="token">What its local messages carry (<see cref="WorkerProtocol.Stopping"/> from the edge).</param>
+    /// <param name="watchCluster">False in tests and simulations without a cluster.</param>
+    public static Props Props(string name, string[] provisioners, string postgres, int slots, ClusterSecret secret, ScenarioRunner run, Action<string> print, object token, bool watchCluster = true) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(name, provisioners, postgres, slots, secret, run, print, token, watchCluster));
 
     protected override void PreStart()
     {
+        Timers.StartPeriodicTimer(nameof(WorkerProtocol.StatusTick), new WorkerProtocol.StatusTick(_token), StatusInterval);
         if (_watchCluster)
-            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.UnreachableMember));
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.UnreachableMember));
     }
 
+    // Stopping (its actor system shut down): its scenarios tear down what they started.
     protected override void PostStop()
     {
         if (_watchCluster)
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
-        // Stopping (Ctrl-C on the worker): its scenarios tear down what they started.
         CancelAll();
     }
 
     private void OnHello(WorkerProtocol.Hello hello)
     {
-        if (_running.Count > 0 && hello.RunId != _runId)
+        if (_secret.IsSet != hello.Signed || !_secret.Verify(hello.Signature, "hello", hello.RunId, hello.Nonce))
         {
-            _print($"[grey]a coordinator at {Sender.Path.Address} said hello while this worker runs another's scenarios; it gets no slots[/]");
+            var why = !_secret.IsSet ? $"the coordinator signs its messages and this worker has no {ClusterSecret.Variable}"
+                : !hello.Signed ? $"this worker has a {ClusterSecret.Variable} and the coordinator has none"
+                : $"the coordinator's {ClusterSecret.Variable} differs from this worker's";
+            _print($"[red]refused a coordinator at {Sender.Path.Address}:[/] {why}");
+            Sender.Tell(new CoordinatorProtocol.Refused(hello.RunId, _name, why, Busy: false));
             return;
         }
-        if (_coordinator is not null && !_coordinator.Equals(Sender))
-            Context.Unwatch(_coordinator);
+        if (_stopping || (_coordinator is not null && !_coordinator.Equals(Sender)))
+        {
+            Sender.Tell(new CoordinatorProtocol.Refused(hello.RunId, _name, _stopping ? "it is stopping" : $"it serves run {_runId} until that one has no more work", Busy: !_stopping));
+            return;
+        }
+        var first = _coordinator is null;
         (_coordinator, _runId, _noWork) = (Sender, hello.RunId, false);
         Context.Watch(Sender);
-        Sender.Tell(new CoordinatorProtocol.Ready(_runId, _name, _provisioners, _postgres, _slots, _secret.Sign("ready", _runId, hello.Nonce, _name)));
-        _print($"[grey]coordinator at {Sender.Path.Address.Host}:{Sender.Path.Address.Port} (run {Markup.Escape(_runId)})[/]");
+        var provisioners = string.Join(",", _provisioners);
+        Sender.Tell(new CoordinatorProtocol.Ready(_runId, _name, _provisioners, _postgres, _slots, HarnessApp.Version,
+            _secret.Sign("ready", _runId, hello.Nonce, _name, provisioners, _postgres, _slots, HarnessApp.Version)));
+        if (first)
+            _print($"[grey]coordinator at {Sender.Path.Address.Host}:{Sender.Path.Address.Port} (run {Markup.Escape(_runId)})[/]");
+        // A repeated greeting asks no more: the coordinator never gives a worker more than its slots.
         for (var i = _running.Count; i < _slots; i++)
-            Sender.Tell(new CoordinatorProtocol.RequestWork(_runId));
+            Sender.Tell(new CoordinatorProtocol.RequestWork(_runId, _secret.Sign("request", _runId, _name)));
     }
 
     private void OnWork(WorkerProtocol.Work work)
     {
-        if (!_secret.Verify(work.Signature, "work", _runId, work.Id, work.Attempt, work.File, work.Yaml, work.Scenario, work.Provisioner))
+        if (!_secret.Verify(work.Signature, "work", _runId, _name, work.Id, work.Attempt, work.File, work.Yaml, work.Scenario, work.Provisioner))
         {
-            _print($"[red]refused work from {Sender.Path.Address}: its signature does not match this worker's secret; set the same {ClusterSecret.Variable} on every member[/]");
+            _print($"[red]refused work from {Sender.Path.Address}: its signature does not match (not signed for this worker with its {ClusterSecret.Variable})[/]");
             return;
         }
-        if (_running.Count >= _slots || _running.ContainsKey((work.Id, work.Attempt)))
+        if (_running.ContainsKey((work.Id, work.Attempt)))
             return;
+        if (_stopping || _running.Count >= _slots)
+        {
+            var why = _stopping ? "it is stopping" : $"all its {_slots} slot{(_slots == 1 ? " is" : "s are")} taken";
+            Sender.Tell(new CoordinatorProtocol.Declined(_runId, work.Id, work.Attempt, why, _secret.Sign("declined", _runId, _name, work.Id, work.Attempt, why)));
+            return;
+        }
         var cancel = new CancellationTokenSource();
         _running[(work.Id, work.Attempt)] = cancel;
         _print($"[bold]{Markup.Escape(work.Scenario)}[/] [grey]({Markup.Escape(work.File)}){(work.Attempt > 1 ? ", second attempt" : "")}[/]");
-        var (coordinator, runId, secret, self) = (_coordinator!, _runId, _secret, Self);
+        var (coordinator, runId, secret, self, name, token) = (_coordinator!, _runId, _secret, Self, _name, _token);
         // Told from the scenario's own thread: the sender is named, since the coordinator takes progress only from the worker running it.
         void Progress(string line) =>
-            coordinator.Tell(new CoordinatorProtocol.Progress(runId, work.Id, work.Attempt, line, secret.Sign("progress", runId, work.Id, work.Attempt, line)), self);
+            coordinator.Tell(new CoordinatorProtocol.Progress(runId, work.Id, work.Attempt, line, secret.Sign("progress", runId, name, work.Id, work.Attempt, line)), self);
         _run(work, Progress, cancel.Token).PipeTo(Self,
-            success: json => new WorkerProtocol.Ran(runId, work.Id, work.Attempt, json),
+            success: json => new WorkerProtocol.Ran(runId, work.Id, work.Attempt, json, token),
             failure: ex => new WorkerProtocol.Ran(runId, work.Id, work.Attempt,
-                JsonReportWriter.SerializeScenario(ReportBuilder.NotRun(work.Scenario, work.File, $"the worker failed to run it: {ex.GetType().Name}: {ex.Message}"), [])));
+                WireReport.Serialize(ReportBuilder.NotRun(work.Scenario, work.File, $"the worker failed to run it: {ex.GetType().Name}: {ex.Message}"), []), token));
     }
 
     private void OnRan(WorkerProtocol.Ran ran)
@@ -119,9 +160,34 @@ internal sealed class WorkerActor : ReceiveActor
             cancel.Dispose();
         if (ran.RunId != _runId || _coordinator is null)
             return;
-        _coordinator.Tell(new CoordinatorProtocol.WorkDone(ran.RunId, ran.Id, ran.Attempt, ran.ReportJson, _secret.Sign("done", ran.RunId, ran.Id, ran.Attempt, ran.ReportJson)));
+        var json = ran.ReportJson;
+        if (json.Length > ClusterConfig.LargestReport)
+        {
+            var scenario = "";
+            try
+            {
+                scenario = System.Text.Json.JsonDocument.Parse(ran.ReportJson).RootElement.GetProperty("report").GetProperty("name").GetString() ?? "";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+            json = WireReport.Serialize(ReportBuilder.NotRun(scenario, "", $"its report ({ran.ReportJson.Length / 1_000_000.0:0.0} MB) is larger than a cluster message may be ({ClusterConfig.LargestReport / 1_000_000} MB); run it with plain 'run'"), []);
+        }
+        _coordinator.Tell(new CoordinatorProtocol.WorkDone(ran.RunId, ran.Id, ran.Attempt, json, _secret.Sign("done", ran.RunId, _name, ran.Id, ran.Attempt, json)));
+        if (_stopping)
+            return;
         if (!_noWork)
-            _coordinator.Tell(new CoordinatorProtocol.RequestWork(_runId));
+            _coordinator.Tell(new CoordinatorProtocol.RequestWork(_runId, _secret.Sign("request", _runId, _name)));
+        else if (_running.Count == 0)
+            Release();
+    }
+
+    /// <summary>Done with this coordinator: free for the next.</summary>
+    private void Release()
+    {
+        if (_coordinator is not null)
+            Context.Unwatch(_coordinator);
+        (_coordinator, _runId) = (null, "");
     }
 
     private void LoseCoordinator(string why)
@@ -131,9 +197,7 @@ internal sealed class WorkerActor : ReceiveActor
         else
             _print($"[grey]the coordinator of run {Markup.Escape(_runId)} is gone; waiting for the next[/]");
         CancelAll();
-        if (_coordinator is not null)
-            Context.Unwatch(_coordinator);
-        (_coordinator, _runId) = (null, "");
+        Release();
     }
 
     private void CancelAll()

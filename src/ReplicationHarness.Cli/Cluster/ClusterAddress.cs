@@ -21,6 +21,14 @@ internal sealed record ClusterAddress(string Host, int Port)
             return false;
         }
         var host = text[..colon].Trim('[', ']');
+        // Akka addresses a member by the name it was given: one member's "localhost" is not another's "127.0.0.1".
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            host = "127.0.0.1";
+        if (host is "0.0.0.0" or "::" or "*" or "")
+        {
+            error = $"'{text}': a member is reached at the address it names, so give the one the others reach (for example 10.0.0.5:4053), not a wildcard";
+            return false;
+        }
         if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             error = $"'{text}': the port must be a number from 0 to 65535";
@@ -31,11 +39,11 @@ internal sealed record ClusterAddress(string Host, int Port)
     }
 
     /// <summary>Whether only this machine can reach it (localhost, 127.0.0.0/8, ::1).</summary>
-    public bool IsLoopback => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
+    public bool IsLoopback => IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip);
 
     /// <summary>The seed node's address as Akka.Remote names it.</summary>
-    public string SeedUri => $"akka.tcp://{SystemName}@{Host}:{Port}";
+    public string SeedUri => $"akka.tcp://{SystemName}@{ToString()}";
 
     /// <inheritdoc />
-    public override string ToString() => $"{Host}:{Port}";
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

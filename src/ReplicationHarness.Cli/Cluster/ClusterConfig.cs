@@ -14,6 +14,29 @@ internal static class ClusterConfig
     /// <summary>The path of the worker actor on every worker.</summary>
     public const string WorkerActorName = "worker";
 
+    /// <summary>
+    /// The largest report a worker sends (its text, in characters); Akka.Remote drops a larger frame without a word, so
+    /// the worker sends an error in its place. A long scenario's lag series makes a few hundred kB.
+    /// </summary>
+    public const int LargestReport = 12_000_000;
+
+    /// <summary>The remote transport's frame limit: the largest report, escaped inside the message's JSON, with room.</summary>
+    private const int FrameBytes = 32_000_000;
+
+    /// <summary>The Akka.Remote transport every member (and the cluster benchmark) uses: on loopback unless told otherwise, large frames.</summary>
+    public static string Remote(ClusterAddress listen) => $$"""
+        remote {
+          log-remote-lifecycle-events = off
+          dot-netty.tcp {
+            hostname = "{{listen.Host}}"
+            port = {{listen.Port}}
+            maximum-frame-size = {{FrameBytes}}b
+            send-buffer-size = {{FrameBytes}}b
+            receive-buffer-size = {{FrameBytes}}b
+          }
+        }
+        """;
+
     /// <summary>The environment variable that turns Akka's own log on (DEBUG, INFO, WARNING, ERROR) when membership needs debugging.</summary>
     public const string LogLevelVariable = "HARNESS_AKKA_LOGLEVEL";
 
@@ -31,21 +54,16 @@ internal static class ClusterConfig
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
           actor.provider = cluster
-          remote {
-            log-remote-lifecycle-events = off
-            dot-netty.tcp {
-              hostname = "{{listen.Host}}"
-              port = {{listen.Port}}
-            }
-          }
+          {{Remote(listen)}}
           cluster {
             seed-nodes = ["{{seed.SeedUri}}"]
             roles = ["{{role}}"]
             log-info = off
-            # No member downs another by itself: the coordinator downs a worker it lost (its scenario is then
-            # reported lost, once), and a two-member cluster must not down its coordinator as the "minority".
+            # No split-brain resolver: a coordinator downs a member it finds unreachable (a worker's scenario is then
+            # reported lost, once), workers down no one, and a two-member cluster must not down its coordinator as the
+            # "minority". A worker starved of CPU by its servers may miss heartbeats for a few seconds.
             downing-provider-class = ""
-            failure-detector.acceptable-heartbeat-pause = 4s
+            failure-detector.acceptable-heartbeat-pause = 6s
           }
           coordinated-shutdown.exit-clr = off
           coordinated-shutdown.run-by-clr-shutdown-hook = off

@@ -43,14 +43,17 @@ internal static class ClusterRun
             var runId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             Print($"[grey]coordinator of run {runId} on {address.Host}:{address.Port}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers[/]");
-            var coordinator = system.ActorOf(CoordinatorActor.Props(runId, work, secret, settings.RetryLost, TimeSpan.FromSeconds(settings.WaitForWorkers), AbortWait, Print, finished), "coordinator");
-            await using (cancellationToken.Register(() => coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C on the coordinator"))).ConfigureAwait(false))
+            var token = new object();
+            var coordinator = system.ActorOf(CoordinatorActor.Props(runId, work, secret, settings.RetryLost, TimeSpan.FromSeconds(settings.WaitForWorkers), AbortWait, Print, finished, token), "coordinator");
+            // The coordinator's PostStop ends the run when its system stops first (this member downed by another).
+            await using (cancellationToken.Register(() => coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C on the coordinator", token))).ConfigureAwait(false))
                 return (await finished.Task.ConfigureAwait(false)).Reports;
         }
         finally
         {
             // Leaving (rather than vanishing) tells the workers at once that this coordinator is done.
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+            if (!system.WhenTerminated.IsCompleted)
+                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
         }
     }
 

@@ -45,8 +45,8 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
     private async Task<bool> SimulateAsync(BenchClusterSettings settings, CancellationToken cancellationToken)
     {
         var (count, workers, duration) = (settings.Scenarios, settings.Workers, settings.ScenarioDuration);
-        var remote = ConfigurationFactory.ParseString("""
-            akka { loglevel = OFF, actor.provider = remote, remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 } }
+        var remote = ConfigurationFactory.ParseString($$"""
+            akka { loglevel = OFF, actor.provider = remote, {{ClusterConfig.Remote(new ClusterAddress("127.0.0.1", 0))}} }
             """);
         using var coordinatorSystem = ActorSystem.Create(ClusterAddress.SystemName, remote);
         using var workerSystem = ActorSystem.Create(ClusterAddress.SystemName, remote);
@@ -58,11 +58,11 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
             await Task.Delay(duration, token).ConfigureAwait(false);
             for (var i = ProgressLines / 2; i < ProgressLines; i++)
                 progress(Text($"{i * 0.01,7:0.000}s [[{i}/{ProgressLines}]] step passed: simulated"));
-            return JsonReportWriter.SerializeScenario(Report(work.Scenario, duration), []);
+            return WireReport.Serialize(Report(work.Scenario, duration), []);
         }
         var workerAddress = ((ExtendedActorSystem)workerSystem).Provider.DefaultAddress;
         for (var i = 0; i < workers; i++)
-            workerSystem.ActorOf(WorkerActor.Props($"sim-{i}", ["local"], "simulated", 1, secret, Simulated, _ => { }, watchCluster: false), $"worker-{i}");
+            workerSystem.ActorOf(WorkerActor.Props($"sim-{i}", ["local"], "simulated", 1, secret, Simulated, _ => { }, new object(), watchCluster: false), $"worker-{i}");
         // A scenario file of a usual size: its text travels with each scenario.
         var yaml = "# " + new string('x', 1500);
         var work = Enumerable.Range(0, count).Select(i => new WorkItem(i, "simulated.yaml", yaml, $"simulated-{i}", "local", null)).ToList();
@@ -70,10 +70,11 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
         var finished = new TaskCompletionSource<CoordinatorProtocol.Finished>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var stopwatch = Stopwatch.StartNew();
+        var token = new object();
         var coordinator = coordinatorSystem.ActorOf(CoordinatorActor.Props("bench", work, secret, false, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10),
-            _ => Interlocked.Increment(ref lines), finished, watchCluster: false));
+            _ => Interlocked.Increment(ref lines), finished, token, watchCluster: false));
         for (var i = 0; i < workers; i++)
-            coordinator.Tell(new CoordinatorProtocol.WorkerUp(new RootActorPath(workerAddress) / "user" / $"worker-{i}"));
+            coordinator.Tell(new CoordinatorProtocol.WorkerUp(new RootActorPath(workerAddress) / "user" / $"worker-{i}", token));
         var reports = (await finished.Task.WaitAsync(TimeSpan.FromMinutes(30), cancellationToken).ConfigureAwait(false)).Reports;
         var wall = stopwatch.Elapsed;
 
@@ -83,7 +84,7 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
         var ratio = wall / ideal;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("simulation").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("scenarios x workers (1 slot each)", Text($"{count} x {workers}"));
-        table.AddRow("each scenario", Text($"{duration.TotalMilliseconds:0} ms, {ProgressLines} progress lines, a {JsonReportWriter.SerializeScenario(Report("x", duration), []).Length / 1024.0:0} kB report"));
+        table.AddRow("each scenario", Text($"{duration.TotalMilliseconds:0} ms, {ProgressLines} progress lines, a {WireReport.Serialize(Report("x", duration), []).Length / 1024.0:0} kB report"));
         table.AddRow("ideal wall time (rounds x duration)", Text($"{rounds} x {duration.TotalMilliseconds:0} ms = {ideal.TotalSeconds:0.000} s"));
         table.AddRow("measured wall time", Text($"{wall.TotalSeconds:0.000} s"));
         table.AddRow("ratio", Text($"{ratio:0.000}x {(ratio <= Target ? "[green](met)[/]" : "[red](over target)[/]")}"));

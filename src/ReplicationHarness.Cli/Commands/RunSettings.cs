@@ -58,14 +58,24 @@ internal sealed class RunSettings : LocalPairSettings
 
     public override ValidationResult Validate()
     {
-        if (Cluster is null && (RetryLost || Listen != "127.0.0.1:0"))
-            return ValidationResult.Error("--listen and --retry-lost go with --cluster SEED");
+        if (Cluster is null && (RetryLost || Listen != "127.0.0.1:0" || WaitForWorkers != 60))
+            return ValidationResult.Error("--listen, --retry-lost and --wait-for-workers go with --cluster SEED");
         if (Cluster is not null)
         {
             if (!ClusterAddress.TryParse(Cluster, out _, out var error) || !ClusterAddress.TryParse(Listen, out _, out error))
                 return ValidationResult.Error(error);
             if (Reuse || Parallel > 1)
                 return ValidationResult.Error("--cluster spreads the scenarios over the workers' slots: --reuse and --parallel do not apply to it");
+            // Each of these would change how pairs are made, and the workers make them: silently ignored, a verdict would
+            // claim what it did not test (a PostgreSQL version, for one).
+            var workers = new (bool Given, string Option)[]
+            {
+                (PgBinDir is not null, "--pg-bindir"), (PgVersion is not null, "--pg-version"), (OsUser is not null, "--os-user"), (WorkDir is not null, "--work-dir"),
+                (KeepFailures, "--keep-failures"), (NoSnapshot, "--no-snapshot"), (ArtifactsDir != "artifacts", "--artifacts-dir"),
+                (AllowDestructive || Primary is not null || Standby is not null || Provisioner == "external", "an external pair (--provisioner external, --primary, --standby, --allow-destructive)"),
+            }.Where(o => o.Given).Select(o => o.Option).ToList();
+            if (workers.Count > 0)
+                return ValidationResult.Error($"{string.Join(", ", workers)}: the workers make the pairs of a cluster run; give pair options to 'replication-harness worker' (external pairs run with plain 'run')");
             if (WaitForWorkers is < 1 or > 86400)
                 return ValidationResult.Error("--wait-for-workers takes 1 to 86400 seconds");
         }

@@ -67,7 +67,7 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             if (load.Scenarios.FirstOrDefault(s => s.Name == work.Scenario) is not { } scenario)
             {
                 var why = load.Errors.Count > 0 ? $"the worker could not load it: {string.Join("; ", load.Errors)}" : "the worker found no scenario of that name in the file";
-                return JsonReportWriter.SerializeScenario(ReportBuilder.NotRun(work.Scenario, work.File, why), []);
+                return WireReport.Serialize(ReportBuilder.NotRun(work.Scenario, work.File, why), []);
             }
             var live = new RunConsole(console, $"[blue]{Markup.Escape(scenario.Name)}[/] ", progress);
             var secrets = new List<string>();
@@ -75,12 +75,12 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             {
                 var report = await RunCommand.RunOneAsync(scenario, work.Provisioner, provisioners.Create(work.Provisioner, options, null, multiplier), options, engine, live, secrets, null, multiplier, both.Token)
                     .ConfigureAwait(false);
-                return JsonReportWriter.SerializeScenario(report, secrets);
+                return WireReport.Serialize(report, secrets);
             }
             catch (OperationCanceledException) when (both.IsCancellationRequested)
             {
                 var why = stopping.IsCancellationRequested ? "interrupted: the worker was stopped" : "interrupted: the coordinator aborted it or was lost";
-                return JsonReportWriter.SerializeScenario(ReportBuilder.NotRun(scenario.Name, work.File, $"{why}; its servers were torn down"), secrets);
+                return WireReport.Serialize(ReportBuilder.NotRun(scenario.Name, work.File, $"{why}; its servers were torn down"), secrets);
             }
         }
         Task<string> Tracked(WorkerProtocol.Work work, Action<string> progress, CancellationToken token)
@@ -102,23 +102,31 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
                 lock (gate)
                     console.MarkupLine(line);
             }
-            system.ActorOf(WorkerActor.Props(name, [.. offered], postgres, settings.Slots, secret, Tracked, Print), ClusterConfig.WorkerActorName);
+            var token = new object();
+            var worker = system.ActorOf(WorkerActor.Props(name, [.. offered], postgres, settings.Slots, secret, Tracked, Print, token), ClusterConfig.WorkerActorName);
             Print($"worker [bold]{Markup.Escape(name)}[/] on {address.Host}:{address.Port}, {(settings.Join is null ? "the cluster's seed" : $"joining {Markup.Escape(seed.ToString())}")}: "
                 + $"{Markup.Escape(string.Join(", ", offered))}; PostgreSQL {Markup.Escape(postgres)}; {settings.Slots} slot{(settings.Slots == 1 ? "" : "s")}{(secret.IsSet ? "; messages signed" : "")}");
-            try
+            var interrupted = Task.Delay(Timeout.Infinite, cancellationToken);
+            if (await Task.WhenAny(interrupted, system.WhenTerminated).ConfigureAwait(false) != interrupted)
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                // Downed by a coordinator that found it unreachable (its system shuts itself down then): what ran was cancelled.
+                await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false);
+                console.MarkupLine("[red]error:[/] this worker was removed from the cluster (a coordinator found it unreachable and downed it); what it ran was cancelled");
+                console.MarkupLine("  fix: start it again (a worker starved of CPU can miss the cluster's heartbeats: fewer --slots help)");
+                return ExitCodes.InfrastructureError;
             }
-            catch (OperationCanceledException)
-            {
-                Print("[yellow]stopping: cancelling what runs (its servers are torn down), then leaving the cluster[/]");
-            }
+            Print("[yellow]stopping: cancelling what runs (its servers are torn down), then leaving the cluster[/]");
+            // The actor first: it stops asking, declines new work and tells the coordinator what it ran is lost.
+            worker.Tell(new WorkerProtocol.Stopping(token));
             await stopping.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false);
+            var teardown = Task.WhenAll(running.Keys);
+            if (await Task.WhenAny(teardown, Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false) != teardown)
+                Print($"[red]gave up waiting for the scenarios' teardown after {TeardownLimit.TotalSeconds:0} s: servers may be left running; the next run in this work directory reaps them[/]");
         }
         finally
         {
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+            if (!system.WhenTerminated.IsCompleted)
+                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
         }
         throw new OperationCanceledException(cancellationToken);
     }

@@ -26,16 +26,7 @@ internal static class JsonReportWriter
         JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Options);
 
     /// <summary>The report's options without indentation: a cluster worker's answer crosses the network (about a third smaller).</summary>
-    private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
-
-    /// <summary>One scenario's report as report.json holds it, unindented, scrubbing the given secrets (a cluster worker's answer).</summary>
-    public static string SerializeScenario(ScenarioReport report, IEnumerable<string> secrets) =>
-        SecretRedactor.Redact(JsonSerializer.Serialize(report, Compact), secrets);
-
-    /// <summary>Reads one scenario's report written by <see cref="SerializeScenario"/>.</summary>
-    /// <exception cref="JsonException">The text is not a scenario's report.</exception>
-    public static ScenarioReport ReadScenario(string json) =>
-        JsonSerializer.Deserialize<ScenarioReport>(json, Options) ?? throw new JsonException("the report is JSON's null");
+    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 
     /// <summary>Serializes the report, scrubbing the given secrets wherever they might appear.</summary>
     public static string Serialize(RunReport report, IEnumerable<string> secrets) =>

@@ -35,6 +35,16 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
 
     private void Show(string what, string text) => output.WriteLine($"--- {what}\n{text}");
 
+    /// <summary><c>run --cluster</c> in this process (the workers make the pairs: no pair options); its report read back.</summary>
+    private async Task<(int Code, string Output, RunReport Report)> RunOnClusterAsync(params string[] arguments)
+    {
+        var reports = Path.Combine(_work.Path, $"report-{Guid.NewGuid():N}");
+        var (code, text) = await HarnessCli.RunAsync(["run", .. arguments, "--report-dir", reports]);
+        var json = Path.Combine(reports, JsonReportWriter.FileName);
+        Assert.True(File.Exists(json), text);
+        return (code, text, (await JsonReportWriter.ReadAsync(json, CancellationToken.None))!);
+    }
+
     [Fact]
     public async Task A_matrix_spread_over_three_workers_reports_what_one_process_reports_naming_each_worker()
     {
@@ -54,7 +64,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         var workers = await StartWorkersAsync(3);
         try
         {
-            var (code, text, cluster, _) = await HarnessCli.RunWithReportAsync(_work.Path, file, "--cluster", workers[0].Address);
+            var (code, text, cluster) = await RunOnClusterAsync(file, "--cluster", workers[0].Address);
             Show("coordinator", text);
             Assert.True(code == ExitCodes.Success, text);
             var (localCode, localText, local, _) = await HarnessCli.RunWithReportAsync(_work.Path, file);
@@ -101,13 +111,13 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         var workers = await StartWorkersAsync(2);
         try
         {
-            var run = HarnessCli.RunWithReportAsync(_work.Path, file, "--cluster", workers[0].Address, "--retry-lost");
+            var run = RunOnClusterAsync(file, "--cluster", workers[0].Address, "--retry-lost");
             // Each worker takes one; once the seed's scenario is under way, the seed dies as a crashed machine would.
             await workers[1].WaitForAsync("[1/1] wait ...", TimeSpan.FromSeconds(60));
             await workers[0].WaitForAsync("[1/1] wait ...", TimeSpan.FromSeconds(60));
             var killedServers = ServerProcesses.Postmasters(_work.Path);
             workers[0].Kill();
-            var (code, text, report, _) = await run;
+            var (code, text, report) = await run;
             Show("coordinator", text);
 
             Assert.True(code == ExitCodes.Success, text);
@@ -147,13 +157,16 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         try
         {
             var (code, text, errors) = await InterruptedRun.RunUntilPrintedAsync("[1/1] wait ...", TimeSpan.FromSeconds(1), Posix.SIGINT,
-                "run", file, "--cluster", workers[0].Address, "--work-dir", _work.Path, "--report-dir", reports);
+                "run", file, "--cluster", workers[0].Address, "--report-dir", reports);
             Show("coordinator", text + errors);
 
             Assert.True(code == ExitCodes.Interrupted, text + errors);
             var report = (await JsonReportWriter.ReadAsync(Path.Combine(reports, JsonReportWriter.FileName), CancellationToken.None))!;
             Assert.Equal(2, report.Scenarios.Count);
-            Assert.All(report.Scenarios, s => Assert.NotEqual(Verdict.Passed, s.Status));
+            // Each reported by its worker after its teardown: not given up on by the coordinator.
+            Assert.All(report.Scenarios, s => Assert.Equal(Verdict.Error, s.Status));
+            Assert.All(report.Scenarios, s => Assert.Contains("interrupted", s.Error ?? string.Join(" ", s.Steps.Select(step => step.Detail)), StringComparison.Ordinal));
+            Assert.All(report.Scenarios, s => Assert.DoesNotContain("did not report it", s.Error ?? "", StringComparison.Ordinal));
             foreach (var worker in workers)
                 await worker.WaitForAsync("the coordinator was interrupted", TimeSpan.FromSeconds(10));
             // Torn down by the workers before they reported, and so before the coordinator wrote its report (the workers still run).
@@ -170,12 +183,25 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_worker_listening_beyond_loopback_without_a_secret_is_refused()
+    public async Task Pair_options_on_a_cluster_run_are_refused_since_the_workers_make_the_pairs()
     {
-        var (code, text) = await HarnessCli.RunAsync("worker", "--listen", "0.0.0.0:4999", "--work-dir", _work.Path);
+        var (code, text) = await HarnessCli.RunAsync("run", "scenarios", "--cluster", "127.0.0.1:4999", "--pg-version", "16", "--work-dir", _work.Path);
 
         Assert.Equal(ExitCodes.InvalidInput, code);
-        Assert.Contains("without a shared secret would start servers and run SQL for anyone who reaches it", text);
+        Assert.Contains("--pg-version, --work-dir: the workers make the pairs of a cluster run; give pair options to 'replication-harness worker'", text);
+    }
+
+    [Fact]
+    public async Task A_worker_listening_beyond_loopback_without_a_secret_is_refused()
+    {
+        var (code, text) = await HarnessCli.RunAsync("worker", "--listen", "10.0.0.5:4999", "--work-dir", _work.Path);
+        var (wildcardCode, wildcard) = await HarnessCli.RunAsync("worker", "--listen", "0.0.0.0:4999", "--work-dir", _work.Path);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("a cluster member on 10.0.0.5:4999 without a shared secret would start servers and run SQL for anyone who reaches it", text);
         Assert.Contains("set HARNESS_CLUSTER_SECRET", text);
+        // A member is reached at the address it names: a wildcard would be advertised as such and never reached.
+        Assert.Equal(ExitCodes.InvalidInput, wildcardCode);
+        Assert.Contains("'0.0.0.0:4999': a member is reached at the address it names", wildcard);
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using ReplicationHarness.Cli;
 using ReplicationHarness.Cli.Actors;
 using ReplicationHarness.Cli.Cluster;
 using ReplicationHarness.Reporting;
@@ -10,39 +11,48 @@ namespace ReplicationHarness.Tests.Cli.Cluster;
 
 /// <summary>
 /// The coordinator against scripted workers (test probes standing for the worker actors): work pulling, a lost worker
-/// reported once (or retried once), signatures, interruption and scenarios no worker can run.
+/// reported once (or retried once), signatures, interruption, and every way a run must still end.
 /// </summary>
 public sealed class CoordinatorActorSpec : TestKit
 {
     private const string RunId = "run1";
+    private static readonly ClusterSecret Secret = ClusterSecret.Of("0123456789abcdef-secret");
     private readonly List<string> _printed = [];
     private readonly TaskCompletionSource<CoordinatorProtocol.Finished> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<IActorRef, string> _names = [];
+    private readonly object _token = new();
 
     private static WorkItem Item(long id, string provisioner = "local") => new(id, $"s{id}.yaml", $"name: s{id}", $"s{id}", provisioner, null);
 
-    private IActorRef Start(int items, ClusterSecret? secret = null, bool retryLost = false, TimeSpan? waitForWorkers = null, params string[] provisioners) =>
-        Sys.ActorOf(CoordinatorActor.Props(RunId, [.. Enumerable.Range(0, items).Select(i => Item(i, provisioners.Length > i ? provisioners[i] : "local"))], secret ?? ClusterSecret.None, retryLost,
-            waitForWorkers ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), line => { lock (_printed) _printed.Add(line); }, _finished, watchCluster: false));
+    private IActorRef Start(int items, bool retryLost = false, TimeSpan? waitForWorkers = null, params string[] provisioners) =>
+        Sys.ActorOf(CoordinatorActor.Props(RunId, [.. Enumerable.Range(0, items).Select(i => Item(i, provisioners.Length > i ? provisioners[i] : "local"))], Secret, retryLost,
+            waitForWorkers ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), line => { lock (_printed) _printed.Add(line); }, _finished, _token, watchCluster: false));
 
     /// <summary>A worker greeted by the coordinator that answers ready with its proof.</summary>
-    private async Task<TestProbe> JoinAsync(IActorRef coordinator, string name, ClusterSecret? secret = null, string[]? provisioners = null, string? proofOverride = null)
+    private async Task<TestProbe> JoinAsync(IActorRef coordinator, string name, string[]? provisioners = null, ClusterSecret? secret = null, int slots = 1, string? version = null)
     {
         var worker = CreateTestProbe(name);
-        coordinator.Tell(new CoordinatorProtocol.WorkerUp(worker.Ref.Path));
+        _names[worker.Ref] = name;
+        coordinator.Tell(new CoordinatorProtocol.WorkerUp(worker.Ref.Path, _token));
         var hello = await worker.ExpectMsgAsync<WorkerProtocol.Hello>();
-        Assert.Equal(RunId, hello.RunId);
-        var proof = proofOverride ?? (secret ?? ClusterSecret.None).Sign("ready", RunId, hello.Nonce, name);
-        coordinator.Tell(new CoordinatorProtocol.Ready(RunId, name, provisioners ?? ["local"], "15.18", 1, proof), worker.Ref);
+        Assert.True(hello.Signed && Secret.Verify(hello.Signature, "hello", RunId, hello.Nonce));
+        var (offered, v) = (provisioners ?? ["local"], version ?? HarnessApp.Version);
+        var proof = (secret ?? Secret).Sign("ready", RunId, hello.Nonce, name, string.Join(",", offered), "15.18", slots, v);
+        coordinator.Tell(new CoordinatorProtocol.Ready(RunId, name, offered, "15.18", slots, v, proof), worker.Ref);
         return worker;
     }
 
-    private static string Passed(string name) =>
-        JsonReportWriter.SerializeScenario(new ScenarioReport(name, $"{name}.yaml", Verdict.Passed, 1000, null, [], [], null, [], [], null, [], null), []);
+    private void Request(IActorRef coordinator, TestProbe worker) =>
+        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId, Secret.Sign("request", RunId, _names[worker.Ref])), worker.Ref);
 
-    private static CoordinatorProtocol.WorkDone Done(WorkerProtocol.Work work, ClusterSecret? secret = null)
+    private static string Passed(string name) =>
+        WireReport.Serialize(new ScenarioReport(name, $"{name}.yaml", Verdict.Passed, 1000, null, [], [], null, [], [], null, [], null), []);
+
+    private CoordinatorProtocol.WorkDone Done(TestProbe worker, WorkerProtocol.Work work, string? json = null, int? attempt = null)
     {
-        var json = Passed(work.Scenario);
-        return new(RunId, work.Id, work.Attempt, json, (secret ?? ClusterSecret.None).Sign("done", RunId, work.Id, work.Attempt, json));
+        json ??= Passed(work.Scenario);
+        var a = attempt ?? work.Attempt;
+        return new(RunId, work.Id, a, json, Secret.Sign("done", RunId, _names[worker.Ref], work.Id, a, json));
     }
 
     private async Task<IReadOnlyList<ScenarioReport>> FinishedAsync() => (await _finished.Task.WaitAsync(TimeSpan.FromSeconds(10))).Reports;
@@ -54,22 +64,25 @@ public sealed class CoordinatorActorSpec : TestKit
         var a = await JoinAsync(coordinator, "a");
         var b = await JoinAsync(coordinator, "b");
 
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         var first = await a.ExpectMsgAsync<WorkerProtocol.Work>();
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), b.Ref);
+        Assert.True(Secret.Verify(first.Signature, "work", RunId, "a", first.Id, first.Attempt, first.File, first.Yaml, first.Scenario, first.Provisioner));
+        // A repeated request is not a new slot: a has one, and it is taken.
+        Request(coordinator, a);
+        await a.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Request(coordinator, b);
         var second = await b.ExpectMsgAsync<WorkerProtocol.Work>();
-        // a is the fast one: it asks again and takes the third.
-        coordinator.Tell(Done(first), a.Ref);
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        coordinator.Tell(Done(a, first), a.Ref);
+        Request(coordinator, a);
         var third = await a.ExpectMsgAsync<WorkerProtocol.Work>();
-        coordinator.Tell(Done(third), a.Ref);
+        coordinator.Tell(Done(a, third), a.Ref);
         // Progress of a running scenario is printed from its worker only.
-        coordinator.Tell(new CoordinatorProtocol.Progress(RunId, second.Id, 1, "step passed", ""), b.Ref);
-        coordinator.Tell(new CoordinatorProtocol.Progress(RunId, second.Id, 1, "forged", ""), a.Ref);
-        coordinator.Tell(Done(second), b.Ref);
+        coordinator.Tell(new CoordinatorProtocol.Progress(RunId, second.Id, 1, "step passed", Secret.Sign("progress", RunId, "b", second.Id, 1, "step passed")), b.Ref);
+        coordinator.Tell(new CoordinatorProtocol.Progress(RunId, second.Id, 1, "forged", Secret.Sign("progress", RunId, "a", second.Id, 1, "forged")), a.Ref);
+        coordinator.Tell(Done(b, second), b.Ref);
 
-        Assert.Equal([0L, 1, 2], new[] { first.Id, second.Id, third.Id });
         var reports = await FinishedAsync();
+        Assert.Equal([0L, 1, 2], new[] { first.Id, second.Id, third.Id });
         Assert.Contains(_printed, l => l.EndsWith("@b[/] step passed", StringComparison.Ordinal));
         Assert.DoesNotContain(_printed, l => l.Contains("forged", StringComparison.Ordinal));
         Assert.Equal(["s0", "s1", "s2"], reports.Select(r => r.Name));
@@ -82,19 +95,24 @@ public sealed class CoordinatorActorSpec : TestKit
     [Fact]
     public async Task A_worker_lost_mid_scenario_makes_it_an_error_reported_once_and_its_late_report_is_dropped()
     {
-        var coordinator = Start(1);
+        var coordinator = Start(2);
         var a = await JoinAsync(coordinator, "a");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         var work = await a.ExpectMsgAsync<WorkerProtocol.Work>();
 
-        coordinator.Tell(new CoordinatorProtocol.WorkerGone(a.Ref.Path.Address, "became unreachable"));
-        var reports = await FinishedAsync();
-        coordinator.Tell(Done(work), a.Ref);
+        coordinator.Tell(new CoordinatorProtocol.WorkerGone(a.Ref.Path.Address, "became unreachable", _token));
+        // Late, while the run still waits for the other scenario: dropped, not a second report of the first.
+        coordinator.Tell(Done(a, work), a.Ref);
+        var b = await JoinAsync(coordinator, "b");
+        Request(coordinator, b);
+        var other = await b.ExpectMsgAsync<WorkerProtocol.Work>();
+        coordinator.Tell(Done(b, other), b.Ref);
 
-        var report = Assert.Single(reports);
-        Assert.Equal(Verdict.Error, report.Status);
-        Assert.Equal("worker lost: a became unreachable while running it", report.Error);
-        Assert.Equal("a", report.Worker);
+        var reports = await FinishedAsync();
+        Assert.Equal(Verdict.Error, reports[0].Status);
+        Assert.Equal("worker lost: a became unreachable while running it", reports[0].Error);
+        Assert.Equal("a", reports[0].Worker);
+        Assert.Equal(Verdict.Passed, reports[1].Status);
     }
 
     [Fact]
@@ -103,17 +121,17 @@ public sealed class CoordinatorActorSpec : TestKit
         var coordinator = Start(1, retryLost: true);
         var a = await JoinAsync(coordinator, "a");
         var b = await JoinAsync(coordinator, "b");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         var first = await a.ExpectMsgAsync<WorkerProtocol.Work>();
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), b.Ref);
+        Request(coordinator, b);
         await b.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
         Sys.Stop(a.Ref);
         var retry = await b.ExpectMsgAsync<WorkerProtocol.Work>();
         Assert.Equal((first.Id, 2), (retry.Id, retry.Attempt));
-        // The first attempt's report, arriving late: not the one that counts.
-        coordinator.Tell(new CoordinatorProtocol.WorkDone(RunId, first.Id, 1, JsonReportWriter.SerializeScenario(ReportBuilder.NotRun("s0", "s0.yaml", "late"), []), ""), a.Ref);
-        coordinator.Tell(Done(retry), b.Ref);
+        // A report of attempt 1 from the worker now running attempt 2: not the attempt that counts.
+        coordinator.Tell(Done(b, first, WireReport.Serialize(ReportBuilder.NotRun("s0", "s0.yaml", "late"), []), attempt: 1), b.Ref);
+        coordinator.Tell(Done(b, retry), b.Ref);
 
         var report = Assert.Single(await FinishedAsync());
         Assert.Equal(Verdict.Passed, report.Status);
@@ -125,54 +143,111 @@ public sealed class CoordinatorActorSpec : TestKit
     {
         var coordinator = Start(1, retryLost: true);
         var a = await JoinAsync(coordinator, "a");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         await a.ExpectMsgAsync<WorkerProtocol.Work>();
         Sys.Stop(a.Ref);
         var b = await JoinAsync(coordinator, "b");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), b.Ref);
+        Request(coordinator, b);
         Assert.Equal(2, (await b.ExpectMsgAsync<WorkerProtocol.Work>()).Attempt);
-        Sys.Stop(b.Ref);
+        coordinator.Tell(new CoordinatorProtocol.Leaving(RunId, Secret.Sign("leaving", RunId, "b")), b.Ref);
 
         var report = Assert.Single(await FinishedAsync());
         Assert.Equal(Verdict.Error, report.Status);
-        Assert.Equal("worker lost: b stopped answering while running it; this was its retry", report.Error);
+        Assert.Equal("worker lost: b is stopping (Ctrl-C on it) while running it; this was its retry", report.Error);
     }
 
     [Fact]
-    public async Task With_a_secret_a_worker_without_the_proof_gets_no_work_and_reports_must_be_signed()
+    public async Task A_worker_without_the_secrets_proof_or_of_another_version_gets_no_work_and_reports_must_be_signed()
     {
-        var secret = ClusterSecret.Of("0123456789abcdef-secret");
-        var coordinator = Start(1, secret);
-        var intruder = await JoinAsync(coordinator, "intruder", proofOverride: "00");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), intruder.Ref);
+        var coordinator = Start(1);
+        var intruder = await JoinAsync(coordinator, "intruder", secret: ClusterSecret.Of("another-secret-of-16+"));
+        var old = await JoinAsync(coordinator, "old", version: "0.0.1");
+        Request(coordinator, intruder);
+        Request(coordinator, old);
         await intruder.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
-        Assert.Contains(_printed, l => l.Contains("refused worker intruder", StringComparison.Ordinal));
+        await old.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(10));
+        Assert.Contains(_printed, l => l.Contains("worker intruder", StringComparison.Ordinal) && l.Contains("does not match", StringComparison.Ordinal));
+        Assert.Contains(_printed, l => l.Contains("worker old", StringComparison.Ordinal) && l.Contains("version 0.0.1", StringComparison.Ordinal));
 
-        var a = await JoinAsync(coordinator, "a", secret);
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
         var work = await a.ExpectMsgAsync<WorkerProtocol.Work>();
-        Assert.True(secret.Verify(work.Signature, "work", RunId, work.Id, work.Attempt, work.File, work.Yaml, work.Scenario, work.Provisioner));
-        coordinator.Tell(Done(work), a.Ref);            // unsigned: dropped
+        var json = Passed(work.Scenario);
+        coordinator.Tell(new CoordinatorProtocol.WorkDone(RunId, work.Id, 1, json, "00"), a.Ref);
         Assert.NotSame(_finished.Task, await Task.WhenAny(_finished.Task, Task.Delay(200)));
-        coordinator.Tell(Done(work, secret), a.Ref);
+        coordinator.Tell(Done(a, work), a.Ref);
 
         Assert.Equal(Verdict.Passed, Assert.Single(await FinishedAsync()).Status);
     }
 
     [Fact]
+    public async Task Messages_meant_for_the_coordinator_itself_are_ignored_from_anyone_else()
+    {
+        var coordinator = Start(1);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
+        await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        // As a deserialized copy from the network would be: another token.
+        coordinator.Tell(new CoordinatorProtocol.Interrupt("forged", new object()));
+        coordinator.Tell(new CoordinatorProtocol.WorkerGone(a.Ref.Path.Address, "forged", new object()));
+
+        await a.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        Assert.False(_finished.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_report_of_another_scenario_or_without_a_verdict_is_an_error_not_a_pass()
+    {
+        var coordinator = Start(2);
+        var a = await JoinAsync(coordinator, "a", slots: 2);
+        Request(coordinator, a);
+        Request(coordinator, a);
+        var first = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+        var second = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        coordinator.Tell(Done(a, first, Passed("someone-else")), a.Ref);
+        coordinator.Tell(Done(a, second, """{"report":{"name":"s1","steps":[]}}"""), a.Ref);
+
+        var reports = await FinishedAsync();
+        Assert.Equal("the report worker a sent could not be read: it is the report of 'someone-else'", reports[0].Error);
+        Assert.Equal("the report worker a sent could not be read: it has no report with a name, a status and steps", reports[1].Error);
+        Assert.All(reports, r => Assert.Equal(Verdict.Error, r.Status));
+    }
+
+    [Fact]
+    public async Task Work_a_worker_declines_or_no_longer_knows_of_goes_to_another()
+    {
+        var coordinator = Start(2, retryLost: false);
+        var a = await JoinAsync(coordinator, "a");
+        var b = await JoinAsync(coordinator, "b");
+        Request(coordinator, a);
+        var declined = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+        coordinator.Tell(new CoordinatorProtocol.Declined(RunId, declined.Id, 1, "it is stopping", Secret.Sign("declined", RunId, "a", declined.Id, 1, "it is stopping")), a.Ref);
+        Request(coordinator, b);
+        var taken = await b.ExpectMsgAsync<WorkerProtocol.Work>();
+        Assert.Equal(declined.Id, taken.Id);
+        coordinator.Tell(Done(b, taken), b.Ref);
+        Request(coordinator, b);
+        var other = await b.ExpectMsgAsync<WorkerProtocol.Work>();
+        coordinator.Tell(Done(b, other), b.Ref);
+
+        var reports = await FinishedAsync();
+        Assert.All(reports, r => Assert.Equal((Verdict.Passed, "b"), (r.Status, r.Worker)));
+    }
+
+    [Fact]
     public async Task An_interruption_aborts_the_busy_workers_and_reports_what_had_not_started()
     {
-        var secret = ClusterSecret.Of("0123456789abcdef-secret");
-        var coordinator = Start(2, secret);
-        var a = await JoinAsync(coordinator, "a", secret);
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        var coordinator = Start(2);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
         var work = await a.ExpectMsgAsync<WorkerProtocol.Work>();
 
-        coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C"));
+        coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C", _token));
         var abort = await a.ExpectMsgAsync<WorkerProtocol.Abort>();
-        Assert.True(secret.Verify(abort.Signature, "abort", RunId));
-        var json = JsonReportWriter.SerializeScenario(ReportBuilder.NotRun("s0", "s0.yaml", "interrupted"), []);
-        coordinator.Tell(new CoordinatorProtocol.WorkDone(RunId, work.Id, work.Attempt, json, secret.Sign("done", RunId, work.Id, work.Attempt, json)), a.Ref);
+        Assert.True(Secret.Verify(abort.Signature, "abort", RunId, "Ctrl-C"));
+        coordinator.Tell(Done(a, work, WireReport.Serialize(ReportBuilder.NotRun("s0", "s0.yaml", "interrupted"), [])), a.Ref);
 
         var reports = await FinishedAsync();
         Assert.Equal(["interrupted", "interrupted before it started"], reports.Select(r => r.Error));
@@ -183,10 +258,10 @@ public sealed class CoordinatorActorSpec : TestKit
     {
         var coordinator = Start(1);
         var a = await JoinAsync(coordinator, "a");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         await a.ExpectMsgAsync<WorkerProtocol.Work>();
 
-        coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C"));
+        coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C", _token));
 
         Assert.Equal("interrupted: worker a did not report it within 1s of the interruption", Assert.Single(await FinishedAsync()).Error);
     }
@@ -196,14 +271,44 @@ public sealed class CoordinatorActorSpec : TestKit
     {
         var coordinator = Start(2, waitForWorkers: TimeSpan.FromMilliseconds(300), provisioners: ["testcontainers", "local"]);
         var a = await JoinAsync(coordinator, "a");
-        coordinator.Tell(new CoordinatorProtocol.RequestWork(RunId), a.Ref);
+        Request(coordinator, a);
         var work = await a.ExpectMsgAsync<WorkerProtocol.Work>();
         Assert.Equal("s1", work.Scenario);
-        coordinator.Tell(Done(work), a.Ref);
+        coordinator.Tell(Done(a, work), a.Ref);
 
         var reports = await FinishedAsync();
         Assert.Equal("no worker can run it: it needs the 'testcontainers' provisioner and the workers offer local", reports[0].Error);
         Assert.Equal(Verdict.Passed, reports[1].Status);
+    }
+
+    [Fact]
+    public async Task Scenarios_left_when_the_last_worker_is_lost_after_the_wait_end_the_run()
+    {
+        var coordinator = Start(3, waitForWorkers: TimeSpan.FromMilliseconds(200));
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
+        await a.ExpectMsgAsync<WorkerProtocol.Work>();
+        await Task.Delay(400);
+
+        coordinator.Tell(new CoordinatorProtocol.WorkerGone(a.Ref.Path.Address, "left the cluster", _token));
+
+        var reports = await FinishedAsync();
+        Assert.Equal("worker lost: a left the cluster while running it", reports[0].Error);
+        Assert.All(reports.Skip(1), r => Assert.Equal("no worker is left to run it: the 1 that joined was lost", r.Error));
+    }
+
+    [Fact]
+    public async Task A_busy_worker_is_greeted_again_until_it_is_free()
+    {
+        var coordinator = Start(1);
+        var a = CreateTestProbe("a");
+        _names[a.Ref] = "a";
+        coordinator.Tell(new CoordinatorProtocol.WorkerUp(a.Ref.Path, _token));
+        await a.ExpectMsgAsync<WorkerProtocol.Hello>();
+        coordinator.Tell(new CoordinatorProtocol.Refused(RunId, "a", "it serves run other until that one has no more work", Busy: true), a.Ref);
+
+        var again = await a.ExpectMsgAsync<WorkerProtocol.Hello>(CoordinatorActor.RegreetInterval * 3);
+        Assert.Equal(RunId, again.RunId);
     }
 
     [Fact]
