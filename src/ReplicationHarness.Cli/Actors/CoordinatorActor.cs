@@ -21,9 +21,6 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>How often workers that have not answered a greeting (or were busy) are greeted again.</summary>
     internal static readonly TimeSpan RegreetInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a scenario may be absent from its worker's status before it counts as lost (its Work may still be on the way).</summary>
-    internal static readonly TimeSpan UnknownAfter = TimeSpan.FromSeconds(10);
-
     /// <summary>How long a busy worker may be silent (no status, progress or report) before what it runs counts as lost.</summary>
     internal static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(15);
 
@@ -37,7 +34,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public WorkItem Item { get; } = item;
         public int Attempt { get; set; } = 1;
         public WorkerInfo? Worker { get; set; }
-        public long AssignedAt { get; set; }
+        // Which of its worker's Work messages it was (1, 2, ...): a Status that counts it received and does not list it lost it.
+        public long Sent { get; set; }
         public ScenarioReport? Report { get; set; }
         public string? Lost { get; set; }
         public bool Pending => Worker is null && Report is null;
@@ -59,8 +57,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Dictionary<ActorPath, string> _refused = [];
     // One entry per free slot a worker asked to fill and nothing could yet.
     private readonly List<IActorRef> _idle = [];
-    // When each worker was last heard from.
+    // When each worker was last heard from, and how many Work messages each was sent.
     private readonly Dictionary<IActorRef, long> _heard = [];
+    private readonly Dictionary<IActorRef, long> _sent = [];
+    // Set when the actor fails: a restarted coordinator does not start the run over.
+    private Exception? _failure;
     private bool _interrupted;
     private bool _waited;
     private bool _selfUp;
@@ -72,6 +73,12 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         (_runId, _secret, _retryLost, _waitForWorkers, _abortWait, _print, _finished, _watchCluster, _token) =
             (runId, secret, retryLost, waitForWorkers, abortWait, print, finished, watchCluster, token);
         _work = [.. work.Select(w => new State(w))];
+        if (finished.Task.IsCompleted)
+        {
+            // Restarted after a failure that already ended the run (PreRestart): nothing is handed out again.
+            ReceiveAny(_ => { });
+            return;
+        }
 
         Receive<CoordinatorProtocol.WorkerUp>(up => Local(up.Token), up => Greet(up.Worker));
         Receive<CoordinatorProtocol.WorkerGone>(gone => Local(gone.Token), gone => LoseAt(gone.Address, gone.Why));
@@ -96,8 +103,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<CoordinatorProtocol.Progress>(p => p.RunId == _runId, OnProgress);
         Receive<CoordinatorProtocol.WorkDone>(d => d.RunId == _runId, OnDone);
         Receive<CoordinatorProtocol.Declined>(d => d.RunId == _runId, OnDeclined);
-        Receive<CoordinatorProtocol.Leaving>(l => l.RunId == _runId && Known(l.Signature, "leaving"),
-            _ => Lose(_workers[Sender], "is stopping (Ctrl-C on it)"));
+        Receive<CoordinatorProtocol.Leaving>(l => l.RunId == _runId && l.Running is not null && Known(l.Signature, "leaving", string.Join(",", l.Running)), OnLeaving);
         Receive<CoordinatorProtocol.Status>(s => s.RunId == _runId, OnStatus);
         Receive<Terminated>(t => _workers.ContainsKey(t.ActorRef), t => Lose(_workers[t.ActorRef], "stopped answering"));
         // Cluster events come from this process's own cluster extension; they are handled where they arrive.
@@ -127,8 +133,17 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Action<string> print, TaskCompletionSource<CoordinatorProtocol.Finished> finished, object token, bool watchCluster = true) =>
         Akka.Actor.Props.Create(() => new CoordinatorActor(runId, work, secret, retryLost, waitForWorkers, abortWait, print, finished, watchCluster, token));
 
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // Akka's default would run PostStop, which ends the run: it does, but saying what failed.
+        _failure = reason;
+        PostStop();
+    }
+
     protected override void PreStart()
     {
+        if (_finished.Task.IsCompleted)
+            return;
         Timers.StartSingleTimer(nameof(CoordinatorProtocol.WaitedForWorkers), new CoordinatorProtocol.WaitedForWorkers(_token), _waitForWorkers);
         Timers.StartPeriodicTimer(nameof(CoordinatorProtocol.Regreet), new CoordinatorProtocol.Regreet(_token), RegreetInterval);
         if (_watchCluster)
@@ -143,9 +158,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_watchCluster)
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         // Stopped before every scenario ended (this member was downed, its actor system shut down): the run still ends.
+        var why = _failure is { } failure
+            ? $"the coordinator failed ({failure.GetType().Name}: {failure.Message}) before it ended"
+            : "the coordinator stopped before it ended (its member was removed from the cluster, or its actor system shut down)";
         foreach (var state in _work.Where(s => s.Report is null))
-            Finish(state, ReportBuilder.NotRun(state.Item.Scenario, state.Item.File,
-                "the coordinator stopped before it ended (its member was removed from the cluster, or its actor system shut down)"), state.Worker);
+            Finish(state, ReportBuilder.NotRun(state.Item.Scenario, state.Item.File, why), state.Worker);
         _finished.TrySetResult(new CoordinatorProtocol.Finished([.. _work.Select(s => s.Report!)]));
     }
 
@@ -158,23 +175,24 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private bool Local(object token) => ReferenceEquals(token, _token);
 
-    /// <summary>Whether the sender is a registered worker whose signature of (kind, run, its name) holds.</summary>
-    private bool Known(string signature, string kind) =>
-        _workers.TryGetValue(Sender, out var worker) && _secret.Verify(signature, kind, _runId, worker.Name);
+    /// <summary>Whether the sender is a registered worker whose signature of (kind, run, its name, more) holds.</summary>
+    private bool Known(string signature, string kind, params object[] more) =>
+        _workers.TryGetValue(Sender, out var worker) && _secret.Verify(signature ?? "", [kind, _runId, worker.Name, .. more]);
 
     private void Greet(ActorPath worker)
     {
         if (_finished.Task.IsCompleted || _workers.Values.Any(w => w.Ref.Path.Equals(worker)))
             return;
-        var nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        _greeted[worker] = nonce;
+        // One nonce per worker for the run: a greeting repeated before its answer arrived must not make that answer stale.
+        if (!_greeted.TryGetValue(worker, out var nonce))
+            _greeted[worker] = nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         Context.ActorSelection(worker).Tell(new WorkerProtocol.Hello(_runId, nonce, _secret.IsSet, _secret.Sign("hello", _runId, nonce)));
     }
 
     private void OnReady(CoordinatorProtocol.Ready ready)
     {
         var address = Sender.Path.Address;
-        if (!_greeted.TryGetValue(Sender.Path, out var nonce) || _workers.ContainsKey(Sender))
+        if (!_greeted.TryGetValue(Sender.Path, out var nonce) || _workers.ContainsKey(Sender) || ready.Worker is null || ready.Provisioners is null || ready.Postgres is null || ready.Version is null)
             return;
         if (!_secret.Verify(ready.Proof, "ready", _runId, nonce, ready.Worker, string.Join(",", ready.Provisioners), ready.Postgres, ready.Slots, ready.Version))
         {
@@ -191,6 +209,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var worker = new WorkerInfo(Sender, ready.Worker, address, new HashSet<string>(ready.Provisioners, StringComparer.Ordinal), ready.Postgres, Math.Max(1, ready.Slots));
         _workers[Sender] = worker;
         _heard[Sender] = Stopwatch.GetTimestamp();
+        _sent[Sender] = 0;
         _joined++;
         Context.Watch(Sender);
         _print($"[grey]worker {Markup.Escape(worker.Describe)} joined: {Markup.Escape(string.Join(", ", ready.Provisioners))}; PostgreSQL {Markup.Escape(ready.Postgres)}; {worker.Slots} slot{(worker.Slots == 1 ? "" : "s")}[/]");
@@ -201,7 +220,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         // Not greeted again: what it answered will not change within this run.
         _greeted.Remove(path);
         _refused[path] = $"{name} refused: {why}";
-        _print($"[red]worker {Markup.Escape(name)} at {path.Address.Host}:{path.Address.Port} not used:[/] {Markup.Escape(why)}");
+        _print($"[red]worker {Markup.Escape(name)} at {Markup.Escape($"{path.Address.Host}:{path.Address.Port}")} not used:[/] {Markup.Escape(why)}");
+        // Told it has nothing from this run, so it is free for another coordinator.
+        Context.ActorSelection(path).Tell(new WorkerProtocol.NoWork(_runId, _secret.Sign("nowork", _runId)));
         if (_waited)
             Strand();
     }
@@ -235,7 +256,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         next.Worker = info;
-        next.AssignedAt = Stopwatch.GetTimestamp();
+        next.Sent = _sent[worker] = _sent[worker] + 1;
         var item = next.Item;
         var signature = _secret.Sign("work", _runId, info.Name, item.Id, next.Attempt, item.File, item.Yaml, item.Scenario, item.Provisioner);
         worker.Tell(new WorkerProtocol.Work(_runId, item.Id, next.Attempt, item.File, item.Yaml, item.Scenario, item.Provisioner, signature));
@@ -287,19 +308,34 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         _print($"  [yellow]{Markup.Escape(state.Item.Scenario)}: worker {Markup.Escape(state.Worker.Describe)} did not start it ({Markup.Escape(declined.Why)}); it waits for another[/]");
         state.Worker = null;
+        if (_interrupted)
+            Finish(state, ReportBuilder.NotRun(state.Item.Scenario, state.Item.File, "interrupted before it started"), null);
         ServeIdle();
         if (_waited)
             Strand();
+        CompleteIfDone();
     }
 
     private void OnStatus(CoordinatorProtocol.Status status)
     {
-        if (!_workers.TryGetValue(Sender, out var worker) || !_secret.Verify(status.Signature, "status", _runId, worker.Name, string.Join(",", status.Running)))
+        if (status.Running is null || !_workers.TryGetValue(Sender, out var worker) || !_secret.Verify(status.Signature ?? "", "status", _runId, worker.Name, string.Join(",", status.Running), status.Received))
             return;
+        // Its reports and refusals left before this status (one sender, one receiver: in order), so a scenario it
+        // received, does not run and did not answer was answered into a message that was lost.
         var known = status.Running.ToHashSet(StringComparer.Ordinal);
-        var unknown = _work.Where(s => s.Worker == worker && !known.Contains($"{s.Item.Id}:{s.Attempt}") && Stopwatch.GetElapsedTime(s.AssignedAt) > UnknownAfter).ToList();
+        var unknown = _work.Where(s => s.Worker == worker && s.Sent <= status.Received && !known.Contains($"{s.Item.Id}:{s.Attempt}")).ToList();
         if (unknown.Count > 0)
-            Lose(worker, "does not know of it (a message between us was lost)", unknown);
+            Lose(worker, "does not run it any more and its answer never arrived (a message between us was lost)", unknown);
+    }
+
+    private void OnLeaving(CoordinatorProtocol.Leaving leaving)
+    {
+        var worker = _workers[Sender];
+        var running = leaving.Running.ToHashSet(StringComparer.Ordinal);
+        // Sent to it and never started (still on the way, or declined after this): waits for another, its attempt unspent.
+        foreach (var state in _work.Where(s => s.Worker == worker && !running.Contains($"{s.Item.Id}:{s.Attempt}")))
+            state.Worker = null;
+        Lose(worker, "is stopping (Ctrl-C on it)");
     }
 
     private void Finish(State state, ScenarioReport report, WorkerInfo? worker)
@@ -326,6 +362,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             _workers.Remove(worker.Ref);
             _heard.Remove(worker.Ref);
+            _sent.Remove(worker.Ref);
+            // Free for another coordinator if it is still alive (written off as silent, or stopping).
+            worker.Ref.Tell(new WorkerProtocol.NoWork(_runId, _secret.Sign("nowork", _runId)));
             _idle.RemoveAll(r => r.Equals(worker.Ref));
             Context.Unwatch(worker.Ref);
             _print($"[yellow]worker {Markup.Escape(worker.Describe)} {Markup.Escape(why)}[/]");
@@ -385,6 +424,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void GiveUpOnAborted()
     {
+        foreach (var state in _work.Where(s => s.Pending))
+            Finish(state, ReportBuilder.NotRun(state.Item.Scenario, state.Item.File, "interrupted before it started"), null);
         foreach (var state in _work.Where(s => s.Worker is not null))
         {
             var worker = state.Worker!;
@@ -402,7 +443,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             string why;
             if (!_selfUp)
-                why = "this coordinator never joined the cluster: is a worker listening at the --cluster address, and is the address the one it listens on (not localhost for 127.0.0.1)?";
+                why = "this coordinator never joined the cluster: is a worker listening at the --cluster address (the very address its --listen names)?";
             else if (_workers.Count == 0 && _joined > 0)
                 why = $"no worker is left to run it: the {_joined} that joined {(_joined == 1 ? "was" : "were")} lost";
             else if (_workers.Count == 0 && _refused.Count > 0)

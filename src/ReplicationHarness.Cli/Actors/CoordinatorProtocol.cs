@@ -18,7 +18,7 @@ internal static class CoordinatorProtocol
     /// <param name="Proof">Its signature of every field with the nonce.</param>
     public sealed record Ready(string RunId, string Worker, string[] Provisioners, string Postgres, int Slots, string Version, string Proof);
 
-    /// <summary>A worker will not serve this coordinator now, and why (busy with another, a secret that differs).</summary>
+    /// <summary>A worker will not serve this coordinator now, and why (busy with another, a secret that differs). Not signed: a worker with another secret cannot sign it; a forged one only keeps that worker out.</summary>
     /// <param name="Busy">True when it may serve later: the coordinator greets it again.</param>
     public sealed record Refused(string RunId, string Worker, string Reason, bool Busy);
 
@@ -34,11 +34,14 @@ internal static class CoordinatorProtocol
     /// <summary>A worker did not start work it was sent (no free slot, or it is stopping): the scenario waits for another.</summary>
     public sealed record Declined(string RunId, long Id, int Attempt, string Why, string Signature);
 
-    /// <summary>A worker is stopping (Ctrl-C on it): what it runs is lost.</summary>
-    public sealed record Leaving(string RunId, string Signature);
+    /// <summary>A worker is stopping (Ctrl-C on it): what it runs ("id:attempt") is lost; work sent to it that it never started waits for another.</summary>
+    public sealed record Leaving(string RunId, string[] Running, string Signature);
 
-    /// <summary>Every few seconds, what a worker runs for this coordinator ("id:attempt"): work it does not know of was lost on the way.</summary>
-    public sealed record Status(string RunId, string[] Running, string Signature);
+    /// <summary>
+    /// Every few seconds, what a worker runs for this coordinator ("id:attempt") and how many Work messages of it the
+    /// worker has received: work received yet neither running nor answered was lost on the way back.
+    /// </summary>
+    public sealed record Status(string RunId, string[] Running, long Received, string Signature);
 
     /// <summary>A worker's member is up (local: from the cluster's events, or a test): its worker actor's path.</summary>
     internal sealed record WorkerUp(ActorPath Worker, object Token);

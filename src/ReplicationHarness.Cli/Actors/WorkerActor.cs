@@ -30,7 +30,9 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Action<string> _print;
     private readonly object _token;
     private readonly bool _watchCluster;
-    private readonly Dictionary<(long Id, int Attempt), CancellationTokenSource> _running = [];
+    private readonly Dictionary<(long Id, int Attempt), (CancellationTokenSource Cancel, string Scenario, string File)> _running = [];
+    // Work messages received from the current coordinator (its Status says how many: work sent and not answered is lost).
+    private long _received;
     private IActorRef? _coordinator;
     private string _runId = "";
     private bool _noWork;
@@ -58,13 +60,17 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<WorkerProtocol.Stopping>(s => ReferenceEquals(s.Token, _token), _ =>
         {
             _stopping = true;
-            _coordinator?.Tell(new CoordinatorProtocol.Leaving(_runId, _secret.Sign("leaving", _runId, _name)));
+            var running = Running();
+            _coordinator?.Tell(new CoordinatorProtocol.Leaving(_runId, running, _secret.Sign("leaving", _runId, _name, string.Join(",", running))));
             CancelAll();
         });
         Receive<WorkerProtocol.StatusTick>(t => ReferenceEquals(t.Token, _token) && _coordinator is not null, _ =>
         {
-            var running = _running.Keys.Select(k => $"{k.Id}:{k.Attempt}").ToArray();
-            _coordinator!.Tell(new CoordinatorProtocol.Status(_runId, running, _secret.Sign("status", _runId, _name, string.Join(",", running))));
+            var running = Running();
+            _coordinator!.Tell(new CoordinatorProtocol.Status(_runId, running, _received, _secret.Sign("status", _runId, _name, string.Join(",", running), _received)));
+            // A request lost on the way (or dropped while the coordinator still counted a slot taken) is asked again:
+            // the coordinator never gives more than the slots, so asking twice costs nothing.
+            AskForWork();
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ => LoseCoordinator("stopped answering"));
         // From this process's own cluster extension. A worker downs no one (a coordinator does): it only stops working for
@@ -97,6 +103,17 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         CancelAll();
     }
 
+    private string[] Running() => [.. _running.Keys.Select(k => $"{k.Id}:{k.Attempt}")];
+
+    /// <summary>One request per free slot, while the current coordinator has work and this worker is not stopping.</summary>
+    private void AskForWork()
+    {
+        if (_coordinator is null || _noWork || _stopping)
+            return;
+        for (var i = _running.Count; i < _slots; i++)
+            _coordinator.Tell(new CoordinatorProtocol.RequestWork(_runId, _secret.Sign("request", _runId, _name)));
+    }
+
     private void OnHello(WorkerProtocol.Hello hello)
     {
         if (_secret.IsSet != hello.Signed || !_secret.Verify(hello.Signature, "hello", hello.RunId, hello.Nonce))
@@ -104,7 +121,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             var why = !_secret.IsSet ? $"the coordinator signs its messages and this worker has no {ClusterSecret.Variable}"
                 : !hello.Signed ? $"this worker has a {ClusterSecret.Variable} and the coordinator has none"
                 : $"the coordinator's {ClusterSecret.Variable} differs from this worker's";
-            _print($"[red]refused a coordinator at {Sender.Path.Address}:[/] {why}");
+            _print($"[red]refused a coordinator at {Markup.Escape(Sender.Path.Address.ToString())}:[/] {Markup.Escape(why)}");
             Sender.Tell(new CoordinatorProtocol.Refused(hello.RunId, _name, why, Busy: false));
             return;
         }
@@ -114,25 +131,27 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
         var first = _coordinator is null;
+        if (first)
+            _received = 0;
         (_coordinator, _runId, _noWork) = (Sender, hello.RunId, false);
         Context.Watch(Sender);
         var provisioners = string.Join(",", _provisioners);
         Sender.Tell(new CoordinatorProtocol.Ready(_runId, _name, _provisioners, _postgres, _slots, HarnessApp.Version,
             _secret.Sign("ready", _runId, hello.Nonce, _name, provisioners, _postgres, _slots, HarnessApp.Version)));
         if (first)
-            _print($"[grey]coordinator at {Sender.Path.Address.Host}:{Sender.Path.Address.Port} (run {Markup.Escape(_runId)})[/]");
+            _print($"[grey]coordinator at {Markup.Escape($"{Sender.Path.Address.Host}:{Sender.Path.Address.Port}")} (run {Markup.Escape(_runId)})[/]");
         // A repeated greeting asks no more: the coordinator never gives a worker more than its slots.
-        for (var i = _running.Count; i < _slots; i++)
-            Sender.Tell(new CoordinatorProtocol.RequestWork(_runId, _secret.Sign("request", _runId, _name)));
+        AskForWork();
     }
 
     private void OnWork(WorkerProtocol.Work work)
     {
         if (!_secret.Verify(work.Signature, "work", _runId, _name, work.Id, work.Attempt, work.File, work.Yaml, work.Scenario, work.Provisioner))
         {
-            _print($"[red]refused work from {Sender.Path.Address}: its signature does not match (not signed for this worker with its {ClusterSecret.Variable})[/]");
+            _print($"[red]refused work from {Markup.Escape(Sender.Path.Address.ToString())}: its signature does not match (not signed for this worker with its {ClusterSecret.Variable})[/]");
             return;
         }
+        _received++;
         if (_running.ContainsKey((work.Id, work.Attempt)))
             return;
         if (_stopping || _running.Count >= _slots)
@@ -142,7 +161,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
         var cancel = new CancellationTokenSource();
-        _running[(work.Id, work.Attempt)] = cancel;
+        _running[(work.Id, work.Attempt)] = (cancel, work.Scenario, work.File);
         _print($"[bold]{Markup.Escape(work.Scenario)}[/] [grey]({Markup.Escape(work.File)}){(work.Attempt > 1 ? ", second attempt" : "")}[/]");
         var (coordinator, runId, secret, self, name, token) = (_coordinator!, _runId, _secret, Self, _name, _token);
         // Told from the scenario's own thread: the sender is named, since the coordinator takes progress only from the worker running it.
@@ -156,30 +175,21 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void OnRan(WorkerProtocol.Ran ran)
     {
-        if (_running.Remove((ran.Id, ran.Attempt), out var cancel))
-            cancel.Dispose();
-        if (ran.RunId != _runId || _coordinator is null)
+        if (!_running.Remove((ran.Id, ran.Attempt), out var ended))
             return;
-        var json = ran.ReportJson;
-        if (json.Length > ClusterConfig.LargestReport)
+        ended.Cancel.Dispose();
+        if (ran.RunId == _runId && _coordinator is not null)
         {
-            var scenario = "";
-            try
-            {
-                scenario = System.Text.Json.JsonDocument.Parse(ran.ReportJson).RootElement.GetProperty("report").GetProperty("name").GetString() ?? "";
-            }
-            catch (System.Text.Json.JsonException)
-            {
-            }
-            json = WireReport.Serialize(ReportBuilder.NotRun(scenario, "", $"its report ({ran.ReportJson.Length / 1_000_000.0:0.0} MB) is larger than a cluster message may be ({ClusterConfig.LargestReport / 1_000_000} MB); run it with plain 'run'"), []);
+            var json = ran.ReportJson.Length <= ClusterConfig.LargestReport ? ran.ReportJson
+                : WireReport.Serialize(ReportBuilder.NotRun(ended.Scenario, ended.File,
+                    $"its report ({ran.ReportJson.Length / 1_000_000.0:0.0} MB) is larger than a cluster message may be ({ClusterConfig.LargestReport / 1_000_000} MB); run it with plain 'run'"), []);
+            _coordinator.Tell(new CoordinatorProtocol.WorkDone(ran.RunId, ran.Id, ran.Attempt, json, _secret.Sign("done", ran.RunId, _name, ran.Id, ran.Attempt, json)));
         }
-        _coordinator.Tell(new CoordinatorProtocol.WorkDone(ran.RunId, ran.Id, ran.Attempt, json, _secret.Sign("done", ran.RunId, _name, ran.Id, ran.Attempt, json)));
-        if (_stopping)
-            return;
-        if (!_noWork)
-            _coordinator.Tell(new CoordinatorProtocol.RequestWork(_runId, _secret.Sign("request", _runId, _name)));
-        else if (_running.Count == 0)
+        // The slot is free, whichever run the scenario was of (a coordinator lost while it tore down left it to this one).
+        if (_noWork && _running.Count == 0)
             Release();
+        else
+            AskForWork();
     }
 
     /// <summary>Done with this coordinator: free for the next.</summary>
@@ -202,7 +212,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void CancelAll()
     {
-        foreach (var cancel in _running.Values)
-            cancel.Cancel();
+        foreach (var running in _running.Values)
+            running.Cancel.Cancel();
     }
 }

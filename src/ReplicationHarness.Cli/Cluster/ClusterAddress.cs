@@ -24,7 +24,7 @@ internal sealed record ClusterAddress(string Host, int Port)
         // Akka addresses a member by the name it was given: one member's "localhost" is not another's "127.0.0.1".
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
             host = "127.0.0.1";
-        if (host is "0.0.0.0" or "::" or "*" or "")
+        if (host is "*" or "" || (IPAddress.TryParse(host, out var any) && (any.Equals(IPAddress.Any) || any.Equals(IPAddress.IPv6Any))))
         {
             error = $"'{text}': a member is reached at the address it names, so give the one the others reach (for example 10.0.0.5:4053), not a wildcard";
             return false;

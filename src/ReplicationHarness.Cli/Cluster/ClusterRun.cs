@@ -42,7 +42,9 @@ internal static class ClusterRun
             }
             var runId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-            Print($"[grey]coordinator of run {runId} on {address.Host}:{address.Port}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers[/]");
+            Print($"[grey]coordinator of run {runId} on {Markup.Escape($"{address.Host}:{address.Port}")}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers[/]");
+            if (Environment.GetEnvironmentVariable(Scenarios.TimeoutMultiplier.EnvironmentVariable) is not null)
+                Print($"[yellow]note:[/] {Scenarios.TimeoutMultiplier.EnvironmentVariable} scales the limits where scenarios run: set it on the workers (this coordinator's is not passed on)");
             var token = new object();
             var coordinator = system.ActorOf(CoordinatorActor.Props(runId, work, secret, settings.RetryLost, TimeSpan.FromSeconds(settings.WaitForWorkers), AbortWait, Print, finished, token), "coordinator");
             // The coordinator's PostStop ends the run when its system stops first (this member downed by another).
@@ -80,6 +82,12 @@ internal static class ClusterRun
         catch (ArgumentException ex)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return null;
+        }
+        if (listen.IsLoopback != seed.IsLoopback)
+        {
+            console.MarkupLine($"[red]error:[/] a member listening on {Markup.Escape(listen.ToString())} cannot be in one cluster with {Markup.Escape(seed.ToString())}: loopback reaches this machine only");
+            console.MarkupLine("  fix: --listen on an address the seed can reach (and the seed on one this member can reach)");
             return null;
         }
         if (!secret.IsSet && (!listen.IsLoopback || !seed.IsLoopback))

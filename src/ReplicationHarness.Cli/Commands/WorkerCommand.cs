@@ -104,7 +104,7 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             }
             var token = new object();
             var worker = system.ActorOf(WorkerActor.Props(name, [.. offered], postgres, settings.Slots, secret, Tracked, Print, token), ClusterConfig.WorkerActorName);
-            Print($"worker [bold]{Markup.Escape(name)}[/] on {address.Host}:{address.Port}, {(settings.Join is null ? "the cluster's seed" : $"joining {Markup.Escape(seed.ToString())}")}: "
+            Print($"worker [bold]{Markup.Escape(name)}[/] on {Markup.Escape($"{address.Host}:{address.Port}")}, {(settings.Join is null ? "the cluster's seed" : $"joining {Markup.Escape(seed.ToString())}")}: "
                 + $"{Markup.Escape(string.Join(", ", offered))}; PostgreSQL {Markup.Escape(postgres)}; {settings.Slots} slot{(settings.Slots == 1 ? "" : "s")}{(secret.IsSet ? "; messages signed" : "")}");
             var interrupted = Task.Delay(Timeout.Infinite, cancellationToken);
             if (await Task.WhenAny(interrupted, system.WhenTerminated).ConfigureAwait(false) != interrupted)

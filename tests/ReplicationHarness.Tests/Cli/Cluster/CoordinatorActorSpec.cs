@@ -149,7 +149,7 @@ public sealed class CoordinatorActorSpec : TestKit
         var b = await JoinAsync(coordinator, "b");
         Request(coordinator, b);
         Assert.Equal(2, (await b.ExpectMsgAsync<WorkerProtocol.Work>()).Attempt);
-        coordinator.Tell(new CoordinatorProtocol.Leaving(RunId, Secret.Sign("leaving", RunId, "b")), b.Ref);
+        coordinator.Tell(new CoordinatorProtocol.Leaving(RunId, ["0:2"], Secret.Sign("leaving", RunId, "b", "0:2")), b.Ref);
 
         var report = Assert.Single(await FinishedAsync());
         Assert.Equal(Verdict.Error, report.Status);
@@ -162,6 +162,9 @@ public sealed class CoordinatorActorSpec : TestKit
         var coordinator = Start(1);
         var intruder = await JoinAsync(coordinator, "intruder", secret: ClusterSecret.Of("another-secret-of-16+"));
         var old = await JoinAsync(coordinator, "old", version: "0.0.1");
+        // Told there is nothing for them (so another coordinator may have them), and given nothing when they ask.
+        await intruder.ExpectMsgAsync<WorkerProtocol.NoWork>();
+        await old.ExpectMsgAsync<WorkerProtocol.NoWork>();
         Request(coordinator, intruder);
         Request(coordinator, old);
         await intruder.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
@@ -309,6 +312,82 @@ public sealed class CoordinatorActorSpec : TestKit
 
         var again = await a.ExpectMsgAsync<WorkerProtocol.Hello>(CoordinatorActor.RegreetInterval * 3);
         Assert.Equal(RunId, again.RunId);
+    }
+
+    private CoordinatorProtocol.Status Status(string worker, long received, params string[] running) =>
+        new(RunId, running, received, Secret.Sign("status", RunId, worker, string.Join(",", running), received));
+
+    [Fact]
+    public async Task A_scenario_its_worker_received_but_neither_runs_nor_answered_was_lost_on_the_way_back()
+    {
+        var coordinator = Start(1);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
+        await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        // Sent before the work arrived: says nothing about it. A malformed one from anyone: ignored, no failure.
+        coordinator.Tell(Status("a", 0), a.Ref);
+        coordinator.Tell(new CoordinatorProtocol.Status(RunId, null!, 1, ""), a.Ref);
+        await Task.Delay(200);
+        Assert.False(_finished.Task.IsCompleted);
+        coordinator.Tell(Status("a", 1), a.Ref);
+
+        var report = Assert.Single(await FinishedAsync());
+        Assert.Equal("worker lost: a does not run it any more and its answer never arrived (a message between us was lost) while running it", report.Error);
+    }
+
+    [Fact]
+    public async Task A_stopping_worker_loses_what_it_runs_and_what_it_never_started_goes_to_another_unspent()
+    {
+        var coordinator = Start(2);
+        var a = await JoinAsync(coordinator, "a", slots: 2);
+        Request(coordinator, a);
+        Request(coordinator, a);
+        var started = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+        var notStarted = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        coordinator.Tell(new CoordinatorProtocol.Leaving(RunId, [$"{started.Id}:1"], Secret.Sign("leaving", RunId, "a", $"{started.Id}:1")), a.Ref);
+        var b = await JoinAsync(coordinator, "b");
+        Request(coordinator, b);
+        var taken = await b.ExpectMsgAsync<WorkerProtocol.Work>();
+        coordinator.Tell(Done(b, taken), b.Ref);
+
+        var reports = await FinishedAsync();
+        Assert.Equal((notStarted.Id, 1), (taken.Id, taken.Attempt));
+        Assert.Equal("worker lost: a is stopping (Ctrl-C on it) while running it", reports[(int)started.Id].Error);
+        Assert.Equal(Verdict.Passed, reports[(int)notStarted.Id].Status);
+    }
+
+    [Fact]
+    public async Task Work_declined_after_an_interruption_ends_as_not_started()
+    {
+        var coordinator = Start(1);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
+        var work = await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        coordinator.Tell(new CoordinatorProtocol.Interrupt("Ctrl-C", _token));
+        await a.ExpectMsgAsync<WorkerProtocol.Abort>();
+        coordinator.Tell(new CoordinatorProtocol.Declined(RunId, work.Id, 1, "it is stopping", Secret.Sign("declined", RunId, "a", work.Id, 1, "it is stopping")), a.Ref);
+
+        // At once, not when the abort's wait (1 s here) runs out.
+        Assert.Same(_finished.Task, await Task.WhenAny(_finished.Task, Task.Delay(500)));
+        Assert.Equal("interrupted before it started", Assert.Single(await FinishedAsync()).Error);
+    }
+
+    [Fact]
+    public async Task A_coordinator_stopped_before_the_end_ends_the_run_saying_so()
+    {
+        var coordinator = Start(2);
+        var a = await JoinAsync(coordinator, "a");
+        Request(coordinator, a);
+        await a.ExpectMsgAsync<WorkerProtocol.Work>();
+
+        Sys.Stop(coordinator);
+
+        var reports = await FinishedAsync();
+        Assert.All(reports, r => Assert.Equal("the coordinator stopped before it ended (its member was removed from the cluster, or its actor system shut down)", r.Error));
+        Assert.Equal("a", reports[0].Worker);
     }
 
     [Fact]

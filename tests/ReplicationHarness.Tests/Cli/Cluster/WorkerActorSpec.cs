@@ -14,6 +14,7 @@ public sealed class WorkerActorSpec : TestKit
     private readonly List<(WorkerProtocol.Work Work, CancellationToken Token)> _started = [];
     private readonly TaskCompletionSource<string> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _token = new();
+    private bool _ignoreCancel;
 
     private IActorRef Start(int slots = 1) =>
         Sys.ActorOf(WorkerActor.Props("w1", ["local"], "15.18", slots, Secret, (work, progress, token) =>
@@ -24,7 +25,8 @@ public sealed class WorkerActorSpec : TestKit
             var elsewhere = new Thread(() => progress("step 1 passed"));
             elsewhere.Start();
             elsewhere.Join();
-            token.Register(() => _result.TrySetResult("{}"));
+            if (!_ignoreCancel)
+                token.Register(() => _result.TrySetResult("{}"));
             return _result.Task;
         }, _ => { }, _token, watchCluster: false));
 
@@ -127,7 +129,8 @@ public sealed class WorkerActorSpec : TestKit
 
         worker.Tell(new WorkerProtocol.Stopping(_token));
         var leaving = await ExpectMsgAsync<CoordinatorProtocol.Leaving>();
-        Assert.True(Secret.Verify(leaving.Signature, "leaving", RunId, "w1"));
+        Assert.Equal(["7:1"], leaving.Running);
+        Assert.True(Secret.Verify(leaving.Signature, "leaving", RunId, "w1", "7:1"));
         await ExpectMsgAsync<CoordinatorProtocol.WorkDone>();
         worker.Tell(Signed(8, Secret), TestActor);
 
@@ -164,6 +167,40 @@ public sealed class WorkerActorSpec : TestKit
         Sys.Stop(coordinator.Ref);
 
         await AwaitConditionAsync(() => Task.FromResult(_started.Single().Token.IsCancellationRequested), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_slot_freed_by_a_lost_coordinators_scenario_is_offered_to_the_next()
+    {
+        _ignoreCancel = true;
+        var first = CreateTestProbe();
+        var worker = Start();
+        worker.Tell(Hello(), first.Ref);
+        await first.ExpectMsgAsync<CoordinatorProtocol.Ready>();
+        await first.ExpectMsgAsync<CoordinatorProtocol.RequestWork>();
+        worker.Tell(Signed(7, Secret), first.Ref);
+        await first.ExpectMsgAsync<CoordinatorProtocol.Progress>();
+        Sys.Stop(first.Ref);
+        await Task.Delay(200);
+
+        // Still tearing down the first one's scenario: ready, but no free slot to ask with.
+        worker.Tell(Hello("run2"), TestActor);
+        await ExpectMsgAsync<CoordinatorProtocol.Ready>();
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        _result.SetResult("{}");
+
+        Assert.Equal("run2", (await ExpectMsgAsync<CoordinatorProtocol.RequestWork>()).RunId);
+    }
+
+    [Fact]
+    public async Task A_free_slot_is_asked_for_again_with_each_status_in_case_a_request_was_lost()
+    {
+        await GreetAsync();
+
+        var status = await ExpectMsgAsync<CoordinatorProtocol.Status>(WorkerActor.StatusInterval * 2);
+        Assert.Equal((0L, 0), (status.Received, status.Running.Length));
+        Assert.True(Secret.Verify(status.Signature, "status", RunId, "w1", "", 0L));
+        await ExpectMsgAsync<CoordinatorProtocol.RequestWork>();
     }
 
     [Fact]
