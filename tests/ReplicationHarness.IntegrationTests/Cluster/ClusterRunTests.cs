@@ -182,6 +182,50 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task Workers_on_hosts_of_their_own_run_a_signed_cluster_across_a_real_network()
+    {
+        // Each worker in a network namespace of its own, with its own address: no member shares a loopback.
+        var (hosts, why) = NetworkNamespaces.TryCreate(2);
+        Skip.If(hosts is null, why);
+        using var network = hosts;
+        var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var file = Write("hosts.yaml", """
+            version: 1
+            name: hosts
+            matrix:
+              replication: [async, sync]
+            steps:
+              - insert: { rows: 5 }
+                expect: { visible_within: 2s }
+              - wait: 1s
+            """);
+        var workers = new List<WorkerProcess>();
+        try
+        {
+            workers.Add(await WorkerProcess.StartAsync("a", _work.Path, null, hosts.Host(0).Address, 4053, hosts.Host(0).Namespace, secret));
+            workers.Add(await WorkerProcess.StartAsync("b", _work.Path, workers[0].Address, hosts.Host(1).Address, 4053, hosts.Host(1).Namespace, secret));
+            Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, secret);
+            var (code, text, report) = await RunOnClusterAsync(file, "--cluster", workers[0].Address, "--listen", $"{hosts.Root}:0");
+            Show("coordinator", text);
+
+            Assert.True(code == ExitCodes.Success, text);
+            Assert.All(report.Scenarios, s => Assert.Equal(Verdict.Passed, s.Status));
+            Assert.All(report.Scenarios, s => Assert.Matches($@"^[ab] \(10\.231\.{hosts.Subnet}\.[23]:4053\)$", s.Worker!));
+            Assert.All(workers, w => Assert.Contains("messages signed", w.Output, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, null);
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
     [Fact]
     public async Task Pair_options_on_a_cluster_run_are_refused_since_the_workers_make_the_pairs()
     {

@@ -109,8 +109,10 @@ public sealed class FailureDetectionTests : IDisposable
         Assert.Equal(Verdict.Failed, insert.Status);
         var check = Assert.Single(insert.Checks, c => c.Name == "visible_within");
         Assert.Equal(Verdict.Failed, check.Status);
-        // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows.
-        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s \([\d,]+ probes at most \S+ apart; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; the write's commit record starts at or after \S+\)$", MeasureText.Format(check.Observed));
+        // The probe gives up at the threshold: the write is reported not visible then, not waited for until it shows. The
+        // standby's positions follow when reading them fits in the probe's grace (on loaded cores it may not: a build
+        // beside a fresh-clone run once left the cadence alone; Single_insert_fails_when_replay_is_paused pins them).
+        Assert.Matches(@"^0 of 1 rows of write 1 visible after 1(\.\d+)?s \([\d,]+ probes at most \S+ apart(; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; the write's commit record starts at or after \S+)?\)$", MeasureText.Format(check.Observed));
         Assert.Contains("failed: steps[1] insert: visible_within <= 1s, observed 0 of 1 rows of write 1 visible after 1", output);
     }
 

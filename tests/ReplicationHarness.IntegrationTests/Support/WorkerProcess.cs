@@ -14,17 +14,19 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Task _reading;
 
-    private WorkerProcess(Process process, string name, int port)
+    private WorkerProcess(Process process, string name, string host, int port)
     {
-        (_process, Name, Port) = (process, name, port);
+        (_process, Name, Host, Port) = (process, name, host, port);
         _reading = Task.WhenAll(ReadAsync(process.StandardOutput), ReadAsync(process.StandardError));
     }
 
     public string Name { get; }
 
+    public string Host { get; }
+
     public int Port { get; }
 
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => $"{Host}:{Port}";
 
     public int Pid => _process.Id;
 
@@ -38,19 +40,29 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a worker (the seed when <paramref name="seed"/> is null) and waits until it says it listens.</summary>
-    public static async Task<WorkerProcess> StartAsync(string name, string workDirectory, string? seed = null, params string[] more)
+    public static Task<WorkerProcess> StartAsync(string name, string workDirectory, string? seed = null, params string[] more) =>
+        StartAsync(name, workDirectory, seed, "127.0.0.1", FreePort(), null, null, more);
+
+    /// <summary>
+    /// Starts a worker listening on <paramref name="host"/>:<paramref name="port"/>, inside network namespace
+    /// <paramref name="netns"/> when given (<c>ip netns exec</c> execs the worker: its pid is the worker's), with
+    /// <paramref name="secret"/> as its HARNESS_CLUSTER_SECRET.
+    /// </summary>
+    public static async Task<WorkerProcess> StartAsync(string name, string workDirectory, string? seed, string host, int port, string? netns, string? secret, params string[] more)
     {
         InheritedSignals.StopIgnoringInterrupts();
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[typeof(HarnessApp).Assembly.Location, "worker", "--listen", $"127.0.0.1:{port}", "--name", name, "--work-dir", workDirectory, .. more])
+        var start = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] prefix = netns is null ? [] : ["netns", "exec", netns, "dotnet"];
+        foreach (var argument in (string[])[.. prefix, typeof(HarnessApp).Assembly.Location, "worker", "--listen", $"{host}:{port}", "--name", name, "--work-dir", workDirectory, .. more])
             start.ArgumentList.Add(argument);
+        if (secret is not null)
+            start.Environment[ReplicationHarness.Cli.Cluster.ClusterSecret.Variable] = secret;
         if (seed is not null)
         {
             start.ArgumentList.Add("--join");
             start.ArgumentList.Add(seed);
         }
-        var worker = new WorkerProcess(Process.Start(start)!, name, port);
+        var worker = new WorkerProcess(Process.Start(start)!, name, host, port);
         await worker.WaitForAsync($"worker {name} on", TimeSpan.FromSeconds(60));
         return worker;
     }
