@@ -64,6 +64,12 @@ internal static class ClusterConfig
             # "minority". A worker starved of CPU by its servers may miss heartbeats for a few seconds.
             downing-provider-class = ""
             failure-detector.acceptable-heartbeat-pause = 6s
+            # A run's cluster is a handful of members: gossip five times a second, so a coordinator is up with its
+            # workers, and gone when it leaves, in a fraction of a second rather than one or two (a short run is
+            # timed with its join and its leave).
+            gossip-interval = 200ms
+            leader-actions-interval = 200ms
+            periodic-tasks-initial-delay = 200ms
           }
           coordinated-shutdown.exit-clr = off
           coordinated-shutdown.run-by-clr-shutdown-hook = off

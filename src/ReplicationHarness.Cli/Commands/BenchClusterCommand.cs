@@ -142,7 +142,8 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
             string[] plain = [.. prefix, "run", .. seeds, .. work];
-            string[] cluster = [.. plain, "--cluster", $"127.0.0.1:{port}"];
+            // The worker was given the work directory: a cluster run takes no pair options.
+            string[] cluster = [.. prefix, "run", .. seeds, "--cluster", $"127.0.0.1:{port}"];
             console.MarkupLine(Text($"the three seed scenarios, {settings.Rounds} round(s) each, a plain run process against run --cluster with one worker process (already running)"));
             // A warm-up of each: the template, snapshots and the worker's first JIT are not what is compared.
             var times = new Dictionary<string, List<TimeSpan>> { ["plain"] = [], ["cluster"] = [] };

@@ -17,8 +17,8 @@ internal sealed class BenchClusterSettings : CommandSettings
     public int Workers { get; init; } = 20;
 
     [CommandOption("--duration <DURATION>")]
-    [Description("How long each simulated scenario takes (default 500ms).")]
-    public string Duration { get; init; } = "500ms";
+    [Description("How long each simulated scenario takes (default 1s: the shortest shipped scenarios take about that, their pair included).")]
+    public string Duration { get; init; } = "1s";
 
     [CommandOption("--real <DIR>")]
     [Description("Also time the seed scenarios of this directory (e.g. scenarios) as plain run processes against run --cluster with one worker process.")]

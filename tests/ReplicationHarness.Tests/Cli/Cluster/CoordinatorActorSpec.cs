@@ -214,7 +214,8 @@ public sealed class CoordinatorActorSpec : TestKit
 
         var reports = await FinishedAsync();
         Assert.Equal("the report worker a sent could not be read: it is the report of 'someone-else'", reports[0].Error);
-        Assert.Equal("the report worker a sent could not be read: it has no report with a name, a status and steps", reports[1].Error);
+        Assert.StartsWith("the report worker a sent could not be read: ", reports[1].Error, StringComparison.Ordinal);
+        Assert.Contains("'status'", reports[1].Error, StringComparison.Ordinal);
         Assert.All(reports, r => Assert.Equal(Verdict.Error, r.Status));
     }
 
