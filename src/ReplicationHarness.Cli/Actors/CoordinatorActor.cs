@@ -36,6 +36,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public WorkerInfo? Worker { get; set; }
         // Which of its worker's Work messages it was (1, 2, ...): a Status that counts it received and does not list it lost it.
         public long Sent { get; set; }
+        public long SentAt { get; set; }
         public ScenarioReport? Report { get; set; }
         public string? Lost { get; set; }
         public bool Pending => Worker is null && Report is null;
@@ -45,6 +46,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly ClusterSecret _secret;
     private readonly bool _retryLost;
     private readonly TimeSpan _waitForWorkers;
+    private readonly TimeSpan _silentAfter;
     private readonly TimeSpan _abortWait;
     private readonly Action<string> _print;
     private readonly TaskCompletionSource<CoordinatorProtocol.Finished> _finished;
@@ -68,8 +70,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private int _joined;
 
     public CoordinatorActor(string runId, IReadOnlyList<WorkItem> work, ClusterSecret secret, bool retryLost, TimeSpan waitForWorkers, TimeSpan abortWait,
-        Action<string> print, TaskCompletionSource<CoordinatorProtocol.Finished> finished, bool watchCluster, object token)
+        Action<string> print, TaskCompletionSource<CoordinatorProtocol.Finished> finished, bool watchCluster, object token, TimeSpan silentAfter)
     {
+        _silentAfter = silentAfter;
         (_runId, _secret, _retryLost, _waitForWorkers, _abortWait, _print, _finished, _watchCluster, _token) =
             (runId, secret, retryLost, waitForWorkers, abortWait, print, finished, watchCluster, token);
         _work = [.. work.Select(w => new State(w))];
@@ -94,8 +97,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             foreach (var path in _greeted.Keys.ToList())
                 Greet(path);
             // A busy worker that says nothing (its messages stopped arriving, one way only) has lost what it runs.
-            foreach (var worker in _workers.Values.Where(w => _work.Any(s => s.Worker == w) && Stopwatch.GetElapsedTime(_heard[w.Ref]) > SilentAfter).ToList())
-                Lose(worker, $"sent nothing for {DurationText.Format(SilentAfter)}");
+            foreach (var worker in _workers.Values.Where(w => _work.Any(s => s.Worker == w) && Stopwatch.GetElapsedTime(_heard[w.Ref]) > _silentAfter).ToList())
+                Lose(worker, $"sent nothing for {DurationText.Format(_silentAfter)}");
         });
         Receive<CoordinatorProtocol.Ready>(r => r.RunId == _runId, OnReady);
         Receive<CoordinatorProtocol.Refused>(r => r.RunId == _runId && _greeted.ContainsKey(Sender.Path), OnRefused);
@@ -130,8 +133,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <param name="watchCluster">False in tests and simulations that tell it of workers themselves.</param>
     /// <param name="token">What its local messages carry (<see cref="CoordinatorProtocol.Interrupt"/> from the edge, <see cref="CoordinatorProtocol.WorkerUp"/> from a test).</param>
     public static Props Props(string runId, IReadOnlyList<WorkItem> work, ClusterSecret secret, bool retryLost, TimeSpan waitForWorkers, TimeSpan abortWait,
-        Action<string> print, TaskCompletionSource<CoordinatorProtocol.Finished> finished, object token, bool watchCluster = true) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(runId, work, secret, retryLost, waitForWorkers, abortWait, print, finished, watchCluster, token));
+        Action<string> print, TaskCompletionSource<CoordinatorProtocol.Finished> finished, object token, bool watchCluster = true, TimeSpan? silentAfter = null) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(runId, work, secret, retryLost, waitForWorkers, abortWait, print, finished, watchCluster, token, silentAfter ?? SilentAfter));
 
     protected override void PreRestart(Exception reason, object message)
     {
@@ -257,6 +260,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         next.Worker = info;
         next.Sent = _sent[worker] = _sent[worker] + 1;
+        next.SentAt = Stopwatch.GetTimestamp();
         var item = next.Item;
         var signature = _secret.Sign("work", _runId, info.Name, item.Id, next.Attempt, item.File, item.Yaml, item.Scenario, item.Provisioner);
         worker.Tell(new WorkerProtocol.Work(_runId, item.Id, next.Attempt, item.File, item.Yaml, item.Scenario, item.Provisioner, signature));
@@ -326,6 +330,13 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var unknown = _work.Where(s => s.Worker == worker && s.Sent <= status.Received && !known.Contains($"{s.Item.Id}:{s.Attempt}")).ToList();
         if (unknown.Count > 0)
             Lose(worker, "does not run it any more and its answer never arrived (a message between us was lost)", unknown);
+        // Work it has not received long after it was sent was lost on the way there: never started, its attempt unspent.
+        foreach (var state in _work.Where(s => s.Worker == worker && s.Sent > status.Received && Stopwatch.GetElapsedTime(s.SentAt) > _silentAfter).ToList())
+        {
+            _print($"  [yellow]{Markup.Escape(state.Item.Scenario)}: worker {Markup.Escape(worker.Describe)} never received it; it waits for another[/]");
+            state.Worker = null;
+            ServeIdle();
+        }
     }
 
     private void OnLeaving(CoordinatorProtocol.Leaving leaving)

@@ -30,7 +30,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Action<string> _print;
     private readonly object _token;
     private readonly bool _watchCluster;
-    private readonly Dictionary<(long Id, int Attempt), (CancellationTokenSource Cancel, string Scenario, string File)> _running = [];
+    // By run too: a lost coordinator's scenario may still tear down when the next one's of the same id and attempt arrives.
+    private readonly Dictionary<(string RunId, long Id, int Attempt), (CancellationTokenSource Cancel, string Scenario, string File)> _running = [];
     // Work messages received from the current coordinator (its Status says how many: work sent and not answered is lost).
     private long _received;
     private IActorRef? _coordinator;
@@ -103,7 +104,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         CancelAll();
     }
 
-    private string[] Running() => [.. _running.Keys.Select(k => $"{k.Id}:{k.Attempt}")];
+    private string[] Running() => [.. _running.Keys.Where(k => k.RunId == _runId).Select(k => $"{k.Id}:{k.Attempt}")];
 
     /// <summary>One request per free slot, while the current coordinator has work and this worker is not stopping.</summary>
     private void AskForWork()
@@ -152,7 +153,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
         _received++;
-        if (_running.ContainsKey((work.Id, work.Attempt)))
+        if (_running.ContainsKey((_runId, work.Id, work.Attempt)))
             return;
         if (_stopping || _running.Count >= _slots)
         {
@@ -161,7 +162,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
         var cancel = new CancellationTokenSource();
-        _running[(work.Id, work.Attempt)] = (cancel, work.Scenario, work.File);
+        _running[(_runId, work.Id, work.Attempt)] = (cancel, work.Scenario, work.File);
         _print($"[bold]{Markup.Escape(work.Scenario)}[/] [grey]({Markup.Escape(work.File)}){(work.Attempt > 1 ? ", second attempt" : "")}[/]");
         var (coordinator, runId, secret, self, name, token) = (_coordinator!, _runId, _secret, Self, _name, _token);
         // Told from the scenario's own thread: the sender is named, since the coordinator takes progress only from the worker running it.
@@ -175,7 +176,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void OnRan(WorkerProtocol.Ran ran)
     {
-        if (!_running.Remove((ran.Id, ran.Attempt), out var ended))
+        if (!_running.Remove((ran.RunId, ran.Id, ran.Attempt), out var ended))
             return;
         ended.Cancel.Dispose();
         if (ran.RunId == _runId && _coordinator is not null)

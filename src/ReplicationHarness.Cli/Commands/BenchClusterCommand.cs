@@ -171,8 +171,14 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
         finally
         {
             Posix.Signal(worker.Id, Posix.SIGINT);
-            if (!worker.WaitForExit(TimeSpan.FromSeconds(30)))
+            // Longer than the worker gives its scenarios' teardown.
+            if (!worker.WaitForExit(TimeSpan.FromSeconds(75)))
+            {
                 worker.Kill(entireProcessTree: true);
+                console.MarkupLine($"[red]the worker did not stop within 75 s and was killed: servers may be left running (the next run in its work directory reaps them); its output:[/]");
+                lock (output)
+                    console.WriteLine(output.ToString());
+            }
             Provisioning.Local.RunDirectory.DeleteTree(reports);
         }
     }

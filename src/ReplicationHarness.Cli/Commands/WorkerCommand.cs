@@ -110,7 +110,9 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             if (await Task.WhenAny(interrupted, system.WhenTerminated).ConfigureAwait(false) != interrupted)
             {
                 // Downed by a coordinator that found it unreachable (its system shuts itself down then): what ran was cancelled.
-                await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false);
+                var tornDown = Task.WhenAll(running.Keys);
+                if (await Task.WhenAny(tornDown, Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false) != tornDown)
+                    Print($"[red]gave up waiting for the scenarios' teardown after {TeardownLimit.TotalSeconds:0} s: servers may be left running; the next run in this work directory reaps them[/]");
                 console.MarkupLine("[red]error:[/] this worker was removed from the cluster (a coordinator found it unreachable and downed it); what it ran was cancelled");
                 console.MarkupLine("  fix: start it again (a worker starved of CPU can miss the cluster's heartbeats: fewer --slots help)");
                 return ExitCodes.InfrastructureError;

@@ -24,9 +24,11 @@ public sealed class CoordinatorActorSpec : TestKit
 
     private static WorkItem Item(long id, string provisioner = "local") => new(id, $"s{id}.yaml", $"name: s{id}", $"s{id}", provisioner, null);
 
+    private TimeSpan _silentAfter = CoordinatorActor.SilentAfter;
+
     private IActorRef Start(int items, bool retryLost = false, TimeSpan? waitForWorkers = null, params string[] provisioners) =>
         Sys.ActorOf(CoordinatorActor.Props(RunId, [.. Enumerable.Range(0, items).Select(i => Item(i, provisioners.Length > i ? provisioners[i] : "local"))], Secret, retryLost,
-            waitForWorkers ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), line => { lock (_printed) _printed.Add(line); }, _finished, _token, watchCluster: false));
+            waitForWorkers ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), line => { lock (_printed) _printed.Add(line); }, _finished, _token, watchCluster: false, _silentAfter));
 
     /// <summary>A worker greeted by the coordinator that answers ready with its proof.</summary>
     private async Task<TestProbe> JoinAsync(IActorRef coordinator, string name, string[]? provisioners = null, ClusterSecret? secret = null, int slots = 1, string? version = null)
@@ -335,6 +337,28 @@ public sealed class CoordinatorActorSpec : TestKit
 
         var report = Assert.Single(await FinishedAsync());
         Assert.Equal("worker lost: a does not run it any more and its answer never arrived (a message between us was lost) while running it", report.Error);
+    }
+
+    [Fact]
+    public async Task Work_its_worker_never_received_goes_to_another_with_its_attempt_unspent()
+    {
+        _silentAfter = TimeSpan.FromMilliseconds(300);
+        var coordinator = Start(1);
+        var a = await JoinAsync(coordinator, "a");
+        var b = await JoinAsync(coordinator, "b");
+        Request(coordinator, a);
+        await a.ExpectMsgAsync<WorkerProtocol.Work>();
+        Request(coordinator, b);
+
+        // a says, well after it was sent, that it has received no work: lost on the way there.
+        await Task.Delay(400);
+        coordinator.Tell(Status("a", 0), a.Ref);
+
+        var taken = await b.ExpectMsgAsync<WorkerProtocol.Work>();
+        Assert.Equal((0L, 1), (taken.Id, taken.Attempt));
+        coordinator.Tell(Done(b, taken), b.Ref);
+        var report = Assert.Single(await FinishedAsync());
+        Assert.Equal((Verdict.Passed, "b"), (report.Status, report.Worker));
     }
 
     [Fact]

@@ -193,6 +193,29 @@ public sealed class WorkerActorSpec : TestKit
     }
 
     [Fact]
+    public async Task Work_of_the_next_coordinator_with_the_id_of_one_still_tearing_down_is_declined_not_dropped()
+    {
+        _ignoreCancel = true;
+        var first = CreateTestProbe();
+        var worker = Start();
+        worker.Tell(Hello(), first.Ref);
+        await first.ExpectMsgAsync<CoordinatorProtocol.Ready>();
+        await first.ExpectMsgAsync<CoordinatorProtocol.RequestWork>();
+        worker.Tell(Signed(7, Secret), first.Ref);
+        await first.ExpectMsgAsync<CoordinatorProtocol.Progress>();
+        Sys.Stop(first.Ref);
+        await Task.Delay(200);
+        worker.Tell(Hello("run2"), TestActor);
+        await ExpectMsgAsync<CoordinatorProtocol.Ready>();
+
+        // Run ids differ, ids and attempts do not: the same key once.
+        worker.Tell(new WorkerProtocol.Work("run2", 7, 1, "a.yaml", "name: a", "a", "local", Secret.Sign("work", "run2", "w1", 7L, 1, "a.yaml", "name: a", "a", "local")), TestActor);
+
+        var declined = await ExpectMsgAsync<CoordinatorProtocol.Declined>();
+        Assert.Equal((7L, "all its 1 slot is taken"), (declined.Id, declined.Why));
+    }
+
+    [Fact]
     public async Task A_free_slot_is_asked_for_again_with_each_status_in_case_a_request_was_lost()
     {
         await GreetAsync();
