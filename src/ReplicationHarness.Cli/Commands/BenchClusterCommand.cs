@@ -189,11 +189,7 @@ internal sealed class BenchClusterCommand(IAnsiConsole console) : AsyncCommand<B
             return output.ToString().Contains(text, StringComparison.Ordinal);
     }
 
-    private static TimeSpan Median(List<TimeSpan> times)
-    {
-        var sorted = times.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static TimeSpan Median(List<TimeSpan> times) => TimeSpan.FromMilliseconds(BenchProvisionCommand.Median(times.Select(t => t.TotalMilliseconds)));
 
     private static int FreePort()
     {
