@@ -14,6 +14,9 @@ internal static class ClusterConfig
     /// <summary>The path of the worker actor on every worker.</summary>
     public const string WorkerActorName = "worker";
 
+    /// <summary>The path name of each worker's node agent (<see cref="Actors.NodeAgentActor"/>), for topologies across hosts.</summary>
+    public const string AgentActorName = "agent";
+
     /// <summary>
     /// The largest report a worker sends (its text, in characters); Akka.Remote drops a larger frame without a word, so
     /// the worker sends an error in its place. A long scenario's lag series makes a few hundred kB.

@@ -72,10 +72,9 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
         var scenarios = loaded.SelectMany(r => r.Scenarios).ToList();
         if (settings.Cluster is not null)
         {
-            var onCluster = await ClusterRun.RunAsync(console, settings, scenarios, kinds, cancellationToken).ConfigureAwait(false);
-            if (onCluster is null)
+            if (await ClusterRun.RunAsync(console, settings, scenarios, kinds, multiplier, cancellationToken).ConfigureAwait(false) is not { } onCluster)
                 return ExitCodes.InvalidInput;
-            return await ReportAsync(onCluster, startedAt, stopwatch, reportDir, [], cancellationToken.IsCancellationRequested, cancellationToken).ConfigureAwait(false);
+            return await ReportAsync(onCluster.Reports, startedAt, stopwatch, reportDir, onCluster.Secrets, cancellationToken.IsCancellationRequested, cancellationToken).ConfigureAwait(false);
         }
         var slots = new ScenarioReport?[scenarios.Count];
         // Only local pairs are reused: the harness owns them and reads their logs by section.

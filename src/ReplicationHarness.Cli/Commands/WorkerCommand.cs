@@ -91,6 +91,8 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             return task;
         }
 
+        // The nodes of topologies across hosts placed here listen where the cluster reaches this worker.
+        await using var agentService = new Provisioning.Hosted.NodeAgentService(options, listen.Host);
         var system = ActorSystem.Create(ClusterAddress.SystemName, ClusterConfig.Build(listen, seed, ClusterConfig.WorkerRole));
         try
         {
@@ -104,6 +106,7 @@ internal sealed class WorkerCommand(IAnsiConsole console, ProvisionerFactory pro
             }
             var token = new object();
             var worker = system.ActorOf(WorkerActor.Props(name, [.. offered], postgres, settings.Slots, secret, Tracked, Print, token), ClusterConfig.WorkerActorName);
+            system.ActorOf(NodeAgentActor.Props(name, agentService, secret, Print, token), ClusterConfig.AgentActorName);
             Print($"worker [bold]{Markup.Escape(name)}[/] on {Markup.Escape($"{address.Host}:{address.Port}")}, {(settings.Join is null ? "the cluster's seed" : $"joining {Markup.Escape(seed.ToString())}")}: "
                 + $"{Markup.Escape(string.Join(", ", offered))}; PostgreSQL {Markup.Escape(postgres)}; {settings.Slots} slot{(settings.Slots == 1 ? "" : "s")}{(secret.IsSet ? "; messages signed" : "")}");
             var interrupted = Task.Delay(Timeout.Infinite, cancellationToken);

@@ -51,6 +51,12 @@ internal abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>How long each provisioning phase took.</summary>
     public IReadOnlyList<PhaseTiming> Timings { get; init; } = [];
 
+    /// <summary>
+    /// Where each node ran, by name (e.g. <c>s1</c> → <c>worker-b (10.0.0.7)</c>), for a topology across hosts; empty
+    /// when every node is the provisioner's on one machine.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Hosts { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the scenario using the pair failed; decides whether artifacts are kept.</summary>
     public bool Failed { get; private set; }
 

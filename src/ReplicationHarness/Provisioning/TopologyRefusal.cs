@@ -23,4 +23,18 @@ internal static class TopologyRefusal
             fix,
             why);
     }
+
+    /// <summary>Refuses a topology across hosts (nodes naming workers): only a cluster's coordinator makes one.</summary>
+    /// <param name="topology">The scenario's topology.</param>
+    /// <param name="who">What was asked to make it, e.g. <c>the local provisioner</c>.</param>
+    /// <exception cref="ProvisioningException">A node names a worker.</exception>
+    public static void RequireOneMachine(TopologySpec topology, string who)
+    {
+        if (!topology.IsHosted)
+            return;
+        throw new ProvisioningException(
+            $"{who} makes every node on this machine, but the topology places its nodes on workers ({string.Join(", ", topology.Hosts.Select(h => $"{h.Node} on {h.Host}"))})",
+            "run it with 'run --cluster SEED' and those workers joined, or drop the nodes' 'host:'",
+            "'host:' names a cluster worker (worker --name); only a coordinator reaches the workers' node agents");
+    }
 }

@@ -16,4 +16,8 @@ internal sealed record PairReport(string Provisioner, string ServerVersion, doub
     /// <summary>Under <c>run --reuse</c>: which scenarios shared this pair; absent otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public PairReuseReport? Reuse { get; init; }
+
+    /// <summary>For a topology across hosts: the worker each node ran on (e.g. <c>s1</c> → <c>worker-b (10.0.0.7)</c>); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Hosts { get; init; }
 }

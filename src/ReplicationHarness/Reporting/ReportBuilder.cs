@@ -85,5 +85,8 @@ internal static class ReportBuilder
             Verification.CriterionStatus.Passed => Verdict.Passed,
             Verification.CriterionStatus.Failed => Verdict.Failed,
             _ => Verdict.Skipped,
-        })).ToList());
+        })).ToList())
+    {
+        Hosts = pair.Hosts.Count == 0 ? null : pair.Hosts,
+    };
 }

@@ -90,8 +90,14 @@ internal static class ReportText
     private static string Percentiles(LagStatistics lag) => string.Create(CultureInfo.InvariantCulture,
         $"over {lag.Samples} samples: p50 {new ByteSize(lag.BytesP50).Describe()} / {lag.MsP50:0} ms, p95 {new ByteSize(lag.BytesP95).Describe()} / {lag.MsP95:0} ms, p99 {new ByteSize(lag.BytesP99).Describe()} / {lag.MsP99:0} ms, max {new ByteSize(lag.BytesMax).Describe()} / {lag.MsMax:0} ms");
 
-    /// <summary>The line naming the cluster worker that ran the scenario, or null for a run on one machine.</summary>
-    public static string? Worker(ScenarioReport scenario) => scenario.Worker is { } worker ? $"Ran on worker {worker}." : null;
+    /// <summary>
+    /// The line naming the cluster worker that ran the scenario, or the workers its nodes ran on (a topology across
+    /// hosts, measured by the coordinator); null for a run on one machine.
+    /// </summary>
+    public static string? Worker(ScenarioReport scenario) =>
+        scenario.Pair?.Hosts is { Count: > 0 } hosts
+            ? $"Nodes ran on workers: {string.Join(", ", hosts.Select(h => $"{h.Key} on {h.Value}"))}; the coordinator's connections measured."
+            : scenario.Worker is { } worker ? $"Ran on worker {worker}." : null;
 
     /// <summary>The line naming a matrix combination's values, or null for a scenario of no matrix.</summary>
     public static string? Matrix(ScenarioReport scenario) =>

@@ -65,6 +65,13 @@ internal sealed record TopologySpec(
         Standbys.FirstOrDefault(s => s.Name == name)
         ?? throw new ArgumentException($"the topology has no standby '{name}' (it has {string.Join(", ", Standbys.Select(s => s.Name))})", nameof(name));
 
+    /// <summary>Whether its nodes name the cluster workers they run on (<see cref="NodeSpec.Host"/>): a topology across hosts.</summary>
+    public bool IsHosted => Primary.Host is not null || Standbys.Any(s => s.Node.Host is not null);
+
+    /// <summary>The worker each node runs on, the primary first, for a topology across hosts; empty otherwise.</summary>
+    public IReadOnlyList<(string Node, string Host)> Hosts =>
+        IsHosted ? [.. Standbys.Select(s => (s.Name, s.Node.Host ?? "")).Prepend((PrimaryName, Primary.Host ?? ""))] : [];
+
     /// <summary>The pair a one-standby topology describes, for code that knows pairs only.</summary>
     /// <exception cref="InvalidOperationException">The topology has several standbys: it is no pair.</exception>
     public PairSpec ToPair()

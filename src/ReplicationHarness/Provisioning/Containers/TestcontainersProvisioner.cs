@@ -25,6 +25,7 @@ internal sealed class TestcontainersProvisioner(TestcontainersOptions options) :
     /// <inheritdoc />
     public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        TopologyRefusal.RequireOneMachine(topology, "the testcontainers provisioner");
         TopologyRefusal.RequireOneStandby(topology, "the testcontainers provisioner",
             "run a topology of several standbys with --provisioner local, or keep one standby",
             "it starts a primary and one standby container on their own Docker network; several standby containers are not built yet");

@@ -52,7 +52,7 @@ internal sealed class LocalPair : ProvisionedPair
     public string? KeptArtifacts { get; private set; }
 
     /// <inheritdoc />
-    public override Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default) => ReadLogFromAsync(ServerOf(node), 0, cancellationToken);
+    public override Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default) => LocalServerFaults.ReadLogFromAsync(ServerOf(node), 0, cancellationToken);
 
     /// <inheritdoc />
     public override Task<string?> ReadLogSectionAsync(string node, CancellationToken cancellationToken = default)
@@ -61,7 +61,7 @@ internal sealed class LocalPair : ProvisionedPair
         long start;
         lock (_sections)
             start = _sections.GetValueOrDefault(server.Name);
-        return ReadLogFromAsync(server, start, cancellationToken);
+        return LocalServerFaults.ReadLogFromAsync(server, start, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -86,63 +86,24 @@ internal sealed class LocalPair : ProvisionedPair
     // it then starts the section without its timestamp, which only the checks of stops and starts read).
     private readonly Dictionary<string, long> _sections = new(StringComparer.Ordinal);
 
-    private static async Task<string?> ReadLogFromAsync(LocalServer server, long start, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(server.LogFile))
-            return null;
-        // The server still appends to its log: open it shared.
-        await using var stream = new FileStream(server.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        // A log shorter than the mark was started again (a reclone's new server): all of it is new.
-        stream.Position = start <= stream.Length ? start : 0;
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <inheritdoc />
     public override bool? IsRunning(string node) => ServerOf(node).IsRunning;
 
     /// <inheritdoc />
-    public override async Task<string> StopNodeAsync(string node, StopMode mode, CancellationToken cancellationToken = default)
-    {
-        var server = ServerOf(node);
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        if (mode == StopMode.Kill)
-        {
-            var pid = await server.KillAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            return $"killed {NodeText.The(node)}'s postmaster (pid {pid}) with SIGKILL";
-        }
-        var how = await server.StopAsync(mode == StopMode.Fast ? _options.Multiplier.Scale(_options.StopTimeout) : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return $"stopped {NodeText.The(node)} ({how}) in {stopwatch.Elapsed.TotalMilliseconds:0} ms";
-    }
+    public override Task<string> StopNodeAsync(string node, StopMode mode, CancellationToken cancellationToken = default) =>
+        LocalServerFaults.StopAsync(ServerOf(node), node, mode, _options, cancellationToken);
 
     /// <inheritdoc />
-    public override async Task<string> StartNodeAsync(string node, CancellationToken cancellationToken = default)
-    {
-        var server = ServerOf(node);
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await server.StartAsync(_options.Multiplier.Scale(_options.StartTimeout), cancellationToken).ConfigureAwait(false);
-        return $"started {NodeText.The(node)}; it accepted connections after {stopwatch.Elapsed.TotalMilliseconds:0} ms";
-    }
+    public override Task<string> StartNodeAsync(string node, CancellationToken cancellationToken = default) =>
+        LocalServerFaults.StartAsync(ServerOf(node), node, _options, cancellationToken);
 
     /// <inheritdoc />
-    public override async Task<string> FreezeNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var processes = await ServerOf(node).FreezeAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"froze {NodeText.The(node)}: SIGSTOP to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
-            + $"all stopped (state T) after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
-    }
+    public override Task<string> FreezeNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        LocalServerFaults.FreezeAsync(ServerOf(node), node, limit, cancellationToken);
 
     /// <inheritdoc />
-    public override async Task<string> ThawNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var processes = await ServerOf(node).ThawAsync(limit, cancellationToken).ConfigureAwait(false);
-        return $"thawed {NodeText.The(node)}: SIGCONT to its postmaster (pid {processes[0]}) and {Processes(processes.Count - 1)}; "
-            + $"none stopped after {stopwatch.Elapsed.TotalMilliseconds:0.#} ms";
-    }
-
-    private static string Processes(int count) => count == 1 ? "its 1 child process" : $"its {count} child processes";
+    public override Task<string> ThawNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        LocalServerFaults.ThawAsync(ServerOf(node), node, limit, cancellationToken);
 
     /// <summary>Rebuilds a standby in place; set by the local provisioner.</summary>
     internal LocalRecloner? Recloner { get; init; }

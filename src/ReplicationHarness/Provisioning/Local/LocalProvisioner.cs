@@ -26,6 +26,7 @@ internal sealed class LocalProvisioner(LocalProvisionerOptions options) : IClust
     /// <inheritdoc />
     public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        TopologyRefusal.RequireOneMachine(topology, "the local provisioner");
         if (topology.LinkProxy)
         {
             // One proxy sits on one link; a proxy per standby's link is not built yet.

@@ -19,13 +19,13 @@ internal static class ScenarioKeys
     public static readonly IReadOnlyList<string> Topology = ["provisioner", "replication", "sync", "snapshot", "primary", "standbys"];
 
     /// <summary>Keys of each standby under <c>topology.standbys</c>.</summary>
-    public static readonly IReadOnlyList<string> TopologyStandby = ["upstream", "slot", "settings"];
+    public static readonly IReadOnlyList<string> TopologyStandby = ["upstream", "slot", "settings", "host"];
 
     /// <summary>Keys of <c>topology.sync</c>.</summary>
     public static readonly IReadOnlyList<string> Sync = ["method", "count", "standbys"];
 
     /// <summary>Keys of <c>pair.primary</c>, <c>pair.standby</c> and <c>topology.primary</c>.</summary>
-    public static readonly IReadOnlyList<string> Node = ["settings"];
+    public static readonly IReadOnlyList<string> Node = ["settings", "host"];
 
     /// <summary>Keys of <c>observer</c>.</summary>
     public static readonly IReadOnlyList<string> Observer = ["interval", "alerts"];

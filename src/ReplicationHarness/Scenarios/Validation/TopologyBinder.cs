@@ -59,7 +59,9 @@ internal sealed partial class TopologyBinder(BindingContext context)
         var snapshot = mapping.Find("snapshot") is { } sn ? context.Boolean(sn.Value, "pair.snapshot") : true;
         if (provisioner is null || replication is null || slot is null || primary is null || standby is null || snapshot is null)
             return null;
-        return TopologySpec.FromPair(new PairSpec(provisioner.Value, replication.Value, slot, primary, standby)) with { Snapshot = snapshot.Value };
+        var topology = TopologySpec.FromPair(new PairSpec(provisioner.Value, replication.Value, slot, primary, standby)) with { Snapshot = snapshot.Value };
+        CheckHosts(topology, mapping, "pair", n => mapping.Find(n == TopologySpec.PrimaryName ? "primary" : "standby")?.Key);
+        return topology;
     }
 
     /// <summary><c>topology:</c>: a primary and up to <see cref="TopologySpec.MaxStandbys"/> named standbys.</summary>
@@ -86,7 +88,47 @@ internal sealed partial class TopologyBinder(BindingContext context)
         var sync = standbys is not null && replication is { } mode ? BindSyncRule(mapping, replicationEntry, mode, standbys, out syncFailed) : null;
         if (provisioner is null || replication is null || primary is null || standbys is null || syncFailed || snapshot is null)
             return null;
-        return new TopologySpec(provisioner!.Value, primary!, standbys!.Select(s => s.Spec).ToList(), sync) { Snapshot = snapshot.Value };
+        var topology = new TopologySpec(provisioner!.Value, primary!, standbys!.Select(s => s.Spec).ToList(), sync) { Snapshot = snapshot.Value };
+        CheckHosts(topology, mapping, TopologyPath,
+            n => n == TopologySpec.PrimaryName ? mapping.Find("primary")?.Key : standbys!.FirstOrDefault(s => s.Spec.Name == n)?.NameKey);
+        return topology;
+    }
+
+    /// <summary>
+    /// A topology across hosts places every node (the coordinator keeps no servers of its own), on local servers: the
+    /// workers' agents make them from their own binaries.
+    /// </summary>
+    private void CheckHosts(TopologySpec topology, SourceMapping mapping, string path, Func<string, SourceNode?> nodeKey)
+    {
+        if (!topology.IsHosted)
+            return;
+        if (topology.Provisioner != ProvisionerKind.Local)
+        {
+            context.Error(mapping.Find("provisioner")?.Value ?? mapping, YamlPath.Join(path, "provisioner"),
+                $"nodes placed on workers ('host:') are local servers of those workers; use provisioner: local, or drop 'host:'");
+        }
+        foreach (var (node, host) in topology.Hosts.Where(h => h.Host.Length == 0))
+        {
+            var placed = topology.Hosts.First(h => h.Host.Length > 0);
+            context.Error(nodeKey(node) ?? mapping, YamlPath.Join(path, node == TopologySpec.PrimaryName ? "primary" : topology.IsPairShorthand && path == "pair" ? "standby" : $"standbys.{node}"),
+                $"{node} names no worker, but {placed.Node} runs on '{placed.Host}': in a topology across hosts every node says where it runs; add 'host: WORKER' (a worker's --name)");
+        }
+    }
+
+    /// <summary>A node's <c>host:</c>: the name of the worker it runs on, as <c>worker --name</c> gave it.</summary>
+    private string? BindHost(SourceMapping? body, string path)
+    {
+        if (body?.Find("host") is not { } entry)
+            return null;
+        var hostPath = YamlPath.Join(path, "host");
+        if (context.Text(entry.Value, hostPath) is not { } host)
+            return null;
+        if (!WorkerNamePattern().IsMatch(host))
+        {
+            context.Error(entry.Value, hostPath, $"'{host}' is not a worker's name; use the name a worker was started with (worker --name), letters, digits and . _ : -");
+            return null;
+        }
+        return host;
     }
 
     private List<BoundStandby>? BindStandbys(SourceNode node)
@@ -135,8 +177,9 @@ internal sealed partial class TopologyBinder(BindingContext context)
         var slotNode = body?.Find("slot")?.Value;
         var slot = slotNode is null ? StandbySpec.DefaultSlotName(name) : context.Identifier(slotNode, YamlPath.Join(path, "slot"), "replication slot name");
         var settings = body?.Find("settings") is { } settingsEntry ? BindSettings(settingsEntry, YamlPath.Join(path, "settings")) : NodeSpec.Empty;
+        var host = BindHost(body, path);
         // Bound even when parts are wrong, so the checks across standbys still see every name.
-        var spec = new StandbySpec(name, upstream?.Trim() ?? TopologySpec.PrimaryName, slot ?? StandbySpec.DefaultSlotName(name), settings ?? NodeSpec.Empty);
+        var spec = new StandbySpec(name, upstream?.Trim() ?? TopologySpec.PrimaryName, slot ?? StandbySpec.DefaultSlotName(name), (settings ?? NodeSpec.Empty) with { Host = host });
         return new BoundStandby(spec, entry.Key, upstream is null ? null : upstreamNode, slot is null ? null : slotNode, validName);
     }
 
@@ -314,9 +357,11 @@ internal sealed partial class TopologyBinder(BindingContext context)
     public NodeSpec? BindNode(SourceNode node, string path)
     {
         var mapping = context.Mapping(node, path, ScenarioKeys.Node, nullMeansEmpty: true);
-        if (mapping?.Find("settings") is not { } settingsEntry)
-            return mapping is null ? null : NodeSpec.Empty;
-        return BindSettings(settingsEntry, YamlPath.Join(path, "settings"));
+        if (mapping is null)
+            return null;
+        var host = BindHost(mapping, path);
+        var settings = mapping.Find("settings") is { } settingsEntry ? BindSettings(settingsEntry, YamlPath.Join(path, "settings")) : NodeSpec.Empty;
+        return settings is null ? null : settings with { Host = host };
     }
 
     private NodeSpec? BindSettings(SourceEntry settingsEntry, string settingsPath)
@@ -356,6 +401,10 @@ internal sealed partial class TopologyBinder(BindingContext context)
     // The name becomes the standby's application_name and, behind "harness_", its default slot: both at most 63 bytes.
     [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$")]
     private static partial Regex StandbyNamePattern();
+
+    // What 'worker --name' accepts, so a typo is caught here rather than as a worker that never joins.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")]
+    internal static partial Regex WorkerNamePattern();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?$")]
     internal static partial Regex SettingPattern();

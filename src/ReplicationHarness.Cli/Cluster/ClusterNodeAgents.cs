@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using ReplicationHarness.Cli.Actors;
+using ReplicationHarness.Provisioning;
+using ReplicationHarness.Provisioning.Hosted;
+
+namespace ReplicationHarness.Cli.Cluster;
+
+/// <summary>
+/// The coordinator's way to the node agents of the workers a topology across hosts names (<see cref="NodeAgentActor"/>):
+/// each is found by greeting every worker member's agent and keeping those whose answer proves the shared secret; each
+/// request is signed for its worker and asked with the request's limit and a margin. The edge between the scenario's
+/// code and the actor system, so <c>Ask</c> is right here.
+/// </summary>
+/// <param name="system">The coordinator's actor system, a member of the cluster.</param>
+/// <param name="secret">The members' secret.</param>
+/// <param name="wait">How long to wait for named workers to join (<c>--wait-for-workers</c>).</param>
+internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret, TimeSpan wait) : INodeAgents
+{
+    // Beyond a request's own limit: the network and the agent's answer on a loaded worker.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan GreetingLimit = TimeSpan.FromSeconds(3);
+
+    private readonly ConcurrentDictionary<string, (ActorPath Agent, string Address)> _agents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Address, string> _refused = new();
+
+    /// <inheritdoc />
+    public string CoordinatorAddress => ((ExtendedActorSystem)system).Provider.DefaultAddress.Host ?? "127.0.0.1";
+
+    /// <inheritdoc />
+    public async Task PrepareAsync(IReadOnlyCollection<string> hosts, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            var missing = hosts.Where(h => !_agents.ContainsKey(h)).ToList();
+            if (missing.Count == 0)
+                return;
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var members = cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterConfig.WorkerRole)
+                && !cluster.State.Unreachable.Contains(m) && !_agents.Values.Any(a => a.Agent.Address.Equals(m.Address))).ToList();
+            await Task.WhenAll(members.Select(m => GreetAsync(m.Address, cancellationToken))).ConfigureAwait(false);
+            if (hosts.All(_agents.ContainsKey))
+                return;
+            if (DateTime.UtcNow >= deadline)
+            {
+                var still = hosts.Where(h => !_agents.ContainsKey(h)).ToList();
+                throw new ProvisioningException(
+                    $"the topology places nodes on worker{(still.Count == 1 ? "" : "s")} {string.Join(", ", still)}, not in the cluster after {wait.TotalSeconds:0} s",
+                    $"start {(still.Count == 1 ? "it" : "them")} with 'replication-harness worker --name NAME --join SEED' (the names as in the scenario's 'host:'), or raise --wait-for-workers",
+                    $"workers found: {(_agents.IsEmpty ? "none" : string.Join(", ", _agents.Keys.Order(StringComparer.Ordinal).Select(Describe)))}"
+                    + (_refused.IsEmpty ? "" : $"; refused: {string.Join("; ", _refused.Values)}"));
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task GreetAsync(Address member, CancellationToken cancellationToken)
+    {
+        var nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var agent = new RootActorPath(member) / "user" / ClusterConfig.AgentActorName;
+        try
+        {
+            var ready = await system.ActorSelection(agent).Ask<NodeAgentProtocol.Ready>(new NodeAgentProtocol.Hello(nonce), GreetingLimit, cancellationToken).ConfigureAwait(false);
+            if (!secret.Verify(ready.Signature, "agent-ready", nonce, ready.Name, ready.Address))
+            {
+                _refused[member] = $"{ready.Name} at {member.Host}:{member.Port} does not prove this coordinator's {ClusterSecret.Variable}";
+                return;
+            }
+            _agents[ready.Name] = (agent, ready.Address);
+        }
+        catch (AskTimeoutException)
+        {
+            // Not answering yet (starting), or an older worker without an agent: asked again on the next round.
+        }
+    }
+
+    /// <inheritdoc />
+    public string AddressOf(string host) => Agent(host).Address;
+
+    /// <inheritdoc />
+    public string Describe(string host) => _agents.TryGetValue(host, out var agent) ? $"{host} ({agent.Address})" : host;
+
+    /// <inheritdoc />
+    public async Task<NodeAnswer> AskAsync(string host, NodeRequest request, CancellationToken cancellationToken)
+    {
+        var (path, _) = Agent(host);
+        var limit = request.Limit + Margin;
+        NodeAgentProtocol.Answer answer;
+        try
+        {
+            answer = await system.ActorSelection(path).Ask<NodeAgentProtocol.Answer>(
+                new NodeAgentProtocol.Request(request, secret.Sign("node-request", host, NodeAgentProtocol.Text(request))), limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ProvisioningException($"worker {Describe(host)} did not answer {request.Operation} of {request.Node} within {limit.TotalSeconds:0} s (worker lost?)",
+                "check that the worker runs and that the coordinator reaches it; its agent tears the run down when it finds this coordinator gone",
+                $"run {request.RunId}");
+        }
+        if (!secret.Verify(answer.Signature, "node-answer", host, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer.Body)))
+        {
+            throw new ProvisioningException($"the answer of worker {Describe(host)} to {request.Operation} of {request.Node} is not signed with this coordinator's {ClusterSecret.Variable}",
+                answer.Body.Ok ? "set the same secret on the coordinator and every worker" : answer.Body.Fix, answer.Body.Error);
+        }
+        return answer.Body;
+    }
+
+    private (ActorPath Agent, string Address) Agent(string host) =>
+        _agents.TryGetValue(host, out var agent) ? agent
+            : throw new ProvisioningException($"worker {host} is not known to this coordinator", "this is a harness bug: PrepareAsync finds the workers first; please report it", host);
+}

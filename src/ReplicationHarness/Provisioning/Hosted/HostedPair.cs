@@ -1,0 +1,107 @@
+using ReplicationHarness.Provisioning.Local;
+using ReplicationHarness.Scenarios;
+
+namespace ReplicationHarness.Provisioning.Hosted;
+
+/// <summary>
+/// A topology across hosts, as the coordinator holds it: its servers are the workers' (each node's faults and log are
+/// asked of the agent of the worker it runs on), its connections the coordinator's own. Disposing it tears the run down
+/// on every worker. Failovers (promote, follow, rejoin, reclone) are refused: they are not built across hosts yet.
+/// </summary>
+internal sealed class HostedPair : ProvisionedPair
+{
+    private readonly INodeAgents _agents;
+    private readonly string _runId;
+    private readonly IReadOnlyList<(string Node, string Host)> _hosts;
+    private readonly LocalProvisionerOptions _options;
+    private int _disposed;
+
+    internal HostedPair(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options)
+    {
+        (_agents, _runId, _hosts, _options) = (agents, runId, hosts, options);
+    }
+
+    /// <inheritdoc />
+    public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)
+    {
+        var answer = await AskAsync(node, NodeOperation.ReadLog, _options.Multiplier.Scale(TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
+        return answer.Detail;
+    }
+
+    /// <summary>Null: whether a process runs on another host is the worker's to tell; checks fall back on connections.</summary>
+    public override bool? IsRunning(string node) => null;
+
+    /// <inheritdoc />
+    public override async Task<string> StopNodeAsync(string node, StopMode mode, CancellationToken cancellationToken = default)
+    {
+        var operation = mode switch { StopMode.Kill => NodeOperation.Kill, StopMode.Immediate => NodeOperation.StopImmediate, _ => NodeOperation.StopFast };
+        return Detail(node, await AskAsync(node, operation, _options.Multiplier.Scale(_options.StopTimeout) * 2, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    public override async Task<string> StartNodeAsync(string node, CancellationToken cancellationToken = default) =>
+        Detail(node, await AskAsync(node, NodeOperation.Start, _options.Multiplier.Scale(_options.StartTimeout), cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public override async Task<string> FreezeNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Detail(node, await AskAsync(node, NodeOperation.Freeze, limit, cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public override async Task<string> ThawNodeAsync(string node, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Detail(node, await AskAsync(node, NodeOperation.Thaw, limit, cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public override Task<Promotion> PromoteStandbyAsync(string standby, PromoteMethod method, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Task.FromException<Promotion>(NotAcrossHosts("promote"));
+
+    /// <inheritdoc />
+    public override Task<string> RecloneStandbyAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Task.FromException<string>(NotAcrossHosts("reclone"));
+
+    /// <inheritdoc />
+    public override Task<Follow> FollowAsync(string standby, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Task.FromException<Follow>(NotAcrossHosts("follow"));
+
+    /// <inheritdoc />
+    public override Task<string> RejoinAsync(string node, bool fallBack, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        Task.FromException<string>(NotAcrossHosts("rejoin"));
+
+    private static NotSupportedException NotAcrossHosts(string step) =>
+        new($"'{step}' is not run on a topology across hosts yet (its nodes would have to be re-pointed across workers); drop the nodes' 'host:' to run it on one machine");
+
+    /// <summary>What the agent did, or its error (naming the worker) as the step's failure.</summary>
+    private string Detail(string node, NodeAnswer answer) =>
+        answer.Ok ? $"{answer.Detail} (on {Hosts[node]})"
+            : throw new ProvisioningException($"{answer.Error} (on worker {Hosts[node]})", answer.Fix, answer.Details);
+
+    private Task<NodeAnswer> AskAsync(string node, NodeOperation operation, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        RequireNode(node);
+        var host = _hosts.First(h => h.Node == node).Host;
+        return _agents.AskAsync(host, new NodeRequest(operation, _runId, node, (long)limit.TotalMilliseconds), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            await TeardownAsync(_agents, _runId, _hosts, _options).ConfigureAwait(false);
+    }
+
+    /// <summary>Tears the run down on every worker it names, at once; a worker that does not answer reaps it itself (its coordinator lost).</summary>
+    internal static async Task TeardownAsync(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options)
+    {
+        var limit = (long)(options.Multiplier.Scale(options.StopTimeout) * 3).TotalMilliseconds;
+        await Task.WhenAll(hosts.Select(h => h.Host).Distinct(StringComparer.Ordinal).Select(async host =>
+        {
+            try
+            {
+                await agents.AskAsync(host, new NodeRequest(NodeOperation.Teardown, runId, "", limit), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ProvisioningException)
+            {
+                // Lost: its agent tears the run down when it finds this coordinator gone.
+            }
+        })).ConfigureAwait(false);
+    }
+}

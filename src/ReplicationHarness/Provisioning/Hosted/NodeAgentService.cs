@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using ReplicationHarness.Provisioning.Local;
+
+namespace ReplicationHarness.Provisioning.Hosted;
+
+/// <summary>
+/// A worker's node agent, without the network: makes the nodes of topologies across hosts that are placed on this
+/// worker, injects their faults and tears each coordinator's run down, keeping runs apart. Every failure comes back as
+/// an answer (what failed, the fix, the evidence), never as an exception the caller must know how to send.
+/// </summary>
+/// <param name="options">The worker's binaries, work directory, OS account and timeouts.</param>
+/// <param name="address">Where this worker's servers listen: the address the cluster reaches it at.</param>
+internal sealed class NodeAgentService(LocalProvisionerOptions options, string address) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<HostedRun>>> _runs = new(StringComparer.Ordinal);
+
+    /// <summary>Where this worker's servers listen.</summary>
+    public string Address => address;
+
+    /// <summary>The runs that have servers (or a directory) on this worker.</summary>
+    public IReadOnlyCollection<string> Runs => [.. _runs.Keys];
+
+    /// <summary>Does what the request asks, within its limit.</summary>
+    public async Task<NodeAnswer> HandleAsync(NodeRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (request.Operation == NodeOperation.Teardown)
+            {
+                var had = await TeardownAsync(request.RunId).ConfigureAwait(false);
+                return new NodeAnswer(true, had ? "its servers here are stopped and its directory removed" : "nothing of it was here");
+            }
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(request.Limit);
+            HostedRun run;
+            if (request.Operation is NodeOperation.StartPrimary or NodeOperation.BuildStandby)
+            {
+                var made = _runs.GetOrAdd(request.RunId, _ => new Lazy<Task<HostedRun>>(() => HostedRun.CreateAsync(options, address, request, CancellationToken.None)));
+                try
+                {
+                    run = await made.Value.WaitAsync(limit.Token).ConfigureAwait(false);
+                }
+                catch when (made.Value.IsFaulted)
+                {
+                    _runs.TryRemove(KeyValuePair.Create(request.RunId, made));
+                    throw;
+                }
+            }
+            else if (_runs.TryGetValue(request.RunId, out var existing))
+            {
+                run = await existing.Value.WaitAsync(limit.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                return new NodeAnswer(false, "", Error: $"run {request.RunId} has no servers on this worker", Fix: "it was torn down (its coordinator ended it or was lost), or the worker restarted");
+            }
+            return await run.RunAsync(token => request.Operation switch
+            {
+                NodeOperation.StartPrimary => run.StartPrimaryAsync(request.Clients ?? [], token),
+                NodeOperation.BuildStandby => run.BuildStandbyAsync(request.Node, request.UpstreamHost, request.UpstreamPort, token),
+                _ => run.OperateAsync(request.Operation, request.Node, request.Limit, token),
+            }, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return NodeAnswer.Failed(ex);
+        }
+    }
+
+    /// <summary>Stops the run's servers here and removes its directory; false when nothing of it was here.</summary>
+    public async Task<bool> TeardownAsync(string runId)
+    {
+        if (!_runs.TryRemove(runId, out var made))
+            return false;
+        try
+        {
+            await using var run = await made.Value.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProvisioningException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // Never made (its answer said why), or its servers' stop failed: the next run in this work directory reaps it.
+        }
+        return true;
+    }
+
+    /// <summary>Tears every run here down (the worker stops).</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_runs.Keys.Select(TeardownAsync)).ConfigureAwait(false);
+}
