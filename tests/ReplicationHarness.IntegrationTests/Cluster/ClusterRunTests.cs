@@ -226,6 +226,76 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
 
+    [SkippableFact]
+    public async Task A_topology_across_hosts_streams_between_namespaces_is_broken_on_its_workers_and_measured_by_the_coordinator()
+    {
+        var (hosts, why) = NetworkNamespaces.TryCreate(2);
+        Skip.If(hosts is null, why);
+        using var network = hosts;
+        var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var (a, b) = (hosts.Host(0).Address, hosts.Host(1).Address);
+        var file = Write("across.yaml", $$"""
+            version: 1
+            name: across
+            topology:
+              primary: { host: a }
+              standbys:
+                s1: { host: b }
+            observer:
+              alerts: { max_lag_time: 30s, stall: false }
+            steps:
+              - name: the standby streams from its own host's address
+                sql:
+                  on: primary
+                  query: select host(client_addr) from pg_stat_replication where application_name = 's1'
+                expect: { result: "{{b}}" }
+              - insert: { rows: 10 }
+                expect: { visible_within: 5s }
+              - stop_node: { node: s1, mode: kill }
+              - insert: { rows: 10 }
+              - start_node: { node: s1 }
+              - freeze_node: { node: s1 }
+              - insert: { rows: 10 }
+              - thaw_node: { node: s1 }
+              - wait_for_catchup:
+                timeout: 20s
+            assertions:
+              contents_equal: true
+            """);
+        var workers = new List<WorkerProcess>();
+        try
+        {
+            workers.Add(await WorkerProcess.StartAsync("a", _work.Path, null, a, 4053, hosts.Host(0).Namespace, secret));
+            workers.Add(await WorkerProcess.StartAsync("b", _work.Path, workers[0].Address, b, 4053, hosts.Host(1).Namespace, secret));
+            Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, secret);
+            var (code, text, report) = await RunOnClusterAsync(file, "--cluster", workers[0].Address, "--listen", $"{hosts.Root}:0");
+            Show("coordinator", text);
+
+            Assert.True(code == ExitCodes.Success, text);
+            var scenario = Assert.Single(report.Scenarios);
+            Assert.Equal(Verdict.Passed, scenario.Status);
+            Assert.Null(scenario.Worker);
+            Assert.Equal(new Dictionary<string, string> { ["primary"] = $"a ({a})", ["s1"] = $"b ({b})" }, scenario.Pair!.Hosts);
+            // Killed and frozen by b's agent, where the standby runs.
+            Assert.Contains($"killed s1's postmaster", scenario.Steps[2].Detail, StringComparison.Ordinal);
+            Assert.EndsWith($"(on b ({b}))", scenario.Steps[4].Detail, StringComparison.Ordinal);
+            Assert.Contains(workers[1].Output.Split('\n'), l => l.Contains("places s1 here", StringComparison.Ordinal));
+            // The coordinator tore the pair down on both workers, which still run (their own processes name the work directory).
+            Assert.Empty(ServerProcesses.Postmasters(_work.Path));
+            Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, null);
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+        Assert.Empty(ServerProcesses.Under(_work.Path));
+    }
+
     [Fact]
     public async Task Pair_options_on_a_cluster_run_are_refused_since_the_workers_make_the_pairs()
     {

@@ -115,6 +115,8 @@ internal sealed partial class TopologyBinder(BindingContext context)
         }
     }
 
+    private static NodeSpec WithHost(NodeSpec node, string? host) => host is null ? node : node with { Host = host };
+
     /// <summary>A node's <c>host:</c>: the name of the worker it runs on, as <c>worker --name</c> gave it.</summary>
     private string? BindHost(SourceMapping? body, string path)
     {
@@ -179,7 +181,7 @@ internal sealed partial class TopologyBinder(BindingContext context)
         var settings = body?.Find("settings") is { } settingsEntry ? BindSettings(settingsEntry, YamlPath.Join(path, "settings")) : NodeSpec.Empty;
         var host = BindHost(body, path);
         // Bound even when parts are wrong, so the checks across standbys still see every name.
-        var spec = new StandbySpec(name, upstream?.Trim() ?? TopologySpec.PrimaryName, slot ?? StandbySpec.DefaultSlotName(name), (settings ?? NodeSpec.Empty) with { Host = host });
+        var spec = new StandbySpec(name, upstream?.Trim() ?? TopologySpec.PrimaryName, slot ?? StandbySpec.DefaultSlotName(name), WithHost(settings ?? NodeSpec.Empty, host));
         return new BoundStandby(spec, entry.Key, upstream is null ? null : upstreamNode, slot is null ? null : slotNode, validName);
     }
 
@@ -361,7 +363,7 @@ internal sealed partial class TopologyBinder(BindingContext context)
             return null;
         var host = BindHost(mapping, path);
         var settings = mapping.Find("settings") is { } settingsEntry ? BindSettings(settingsEntry, YamlPath.Join(path, "settings")) : NodeSpec.Empty;
-        return settings is null ? null : settings with { Host = host };
+        return settings is null ? null : WithHost(settings, host);
     }
 
     private NodeSpec? BindSettings(SourceEntry settingsEntry, string settingsPath)
