@@ -87,10 +87,23 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
         var (path, _) = Agent(host);
         var limit = request.Limit + Margin;
         NodeAgentProtocol.Answer answer;
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            answer = await system.ActorSelection(path).Ask<NodeAgentProtocol.Answer>(
-                new NodeAgentProtocol.Request(request, secret.Sign("node-request", host, NodeAgentProtocol.Text(request))), limit, cancellationToken).ConfigureAwait(false);
+            var asked = system.ActorSelection(path).Ask<NodeAgentProtocol.Answer>(
+                new NodeAgentProtocol.Request(request, secret.Sign("node-request", host, NodeAgentProtocol.Text(request))), limit, cancellationToken);
+            // A worker the cluster finds unreachable (killed, cut off) fails the request now, not at the end of its limit.
+            var lost = LostAsync(path.Address, watching.Token);
+            var first = await Task.WhenAny(asked, lost).ConfigureAwait(false);
+            await watching.CancelAsync().ConfigureAwait(false);
+            if (first == lost && await lost.ConfigureAwait(false) is { } why)
+            {
+                _ = asked.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                throw new ProvisioningException($"worker {Describe(host)} {why} during {request.Operation} of {(request.Node.Length > 0 ? request.Node : "the pair")} (worker lost)",
+                    "check that the worker runs and that the coordinator reaches it; whatever it started for this run is reaped by the next run in its work directory",
+                    $"run {request.RunId}");
+            }
+            answer = await asked.ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
@@ -104,6 +117,28 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
                 answer.Body.Ok ? "set the same secret on the coordinator and every worker" : answer.Body.Fix, answer.Body.Error);
         }
         return answer.Body;
+    }
+
+    /// <summary>Why the member at <paramref name="address"/> is lost (unreachable, or no longer a member), once it is; null when cancelled first.</summary>
+    private async Task<string?> LostAsync(Address address, CancellationToken cancellationToken)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        try
+        {
+            while (true)
+            {
+                var state = cluster.State;
+                if (state.Members.FirstOrDefault(m => m.Address.Equals(address)) is not { } member || member.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Exiting or Akka.Cluster.MemberStatus.Removed)
+                    return "left the cluster";
+                if (state.Unreachable.Contains(member))
+                    return "became unreachable";
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private (ActorPath Agent, string Address) Agent(string host) =>

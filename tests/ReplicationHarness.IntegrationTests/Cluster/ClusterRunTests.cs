@@ -297,6 +297,52 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_hosting_a_node_killed_mid_scenario_makes_it_an_error_naming_the_worker_and_the_other_node_is_torn_down()
+    {
+        var file = Write("across.yaml", """
+            version: 1
+            name: across
+            topology:
+              primary: { host: a }
+              standbys:
+                s1: { host: b }
+            steps:
+              - wait: 6s
+              - stop_node: { node: s1, mode: fast }
+            """);
+        var workers = await StartWorkersAsync(2);
+        var workDirectory = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}");
+        try
+        {
+            var run = RunOnClusterAsync(file, "--cluster", workers[0].Address);
+            await workers[1].WaitForAsync("places s1 here", TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            workers[1].Kill();
+            var (code, text, report) = await run;
+            Show("coordinator", text);
+
+            Assert.True(code == ExitCodes.InfrastructureError, text);
+            var scenario = Assert.Single(report.Scenarios);
+            Assert.Equal(Verdict.Error, scenario.Status);
+            // Lost while the scenario waited (its stop_node then fails) or, on a slow machine, while s1 was still being made.
+            var error = scenario.Error ?? string.Join("; ", scenario.Steps.Select(s => s.Detail));
+            Assert.Matches(@"worker b \(127\.0\.0\.1\) became unreachable during (StopFast of s1|BuildStandby of s1) \(worker lost\)", error);
+            // The primary, on a (still running), was torn down; only the killed worker's standby is left, for the next run there to reap.
+            Assert.All(ServerProcesses.Postmasters(_work.Path), pid => Assert.Contains("/s1", File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal));
+            Assert.NotEmpty(ReplicationHarness.Provisioning.Local.RunDirectory.ReapAbandoned(workDirectory));
+            Assert.Empty(ServerProcesses.Postmasters(_work.Path));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Pair_options_on_a_cluster_run_are_refused_since_the_workers_make_the_pairs()
     {
         var (code, text) = await HarnessCli.RunAsync("run", "scenarios", "--cluster", "127.0.0.1:4999", "--pg-version", "16", "--work-dir", _work.Path);
