@@ -10,8 +10,11 @@ namespace ReplicationHarness.Cli.Actors;
 /// (<see cref="NodeAgentService"/>), only on requests that coordinator signed for this worker, and tears a coordinator's
 /// runs down when that coordinator becomes unreachable or leaves: nothing it started outlives the coordinator.
 /// </summary>
-internal sealed class NodeAgentActor : ReceiveActor
+internal sealed class NodeAgentActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How long a coordinator may stay unreachable (a loaded machine missing heartbeats) before its runs here are torn down.</summary>
+    internal static readonly TimeSpan UnreachableGrace = TimeSpan.FromSeconds(15);
+
     private readonly string _name;
     private readonly NodeAgentService _service;
     private readonly ClusterSecret _secret;
@@ -20,6 +23,8 @@ internal sealed class NodeAgentActor : ReceiveActor
     private readonly bool _watchCluster;
     // Each coordinator's runs with servers here, by the coordinator's address: torn down when it is gone.
     private readonly Dictionary<Address, HashSet<string>> _runs = [];
+    // Nonces of the requests taken within their freshness: one seen again is a replay.
+    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
     public NodeAgentActor(string name, NodeAgentService service, ClusterSecret secret, Action<string> print, object token, bool watchCluster)
     {
@@ -36,12 +41,21 @@ internal sealed class NodeAgentActor : ReceiveActor
                 foreach (var runs in _runs.Values)
                     runs.Remove(request.RunId);
             }
-            answered.ReplyTo.Tell(new NodeAgentProtocol.Answer(answer, _secret.Sign("node-answer", _name, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer))));
+            answered.ReplyTo.Tell(new NodeAgentProtocol.Answer(answer, _secret.Sign("node-answer", _name, request.Nonce, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer))));
         });
-        Receive<Akka.Cluster.ClusterEvent.UnreachableMember>(u => Lose(u.Member.Address, "became unreachable"));
+        // Unreachable for a while (not a heartbeat missed on a loaded machine), or gone for good.
+        Receive<Akka.Cluster.ClusterEvent.UnreachableMember>(u => _runs.ContainsKey(u.Member.Address),
+            u => Timers.StartSingleTimer(u.Member.Address, new Lost(u.Member.Address, $"stayed unreachable for {UnreachableGrace.TotalSeconds:0} s", _token), UnreachableGrace));
+        Receive<Akka.Cluster.ClusterEvent.ReachableMember>(r => Timers.Cancel(r.Member.Address));
+        Receive<Lost>(l => ReferenceEquals(l.Token, _token), l => Lose(l.Coordinator, l.Why));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
         Receive<Akka.Cluster.ClusterEvent.IClusterDomainEvent>(_ => { });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>A coordinator's grace ran out (local timer).</summary>
+    private sealed record Lost(Address Coordinator, string Why, object Token);
 
     /// <summary>Props for the agent, named <see cref="ClusterConfig.AgentActorName"/> by its caller.</summary>
     /// <param name="watchCluster">False in tests without a cluster.</param>
@@ -53,7 +67,7 @@ internal sealed class NodeAgentActor : ReceiveActor
         if (_watchCluster)
         {
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(Akka.Cluster.ClusterEvent.UnreachableMember), typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+                typeof(Akka.Cluster.ClusterEvent.UnreachableMember), typeof(Akka.Cluster.ClusterEvent.ReachableMember), typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
         }
     }
 
@@ -66,11 +80,10 @@ internal sealed class NodeAgentActor : ReceiveActor
     private void OnRequest(NodeAgentProtocol.Request message)
     {
         var request = message.Body;
-        if (!_secret.Verify(message.Signature, "node-request", _name, NodeAgentProtocol.Text(request)))
+        if (Refusal(message) is { } refused)
         {
-            _print($"[red]refused a node request from {Markup.Escape(Sender.Path.Address.ToString())}: its signature does not match (not signed for this worker with its {ClusterSecret.Variable})[/]");
-            Sender.Tell(new NodeAgentProtocol.Answer(new NodeAnswer(false, "", Error: $"worker {_name} refused the request: its signature does not match",
-                Fix: $"set the same {ClusterSecret.Variable} on the coordinator and every worker"), ""));
+            _print($"[red]refused a node request from {Markup.Escape(Sender.Path.Address.ToString())}: {Markup.Escape(refused.Why)}[/]");
+            Sender.Tell(new NodeAgentProtocol.Answer(new NodeAnswer(false, "", Error: $"worker {_name} refused the request: {refused.Why}", Fix: refused.Fix), ""));
             return;
         }
         if (request.Operation != NodeOperation.Teardown)
@@ -86,6 +99,29 @@ internal sealed class NodeAgentActor : ReceiveActor
         _service.HandleAsync(request, CancellationToken.None).PipeTo(Self,
             success: answer => new NodeAgentProtocol.Answered(replyTo, request, answer, token),
             failure: ex => new NodeAgentProtocol.Answered(replyTo, request, NodeAnswer.Failed(ex), token));
+    }
+
+    /// <summary>
+    /// Why a request is not taken: not signed for this worker with the secret, not from a coordinator of the cluster,
+    /// stale, or seen before (a replay); null when it is taken.
+    /// </summary>
+    private (string Why, string Fix)? Refusal(NodeAgentProtocol.Request message)
+    {
+        var request = message.Body;
+        if (!_secret.Verify(message.Signature, "node-request", _name, NodeAgentProtocol.Text(request)))
+            return ($"its signature does not match (not signed for this worker with its {ClusterSecret.Variable})", $"set the same {ClusterSecret.Variable} on the coordinator and every worker");
+        if (_watchCluster && !Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m =>
+                m.Address.Equals(Sender.Path.Address) && m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterConfig.CoordinatorRole)))
+            return ("it does not come from a coordinator that is a member of this cluster", "run the coordinator with 'run --cluster SEED'");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var old in _seen.Where(n => now - n.Value > NodeRequest.Freshness).Select(n => n.Key).ToList())
+            _seen.Remove(old);
+        var issued = DateTimeOffset.FromUnixTimeMilliseconds(request.IssuedMs);
+        if ((now - issued).Duration() > NodeRequest.Freshness)
+            return ($"it was issued at {issued:u}, more than {NodeRequest.Freshness.TotalMinutes:0} minutes from this worker's clock", "synchronise the members' clocks (NTP)");
+        if (request.Nonce.Length == 0 || !_seen.TryAdd(request.Nonce, now))
+            return ("it was seen before (a replay)", "nothing to do: the coordinator's own request was taken");
+        return null;
     }
 
     private void Lose(Address coordinator, string why)

@@ -31,6 +31,13 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
     public async Task PrepareAsync(IReadOnlyCollection<string> hosts, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + wait;
+        // A worker known from an earlier scenario may have gone (or restarted elsewhere): looked for again.
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        foreach (var (name, agent) in _agents)
+        {
+            if (!state.Members.Any(m => m.Address.Equals(agent.Agent.Address) && m.Status == Akka.Cluster.MemberStatus.Up) || state.Unreachable.Any(m => m.Address.Equals(agent.Agent.Address)))
+                _agents.TryRemove(name, out _);
+        }
         while (true)
         {
             var missing = hosts.Where(h => !_agents.ContainsKey(h)).ToList();
@@ -67,6 +74,11 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
                 _refused[member] = $"{ready.Name} at {member.Host}:{member.Port} does not prove this coordinator's {ClusterSecret.Variable}";
                 return;
             }
+            if (_agents.TryGetValue(ready.Name, out var other) && !other.Agent.Address.Equals(member))
+            {
+                _refused[member] = $"{ready.Name} at {member.Host}:{member.Port}: another worker of that name answered first, at {other.Agent.Address.Host}:{other.Agent.Address.Port} (give each worker its own --name)";
+                return;
+            }
             _agents[ready.Name] = (agent, ready.Address);
         }
         catch (AskTimeoutException)
@@ -86,6 +98,7 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
     {
         var (path, _) = Agent(host);
         var limit = request.Limit + Margin;
+        request = request.Stamped();
         NodeAgentProtocol.Answer answer;
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -111,7 +124,7 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
                 "check that the worker runs and that the coordinator reaches it; its agent tears the run down when it finds this coordinator gone",
                 $"run {request.RunId}");
         }
-        if (!secret.Verify(answer.Signature, "node-answer", host, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer.Body)))
+        if (!secret.Verify(answer.Signature, "node-answer", host, request.Nonce, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer.Body)))
         {
             throw new ProvisioningException($"the answer of worker {Describe(host)} to {request.Operation} of {request.Node} is not signed with this coordinator's {ClusterSecret.Variable}",
                 answer.Body.Ok ? "set the same secret on the coordinator and every worker" : answer.Body.Fix, answer.Body.Error);

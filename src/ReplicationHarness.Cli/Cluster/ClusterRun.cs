@@ -49,7 +49,7 @@ internal static class ClusterRun
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             Print($"[grey]coordinator of run {runId} on {Markup.Escape($"{address.Host}:{address.Port}")}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers[/]");
             if (Environment.GetEnvironmentVariable(Scenarios.TimeoutMultiplier.EnvironmentVariable) is not null)
-                Print($"[yellow]note:[/] {Scenarios.TimeoutMultiplier.EnvironmentVariable} scales the limits where scenarios run: set it on the workers (this coordinator's is not passed on)");
+                Print($"[yellow]note:[/] {Scenarios.TimeoutMultiplier.EnvironmentVariable} scales the limits where scenarios run: set it on the workers too (this coordinator's is not passed on; it scales only the topologies across hosts, which it runs itself)");
             var secrets = new List<string>();
             var acrossHosts = RunHostedAsync(console, scenarios, hosted, kinds, texts, new ClusterNodeAgents(system, secret, TimeSpan.FromSeconds(settings.WaitForWorkers)),
                 multiplier, secrets, cancellationToken);
@@ -115,6 +115,15 @@ internal static class ClusterRun
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     report = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted: Ctrl-C on the coordinator; its nodes were torn down on their workers");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One scenario's failure is its error, not the end of the run's other reports.
+                    string[] known;
+                    lock (secrets)
+                        known = [.. secrets];
+                    report = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath,
+                        $"the coordinator failed to run it across hosts: {ex.GetType().Name}: {Postgres.SecretRedactor.Redact(ex.Message, known)}");
                 }
             }
             reports.Add((index, report with { Matrix = scenario.Matrix }));

@@ -35,6 +35,14 @@ internal sealed class RunCommand(IAnsiConsole console, ProvisionerFactory provis
             return ExitCodes.InvalidInput;
         }
 
+        if (settings.Cluster is null && loaded.SelectMany(r => r.Scenarios).Where(s => s.Topology.IsHosted).ToList() is { Count: > 0 } acrossHosts)
+        {
+            foreach (var scenario in acrossHosts.DistinctBy(s => s.SourcePath))
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(scenario.SourcePath)}: {Markup.Escape(scenario.Name)} places its nodes on workers ({Markup.Escape(string.Join(", ", scenario.Topology.Hosts.Select(h => $"{h.Node} on {h.Host}")))})");
+            console.MarkupLine("  fix: run it with --cluster SEED and those workers joined (replication-harness worker --name NAME), or drop the nodes' 'host:'");
+            console.MarkupLine("[red]nothing was run[/]");
+            return ExitCodes.InvalidInput;
+        }
         var kinds = loaded.SelectMany(r => r.Scenarios).ToDictionary(s => s, s => settings.Provisioner ?? s.Topology.Provisioner.ToString().ToLowerInvariant());
         ExternalPairOptions? external = null;
         if (kinds.Values.Contains("external"))

@@ -30,6 +30,8 @@ internal sealed class WorkerSettings : LocalPairSettings
             return ValidationResult.Error(error);
         if (Join is null && listen.Port == 0)
             return ValidationResult.Error("a worker that is its own seed needs a fixed port in --listen (others join it there)");
+        if (Name is not null && !Scenarios.Validation.TopologyBinder.WorkerNamePattern().IsMatch(Name))
+            return ValidationResult.Error($"--name '{Name}' is not a worker's name: 1 to 63 letters, digits and . _ : - (scenarios place nodes on it with 'host:')");
         if (Slots is < 1 or > 32)
             return ValidationResult.Error("--slots takes 1 to 32");
         return ValidationResult.Success();

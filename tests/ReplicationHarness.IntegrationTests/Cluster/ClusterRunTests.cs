@@ -343,6 +343,19 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_topology_across_hosts_without_a_cluster_is_refused_before_anything_starts()
+    {
+        var file = Write("across.yaml", "version: 1\nname: across\ntopology:\n  primary: { host: a }\n  standbys:\n    s1: { host: b }\nsteps:\n  - verify_pair:\n");
+
+        var (code, text) = await HarnessCli.RunAsync("run", file, "--work-dir", _work.Path);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains($"error: {file}: across places its nodes on workers (primary on a, s1 on b)", text);
+        Assert.Contains("fix: run it with --cluster SEED and those workers joined", text);
+        Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+    }
+
+    [Fact]
     public async Task Pair_options_on_a_cluster_run_are_refused_since_the_workers_make_the_pairs()
     {
         var (code, text) = await HarnessCli.RunAsync("run", "scenarios", "--cluster", "127.0.0.1:4999", "--pg-version", "16", "--work-dir", _work.Path);

@@ -23,6 +23,7 @@ internal sealed class ExternalProvisioner(ExternalPairOptions options) : ICluste
     /// <inheritdoc />
     public async Task<ProvisionedPair> ProvisionAsync(TopologySpec topology, IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        TopologyRefusal.RequireOneMachine(topology, "the external provisioner");
         TopologyRefusal.RequireOneStandby(topology, "the external provisioner",
             "run a topology of several standbys with --provisioner local, or keep one standby",
             "it connects to the one primary and one standby given by --primary and --standby; several external standbys are not supported yet");

@@ -25,7 +25,10 @@ internal sealed class HostedPair : ProvisionedPair
     public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)
     {
         var answer = await AskAsync(node, NodeOperation.ReadLog, _options.Multiplier.Scale(TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
-        return answer.Detail;
+        // A log that could not be read is no clean log: the checks reading it fail, saying why.
+        if (!answer.Ok)
+            throw new IOException($"reading {NodeText.The(node)}'s log on worker {Hosts[node]} failed: {answer.Error}");
+        return answer.NoLog ? null : answer.Detail;
     }
 
     /// <summary>Null: whether a process runs on another host is the worker's to tell; checks fall back on connections.</summary>

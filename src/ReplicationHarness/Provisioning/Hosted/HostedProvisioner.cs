@@ -52,6 +52,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
         var streaming = options.Multiplier.Scale(options.StreamingTimeout);
         NodeRequest Request(NodeOperation operation, string node, TimeSpan limit) =>
             new(operation, runId, node, (long)limit.TotalMilliseconds, file, yaml, scenario, superuser, replication, Clients: clients);
+        ServerHost HostOf(string node, int major) => HostedRun.Host(agents.AddressOf(hostOf[node]), major);
 
         try
         {
@@ -59,7 +60,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
             var primary = await AskAsync(hostOf[TopologySpec.PrimaryName], Request(NodeOperation.StartPrimary, TopologySpec.PrimaryName, start * 2), cancellationToken).ConfigureAwait(false);
             Lap(ProvisionPhases.PrimaryStart);
             // What the agents wrote, known here once one said which PostgreSQL it runs (the settings depend on the major version).
-            var bootstrap = new PairBootstrap(topology, new ServerHost(agents.AddressOf(hostOf[TopologySpec.PrimaryName]), primary.MajorVersion), superuser, replication);
+            var bootstrap = new PairBootstrap(topology, HostOf(TopologySpec.PrimaryName, primary.MajorVersion), superuser, replication);
             var endpoints = new Dictionary<string, NodeEndpoint>(StringComparer.Ordinal)
             {
                 [TopologySpec.PrimaryName] = Endpoint(NodeRole.Primary, hostOf[TopologySpec.PrimaryName], primary.Port, superuser),
@@ -101,7 +102,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
             }
 
             var described = topology.Standbys.Select(s => new ProvisionedStandby(s.Name, s.Upstream, endpoints[s.Name], s.SlotName, s.ApplicationName,
-                (bootstrap with { Host = new ServerHost(agents.AddressOf(hostOf[s.Name]), primary.MajorVersion) }).SettingsOf(s))).ToList();
+                (bootstrap with { Host = HostOf(s.Name, primary.MajorVersion) }).SettingsOf(s))).ToList();
             return new HostedPair(agents, runId, hosts, options)
             {
                 RunId = runId,

@@ -55,15 +55,19 @@ internal sealed class HostedRun : IAsyncDisposable
         RunDirectory.ReapAbandoned(options.WorkDirectory);
         var (template, _) = await TemplateCache.GetOrCreateAsync(binaries, account, options.WorkDirectory, null, cancellationToken).ConfigureAwait(false);
         var run = RunDirectory.Create(options.WorkDirectory, account);
-        // The same settings as a local pair's, but on this worker's address: its peers and the coordinator reach it there.
-        var host = new ServerHost(address, binaries.MajorVersion)
-        {
-            PromoteTriggerDirectory = run.Path,
-            HostSettings = [new("dynamic_shared_memory_type", "mmap")],
-        };
+        var host = Host(address, binaries.MajorVersion) with { PromoteTriggerDirectory = run.Path };
         var bootstrap = new PairBootstrap(scenario.Topology, host, request.SuperuserPassword, request.ReplicationPassword);
         return new HostedRun(options, new LocalBuildPlan(scenario.Topology, binaries, account, template, run, bootstrap, null));
     }
+
+    /// <summary>
+    /// Where a worker's servers run: the settings of a local pair's (POSIX shared memory as files in the data
+    /// directory, which go with it), but on the worker's address, where its peers and the coordinator reach it.
+    /// </summary>
+    internal static ServerHost Host(string address, int? majorVersion) => new(address, majorVersion)
+    {
+        HostSettings = [new("dynamic_shared_memory_type", "mmap")],
+    };
 
     /// <summary>Runs one operation of this run, cancelled when the run is torn down.</summary>
     public async Task<NodeAnswer> RunAsync(Func<CancellationToken, Task<NodeAnswer>> operation, CancellationToken cancellationToken)
@@ -101,7 +105,7 @@ internal sealed class HostedRun : IAsyncDisposable
         var copy = await DataDirectoryCopy.RunAsync(_plan.Template, data, cancellationToken).ConfigureAwait(false);
         if (copy.ExitCode != 0)
             throw new ProvisioningException("copying the template data directory failed", "check free disk space in the worker's work directory", $"{copy.CommandLine}: {copy.Tail()}");
-        await File.AppendAllTextAsync(Path.Combine(data, "pg_hba.conf"), HbaLines(clients), cancellationToken).ConfigureAwait(false);
+        await File.AppendAllTextAsync(Path.Combine(data, "pg_hba.conf"), HbaLines(await ResolveAsync(clients, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         LocalServerLauncher.EnsurePrivate(data, _plan.Account);
         var server = await StartAsync(TopologySpec.PrimaryName, NodeRole.Primary, _plan.Bootstrap.PrimaryStartSettings, async (server, token) =>
         {
@@ -139,10 +143,10 @@ internal sealed class HostedRun : IAsyncDisposable
             NodeOperation.Start => await LocalServerFaults.StartAsync(server, node, _options, cancellationToken).ConfigureAwait(false),
             NodeOperation.Freeze => await LocalServerFaults.FreezeAsync(server, node, limit, cancellationToken).ConfigureAwait(false),
             NodeOperation.Thaw => await LocalServerFaults.ThawAsync(server, node, limit, cancellationToken).ConfigureAwait(false),
-            NodeOperation.ReadLog => await LocalServerFaults.ReadLogFromAsync(server, 0, cancellationToken).ConfigureAwait(false) ?? "",
+            NodeOperation.ReadLog => await LocalServerFaults.ReadLogFromAsync(server, 0, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "not an operation on a made node"),
         };
-        return new NodeAnswer(true, detail, server.Port);
+        return new NodeAnswer(true, detail ?? "", server.Port, NoLog: detail is null);
     }
 
     private LocalServer ServerOf(string node)
@@ -172,6 +176,30 @@ internal sealed class HostedRun : IAsyncDisposable
 
     private NodeAnswer Made(LocalServer server, string detail, long bytes) =>
         new(true, detail, server.Port, bytes, _plan.Binaries.Version, _plan.Binaries.MajorVersion);
+
+    /// <summary>The clients' IP addresses: a member known by a host name is allowed from each address it resolves to (pg_hba.conf masks addresses, not names).</summary>
+    private static async Task<IReadOnlyList<string>> ResolveAsync(IEnumerable<string> clients, CancellationToken cancellationToken)
+    {
+        var resolved = new List<string>();
+        foreach (var client in clients)
+        {
+            if (System.Net.IPAddress.TryParse(client, out var ip))
+            {
+                resolved.Add(ip.ToString());
+                continue;
+            }
+            try
+            {
+                resolved.AddRange((await System.Net.Dns.GetHostAddressesAsync(client, cancellationToken).ConfigureAwait(false)).Select(a => a.ToString()));
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                throw new ProvisioningException($"the cluster member '{client}' does not resolve on this worker, so its logins cannot be allowed in pg_hba.conf",
+                    "give the members' --listen as IP addresses, or make the names resolve on every worker", ex.Message, ex);
+            }
+        }
+        return resolved;
+    }
 
     /// <summary>Password logins over TCP from each client, to any database and for replication; nothing else is opened.</summary>
     internal static string HbaLines(IEnumerable<string> clients) =>

@@ -8,14 +8,31 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// worker, injects their faults and tears each coordinator's run down, keeping runs apart. Every failure comes back as
 /// an answer (what failed, the fix, the evidence), never as an exception the caller must know how to send.
 /// </summary>
-/// <param name="options">The worker's binaries, work directory, OS account and timeouts.</param>
-/// <param name="address">Where this worker's servers listen: the address the cluster reaches it at.</param>
-internal sealed class NodeAgentService(LocalProvisionerOptions options, string address) : IAsyncDisposable
+internal sealed class NodeAgentService : IAsyncDisposable
 {
+    // Beyond a request's limit, so the operation's own timeout (the same limit) ends it first and its error says why.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    private readonly LocalProvisionerOptions _options;
+    private readonly string _address;
     private readonly ConcurrentDictionary<string, Lazy<Task<HostedRun>>> _runs = new(StringComparer.Ordinal);
+    // Every run torn down here, for good: a late or replayed request cannot make its servers again, and a second
+    // teardown waits for the first.
+    private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _teardowns = new(StringComparer.Ordinal);
+
+    /// <param name="options">The worker's binaries, work directory, OS account and timeouts.</param>
+    /// <param name="address">Where this worker's servers listen: the address the cluster reaches it at.</param>
+    public NodeAgentService(LocalProvisionerOptions options, string address)
+    {
+        (_options, _address) = (options, address);
+        AppDomain.CurrentDomain.ProcessExit += StopOnExit;
+    }
+
+    // An exit without DisposeAsync (SIGTERM's default path, an unhandled exception): the servers do not outlive the worker.
+    private void StopOnExit(object? sender, EventArgs e) => DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(20));
 
     /// <summary>Where this worker's servers listen.</summary>
-    public string Address => address;
+    public string Address => _address;
 
     /// <summary>The runs that have servers (or a directory) on this worker.</summary>
     public IReadOnlyCollection<string> Runs => [.. _runs.Keys];
@@ -31,11 +48,15 @@ internal sealed class NodeAgentService(LocalProvisionerOptions options, string a
                 return new NodeAnswer(true, had ? "its servers here are stopped and its directory removed" : "nothing of it was here");
             }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(request.Limit);
+            limit.CancelAfter(request.Limit + Grace);
             HostedRun run;
+            if (_teardowns.ContainsKey(request.RunId))
+            {
+                return new NodeAnswer(false, "", Error: $"run {request.RunId} was torn down on this worker", Fix: "nothing to do: its coordinator ended it or was lost");
+            }
             if (request.Operation is NodeOperation.StartPrimary or NodeOperation.BuildStandby)
             {
-                var made = _runs.GetOrAdd(request.RunId, _ => new Lazy<Task<HostedRun>>(() => HostedRun.CreateAsync(options, address, request, CancellationToken.None)));
+                var made = _runs.GetOrAdd(request.RunId, _ => new Lazy<Task<HostedRun>>(() => HostedRun.CreateAsync(_options, _address, request, CancellationToken.None)));
                 try
                 {
                     run = await made.Value.WaitAsync(limit.Token).ConfigureAwait(false);
@@ -67,8 +88,10 @@ internal sealed class NodeAgentService(LocalProvisionerOptions options, string a
         }
     }
 
-    /// <summary>Stops the run's servers here and removes its directory; false when nothing of it was here.</summary>
-    public async Task<bool> TeardownAsync(string runId)
+    /// <summary>Stops the run's servers here and removes its directory (once; a second call waits for the first); false when nothing of it was here.</summary>
+    public Task<bool> TeardownAsync(string runId) => _teardowns.GetOrAdd(runId, id => new Lazy<Task<bool>>(() => TearDownAsync(id))).Value;
+
+    private async Task<bool> TearDownAsync(string runId)
     {
         if (!_runs.TryRemove(runId, out var made))
             return false;
@@ -84,5 +107,9 @@ internal sealed class NodeAgentService(LocalProvisionerOptions options, string a
     }
 
     /// <summary>Tears every run here down (the worker stops).</summary>
-    public async ValueTask DisposeAsync() => await Task.WhenAll(_runs.Keys.Select(TeardownAsync)).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= StopOnExit;
+        await Task.WhenAll(_runs.Keys.Select(TeardownAsync)).ConfigureAwait(false);
+    }
 }

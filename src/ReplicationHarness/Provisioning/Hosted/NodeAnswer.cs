@@ -10,7 +10,9 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// <param name="Error">What failed; empty when <paramref name="Ok"/>.</param>
 /// <param name="Fix">How to fix it.</param>
 /// <param name="Details">The evidence.</param>
-internal sealed record NodeAnswer(bool Ok, string Detail, int Port = 0, long BackupBytes = 0, string Version = "", int MajorVersion = 0, string Error = "", string Fix = "", string Details = "")
+/// <param name="NoLog">For <see cref="NodeOperation.ReadLog"/>: the node has no log file (yet), which is not an empty log.</param>
+internal sealed record NodeAnswer(bool Ok, string Detail, int Port = 0, long BackupBytes = 0, string Version = "", int MajorVersion = 0, string Error = "", string Fix = "", string Details = "",
+    bool NoLog = false)
 {
     /// <summary>A failure, as the agent caught it.</summary>
     public static NodeAnswer Failed(Exception exception) => exception switch

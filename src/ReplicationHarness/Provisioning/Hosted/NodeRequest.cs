@@ -17,6 +17,8 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// <param name="UpstreamHost">Where a standby's upstream listens (its worker's address).</param>
 /// <param name="UpstreamPort">The upstream's port.</param>
 /// <param name="Clients">Addresses allowed to log in to the primary over TCP (the other workers, the coordinator); standbys copy its pg_hba.conf.</param>
+/// <param name="Nonce">Random per request: the agent refuses one it has seen, and signs its answer with it, so neither can be replayed.</param>
+/// <param name="IssuedMs">When the coordinator made it (Unix ms): the agent refuses requests older than <see cref="NodeRequest.Freshness"/>.</param>
 internal sealed record NodeRequest(
     NodeOperation Operation,
     string RunId,
@@ -29,8 +31,20 @@ internal sealed record NodeRequest(
     string ReplicationPassword = "",
     string UpstreamHost = "",
     int UpstreamPort = 0,
-    string[]? Clients = null)
+    string[]? Clients = null,
+    string Nonce = "",
+    long IssuedMs = 0)
 {
+    /// <summary>How old a request may be when it arrives (clocks of the members a little apart included).</summary>
+    public static readonly TimeSpan Freshness = TimeSpan.FromMinutes(2);
+
+    /// <summary>This request, stamped now with a new nonce.</summary>
+    public NodeRequest Stamped() => this with
+    {
+        Nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)),
+        IssuedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+    };
+
     /// <summary>How long the agent may take.</summary>
     public TimeSpan Limit => TimeSpan.FromMilliseconds(LimitMs);
 

@@ -128,7 +128,8 @@ internal sealed partial class TopologyBinder(BindingContext context)
         if (!WorkerNamePattern().IsMatch(host))
         {
             context.Error(entry.Value, hostPath, $"'{host}' is not a worker's name; use the name a worker was started with (worker --name), letters, digits and . _ : -");
-            return null;
+            // Kept (the file has its error already), so the node does not also read as placed nowhere.
+            return host;
         }
         return host;
     }
