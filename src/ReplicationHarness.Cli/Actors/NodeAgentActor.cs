@@ -44,8 +44,7 @@ internal sealed class NodeAgentActor : ReceiveActor, IWithTimers
             answered.ReplyTo.Tell(new NodeAgentProtocol.Answer(answer, _secret.Sign("node-answer", _name, request.Nonce, request.RunId, request.Node, request.Operation, NodeAgentProtocol.Text(answer))));
         });
         // Unreachable for a while (not a heartbeat missed on a loaded machine), or gone for good.
-        Receive<Akka.Cluster.ClusterEvent.UnreachableMember>(u => _runs.ContainsKey(u.Member.Address),
-            u => Timers.StartSingleTimer(u.Member.Address, new Lost(u.Member.Address, $"stayed unreachable for {UnreachableGrace.TotalSeconds:0} s", _token), UnreachableGrace));
+        Receive<Akka.Cluster.ClusterEvent.UnreachableMember>(u => StartGrace(u.Member.Address));
         Receive<Akka.Cluster.ClusterEvent.ReachableMember>(r => Timers.Cancel(r.Member.Address));
         Receive<Lost>(l => ReferenceEquals(l.Token, _token), l => Lose(l.Coordinator, l.Why));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
@@ -92,6 +91,9 @@ internal sealed class NodeAgentActor : ReceiveActor, IWithTimers
             var address = Sender.Path.Address;
             if (!_runs.TryGetValue(address, out var runs))
                 _runs[address] = runs = new HashSet<string>(StringComparer.Ordinal);
+            // Flagged before this request came (the cluster's flag, not an event this agent will see again): the grace starts now.
+            if (_watchCluster && Akka.Cluster.Cluster.Get(Context.System).State.Unreachable.Any(m => m.Address.Equals(address)))
+                StartGrace(address);
             if (runs.Add(request.RunId))
                 _print($"[grey]node agent: run {Markup.Escape(request.RunId)} of the coordinator at {Markup.Escape($"{address.Host}:{address.Port}")} places {Markup.Escape(request.Node)} here[/]");
         }
@@ -110,22 +112,32 @@ internal sealed class NodeAgentActor : ReceiveActor, IWithTimers
         var request = message.Body;
         if (!_secret.Verify(message.Signature, "node-request", _name, NodeAgentProtocol.Text(request)))
             return ($"its signature does not match (not signed for this worker with its {ClusterSecret.Variable})", $"set the same {ClusterSecret.Variable} on the coordinator and every worker");
-        if (_watchCluster && !Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m =>
-                m.Address.Equals(Sender.Path.Address) && m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterConfig.CoordinatorRole)))
+        // A coordinator this worker may not have seen Up yet (it asks as soon as it joined), or one leaving that tears down.
+        if (_watchCluster && !Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m => m.Address.Equals(Sender.Path.Address) && m.HasRole(ClusterConfig.CoordinatorRole)
+                && m.Status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.Leaving))
             return ("it does not come from a coordinator that is a member of this cluster", "run the coordinator with 'run --cluster SEED'");
         var now = DateTimeOffset.UtcNow;
+        // Kept while they could still pass as fresh: by the time each was issued, not received (the clocks may differ).
         foreach (var old in _seen.Where(n => now - n.Value > NodeRequest.Freshness).Select(n => n.Key).ToList())
             _seen.Remove(old);
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(request.IssuedMs);
         if ((now - issued).Duration() > NodeRequest.Freshness)
             return ($"it was issued at {issued:u}, more than {NodeRequest.Freshness.TotalMinutes:0} minutes from this worker's clock", "synchronise the members' clocks (NTP)");
-        if (request.Nonce.Length == 0 || !_seen.TryAdd(request.Nonce, now))
+        if (request.Nonce.Length == 0 || !_seen.TryAdd(request.Nonce, issued > now ? issued : now))
             return ("it was seen before (a replay)", "nothing to do: the coordinator's own request was taken");
         return null;
     }
 
+    /// <summary>A member found unreachable (now, or when one of its requests arrives) has its runs torn down once the grace runs out.</summary>
+    private void StartGrace(Address member)
+    {
+        if (!Timers.IsTimerActive(member))
+            Timers.StartSingleTimer(member, new Lost(member, $"stayed unreachable for {UnreachableGrace.TotalSeconds:0} s", _token), UnreachableGrace);
+    }
+
     private void Lose(Address coordinator, string why)
     {
+        Timers.Cancel(coordinator);
         if (!_runs.Remove(coordinator, out var runs) || runs.Count == 0)
             return;
         _print($"[yellow]node agent: the coordinator at {Markup.Escape($"{coordinator.Host}:{coordinator.Port}")} {why}: tearing down {string.Join(", ", runs.Select(Markup.Escape))}[/]");

@@ -20,6 +20,8 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
     // Beyond a request's own limit: the network and the agent's answer on a loaded worker.
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan GreetingLimit = TimeSpan.FromSeconds(3);
+    // A worker busy with its servers may miss heartbeats for a moment: lost only when it stays unreachable.
+    private static readonly TimeSpan UnreachableGrace = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, (ActorPath Agent, string Address)> _agents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Address, string> _refused = new();
@@ -74,12 +76,12 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
                 _refused[member] = $"{ready.Name} at {member.Host}:{member.Port} does not prove this coordinator's {ClusterSecret.Variable}";
                 return;
             }
-            if (_agents.TryGetValue(ready.Name, out var other) && !other.Agent.Address.Equals(member))
+            if (!_agents.TryAdd(ready.Name, (agent, ready.Address)) && _agents.TryGetValue(ready.Name, out var other) && !other.Agent.Address.Equals(member))
             {
-                _refused[member] = $"{ready.Name} at {member.Host}:{member.Port}: another worker of that name answered first, at {other.Agent.Address.Host}:{other.Agent.Address.Port} (give each worker its own --name)";
-                return;
+                // Which of the two a node would land on is nobody's choice: the scenario cannot run.
+                throw new ProvisioningException($"two workers are named {ready.Name}: at {other.Agent.Address.Host}:{other.Agent.Address.Port} and at {member.Host}:{member.Port}",
+                    "give each worker its own --name", "a topology across hosts places its nodes on workers by name");
             }
-            _agents[ready.Name] = (agent, ready.Address);
         }
         catch (AskTimeoutException)
         {
@@ -132,10 +134,15 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
         return answer.Body;
     }
 
-    /// <summary>Why the member at <paramref name="address"/> is lost (unreachable, or no longer a member), once it is; null when cancelled first.</summary>
+    /// <summary>
+    /// Why the member at <paramref name="address"/> is lost, once it is: no longer a member, or unreachable for
+    /// <see cref="UnreachableGrace"/> on end (then downed by this coordinator, so the cluster converges again; workers
+    /// down no one); null when cancelled first.
+    /// </summary>
     private async Task<string?> LostAsync(Address address, CancellationToken cancellationToken)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
+        DateTime? unreachableSince = null;
         try
         {
             while (true)
@@ -143,8 +150,13 @@ internal sealed class ClusterNodeAgents(ActorSystem system, ClusterSecret secret
                 var state = cluster.State;
                 if (state.Members.FirstOrDefault(m => m.Address.Equals(address)) is not { } member || member.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Exiting or Akka.Cluster.MemberStatus.Removed)
                     return "left the cluster";
-                if (state.Unreachable.Contains(member))
+                if (!state.Unreachable.Contains(member))
+                    unreachableSince = null;
+                else if ((unreachableSince ??= DateTime.UtcNow) + UnreachableGrace <= DateTime.UtcNow)
+                {
+                    cluster.Down(address);
                     return "became unreachable";
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -47,7 +47,7 @@ internal static class ClusterRun
             }
             var runId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-            Print($"[grey]coordinator of run {runId} on {Markup.Escape($"{address.Host}:{address.Port}")}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers[/]");
+            Print($"[grey]coordinator of run {runId} on {Markup.Escape($"{address.Host}:{address.Port}")}, joining {Markup.Escape(seed.ToString())}: {work.Count} scenario{(work.Count == 1 ? "" : "s")} for the workers{(hosted.Count > 0 ? $", {hosted.Count} topolog{(hosted.Count == 1 ? "y" : "ies")} across hosts run here" : "")}[/]");
             if (Environment.GetEnvironmentVariable(Scenarios.TimeoutMultiplier.EnvironmentVariable) is not null)
                 Print($"[yellow]note:[/] {Scenarios.TimeoutMultiplier.EnvironmentVariable} scales the limits where scenarios run: set it on the workers too (this coordinator's is not passed on; it scales only the topologies across hosts, which it runs itself)");
             var secrets = new List<string>();
@@ -107,14 +107,15 @@ internal static class ClusterRun
             else
             {
                 var live = new RunConsole(console, $"[blue]{Markup.Escape(scenario.Name)}[/] [grey](across hosts)[/] ");
-                var provisioner = new Provisioning.Hosted.HostedProvisioner(agents, scenario.SourcePath, texts[scenario.SourcePath], scenario.Name, options);
+                var provisioner = new Provisioning.Hosted.HostedProvisioner(agents, scenario.SourcePath, texts[scenario.SourcePath], scenario.Name, options,
+                    warning => live.Line($"[yellow]warning:[/] {Markup.Escape(warning)}"));
                 try
                 {
                     report = await RunCommand.RunOneAsync(scenario, "local", provisioner, options, engine, live, secrets, null, multiplier, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    report = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted: Ctrl-C on the coordinator; its nodes were torn down on their workers");
+                    report = ReportBuilder.NotRun(scenario.Name, scenario.SourcePath, "interrupted: Ctrl-C on the coordinator; its nodes were torn down on their workers (a failure to is printed)");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

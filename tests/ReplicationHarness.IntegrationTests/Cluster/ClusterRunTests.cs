@@ -343,6 +343,47 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_coordinator_killed_mid_scenario_across_hosts_has_its_nodes_torn_down_by_the_workers_agents()
+    {
+        var file = Write("across.yaml", """
+            version: 1
+            name: across
+            topology:
+              primary: { host: a }
+              standbys:
+                s1: { host: b }
+            steps:
+              - wait: 120s
+            """);
+        var workers = await StartWorkersAsync(2);
+        try
+        {
+            var (code, text, errors) = await InterruptedRun.RunUntilPrintedAsync("[1/1] wait ...", TimeSpan.FromSeconds(1), 9,
+                "run", file, "--cluster", workers[0].Address, "--report-dir", Path.Combine(_work.Path, "reports"));
+            Show("coordinator", text + errors);
+            Assert.NotEqual(ExitCodes.Success, code);
+            Assert.Equal(2, ServerProcesses.Postmasters(_work.Path).Count);
+
+            // Unreachable (about 7 s), then the agents' grace (15 s): each tears down what it made for that coordinator.
+            foreach (var worker in workers)
+                await worker.WaitForAsync("stayed unreachable for 15 s: tearing down", TimeSpan.FromSeconds(60));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (ServerProcesses.Postmasters(_work.Path).Count > 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            Assert.Empty(ServerProcesses.Postmasters(_work.Path));
+            Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                Show($"worker {worker.Name}", worker.Output);
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_topology_across_hosts_without_a_cluster_is_refused_before_anything_starts()
     {
         var file = Write("across.yaml", "version: 1\nname: across\ntopology:\n  primary: { host: a }\n  standbys:\n    s1: { host: b }\nsteps:\n  - verify_pair:\n");

@@ -80,6 +80,19 @@ public class HostedTopologyTests
     }
 
     [Fact]
+    public void Network_faults_and_failovers_are_refused_where_written_on_a_topology_across_hosts()
+    {
+        var errors = ScenarioText.Errors("version: 1\nname: t\ntopology:\n  primary: { host: a }\n  standbys:\n    s1: { host: b }\n"
+            + "steps:\n  - verify_pair:\n  - set_network: { latency: 5ms }\n  - promote:\n");
+
+        Assert.Equal(
+        [
+            "test.yaml:9:5 steps[1].set_network: 'set_network' is not run on a topology across hosts yet (the harness's TCP proxy for network faults sits on one machine's link); drop the nodes' 'host:' to run it on one machine",
+            "test.yaml:10:5 steps[2].promote: 'promote' is not run on a topology across hosts yet (a failover would re-point nodes across workers); drop the nodes' 'host:' to run it on one machine",
+        ], errors);
+    }
+
+    [Fact]
     public async Task The_local_provisioner_refuses_a_topology_across_hosts_before_starting_anything()
     {
         var topology = ScenarioText.Load(WithTopology("  primary: { host: a }\n  standbys:\n    s1: { host: b }\n")).Scenario!.Topology;

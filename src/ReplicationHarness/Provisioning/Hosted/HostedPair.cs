@@ -16,9 +16,11 @@ internal sealed class HostedPair : ProvisionedPair
     private readonly LocalProvisionerOptions _options;
     private int _disposed;
 
-    internal HostedPair(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options)
+    private readonly Action<string>? _warn;
+
+    internal HostedPair(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options, Action<string>? warn)
     {
-        (_agents, _runId, _hosts, _options) = (agents, runId, hosts, options);
+        (_agents, _runId, _hosts, _options, _warn) = (agents, runId, hosts, options, warn);
     }
 
     /// <inheritdoc />
@@ -88,23 +90,32 @@ internal sealed class HostedPair : ProvisionedPair
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            await TeardownAsync(_agents, _runId, _hosts, _options).ConfigureAwait(false);
+            await TeardownAsync(_agents, _runId, _hosts, _options, _warn).ConfigureAwait(false);
     }
 
-    /// <summary>Tears the run down on every worker it names, at once; a worker that does not answer reaps it itself (its coordinator lost).</summary>
-    internal static async Task TeardownAsync(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options)
+    /// <summary>
+    /// Tears the run down on every worker it names, at once. A worker that does not answer, or fails, is said through
+    /// <paramref name="warn"/>: its agent tears the run down when it finds this coordinator gone, and a killed worker's
+    /// servers are reaped by the next run in its work directory.
+    /// </summary>
+    internal static async Task TeardownAsync(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options, Action<string>? warn)
     {
         var limit = (long)(options.Multiplier.Scale(options.StopTimeout) * 3).TotalMilliseconds;
         await Task.WhenAll(hosts.Select(h => h.Host).Distinct(StringComparer.Ordinal).Select(async host =>
         {
+            string why;
             try
             {
-                await agents.AskAsync(host, new NodeRequest(NodeOperation.Teardown, runId, "", limit), CancellationToken.None).ConfigureAwait(false);
+                var answer = await agents.AskAsync(host, new NodeRequest(NodeOperation.Teardown, runId, "", limit), CancellationToken.None).ConfigureAwait(false);
+                if (answer.Ok)
+                    return;
+                why = answer.Error;
             }
-            catch (ProvisioningException)
+            catch (ProvisioningException ex)
             {
-                // Lost: its agent tears the run down when it finds this coordinator gone.
+                why = ex.Message;
             }
+            warn?.Invoke($"the pair's teardown on worker {agents.Describe(host)} failed: {why}; what it made there is torn down by its agent once it finds this coordinator gone, or reaped by the next run in its work directory");
         })).ConfigureAwait(false);
     }
 }

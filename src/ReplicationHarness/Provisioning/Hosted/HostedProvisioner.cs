@@ -18,7 +18,8 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// <param name="yaml">The file's text.</param>
 /// <param name="scenario">The scenario's (matrix) name in the file.</param>
 /// <param name="options">Timeouts (start, streaming, stop) and their multiplier.</param>
-internal sealed class HostedProvisioner(INodeAgents agents, string file, string yaml, string scenario, LocalProvisionerOptions options) : IClusterProvisioner
+/// <param name="warn">Told what went wrong beside the scenario (a worker's teardown that failed).</param>
+internal sealed class HostedProvisioner(INodeAgents agents, string file, string yaml, string scenario, LocalProvisionerOptions options, Action<string>? warn = null) : IClusterProvisioner
 {
     /// <inheritdoc />
     public ProvisionerKind Kind => ProvisionerKind.Local;
@@ -52,7 +53,6 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
         var streaming = options.Multiplier.Scale(options.StreamingTimeout);
         NodeRequest Request(NodeOperation operation, string node, TimeSpan limit) =>
             new(operation, runId, node, (long)limit.TotalMilliseconds, file, yaml, scenario, superuser, replication, Clients: clients);
-        ServerHost HostOf(string node, int major) => HostedRun.Host(agents.AddressOf(hostOf[node]), major);
 
         try
         {
@@ -60,12 +60,13 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
             var primary = await AskAsync(hostOf[TopologySpec.PrimaryName], Request(NodeOperation.StartPrimary, TopologySpec.PrimaryName, start * 2), cancellationToken).ConfigureAwait(false);
             Lap(ProvisionPhases.PrimaryStart);
             // What the agents wrote, known here once one said which PostgreSQL it runs (the settings depend on the major version).
-            var bootstrap = new PairBootstrap(topology, HostOf(TopologySpec.PrimaryName, primary.MajorVersion), superuser, replication);
+            var bootstrap = new PairBootstrap(topology, HostedRun.Host(agents.AddressOf(hostOf[TopologySpec.PrimaryName]), primary.MajorVersion), superuser, replication);
             var endpoints = new Dictionary<string, NodeEndpoint>(StringComparer.Ordinal)
             {
                 [TopologySpec.PrimaryName] = Endpoint(NodeRole.Primary, hostOf[TopologySpec.PrimaryName], primary.Port, superuser),
             };
             var bytes = new Dictionary<string, long>(StringComparer.Ordinal);
+            var written = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal) { [TopologySpec.PrimaryName] = primary.WrittenSettings() };
             foreach (var tier in LocalStandbyBuilder.Tiers(topology))
             {
                 foreach (var cascade in tier.Where(s => !s.StreamsFromPrimary))
@@ -84,6 +85,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
                 {
                     endpoints[standby.Name] = Endpoint(NodeRole.Standby, hostOf[standby.Name], answer.Port, superuser);
                     bytes[standby.Name] = answer.BackupBytes;
+                    written[standby.Name] = answer.WrittenSettings();
                 }
                 Lap(ProvisionPhases.BaseBackup);
                 await ParallelBranches.RunAsync(tier, async (standby, token) =>
@@ -101,9 +103,9 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
                 Lap(ProvisionPhases.Streaming);
             }
 
-            var described = topology.Standbys.Select(s => new ProvisionedStandby(s.Name, s.Upstream, endpoints[s.Name], s.SlotName, s.ApplicationName,
-                (bootstrap with { Host = HostOf(s.Name, primary.MajorVersion) }).SettingsOf(s))).ToList();
-            return new HostedPair(agents, runId, hosts, options)
+            // The settings each worker wrote (its trigger file's path, its address): what the report shows.
+            var described = topology.Standbys.Select(s => new ProvisionedStandby(s.Name, s.Upstream, endpoints[s.Name], s.SlotName, s.ApplicationName, written[s.Name])).ToList();
+            return new HostedPair(agents, runId, hosts, options, warn)
             {
                 RunId = runId,
                 Kind = ProvisionerKind.Local,
@@ -113,7 +115,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
                 StandbyApplicationName = described[0].ApplicationName,
                 Standbys = described,
                 ServerVersion = primary.Version,
-                PrimarySettings = bootstrap.PrimarySettings,
+                PrimarySettings = written[TopologySpec.PrimaryName],
                 StandbySettings = described[0].Settings,
                 BaseBackupBytes = bytes.GetValueOrDefault(described[0].Name),
                 Timings = timings,
@@ -123,7 +125,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
         catch (Exception ex)
         {
             // Nothing of a failed build outlives it, on any worker.
-            await HostedPair.TeardownAsync(agents, runId, hosts, options).ConfigureAwait(false);
+            await HostedPair.TeardownAsync(agents, runId, hosts, options, warn).ConfigureAwait(false);
             if (ex is ProvisioningException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 throw;
             throw new ProvisioningException($"provisioning the topology across hosts failed: {SecretRedactor.Redact(ex.Message, superuser, replication)}",

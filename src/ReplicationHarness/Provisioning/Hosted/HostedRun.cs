@@ -112,7 +112,7 @@ internal sealed class HostedRun : IAsyncDisposable
             await using var admin = await server.OpenAdminConnectionAsync(token).ConfigureAwait(false);
             await _plan.Bootstrap.CreateRoleAndSlotAsync(admin, token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
-        return Made(server, $"started the primary on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", 0);
+        return Made(server, $"started the primary on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", 0, _plan.Bootstrap.PrimarySettings);
     }
 
     /// <summary>
@@ -128,7 +128,8 @@ internal sealed class HostedRun : IAsyncDisposable
             .ConfigureAwait(false);
         LocalServerLauncher.EnsurePrivate(_plan.Run.Combine(name), _plan.Account);
         var server = await StartAsync(name, NodeRole.Standby, _plan.Bootstrap.SettingsOf(standby), null, cancellationToken).ConfigureAwait(false);
-        return Made(server, $"base backup of {name} from {upstreamHost}:{upstreamPort} ({(bytes ?? 0) / 1024:N0} kB), started on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", bytes ?? 0);
+        return Made(server, $"base backup of {name} from {upstreamHost}:{upstreamPort} ({(bytes ?? 0) / 1024:N0} kB), started on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", bytes ?? 0,
+            _plan.Bootstrap.SettingsOf(standby));
     }
 
     /// <summary>A fault or a log read on a node of this run placed here.</summary>
@@ -174,8 +175,8 @@ internal sealed class HostedRun : IAsyncDisposable
             return server;
         }, null, cancellationToken);
 
-    private NodeAnswer Made(LocalServer server, string detail, long bytes) =>
-        new(true, detail, server.Port, bytes, _plan.Binaries.Version, _plan.Binaries.MajorVersion);
+    private NodeAnswer Made(LocalServer server, string detail, long bytes, IReadOnlyDictionary<string, string> settings) =>
+        new(true, detail, server.Port, bytes, _plan.Binaries.Version, _plan.Binaries.MajorVersion, Settings: NodeAnswer.Lines(settings));
 
     /// <summary>The clients' IP addresses: a member known by a host name is allowed from each address it resolves to (pg_hba.conf masks addresses, not names).</summary>
     private static async Task<IReadOnlyList<string>> ResolveAsync(IEnumerable<string> clients, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ internal sealed class NodeAgentService : IAsyncDisposable
     // Every run torn down here, for good: a late or replayed request cannot make its servers again, and a second
     // teardown waits for the first.
     private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _teardowns = new(StringComparer.Ordinal);
+    private int _disposed;
 
     /// <param name="options">The worker's binaries, work directory, OS account and timeouts.</param>
     /// <param name="address">Where this worker's servers listen: the address the cluster reaches it at.</param>
@@ -28,7 +29,8 @@ internal sealed class NodeAgentService : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += StopOnExit;
     }
 
-    // An exit without DisposeAsync (SIGTERM's default path, an unhandled exception): the servers do not outlive the worker.
+    // An exit that skips DisposeAsync (Environment.Exit, the host shutting the process down): the servers do not outlive the worker.
+    // (An unhandled exception raises no ProcessExit; the next run in the work directory reaps what that leaves.)
     private void StopOnExit(object? sender, EventArgs e) => DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(20));
 
     /// <summary>Where this worker's servers listen.</summary>
@@ -50,6 +52,8 @@ internal sealed class NodeAgentService : IAsyncDisposable
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(request.Limit + Grace);
             HostedRun run;
+            if (Volatile.Read(ref _disposed) != 0)
+                return new NodeAnswer(false, "", Error: "the worker is stopping", Fix: "run the scenario again once the worker runs");
             if (_teardowns.ContainsKey(request.RunId))
             {
                 return new NodeAnswer(false, "", Error: $"run {request.RunId} was torn down on this worker", Fix: "nothing to do: its coordinator ended it or was lost");
@@ -65,6 +69,12 @@ internal sealed class NodeAgentService : IAsyncDisposable
                 {
                     _runs.TryRemove(KeyValuePair.Create(request.RunId, made));
                     throw;
+                }
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    // Made while the worker began to stop, perhaps after its teardown listed the runs: torn down here.
+                    await TeardownAsync(request.RunId).ConfigureAwait(false);
+                    return new NodeAnswer(false, "", Error: "the worker is stopping", Fix: "run the scenario again once the worker runs");
                 }
             }
             else if (_runs.TryGetValue(request.RunId, out var existing))
@@ -99,9 +109,10 @@ internal sealed class NodeAgentService : IAsyncDisposable
         {
             await using var run = await made.Value.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ProvisioningException or IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception)
         {
             // Never made (its answer said why), or its servers' stop failed: the next run in this work directory reaps it.
+            // Whatever it was, the other runs' teardown and the worker's exit go on.
         }
         return true;
     }
@@ -109,6 +120,8 @@ internal sealed class NodeAgentService : IAsyncDisposable
     /// <summary>Tears every run here down (the worker stops).</summary>
     public async ValueTask DisposeAsync()
     {
+        // No run is made after this (a request already past the check tears its run down itself).
+        Interlocked.Exchange(ref _disposed, 1);
         AppDomain.CurrentDomain.ProcessExit -= StopOnExit;
         await Task.WhenAll(_runs.Keys.Select(TeardownAsync)).ConfigureAwait(false);
     }

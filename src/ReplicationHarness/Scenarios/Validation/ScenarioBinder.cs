@@ -29,6 +29,8 @@ internal sealed partial class ScenarioBinder(string file)
         var stepsNode = _context.Required(mapping, "", "steps", $"list what the scenario does, starting with '- {VerifyPairStep.Kind}:'");
         var steps = stepsNode is null ? [] : new StepBinder(_context, observer).Bind(stepsNode, "steps");
         var assertions = mapping.Find("assertions") is { } a ? BindAssertions(a.Value, observer, steps) : ScenarioAssertions.None;
+        if (topology?.IsHosted == true && stepsNode is SourceSequence placed)
+            RefuseAcrossHosts(steps, placed);
 
         if (_context.Errors.Count > 0 || name is null || description is null || topology is null || observer is null || assertions is null)
             return null;
@@ -36,6 +38,20 @@ internal sealed partial class ScenarioBinder(string file)
         if (steps.Any(s => s is LinkStep))
             topology = topology with { LinkProxy = true };
         return new Scenario(name, description.Trim(), tags, topology, observer, steps, assertions, file);
+    }
+
+    /// <summary>
+    /// Steps not run on a topology across hosts yet, refused where they are written: network faults (the proxy sits on
+    /// one machine's link) and failovers (their nodes would be re-pointed across workers).
+    /// </summary>
+    private void RefuseAcrossHosts(IReadOnlyList<ScenarioStep> steps, SourceSequence items)
+    {
+        foreach (var step in steps.Where(s => s is LinkStep or PromoteStep or SwitchoverStep or FollowStep or RejoinStep or RecloneStep))
+        {
+            var why = step is LinkStep ? "the harness's TCP proxy for network faults sits on one machine's link" : "a failover would re-point nodes across workers";
+            _context.Error(step.Index < items.Items.Count ? items.Items[step.Index] : items, $"{YamlPath.Index("steps", step.Index)}.{step.Keyword}",
+                $"'{step.Keyword}' is not run on a topology across hosts yet ({why}); drop the nodes' 'host:' to run it on one machine");
+        }
     }
 
     private void BindVersion(SourceMapping mapping)
