@@ -33,8 +33,13 @@ public sealed class HostedTopologyTests(ITestOutputHelper output) : IDisposable
     private readonly HarnessWorkDirectory _a = new();
     private readonly HarnessWorkDirectory _b = new();
 
+    // Alive until the test ends: what is gone before then was torn down by the coordinator, not by an agent's exit.
+    private readonly List<NodeAgentService> _agents = [];
+
     public void Dispose()
     {
+        foreach (var agent in _agents)
+            agent.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _a.Dispose();
         _b.Dispose();
     }
@@ -68,8 +73,9 @@ public sealed class HostedTopologyTests(ITestOutputHelper output) : IDisposable
         var yaml = Topology + steps;
         var load = ScenarioLoader.Load("across.yaml", System.Text.Encoding.UTF8.GetBytes(yaml));
         Assert.True(load.Scenario is not null, string.Join("\n", load.Errors));
-        await using var a = new NodeAgentService(_a.Options(), "127.0.0.1");
-        await using var b = new NodeAgentService(optionsOfB ?? _b.Options(), "127.0.0.1");
+        var a = new NodeAgentService(_a.Options(), "127.0.0.1");
+        var b = new NodeAgentService(optionsOfB ?? _b.Options(), "127.0.0.1");
+        _agents.AddRange([a, b]);
         var agents = new Agents(new Dictionary<string, NodeAgentService> { ["wa"] = a, ["wb"] = b });
         var provisioner = new HostedProvisioner(agents, "across.yaml", yaml, "across", _a.Options());
         var pair = await provisioner.ProvisionAsync(load.Scenario.Topology);
