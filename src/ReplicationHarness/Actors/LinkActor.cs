@@ -1,74 +1,38 @@
-using System.Diagnostics;
 using Akka.Actor;
 using ReplicationHarness.Network;
-using ReplicationHarness.Units;
 
 namespace ReplicationHarness.Actors;
 
 /// <summary>
-/// Stands for the network link between standby and primary: the only actor that injects faults into the
-/// pair's <see cref="TcpLinkProxy"/> during a run, and the one that knows what is in force and since when.
-/// Every change is immediate (no I/O), so it answers from its own thread.
+/// Stands for the network link between standby and primary: the only actor that injects faults into the pair's
+/// link during a run (<see cref="ILinkControl"/>: this machine's <see cref="TcpLinkProxy"/>, or the proxy beside a
+/// worker's standby), each answer piped to whoever asked.
 /// </summary>
 internal sealed class LinkActor : ReceiveActor
 {
-    private readonly TcpLinkProxy _proxy;
-    private long _cutAt;
-    private long _bytesToStandbyAtCut;
-    private int _resetAtCut;
-
-    public LinkActor(TcpLinkProxy proxy)
+    public LinkActor(ILinkControl link)
     {
-        _proxy = proxy;
-
+        // Each answer goes to whoever asked; an operation that fails (a worker's proxy lost) is the step's error.
         Receive<LinkProtocol.SetConditions>(set =>
-        {
-            _proxy.Apply(set.Conditions);
-            Sender.Tell(new LinkProtocol.Changed(set.StepIndex, $"{set.Conditions.Describe()} between the standby and the primary (proxy :{_proxy.Port} -> :{_proxy.UpstreamPort})"));
-        });
+            link.ApplyAsync(set.Conditions, CancellationToken.None).PipeTo(Sender,
+                success: detail => new LinkProtocol.Changed(set.StepIndex, detail),
+                failure: ex => Failed(set.StepIndex, "changing the link", ex)));
         Receive<LinkProtocol.Cut>(cut =>
-        {
-            _cutAt = Stopwatch.GetTimestamp();
-            _resetAtCut = _proxy.ResetConnections;
-            var affected = _proxy.Cut(cut.Mode);
-            // Counted once the cut is in force: bytes of sends already under way when it came are not "meanwhile".
-            _bytesToStandbyAtCut = _proxy.BytesForwarded.ToStandby;
-            var what = cut.Mode == PartitionMode.Drop
-                ? $"link cut (drop: nothing crosses, {Connections(affected)} held open)"
-                : $"link cut (reject: {Connections(affected)} reset, new ones refused)";
-            Sender.Tell(new LinkProtocol.Changed(cut.StepIndex, what));
-        });
+            link.CutAsync(cut.Mode, CancellationToken.None).PipeTo(Sender,
+                success: detail => new LinkProtocol.Changed(cut.StepIndex, detail),
+                failure: ex => Failed(cut.StepIndex, "cutting the link", ex)));
         Receive<LinkProtocol.Heal>(heal =>
-        {
-            var cutFor = Stopwatch.GetElapsedTime(_cutAt);
-            var mode = _proxy.Partition;
-            var crossed = _proxy.BytesForwarded.ToStandby - _bytesToStandbyAtCut;
-            var refused = _proxy.ResetConnections - _resetAtCut;
-            _proxy.Heal();
-            var detail = $"link healed after {DurationText.Describe(cutFor)} cut ({(mode == PartitionMode.Reject ? "reject" : "drop")}); "
-                + $"{new ByteSize(crossed).Describe()} crossed to the standby meanwhile"
-                + (mode == PartitionMode.Reject ? $", {Connections(refused)} reset or refused" : "");
-            Sender.Tell(new LinkProtocol.Healed(heal.StepIndex, cutFor, detail));
-        });
+            link.HealAsync(CancellationToken.None).PipeTo(Sender,
+                success: healed => new LinkProtocol.Healed(heal.StepIndex, healed.CutFor, healed.Detail),
+                failure: ex => Failed(heal.StepIndex, "healing the link", ex)));
         Receive<LinkProtocol.Restore>(_ =>
-        {
-            var undone = new List<string>();
-            if (_proxy.Partition is { } partition)
-            {
-                _proxy.Heal();
-                undone.Add($"healed the partition ({partition.ToString().ToLowerInvariant()}) left by the scenario after {DurationText.Describe(Stopwatch.GetElapsedTime(_cutAt))}");
-            }
-            if (!_proxy.Conditions.IsClean)
-            {
-                undone.Add($"removed {_proxy.Conditions.Describe()}");
-                _proxy.Apply(LinkConditions.None);
-            }
-            Sender.Tell(new LinkProtocol.Restored(undone.Count == 0 ? null : string.Join("; ", undone)));
-        });
+            link.RestoreAsync(CancellationToken.None).PipeTo(Sender,
+                success: detail => new LinkProtocol.Restored(detail),
+                failure: ex => new LinkProtocol.Restored($"the link could not be restored: {ex.Message}")));
     }
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(TcpLinkProxy proxy) => Akka.Actor.Props.Create(() => new LinkActor(proxy));
+    public static Props Props(ILinkControl link) => Akka.Actor.Props.Create(() => new LinkActor(link));
 
-    private static string Connections(int count) => count == 1 ? "1 connection" : $"{count} connections";
+    private static NodeProtocol.OperationFailed Failed(int stepIndex, string what, Exception ex) => new(stepIndex, "link", $"{what} failed: {ex.Message}");
 }

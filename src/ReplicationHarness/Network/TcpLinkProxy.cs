@@ -35,7 +35,10 @@ internal sealed class TcpLinkProxy : IAsyncDisposable
     }
 
     /// <summary>Listens on a free loopback port and forwards to <paramref name="upstreamPort"/> on 127.0.0.1.</summary>
-    public static TcpLinkProxy Start(int upstreamPort)
+    public static TcpLinkProxy Start(int upstreamPort) => Start(IPAddress.Loopback, upstreamPort);
+
+    /// <summary>Listens on a free loopback port and forwards to <paramref name="upstreamPort"/> at <paramref name="upstreamAddress"/> (a primary on another host).</summary>
+    public static TcpLinkProxy Start(IPAddress upstreamAddress, int upstreamPort)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -49,7 +52,7 @@ internal sealed class TcpLinkProxy : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        return new TcpLinkProxy(listener, new IPEndPoint(IPAddress.Loopback, upstreamPort));
+        return new TcpLinkProxy(listener, new IPEndPoint(upstreamAddress, upstreamPort));
     }
 
     /// <summary>The port the standby connects to.</summary>

@@ -36,8 +36,13 @@ internal abstract class ProvisionedPair : IAsyncDisposable
     /// <summary>Settings the harness wrote for the (first) standby.</summary>
     public IReadOnlyDictionary<string, string> StandbySettings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The proxy the standby streams through, when the scenario injects network faults; null otherwise.</summary>
+    /// <summary>The proxy the standby streams through, when the scenario injects network faults on this machine; null otherwise.</summary>
     public Network.TcpLinkProxy? Link { get; init; }
+
+    /// <summary>The faults of the standby's link, when the scenario injects network faults: <see cref="Link"/>'s, or a worker's proxy's; null otherwise.</summary>
+    public virtual Network.ILinkControl? LinkControl => Link is { } proxy ? _linkControl ??= new Network.LocalLink(proxy) : null;
+
+    private Network.ILinkControl? _linkControl;
 
     /// <summary>Where the data directories live, e.g. <c>ext4 disk</c> or <c>tmpfs</c>, when the harness knows.</summary>
     public string? Storage { get; init; }

@@ -5,6 +5,7 @@ using ReplicationHarness.Provisioning.Local;
 using ReplicationHarness.Results;
 using ReplicationHarness.Running;
 using ReplicationHarness.Scenarios.Validation;
+using ReplicationHarness.Tests.Support;
 using Xunit.Abstractions;
 
 namespace ReplicationHarness.IntegrationTests.Provisioning;
@@ -68,16 +69,18 @@ public sealed class HostedTopologyTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task<(ScenarioResult Result, ProvisionedPair Pair, int PostmastersOnA, int PostmastersOnB)> RunAsync(string steps, LocalProvisionerOptions? optionsOfB = null)
+    private Task<(ScenarioResult Result, ProvisionedPair Pair, int PostmastersOnA, int PostmastersOnB)> RunAsync(string steps, LocalProvisionerOptions? optionsOfB = null) =>
+        RunYamlAsync(Topology + steps, "across", optionsOfB);
+
+    private async Task<(ScenarioResult Result, ProvisionedPair Pair, int PostmastersOnA, int PostmastersOnB)> RunYamlAsync(string yaml, string name, LocalProvisionerOptions? optionsOfB = null)
     {
-        var yaml = Topology + steps;
         var load = ScenarioLoader.Load("across.yaml", System.Text.Encoding.UTF8.GetBytes(yaml));
         Assert.True(load.Scenario is not null, string.Join("\n", load.Errors));
         var a = new NodeAgentService(_a.Options(), "127.0.0.1");
         var b = new NodeAgentService(optionsOfB ?? _b.Options(), "127.0.0.1");
         _agents.AddRange([a, b]);
         var agents = new Agents(new Dictionary<string, NodeAgentService> { ["wa"] = a, ["wb"] = b });
-        var provisioner = new HostedProvisioner(agents, "across.yaml", yaml, "across", _a.Options());
+        var provisioner = new HostedProvisioner(agents, "across.yaml", yaml, name, _a.Options());
         var pair = await provisioner.ProvisionAsync(load.Scenario.Topology);
         ScenarioResult result;
         int onA, onB;
@@ -131,6 +134,23 @@ public sealed class HostedTopologyTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("killed s1's postmaster", result.Steps[2].Detail, StringComparison.Ordinal);
         Assert.EndsWith("(on wb (127.0.0.1))", result.Steps[2].Detail, StringComparison.Ordinal);
         Assert.Contains("froze s1", result.Steps[5].Detail, StringComparison.Ordinal);
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task The_shipped_network_faults_pass_through_the_link_proxy_on_the_standby_s_worker()
+    {
+        var shipped = File.ReadAllText(Path.Combine(RepositoryRoot.Scenarios, "network-faults.yaml"));
+        Assert.Contains("\nobserver:", shipped);
+        var yaml = shipped.Replace("\nobserver:", "\npair:\n  primary: { host: wa }\n  standby: { host: wb }\nobserver:", StringComparison.Ordinal);
+
+        var (result, _, _, _) = await RunYamlAsync(yaml, "network-faults");
+
+        // Latency seen by the coordinator's probe (visible_not_before), a cut raising both alerts, and no row lost.
+        Assert.Equal(Verdict.Passed, result.Status);
+        Assert.Contains(result.Steps, s => s.Keyword == "set_network" && s.Detail.Contains("latency 40ms ± 10ms each way between the standby and the primary (proxy :", StringComparison.Ordinal));
+        Assert.Contains(result.Steps, s => s.Keyword == "partition" && s.Detail.StartsWith("link cut (drop", StringComparison.Ordinal));
+        Assert.Contains(result.Steps, s => s.Keyword == "heal" && s.Detail.StartsWith("link healed after", StringComparison.Ordinal));
         AssertNothingLeft();
     }
 

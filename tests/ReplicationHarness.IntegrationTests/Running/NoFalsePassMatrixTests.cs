@@ -174,7 +174,9 @@ public sealed class NoFalsePassMatrixTests : IDisposable
         // 200 rows/s in batches of 10 with about 10 probes a second (fewer on loaded cores: 8 were seen once): every
         // probed write is counted as not visible, none dropped from the count.
         var check = result.Steps[1].Checks.Single(c => c.Name == "visible_within");
-        var observed = Regex.Match(MeasureText.Format(check.Observed), @"^(?<unseen>\d+) of (?<probed>\d+) probed writes not visible within 500ms \(write \d+: [\d,]+ probes? .*; right after the last look the standby had received WAL up to \S+ and replayed up to \S+; .*\)$");
+        // The positions read right after the last look are there when that look fits the cores' time; the count always is
+        // (a fresh clone once saw "the next got no answer within the deadline and its grace" instead).
+        var observed = Regex.Match(MeasureText.Format(check.Observed), @"^(?<unseen>\d+) of (?<probed>\d+) probed writes not visible within 500ms \(write \d+: [\d,]+ probes? .*\)$");
         Assert.True(observed.Success, MeasureText.Format(check.Observed));
         Assert.Equal(observed.Groups["probed"].Value, observed.Groups["unseen"].Value);
         Assert.InRange(result.Unseen.Count, 5, 10);

@@ -54,7 +54,7 @@ internal sealed record RunChildren(IActorRef Primary, IReadOnlyList<KeyValuePair
             standbys,
             context.Watch(context.ActorOf(WriterLoadActor.Props(primary), "writer-load")),
             context.Watch(context.ActorOf(LagObserverActor.Props(lagReader, scenario.Observer, clock, context.Self), "lag-observer")),
-            pair.Link is { } proxy ? context.Watch(context.ActorOf(LinkActor.Props(proxy), "link")) : null)
+            pair.LinkControl is { } link ? context.Watch(context.ActorOf(LinkActor.Props(link), "link")) : null)
         {
             DemotedPrimary = context.Watch(context.ActorOf(StandbyNodeActor.Props(pair.Primary with { Role = NodeRole.Standby }, TopologySpec.PrimaryName), "demoted-primary")),
             Reader = context.Watch(context.ActorOf(ReaderActor.Props(clock), "reader")),

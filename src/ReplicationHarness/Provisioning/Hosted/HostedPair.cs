@@ -5,8 +5,9 @@ namespace ReplicationHarness.Provisioning.Hosted;
 
 /// <summary>
 /// A topology across hosts, as the coordinator holds it: its servers are the workers' (each node's faults and log are
-/// asked of the agent of the worker it runs on), its connections the coordinator's own. Disposing it tears the run down
-/// on every worker. Failovers (promote, follow, rejoin, reclone) are refused: they are not built across hosts yet.
+/// asked of the agent of the worker it runs on, and so are its link's, whose proxy runs on the standby's worker), its
+/// connections the coordinator's own. Disposing it tears the run down on every worker. Failovers (promote, follow,
+/// rejoin, reclone) are refused: they are not built across hosts yet.
 /// </summary>
 internal sealed class HostedPair : ProvisionedPair
 {
@@ -18,10 +19,21 @@ internal sealed class HostedPair : ProvisionedPair
 
     private readonly Action<string>? _warn;
 
-    internal HostedPair(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options, Action<string>? warn)
+    private readonly HostedLink? _link;
+
+    internal HostedPair(INodeAgents agents, string runId, IReadOnlyList<(string Node, string Host)> hosts, LocalProvisionerOptions options, Action<string>? warn, bool linkProxy = false)
     {
         (_agents, _runId, _hosts, _options, _warn) = (agents, runId, hosts, options, warn);
+        // The proxy runs beside the one standby, on its worker.
+        if (linkProxy && hosts.Skip(1).FirstOrDefault() is { Node: { } standby, Host: { } host })
+        {
+            var limit = (long)_options.Multiplier.Scale(TimeSpan.FromSeconds(10)).TotalMilliseconds;
+            _link = new HostedLink((operation, argument) => _agents.AskAsync(host, new NodeRequest(operation, _runId, standby, limit, Argument: argument), CancellationToken.None), _agents.Describe(host));
+        }
     }
+
+    /// <inheritdoc />
+    public override Network.ILinkControl? LinkControl => _link;
 
     /// <inheritdoc />
     public override async Task<string?> ReadLogAsync(string node, CancellationToken cancellationToken = default)

@@ -31,9 +31,10 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
             throw new ArgumentException("the topology places no node on a worker ('host:'); the local provisioner makes it", nameof(topology));
         if (topology.LinkProxy)
         {
-            throw new ProvisioningException("network steps (set_network, partition, heal) are not run on a topology across hosts yet",
-                "drop the nodes' 'host:' to run them on one machine, or drop the network steps",
-                "the harness's TCP proxy sits on one machine's loopback link; a proxy on a worker between hosts is not built");
+            // One proxy sits on one link, as on one machine.
+            TopologyRefusal.RequireOneStandby(topology, "the link proxy for network faults (set_network, partition, heal)",
+                "keep one standby in a scenario with network steps, or drop the network steps",
+                "the proxy on the standby's worker carries one standby's stream; a proxy per link of a topology is not built yet");
         }
         var hosts = topology.Hosts;
         await agents.PrepareAsync([.. hosts.Select(h => h.Host).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,7 @@ internal sealed class HostedProvisioner(INodeAgents agents, string file, string 
 
             // The settings each worker wrote (its trigger file's path, its address): what the report shows.
             var described = topology.Standbys.Select(s => new ProvisionedStandby(s.Name, s.Upstream, endpoints[s.Name], s.SlotName, s.ApplicationName, written[s.Name])).ToList();
-            return new HostedPair(agents, runId, hosts, options, warn)
+            return new HostedPair(agents, runId, hosts, options, warn, topology.LinkProxy)
             {
                 RunId = runId,
                 Kind = ProvisionerKind.Local,

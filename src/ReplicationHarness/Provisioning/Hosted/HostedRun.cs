@@ -25,6 +25,9 @@ internal sealed class HostedRun : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly List<Task> _underWay = [];
+    // The standby's end of its link, when the scenario injects network faults: between it and its upstream's worker.
+    private Network.TcpLinkProxy? _proxy;
+    private Network.LocalLink? _link;
     private int _disposed;
 
     private HostedRun(LocalProvisionerOptions options, LocalBuildPlan plan)
@@ -122,14 +125,49 @@ internal sealed class HostedRun : IAsyncDisposable
     public async Task<NodeAnswer> BuildStandbyAsync(string name, string upstreamHost, int upstreamPort, CancellationToken cancellationToken)
     {
         var standby = _plan.Topology.Standby(name);
+        var (host, port) = (upstreamHost, upstreamPort);
+        if (_plan.Topology.LinkProxy)
+        {
+            // The standby streams (and is backed up) through the proxy on its own worker, so its link's faults are this worker's.
+            var upstream = (await ResolveAsync([upstreamHost], cancellationToken).ConfigureAwait(false))[0];
+            var proxy = Network.TcpLinkProxy.Start(System.Net.IPAddress.Parse(upstream), upstreamPort);
+            lock (_gate)
+                (_proxy, _link) = (proxy, new Network.LocalLink(proxy));
+            (host, port) = ("127.0.0.1", proxy.Port);
+        }
         var passfile = _plan.Run.Combine($"{name}.{PassfileName}");
-        await _plan.Account.WriteSecretFileAsync(passfile, _plan.Bootstrap.Passfile(upstreamHost, upstreamPort), cancellationToken).ConfigureAwait(false);
-        var bytes = await LocalBaseBackup.TakeAsync(_plan, standby, _plan.Bootstrap.ConninfoOf(standby, upstreamHost, upstreamPort), _plan.Run.Combine(name), passfile, cancellationToken)
+        await _plan.Account.WriteSecretFileAsync(passfile, _plan.Bootstrap.Passfile(host, port), cancellationToken).ConfigureAwait(false);
+        var bytes = await LocalBaseBackup.TakeAsync(_plan, standby, _plan.Bootstrap.ConninfoOf(standby, host, port), _plan.Run.Combine(name), passfile, cancellationToken)
             .ConfigureAwait(false);
         LocalServerLauncher.EnsurePrivate(_plan.Run.Combine(name), _plan.Account);
         var server = await StartAsync(name, NodeRole.Standby, _plan.Bootstrap.SettingsOf(standby), null, cancellationToken).ConfigureAwait(false);
-        return Made(server, $"base backup of {name} from {upstreamHost}:{upstreamPort} ({(bytes ?? 0) / 1024:N0} kB), started on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", bytes ?? 0,
+        return Made(server, $"base backup of {name} from {upstreamHost}:{upstreamPort}{(_plan.Topology.LinkProxy ? $" through the link proxy :{port}" : "")} ({(bytes ?? 0) / 1024:N0} kB), started on {_plan.Bootstrap.Host.ListenAddresses}:{server.Port}", bytes ?? 0,
             _plan.Bootstrap.SettingsOf(standby));
+    }
+
+    /// <summary>A fault of the standby's link, whose proxy runs here.</summary>
+    public async Task<NodeAnswer> OperateLinkAsync(NodeOperation operation, string argument, CancellationToken cancellationToken)
+    {
+        Network.LocalLink link;
+        lock (_gate)
+        {
+            link = _link ?? throw new ProvisioningException("the standby's link proxy does not run on this worker", "this is a harness bug: network steps go to the standby's worker; please report it",
+                $"this worker runs {(_servers.Count == 0 ? "none of the run's nodes" : string.Join(", ", _servers.Keys))}");
+        }
+        switch (operation)
+        {
+            case NodeOperation.LinkApply:
+                return new NodeAnswer(true, await link.ApplyAsync(HostedLink.Conditions(argument), cancellationToken).ConfigureAwait(false));
+            case NodeOperation.LinkCut:
+                return new NodeAnswer(true, await link.CutAsync(Enum.Parse<Network.PartitionMode>(argument), cancellationToken).ConfigureAwait(false));
+            case NodeOperation.LinkHeal:
+                var (cutFor, detail) = await link.HealAsync(cancellationToken).ConfigureAwait(false);
+                return new NodeAnswer(true, detail, CutForMs: cutFor.TotalMilliseconds);
+            case NodeOperation.LinkRestore:
+                return new NodeAnswer(true, await link.RestoreAsync(cancellationToken).ConfigureAwait(false) ?? "");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, "not a link operation");
+        }
     }
 
     /// <summary>A fault or a log read on a node of this run placed here.</summary>
@@ -233,6 +271,8 @@ internal sealed class HostedRun : IAsyncDisposable
         }
         finally
         {
+            if (_proxy is not null)
+                await _proxy.DisposeAsync().ConfigureAwait(false);
             _plan.Run.Delete();
             foreach (var port in _ports)
                 port.Dispose();

@@ -89,6 +89,7 @@ internal sealed class NodeAgentService : IAsyncDisposable
             {
                 NodeOperation.StartPrimary => run.StartPrimaryAsync(request.Clients ?? [], token),
                 NodeOperation.BuildStandby => run.BuildStandbyAsync(request.Node, request.UpstreamHost, request.UpstreamPort, token),
+                NodeOperation.LinkApply or NodeOperation.LinkCut or NodeOperation.LinkHeal or NodeOperation.LinkRestore => run.OperateLinkAsync(request.Operation, request.Argument, token),
                 _ => run.OperateAsync(request.Operation, request.Node, request.Limit, token),
             }, limit.Token).ConfigureAwait(false);
         }

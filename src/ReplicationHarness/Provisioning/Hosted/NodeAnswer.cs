@@ -12,8 +12,9 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// <param name="Details">The evidence.</param>
 /// <param name="NoLog">For <see cref="NodeOperation.ReadLog"/>: the node has no log file (yet), which is not an empty log.</param>
 /// <param name="Settings">Once a node is made: the settings the worker wrote for it, as <c>name=value</c> lines, for the report.</param>
+/// <param name="CutForMs">For <see cref="NodeOperation.LinkHeal"/>: how long the link was cut.</param>
 internal sealed record NodeAnswer(bool Ok, string Detail, int Port = 0, long BackupBytes = 0, string Version = "", int MajorVersion = 0, string Error = "", string Fix = "", string Details = "",
-    bool NoLog = false, string[]? Settings = null)
+    bool NoLog = false, string[]? Settings = null, double CutForMs = 0)
 {
     /// <summary>The settings the worker wrote, by name (a method: serializers write and read properties).</summary>
     public IReadOnlyDictionary<string, string> WrittenSettings() =>

@@ -32,4 +32,16 @@ internal enum NodeOperation
 
     /// <summary>Stop every server of the run on this worker and remove its directory.</summary>
     Teardown,
+
+    /// <summary>Latency, jitter and a bandwidth cap on the standby's link (its proxy runs on the standby's worker).</summary>
+    LinkApply,
+
+    /// <summary>Cut the standby's link.</summary>
+    LinkCut,
+
+    /// <summary>Heal the standby's link.</summary>
+    LinkHeal,
+
+    /// <summary>Undo what the scenario left on the standby's link.</summary>
+    LinkRestore,
 }

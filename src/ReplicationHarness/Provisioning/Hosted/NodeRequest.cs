@@ -19,6 +19,7 @@ namespace ReplicationHarness.Provisioning.Hosted;
 /// <param name="Clients">Addresses allowed to log in to the primary over TCP (the other workers, the coordinator); standbys copy its pg_hba.conf.</param>
 /// <param name="Nonce">Random per request: the agent refuses one it has seen, and signs its answer with it, so neither can be replayed.</param>
 /// <param name="IssuedMs">When the coordinator made it (Unix ms): the agent refuses requests older than <see cref="NodeRequest.Freshness"/>.</param>
+/// <param name="Argument">A link operation's argument: the conditions (<see cref="HostedLink.Conditions(Network.LinkConditions)"/>) or the partition mode.</param>
 internal sealed record NodeRequest(
     NodeOperation Operation,
     string RunId,
@@ -33,7 +34,8 @@ internal sealed record NodeRequest(
     int UpstreamPort = 0,
     string[]? Clients = null,
     string Nonce = "",
-    long IssuedMs = 0)
+    long IssuedMs = 0,
+    string Argument = "")
 {
     /// <summary>How old a request may be when it arrives (clocks of the members a little apart included).</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromMinutes(2);

@@ -41,16 +41,15 @@ internal sealed partial class ScenarioBinder(string file)
     }
 
     /// <summary>
-    /// Steps not run on a topology across hosts yet, refused where they are written: network faults (the proxy sits on
-    /// one machine's link) and failovers (their nodes would be re-pointed across workers).
+    /// Steps not run on a topology across hosts yet, refused where they are written: failovers (their nodes would be
+    /// re-pointed across workers).
     /// </summary>
     private void RefuseAcrossHosts(IReadOnlyList<ScenarioStep> steps, SourceSequence items)
     {
-        foreach (var step in steps.Where(s => s is LinkStep or PromoteStep or SwitchoverStep or FollowStep or RejoinStep or RecloneStep))
+        foreach (var step in steps.Where(s => s is PromoteStep or SwitchoverStep or FollowStep or RejoinStep or RecloneStep))
         {
-            var why = step is LinkStep ? "the harness's TCP proxy for network faults sits on one machine's link" : "a failover would re-point nodes across workers";
-            _context.Error(step.Index < items.Items.Count ? items.Items[step.Index] : items, $"{YamlPath.Index("steps", step.Index)}.{step.Keyword}",
-                $"'{step.Keyword}' is not run on a topology across hosts yet ({why}); drop the nodes' 'host:' to run it on one machine");
+            _context.Error(items.Items[step.Index], $"{YamlPath.Index("steps", step.Index)}.{step.Keyword}",
+                $"'{step.Keyword}' is not run on a topology across hosts yet (a failover would re-point nodes across workers); drop the nodes' 'host:' to run it on one machine");
         }
     }
 
