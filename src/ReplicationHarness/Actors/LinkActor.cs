@@ -28,11 +28,12 @@ internal sealed class LinkActor : ReceiveActor
         Receive<LinkProtocol.Restore>(_ =>
             link.RestoreAsync(CancellationToken.None).PipeTo(Sender,
                 success: detail => new LinkProtocol.Restored(detail),
-                failure: ex => new LinkProtocol.Restored($"the link could not be restored: {ex.Message}")));
+                failure: ex => new LinkProtocol.Restored($"the link could not be restored: {ex.Message}", Failed: true)));
     }
 
     /// <summary>Props for the actor.</summary>
     public static Props Props(ILinkControl link) => Akka.Actor.Props.Create(() => new LinkActor(link));
 
-    private static NodeProtocol.OperationFailed Failed(int stepIndex, string what, Exception ex) => new(stepIndex, "link", $"{what} failed: {ex.Message}");
+    // No node: the link is none of them (a standby may be named "link").
+    private static NodeProtocol.OperationFailed Failed(int stepIndex, string what, Exception ex) => new(stepIndex, "", $"{what} failed: {ex.Message}");
 }

@@ -31,5 +31,5 @@ internal static class LinkProtocol
     public sealed record Healed(int StepIndex, TimeSpan CutFor, string Detail);
 
     /// <summary>The link is clean again; <paramref name="Detail"/> is null when nothing was left to undo.</summary>
-    public sealed record Restored(string? Detail);
+    public sealed record Restored(string? Detail, bool Failed = false);
 }

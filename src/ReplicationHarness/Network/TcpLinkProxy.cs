@@ -199,7 +199,8 @@ internal sealed class TcpLinkProxy : IAsyncDisposable
 
     private async Task ConnectAsync(Socket client)
     {
-        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // The upstream's own family: a primary on another host may be reached over IPv6.
+        var server = new Socket(_upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             // Under a drop partition a new connection hangs, as a SYN into a dead link would.

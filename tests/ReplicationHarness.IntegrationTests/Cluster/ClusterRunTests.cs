@@ -375,11 +375,13 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
             // Unreachable (about 7 s), then the agents' grace (15 s): each tears down what it made for that coordinator.
             foreach (var worker in workers)
                 await worker.WaitForAsync("stayed unreachable for 15 s: tearing down", TimeSpan.FromSeconds(60));
+            // Each teardown stops its servers, then removes its run directory: both are waited for.
+            var runs = Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}");
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (ServerProcesses.Postmasters(_work.Path).Count > 0 && DateTime.UtcNow < deadline)
+            while ((ServerProcesses.Postmasters(_work.Path).Count > 0 || _work.LeftoverRuns(runs).Count > 0) && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
             Assert.Empty(ServerProcesses.Postmasters(_work.Path));
-            Assert.Empty(_work.LeftoverRuns(Path.Combine(_work.Path, $"replication-harness-{Environment.UserName}")));
+            Assert.Empty(_work.LeftoverRuns(runs));
         }
         finally
         {

@@ -65,7 +65,7 @@ internal sealed class RunJudging(StepRun run, Func<bool> compareContents, Func<b
                 break;
             case LinkProtocol.Restored restored:
                 if (restored.Detail is { } detail)
-                    fault(new InjectedFault(null, "restore", run.Clock.Elapsed, Verdict.Passed, detail));
+                    fault(new InjectedFault(null, "restore", run.Clock.Elapsed, restored.Failed ? Verdict.Error : Verdict.Passed, detail));
                 StopObserving();
                 break;
             case LagObserverProtocol.LagReport report:

@@ -28,6 +28,8 @@ internal sealed class HostedRun : IAsyncDisposable
     // The standby's end of its link, when the scenario injects network faults: between it and its upstream's worker.
     private Network.TcpLinkProxy? _proxy;
     private Network.LocalLink? _link;
+    // One link operation at a time, in the order they came: a late cut must not land after the restore that undoes it.
+    private readonly SemaphoreSlim _linkGate = new(1, 1);
     private int _disposed;
 
     private HostedRun(LocalProvisionerOptions options, LocalBuildPlan plan)
@@ -129,8 +131,9 @@ internal sealed class HostedRun : IAsyncDisposable
         if (_plan.Topology.LinkProxy)
         {
             // The standby streams (and is backed up) through the proxy on its own worker, so its link's faults are this worker's.
-            var upstream = (await ResolveAsync([upstreamHost], cancellationToken).ConfigureAwait(false))[0];
-            var proxy = Network.TcpLinkProxy.Start(System.Net.IPAddress.Parse(upstream), upstreamPort);
+            var addresses = (await ResolveAsync([upstreamHost], cancellationToken).ConfigureAwait(false)).Select(System.Net.IPAddress.Parse).ToList();
+            var upstream = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses[0];
+            var proxy = Network.TcpLinkProxy.Start(upstream, upstreamPort);
             lock (_gate)
                 (_proxy, _link) = (proxy, new Network.LocalLink(proxy));
             (host, port) = ("127.0.0.1", proxy.Port);
@@ -154,6 +157,19 @@ internal sealed class HostedRun : IAsyncDisposable
             link = _link ?? throw new ProvisioningException("the standby's link proxy does not run on this worker", "this is a harness bug: network steps go to the standby's worker; please report it",
                 $"this worker runs {(_servers.Count == 0 ? "none of the run's nodes" : string.Join(", ", _servers.Keys))}");
         }
+        await _linkGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await OperateLinkAsync(link, operation, argument, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
+    }
+
+    private static async Task<NodeAnswer> OperateLinkAsync(Network.LocalLink link, NodeOperation operation, string argument, CancellationToken cancellationToken)
+    {
         switch (operation)
         {
             case NodeOperation.LinkApply:
