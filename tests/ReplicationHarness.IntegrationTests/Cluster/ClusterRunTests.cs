@@ -35,6 +35,16 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
 
     private void Show(string what, string text) => output.WriteLine($"--- {what}\n{text}");
 
+    /// <summary>Each worker's output into the test's, then the worker stopped (Ctrl-C, its teardown waited for).</summary>
+    private async Task ShowAndStopAsync(IEnumerable<WorkerProcess> workers)
+    {
+        foreach (var worker in workers)
+        {
+            Show($"worker {worker.Name}", worker.Output);
+            await worker.DisposeAsync();
+        }
+    }
+
     /// <summary><c>run --cluster</c> in this process (the workers make the pairs: no pair options); its report read back.</summary>
     private async Task<(int Code, string Output, RunReport Report)> RunOnClusterAsync(params string[] arguments)
     {
@@ -88,11 +98,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
@@ -133,11 +139,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
     }
 
@@ -174,11 +176,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
     }
 
@@ -217,11 +215,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, null);
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
@@ -295,11 +289,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable(ReplicationHarness.Cli.Cluster.ClusterSecret.Variable, null);
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
         Assert.Empty(ServerProcesses.Under(_work.Path));
     }
@@ -342,11 +332,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
     }
 
@@ -385,11 +371,7 @@ public sealed class ClusterRunTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                Show($"worker {worker.Name}", worker.Output);
-                await worker.DisposeAsync();
-            }
+            await ShowAndStopAsync(workers);
         }
     }
 
